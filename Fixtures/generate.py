@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Writes the checkpoint fixtures under Fixtures/ with real TensorFlow.
+
+Run it with a Python that has `tensorflow-cpu` and `xxhash` installed:
+
+    python Fixtures/generate.py            # rewrites Fixtures/ in place
+
+Every checkpoint is written into a scratch directory first and then moved here, so
+TF1 `Saver` state files keep the absolute scratch paths TensorFlow wrote: they are
+real examples of a moved training directory.
+
+Alongside the checkpoints it writes `manifest.json`: what TensorFlow's own reader
+(`tf.train.load_checkpoint`) lists for every prefix (names, dtypes, shapes) and an
+XXH3-128 digest of every tensor value it returns. The Swift tests compare our reader
+against that manifest, so they need no TensorFlow at run time.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import ml_dtypes  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import xxhash  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEED = 1234
+
+
+def canonical_bytes(value):
+    """The bytes the digest covers: raw little-endian elements, or for strings each
+    element as a u64le length followed by its bytes (row-major)."""
+    array = np.asarray(value)
+    if array.dtype == object:
+        out = bytearray()
+        for item in array.reshape(-1):
+            item = bytes(item)
+            out += len(item).to_bytes(8, "little") + item
+        return bytes(out)
+    return np.ascontiguousarray(array).tobytes()
+
+
+def describe(prefix, root):
+    """TensorFlow's view of one checkpoint, as the manifest records it."""
+    reader = tf.train.load_checkpoint(prefix)
+    shapes = reader.get_variable_to_shape_map()
+    dtypes = reader.get_variable_to_dtype_map()
+    variables = []
+    for name in sorted(shapes):
+        entry = {"name": name, "dtype": dtypes[name].name, "shape": list(shapes[name])}
+        if dtypes[name] != tf.variant:
+            entry["xxh3_128"] = xxhash.xxh3_128_hexdigest(canonical_bytes(reader.get_tensor(name)))
+        variables.append(entry)
+    return {"prefix": os.path.relpath(prefix, root), "variables": variables}
+
+
+def tf1_saver(out):
+    """A classic TF1 training loop: global_step, Saver(max_to_keep=3), a save every 10 steps."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        x = tf.compat.v1.placeholder(tf.float32, [None, 8])
+        y = tf.compat.v1.placeholder(tf.float32, [None, 1])
+        with tf.compat.v1.variable_scope("dense"):
+            w = tf.compat.v1.get_variable("kernel", [8, 16])
+            b = tf.compat.v1.get_variable("bias", [16], initializer=tf.compat.v1.zeros_initializer())
+        with tf.compat.v1.variable_scope("out"):
+            w2 = tf.compat.v1.get_variable("kernel", [16, 1])
+        loss = tf.reduce_mean(tf.square(tf.matmul(tf.nn.relu(tf.matmul(x, w) + b), w2) - y))
+        step = tf.compat.v1.train.get_or_create_global_step()
+        train = tf.compat.v1.train.AdamOptimizer(0.01).minimize(loss, global_step=step)
+        saver = tf.compat.v1.train.Saver(max_to_keep=3)
+        rng = np.random.default_rng(SEED)
+        with tf.compat.v1.Session(graph=graph) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            for i in range(1, 51):
+                xs = rng.standard_normal((32, 8)).astype(np.float32)
+                sess.run(train, {x: xs, y: xs.sum(axis=1, keepdims=True)})
+                if i % 10 == 0:
+                    saver.save(sess, os.path.join(out, "model.ckpt"), global_step=step)
+
+
+def tf2_keras_adam(out):
+    """Keras training with Adam, checkpointed by CheckpointManager at consecutive and distant steps."""
+    tf.keras.utils.set_random_seed(SEED)
+    model = tf.keras.Sequential([
+        tf.keras.Input((16,)),
+        tf.keras.layers.Dense(64, activation="relu", name="hidden"),
+        tf.keras.layers.Dense(32, activation="relu", name="middle"),
+        tf.keras.layers.Dense(4, name="logits"),
+    ])
+    optimizer = tf.keras.optimizers.Adam(1e-3)
+    ckpt = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    manager = tf.train.CheckpointManager(ckpt, out, max_to_keep=None, checkpoint_name="ckpt")
+    rng = np.random.default_rng(SEED)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    keep = {1, 2, 3, 10, 11, 40}
+    for step in range(1, 41):
+        xs = rng.standard_normal((64, 16)).astype(np.float32)
+        ys = (xs[:, :4].argmax(axis=1)).astype(np.int64)
+        with tf.GradientTape() as tape:
+            loss = loss_fn(ys, model(xs, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        if step in keep:
+            manager.save(checkpoint_number=step)
+
+
+def _dtype_zoo():
+    rng = np.random.default_rng(SEED)
+    f = rng.standard_normal((3, 5)).astype(np.float32)
+    tensors = {
+        "float32": tf.constant(f),
+        "float64": tf.constant(f.astype(np.float64)),
+        "int32": tf.constant(np.arange(-6, 6, dtype=np.int32).reshape(3, 4)),
+        "uint8": tf.constant(np.arange(250, 256, dtype=np.uint8)),
+        "int16": tf.constant(np.array([-32768, -1, 0, 1, 32767], dtype=np.int16)),
+        "int8": tf.constant(np.array([-128, -1, 0, 127], dtype=np.int8)),
+        "string": tf.constant([b"hello", b"", "wörld".encode(), b"\x00\xff bytes"]),
+        "complex64": tf.constant((f[0] + 1j * f[1]).astype(np.complex64)),
+        "int64": tf.constant(np.array([-(2**63), -1, 0, 2**63 - 1], dtype=np.int64)),
+        "bool": tf.constant([True, False, True]),
+        "qint8": tf.quantization.quantize(tf.constant(f[0]), -3.0, 3.0, tf.qint8).output,
+        "quint8": tf.quantization.quantize(tf.constant(f[0]), -3.0, 3.0, tf.quint8).output,
+        "qint32": tf.quantization.quantize(tf.constant(f[0]), -3.0, 3.0, tf.qint32).output,
+        "qint16": tf.quantization.quantize(tf.constant(f[0]), -3.0, 3.0, tf.qint16).output,
+        "quint16": tf.quantization.quantize(tf.constant(f[0]), -3.0, 3.0, tf.quint16).output,
+        "bfloat16": tf.cast(tf.constant(f), tf.bfloat16),
+        "uint16": tf.constant(np.array([0, 1, 65535], dtype=np.uint16)),
+        "complex128": tf.constant((f[0] + 1j * f[2]).astype(np.complex128)),
+        "float16": tf.constant(f.astype(np.float16)),
+        "uint32": tf.constant(np.array([0, 1, 2**32 - 1], dtype=np.uint32)),
+        "uint64": tf.constant(np.array([0, 1, 2**64 - 1], dtype=np.uint64)),
+        "variant": tf.raw_ops.TensorListFromTensor(tensor=tf.constant(f), element_shape=tf.constant([5])),
+        "scalar_f32": tf.constant(3.25),
+        "scalar_string": tf.constant(b"only one"),
+        "scalar_empty_string": tf.constant(b""),
+        "empty_f32": tf.zeros((0, 5), tf.float32),
+        "empty_string": tf.constant([], tf.string),
+        "héllo/wört/名前": tf.constant([1.5, 2.5]),
+    }
+    # The 1-byte float8/int4/int2/float4 family, built from numpy through ml_dtypes (TF has no
+    # cast kernel for several of them).
+    small = np.array([1, -2, 3, 0.5, -0.25, 0], dtype=np.float32)
+    for name in ["float8_e5m2", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e4m3b11fnuz",
+                 "float8_e5m2fnuz", "int4", "uint4", "int2", "uint2", "float4_e2m1fn"]:
+        values = small if "float" in name else np.array([1, -2, 1, 0, -1, 0])
+        if name.startswith("u"):
+            values = np.abs(values)
+        tensors[name] = tf.constant(values.astype(getattr(ml_dtypes, name)))
+    return tensors
+
+
+def dtype_zoo(out):
+    """Every dtype, strings, empty and scalar tensors and non-ASCII names, saved by SaveV2 directly."""
+    tensors = _dtype_zoo()
+    names = list(tensors)
+    tf.raw_ops.SaveV2(prefix=os.path.join(out, "zoo"), tensor_names=names,
+                      shape_and_slices=[""] * len(names), tensors=[tensors[n] for n in names])
+
+
+def partitioned(out):
+    """Partitioned variables: a TF1 fixed-size partitioner and hand-written slice specs."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        emb = tf.compat.v1.get_variable(
+            "embedding", [10, 4], partitioner=tf.compat.v1.fixed_size_partitioner(3))
+        dense = tf.compat.v1.get_variable("dense/kernel", [4, 3])
+        saver = tf.compat.v1.train.Saver([*emb, dense] if isinstance(emb, list) else None)
+        with tf.compat.v1.Session(graph=graph) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            saver.save(sess, os.path.join(out, "tf1-partitioned"))
+    part = np.arange(12, dtype=np.float32).reshape(4, 3)
+    tf.raw_ops.SaveV2(
+        prefix=os.path.join(out, "slices"),
+        tensor_names=["part", "part", "whole"],
+        shape_and_slices=["4 3 0,2:0,3", "4 3 2,2:-", ""],
+        tensors=[tf.constant(part[:2]), tf.constant(part[2:]), tf.constant([1.0, 2.0])])
+
+
+def sharded_tf1(out):
+    """A TF1 sharded Saver over two CPU devices: one data file per device, merged."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        with tf.device("/cpu:0"):
+            a = tf.compat.v1.get_variable("tower0/w", [6, 5])
+        with tf.device("/cpu:1"):
+            b = tf.compat.v1.get_variable("tower1/w", [5, 7])
+            tf.compat.v1.get_variable("tower1/name", initializer=tf.constant(["x", "yz"]))
+        saver = tf.compat.v1.train.Saver(sharded=True, max_to_keep=2)
+        config = tf.compat.v1.ConfigProto(device_count={"CPU": 2})
+        with tf.compat.v1.Session(graph=graph, config=config) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            saver.save(sess, os.path.join(out, "model.ckpt"), global_step=1)
+            sess.run(a.assign_add(tf.ones_like(a)))
+            sess.run(b.assign_add(tf.ones_like(b)))
+            saver.save(sess, os.path.join(out, "model.ckpt"), global_step=2)
+
+
+def sharded_tf2(out):
+    """TF2 MaxShardSizePolicy: small shards, with big tensors cut into slices across shards."""
+    rng = np.random.default_rng(SEED)
+    ckpt = tf.train.Checkpoint(
+        big=tf.Variable(rng.standard_normal((64, 32)).astype(np.float32)),
+        small=tf.Variable(rng.standard_normal((10,)).astype(np.float32)),
+        counts=tf.Variable(np.arange(100, dtype=np.int64)),
+    )
+    policy = tf.train.experimental.MaxShardSizePolicy(max_shard_size=3000)
+    options = tf.train.CheckpointOptions(experimental_sharding_callback=policy)
+    ckpt.save(os.path.join(out, "ckpt"), options=options)
+
+
+FIXTURES = {
+    "tf1_saver": tf1_saver,
+    "tf2_keras_adam": tf2_keras_adam,
+    "dtypes": dtype_zoo,
+    "partitioned": partitioned,
+    "sharded_tf1": sharded_tf1,
+    "sharded_tf2": sharded_tf2,
+}
+
+
+def prefixes(directory):
+    return sorted(os.path.join(directory, f[: -len(".index")])
+                  for f in os.listdir(directory) if f.endswith(".index"))
+
+
+def main(argv):
+    only = set(argv[1:]) or set(FIXTURES)
+    manifest_path = os.path.join(HERE, "manifest.json")
+    manifest = {}
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+    scratch = tempfile.mkdtemp(prefix="ckpt-fixtures-")
+    for name, build in FIXTURES.items():
+        if name not in only:
+            continue
+        out = os.path.join(scratch, name)
+        os.makedirs(out)
+        build(out)
+        manifest[name] = [describe(p, scratch) for p in prefixes(out)]
+        target = os.path.join(HERE, name)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(out, target)
+    shutil.rmtree(scratch)
+    manifest["tensorflow_version"] = tf.__version__
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=1, ensure_ascii=False, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ckpt-tools",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TensorBundle", targets: ["TensorBundle"]),
+        .executable(name: "ckptverify", targets: ["ckptverify"]),
+        .executable(name: "ckptdiff", targets: ["ckptdiff"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, one system-library target each.
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // Swift wrappers over them.
+        .target(name: "Checksums", dependencies: ["CISAL", "CXXHash"]),
+        .target(name: "Zstandard", dependencies: ["CZstd"]),
+
+        // Files: read-only memory maps and atomic outputs.
+        .target(name: "MappedIO"),
+
+        // TensorFlow's fork of the LevelDB table format (the `.index` file).
+        .target(name: "SSTable", dependencies: ["Checksums"]),
+
+        // The tensor bundle: records, dtypes, tensor bytes, reader, writer, `checkpoint` state.
+        .target(name: "TensorBundle", dependencies: ["Checksums", "MappedIO", "SSTable"]),
+
+        // What the command-line tools share: argument conventions, exit codes, output.
+        .target(
+            name: "CheckpointCLI",
+            dependencies: ["TensorBundle", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
+        .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
+
+        .target(name: "FixtureSupport", dependencies: ["TensorBundle"], path: "Tests/FixtureSupport"),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
+        .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
+        .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
+        .testTarget(name: "SSTableTests", dependencies: ["SSTable"]),
+        .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff"]),
+        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport"]),
+    ]
+)

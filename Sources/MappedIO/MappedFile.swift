@@ -1,0 +1,64 @@
+import Glibc
+
+/// A read-only memory map of a whole file, unmapped when the last reference goes away.
+///
+/// Bytes are lent only inside ``withUnsafeBytes(_:)``; they must not escape the closure. An
+/// empty file is represented without a mapping (the kernel refuses to map zero bytes) and
+/// lends an empty buffer. Files of any size the address space allows work, well past 4 GiB.
+/// The mapping is immutable, so one instance may be read from many threads at once.
+public final class MappedFile: Sendable {
+    /// The path the file was opened by.
+    public let path: String
+    /// The file's length in bytes when it was mapped.
+    public let count: Int
+    private nonisolated(unsafe) let base: UnsafeRawPointer?
+
+    /// Maps the regular file at `path` for reading.
+    ///
+    /// - Throws: ``FileError`` when the file cannot be opened, is not a regular file, or
+    ///   cannot be mapped.
+    public init(path: String) throws(FileError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(errno: errno, path: path, operation: "stat") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            throw FileError(
+                code: isDirectory ? .isDirectory : .io, path: path,
+                cause: isDirectory ? "is a directory" : "not a regular file")
+        }
+        let count = Int(info.st_size)
+        var base: UnsafeRawPointer? = nil
+        if count > 0 {
+            let address = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0)
+            guard let address, address != MAP_FAILED else {
+                throw FileError(errno: errno, path: path, operation: "mmap")
+            }
+            base = UnsafeRawPointer(address)
+        }
+        self.path = path
+        self.count = count
+        self.base = base
+    }
+
+    deinit {
+        if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+    }
+
+    /// Lends the file's bytes to `body` and returns what it returns.
+    public func withUnsafeBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Tells the kernel that `range` will be read soon and in order (a hint; errors are ignored).
+    public func adviseSequential(_ range: Range<Int>) {
+        guard let base, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = range.lowerBound / page * page
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), range.upperBound - start, MADV_WILLNEED)
+    }
+}

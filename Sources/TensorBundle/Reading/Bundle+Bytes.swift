@@ -1,0 +1,100 @@
+import Checksums
+import MappedIO
+import SSTable
+
+extension Bundle {
+    /// Lends the stored bytes of a non-partitioned `entry` (`[offset, offset + size)` of its
+    /// shard) to `body`, without copying, after checking that they exist.
+    ///
+    /// Nothing is decoded or checksummed here. The bytes must not escape `body`.
+    public func withStoredBytes<Result>(
+        of entry: BundleEntry, key: [UInt8], _ body: (UnsafeRawBufferPointer) throws(TensorError) -> Result
+    ) throws(TensorError) -> Result {
+        guard !entry.isPartitioned else { throw TensorError(.unsupported, key: key, "a partitioned tensor has no bytes of its own") }
+        guard let count = header?.numShards, entry.shardID >= 0, entry.shardID < count else {
+            throw TensorError(.badShard, key: key, "shard \(entry.shardID) is outside the header's \(header?.numShards ?? 0) shards")
+        }
+        guard entry.offset >= 0, entry.size >= 0 else {
+            throw TensorError(.negativeOffset, key: key, "negative offset \(entry.offset) or size \(entry.size)")
+        }
+        let path = BundleFiles.data(prefix: prefix, shard: entry.shardID, of: count)
+        guard let shard = shards[entry.shardID] else { throw TensorError(.missingShard, key: key, "\(path) was not opened") }
+        let file: MappedFile
+        switch shard {
+        case .success(let mapped): file = mapped
+        case .failure(let error): throw TensorError(.missingShard, key: key, "\(path): \(error.cause)")
+        }
+        let (end, overflow) = entry.offset.addingReportingOverflow(entry.size)
+        guard !overflow, end <= Int64(file.count) else {
+            throw TensorError(
+                .pastEndOfFile, key: key,
+                "bytes \(entry.offset)..<\(overflow ? "overflow" : String(end)) lie past the end of \(path) (\(file.count) bytes)")
+        }
+        return try file.withUnsafeBytes { (raw) throws(TensorError) in
+            try body(UnsafeRawBufferPointer(rebasing: raw[Int(entry.offset)..<Int(end)]))
+        }
+    }
+
+    /// The value of the tensor under `key`, checked as TensorFlow checks it on restore (size,
+    /// string and variant checksums, the entry CRC) and assembled from its slices when it is
+    /// partitioned.
+    public func value(forKey key: [UInt8]) throws(TensorError) -> TensorValue {
+        let entry = try entry(forKey: key)
+        try Self.validate(entry, key: key)
+        if entry.isPartitioned { return try assemble(entry, key: key) }
+        return try withStoredBytes(of: entry, key: key) { (bytes) throws(TensorError) in
+            try Self.decode(entry, key: key, bytes)
+        }
+    }
+
+    /// Checks what can be checked of an entry without its bytes: a storable dtype, a valid
+    /// shape and, for fixed-size dtypes, the exact size.
+    public static func validate(_ entry: BundleEntry, key: [UInt8]) throws(TensorError) {
+        guard entry.dtype.storage != .unstorable else {
+            throw TensorError(.unstorableDType, key: key, "dtype \(entry.dtype) cannot be stored in a checkpoint")
+        }
+        if let invalidity = entry.shape.invalidity {
+            throw TensorError(.invalidShape, key: key, "invalid shape \(entry.shape): \(invalidity)")
+        }
+        guard !entry.isPartitioned, let count = entry.shape.elementCount else { return }
+        switch entry.dtype.storage {
+        case .fixed(let size):
+            let (expected, overflow) = count.multipliedReportingOverflow(by: Int64(size))
+            guard !overflow, entry.size == expected else {
+                throw TensorError(.sizeMismatch, key: key, "stored size \(entry.size), expected \(overflow ? "overflow" : String(expected))")
+            }
+        case .string:
+            guard entry.size >= count else {
+                throw TensorError(.sizeMismatch, key: key, "stored size \(entry.size), expected at least \(count)")
+            }
+        case .variant, .unstorable:
+            break
+        }
+    }
+
+    /// Decodes the stored bytes of a validated, non-partitioned entry and checks its CRC.
+    static func decode(_ entry: BundleEntry, key: [UInt8], _ bytes: UnsafeRawBufferPointer) throws(TensorError) -> TensorValue {
+        let count = Int(entry.shape.elementCount ?? 0)
+        let contents: TensorValue.Contents
+        let crc: UInt32
+        do {
+            switch entry.dtype.storage {
+            case .string:
+                let decoded = try StringEncoding.decode(bytes, count: count)
+                (contents, crc) = (.strings(decoded.strings), decoded.crc)
+            case .variant:
+                let decoded = try VariantEncoding.decode(bytes, count: count)
+                (contents, crc) = (.variants(decoded.payloads), decoded.crc)
+            default:
+                (contents, crc) = (.fixed(Array(bytes)), CRC32C.checksum(bytes))
+            }
+        } catch {
+            throw TensorError(error.code, key: key, error.cause)
+        }
+        let stored = CRC32C.unmask(entry.crc32c)
+        guard crc == stored else {
+            throw TensorError(.checksumMismatch, key: key, "checksum does not match (stored \(stored), computed \(crc))")
+        }
+        return TensorValue(dtype: entry.dtype, shape: entry.shape, contents: contents)
+    }
+}

@@ -1,0 +1,135 @@
+import Checksums
+import MappedIO
+import SSTable
+
+/// One record of a bundle's index other than the header.
+public struct BundleRecord: Sendable {
+    public let key: [UInt8]
+    /// The decoded entry, or why its bytes are not a `BundleEntryProto`.
+    public let entry: Result<BundleEntry, ProtoError>
+    /// Byte offset of the record in the `.index` file.
+    public let offset: Int
+
+    /// The key for display: the text when it is valid UTF-8, escaped otherwise.
+    public var name: String { Bundle.displayName(key) }
+}
+
+/// A checkpoint (tensor bundle) opened for reading: its index decoded and checked, its data
+/// shards memory-mapped.
+///
+/// Opening never stops at the first problem: structural problems of the table are in
+/// ``tableFindings``, header problems in ``headerProblem``, and unreadable shard files in
+/// ``shards``. Tensor values are read on demand and checked against their CRCs, as
+/// TensorFlow checks them on restore.
+public final class Bundle: Sendable {
+    /// The prefix the bundle was opened by.
+    public let prefix: String
+    /// The mapped `.index` file.
+    public let indexFile: MappedFile
+    /// Every structural problem of the `.index` table.
+    public let tableFindings: [TableFinding]
+    /// The decoded header, if there is one that parses.
+    public let header: BundleHeader?
+    /// Why the header is missing, unparseable or not first; nil when it is fine.
+    public let headerProblem: String?
+    /// Every record after the header, in file order.
+    public let records: [BundleRecord]
+    /// The data files that some entry references, by shard id: mapped, or why not.
+    public let shards: [Int64: Result<MappedFile, FileError>]
+    private let firstRecordByKey: [[UInt8]: Int]
+
+    /// Opens the bundle at `prefix` (`prefix.index` plus its data files).
+    public init(prefix: String) throws(BundleError) {
+        let indexFile: MappedFile
+        do {
+            indexFile = try MappedFile(path: BundleFiles.index(prefix: prefix))
+        } catch {
+            throw BundleError(file: error)
+        }
+        let table = indexFile.withUnsafeBytes { Table.read($0) }
+        var records = table.records[...]
+        var header: BundleHeader? = nil
+        var headerProblem: String? = nil
+        if let first = records.first {
+            if !first.key.isEmpty {
+                headerProblem = "the first record is \(KeyText.escape(first.key)), not the header (empty key)"
+            } else {
+                records = records.dropFirst()
+                do {
+                    header = try BundleHeader.decode(first.value)
+                    if let header, header.numShards < 1 {
+                        headerProblem = "the header says \(header.numShards) shards"
+                    } else if let refusal = header?.version?.refusal {
+                        headerProblem = refusal
+                    }
+                } catch {
+                    headerProblem = "the header record does not parse: \(error)"
+                }
+            }
+        } else if table.hasIndex {
+            headerProblem = "the table holds no records (no header)"
+        }
+        let bundleRecords = records.map { record in
+            BundleRecord(key: record.key, entry: Result { () throws(ProtoError) in try BundleEntry.decode(record.value) }, offset: record.offset)
+        }
+        var firstRecordByKey: [[UInt8]: Int] = [:]
+        for (index, record) in bundleRecords.enumerated() where firstRecordByKey[record.key] == nil {
+            firstRecordByKey[record.key] = index
+        }
+        self.prefix = prefix
+        self.indexFile = indexFile
+        self.tableFindings = table.findings
+        self.header = header
+        self.headerProblem = headerProblem
+        self.records = bundleRecords
+        self.firstRecordByKey = firstRecordByKey
+        self.shards = Self.openShards(prefix: prefix, header: header, records: bundleRecords)
+    }
+
+    /// Maps every data file that a well-formed entry references.
+    private static func openShards(prefix: String, header: BundleHeader?, records: [BundleRecord]) -> [Int64: Result<MappedFile, FileError>] {
+        guard let count = header?.numShards, count >= 1 else { return [:] }
+        var shards: [Int64: Result<MappedFile, FileError>] = [:]
+        for record in records {
+            guard case .success(let entry) = record.entry, !entry.isPartitioned,
+                  entry.shardID >= 0, entry.shardID < count, shards[entry.shardID] == nil
+            else { continue }
+            let path = BundleFiles.data(prefix: prefix, shard: entry.shardID, of: count)
+            shards[entry.shardID] = Result { () throws(FileError) in try MappedFile(path: path) }
+        }
+        return shards
+    }
+
+    /// The record stored under `key` (the first, when a corrupt table holds it twice).
+    public func record(forKey key: [UInt8]) -> BundleRecord? {
+        firstRecordByKey[key].map { records[$0] }
+    }
+
+    /// The decoded entry under `key`.
+    public func entry(forKey key: [UInt8]) throws(TensorError) -> BundleEntry {
+        guard let record = record(forKey: key) else { throw TensorError(.notFound, key: key, "not found in the checkpoint") }
+        switch record.entry {
+        case .success(let entry): return entry
+        case .failure(let error): throw TensorError(.unparseableEntry, key: key, "entry does not parse: \(error)")
+        }
+    }
+
+    /// The tensors as TensorFlow lists them: every record except slice records that a
+    /// partitioned tensor's full record claims, in key order.
+    public var variables: [BundleRecord] {
+        var claimed = Set<[UInt8]>()
+        for record in records {
+            guard case .success(let entry) = record.entry else { continue }
+            for slice in entry.slices { claimed.insert(SliceKey.encode(name: record.key, slice: slice)) }
+        }
+        return records.filter { !claimed.contains($0.key) }
+    }
+
+    /// The key for display: the text when it is valid UTF-8, escaped (in quotes) otherwise.
+    public static func displayName(_ key: [UInt8]) -> String {
+        if let text = String(validating: key, as: UTF8.self), !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            return text
+        }
+        return KeyText.escape(key)
+    }
+}

@@ -1,0 +1,37 @@
+/// The names of a bundle's files.
+public enum BundleFiles {
+    /// `PREFIX.index`.
+    public static func index(prefix: String) -> String {
+        prefix + ".index"
+    }
+
+    /// `PREFIX.data-SSSSS-of-NNNNN`, both numbers zero-padded to at least five digits.
+    public static func data(prefix: String, shard: Int64, of count: Int64) -> String {
+        "\(prefix).data-\(padded(shard))-of-\(padded(count))"
+    }
+
+    /// The shard id and count in a data file name `…data-SSSSS-of-NNNNN`, if it is one.
+    public static func parseData(fileName: String) -> (prefix: String, shard: Int64, count: Int64)? {
+        guard let marker = lastRange(of: ".data-", in: fileName) else { return nil }
+        let numbers = fileName[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard numbers.count == 3, numbers[1] == "of", numbers[0].count >= 5, numbers[2].count >= 5,
+              numbers[0].allSatisfy(\.isWholeNumber), numbers[2].allSatisfy(\.isWholeNumber),
+              let shard = Int64(numbers[0]), let count = Int64(numbers[2])
+        else { return nil }
+        return (String(fileName[..<marker.lowerBound]), shard, count)
+    }
+
+    private static func padded(_ value: Int64) -> String {
+        let digits = String(value)
+        return digits.count >= 5 ? digits : String(repeating: "0", count: 5 - digits.count) + digits
+    }
+
+    private static func lastRange(of needle: String, in text: String) -> Range<String.Index>? {
+        var index = text.endIndex
+        while index > text.startIndex {
+            index = text.index(before: index)
+            if text[index...].hasPrefix(needle) { return index..<text.index(index, offsetBy: needle.count) }
+        }
+        return nil
+    }
+}

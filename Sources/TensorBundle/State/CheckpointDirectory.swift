@@ -1,0 +1,64 @@
+import MappedIO
+
+/// A prefix named in a `checkpoint` state file, resolved the way TensorFlow resolves it.
+public struct ResolvedPrefix: Sendable, Hashable {
+    /// The path exactly as the state file wrote it.
+    public let written: String
+    /// The prefix to open: relative paths joined to the directory; an absolute path that no
+    /// longer exists replaced by the same file name in this directory when that exists.
+    public let prefix: String
+    /// True when an absolute path was stale (the directory moved) and was resolved to the
+    /// same name in this directory.
+    public let relocated: Bool
+    /// Whether `prefix.index` exists.
+    public let exists: Bool
+}
+
+/// A training directory: its `checkpoint` state file and the checkpoints present in it.
+public struct CheckpointDirectory: Sendable {
+    /// The name of the state file TensorFlow keeps in every checkpoint directory.
+    public static let stateFileName = "checkpoint"
+
+    public let path: String
+    /// The parsed state file; nil when the directory has none.
+    public let state: Result<CheckpointState, StateFileError>?
+    /// Every prefix with an `.index` file in the directory, sorted by name.
+    public let prefixes: [String]
+    /// The other names in the directory, for callers that look for debris.
+    public let fileNames: [String]
+
+    /// Reads the directory listing and the state file.
+    public init(path: String) throws(FileError) {
+        let names = try FileSystem.contents(ofDirectory: path)
+        var state: Result<CheckpointState, StateFileError>? = nil
+        if names.contains(Self.stateFileName) {
+            let file = try MappedFile(path: Path.join(path, Self.stateFileName))
+            let text = file.withUnsafeBytes { Array($0) }
+            state = Result { () throws(StateFileError) in try CheckpointState(parsing: text) }
+        }
+        self.path = path
+        self.state = state
+        self.prefixes = names.filter { $0.hasSuffix(".index") }.map { Path.join(path, String($0.dropLast(".index".count))) }
+        self.fileNames = names
+    }
+
+    /// Resolves a path from the state file as TensorFlow does (relative to this directory;
+    /// URLs such as `gs://…` count as relative), then repairs a stale absolute path.
+    public func resolve(_ written: String) -> ResolvedPrefix {
+        let joined = Path.join(path, written)
+        if FileSystem.exists(BundleFiles.index(prefix: joined)) || !Path.isAbsolute(written) {
+            return ResolvedPrefix(written: written, prefix: joined, relocated: false, exists: FileSystem.exists(BundleFiles.index(prefix: joined)))
+        }
+        let local = Path.join(path, Path.fileName(of: written))
+        if FileSystem.exists(BundleFiles.index(prefix: local)) {
+            return ResolvedPrefix(written: written, prefix: local, relocated: true, exists: true)
+        }
+        return ResolvedPrefix(written: written, prefix: joined, relocated: false, exists: false)
+    }
+
+    /// The newest checkpoint the state file names, resolved; nil without a usable state file.
+    public var latest: ResolvedPrefix? {
+        guard case .success(let state)? = state, let newest = state.modelCheckpointPath, !newest.isEmpty else { return nil }
+        return resolve(newest)
+    }
+}

@@ -1,0 +1,92 @@
+import CZstd
+
+/// A zstd failure: the library's own error name, or a frame that does not fit its buffer.
+public struct ZstdError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: Sendable, Hashable {
+        /// zstd reported an error while compressing.
+        case compression
+        /// zstd reported an error while decompressing, or the frame is malformed.
+        case decompression
+        /// The decompressed size differs from the size the caller expected.
+        case sizeMismatch
+    }
+
+    public let code: Code
+    /// One readable line: zstd's error name or the sizes involved.
+    public let cause: String
+
+    public var description: String { cause }
+}
+
+/// A reusable zstd compression context (one per thread: contexts are not thread-safe).
+public struct ZstdCompressor: ~Copyable {
+    private let context: OpaquePointer
+    /// The compression level (1...19; 3 is zstd's default).
+    public let level: Int32
+
+    public init(level: Int32 = 3) {
+        guard let context = ZSTD_createCCtx() else { fatalError("ZSTD_createCCtx: out of memory") }
+        self.context = context
+        self.level = level
+    }
+
+    deinit { ZSTD_freeCCtx(context) }
+
+    /// The largest frame that compressing `count` bytes can produce.
+    public static func bound(_ count: Int) -> Int {
+        ZSTD_compressBound(count)
+    }
+
+    /// Compresses `source` into one zstd frame written at the start of `destination`, which
+    /// must hold at least ``bound(_:)`` bytes, and returns the frame's length.
+    public mutating func compress(
+        _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer
+    ) throws(ZstdError) -> Int {
+        let written = ZSTD_compressCCtx(
+            context, destination.baseAddress, destination.count, source.baseAddress, source.count, level)
+        if ZSTD_isError(written) != 0 {
+            throw ZstdError(code: .compression, cause: String(cString: ZSTD_getErrorName(written)))
+        }
+        return written
+    }
+
+    /// Compresses `source` into a new array holding one zstd frame.
+    public mutating func compress(_ source: UnsafeRawBufferPointer) throws(ZstdError) -> [UInt8] {
+        var frame = [UInt8](repeating: 0, count: Self.bound(source.count))
+        let count = try frame.withUnsafeMutableBytes { out in
+            Result { () throws(ZstdError) in try compress(source, into: out) }
+        }.get()
+        frame.removeLast(frame.count - count)
+        return frame
+    }
+}
+
+/// A reusable zstd decompression context (one per thread).
+public struct ZstdDecompressor: ~Copyable {
+    private let context: OpaquePointer
+
+    public init() {
+        guard let context = ZSTD_createDCtx() else { fatalError("ZSTD_createDCtx: out of memory") }
+        self.context = context
+    }
+
+    deinit { ZSTD_freeDCtx(context) }
+
+    /// Decompresses the single frame `frame` into `destination`, whose size is the exact
+    /// decompressed size the caller recorded; anything else is an error.
+    public mutating func decompress(
+        _ frame: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer
+    ) throws(ZstdError) {
+        let written = ZSTD_decompressDCtx(
+            context, destination.baseAddress, destination.count, frame.baseAddress, frame.count)
+        if ZSTD_isError(written) != 0 {
+            throw ZstdError(code: .decompression, cause: String(cString: ZSTD_getErrorName(written)))
+        }
+        guard written == destination.count else {
+            throw ZstdError(
+                code: .sizeMismatch,
+                cause: "frame decompressed to \(written) bytes, expected \(destination.count)")
+        }
+    }
+}
