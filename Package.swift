@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
-        .testTarget(name: "SSTableTests", dependencies: ["SSTable"]),
+        .testTarget(name: "SSTableTests", dependencies: ["SSTable", "FixtureSupport"]),
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport"]),

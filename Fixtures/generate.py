@@ -35,6 +35,8 @@ SEED = 1234
 def canonical_bytes(value):
     """The bytes the digest covers: raw little-endian elements, or for strings each
     element as a u64le length followed by its bytes (row-major)."""
+    if isinstance(value, bytes):  # a scalar string comes back as plain bytes
+        value = np.array([value], dtype=object)
     array = np.asarray(value)
     if array.dtype == object:
         out = bytearray()

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TensorBundle
 import Checksums
 
@@ -25,13 +26,22 @@ public enum Fixtures {
         public let shape: [Int64]
         /// XXH3-128 of the value TensorFlow returned (see ``canonicalBytes(_:)``); nil for variants.
         public let digest: String?
+
+        public init(name: String, dtype: String, shape: [Int64], digest: String?) {
+            self.name = name
+            self.dtype = dtype
+            self.shape = shape
+            self.digest = digest
+        }
     }
 
     /// One checkpoint as TensorFlow listed it.
-    public struct Checkpoint: Sendable, Hashable {
+    public struct Checkpoint: Sendable, Hashable, CustomTestStringConvertible {
         /// The prefix relative to `Fixtures/`.
         public let prefix: String
         public let variables: [Variable]
+
+        public var testDescription: String { prefix }
     }
 
     /// Every checkpoint of the manifest, by fixture group (`tf1_saver`, `dtypes`, …).

@@ -1,4 +1,5 @@
 import Checksums
+import FixtureSupport
 import SSTable
 import Testing
 

@@ -58,15 +58,16 @@ public struct BundleEntry: Sendable, Hashable {
 
     /// The canonical serialization TensorFlow emits: fields in number order, zero
     /// `shard_id`/`offset`/`size` omitted, the shape always present, `crc32c` present on data
-    /// records, and only dtype, shape and slices on a full-tensor record.
+    /// records. A full-tensor record holds dtype, shape and slices, plus the `shard_id` that
+    /// TensorFlow's merge step gives it (the shard of the bundle that first held it).
     public func encoded() -> [UInt8] {
         var proto = ProtoEncoder()
         proto.int(1, Int64(dtype.rawValue))
         proto.bytes(2, shape.encoded())
+        proto.int(3, shardID)
         if isPartitioned {
             for slice in slices { proto.bytes(7, slice.encoded()) }
         } else {
-            proto.int(3, shardID)
             proto.int(4, offset)
             proto.int(5, size)
             proto.fixed32(6, crc32c)

@@ -109,7 +109,9 @@ public struct BundleWriter {
             try add(key, dtype: dtype, shape: fullShape, bytes: bytes, shard: shard)
             return
         }
-        var full = entries[key] ?? BundleEntry(dtype: dtype, shape: fullShape)
+        // TensorFlow's merge gives a full-tensor record the shard of the bundle that first held
+        // it, which is the shard of its first slice.
+        var full = entries[key] ?? BundleEntry(dtype: dtype, shape: fullShape, shardID: shard)
         guard full.isPartitioned || entries[key] == nil, full.dtype == dtype, full.shape == fullShape else {
             throw BundleWriteError(.duplicateKey, "tensor \(KeyText.escape(key)) was added with another dtype, shape or unsliced")
         }
@@ -167,8 +169,24 @@ public struct BundleWriter {
 extension BundleWriter {
     /// Adds a fixed-size tensor from an array of its raw element bytes.
     public mutating func add(_ key: String, dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError) {
+        try add(Array(key.utf8), dtype: dtype, shape: shape, bytes: bytes, shard: shard)
+    }
+
+    /// Adds a fixed-size tensor from an array of its raw element bytes.
+    public mutating func add(_ key: [UInt8], dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError) {
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(BundleWriteError) in try add(Array(key.utf8), dtype: dtype, shape: shape, bytes: raw, shard: shard) }
+            Result { () throws(BundleWriteError) in try add(key, dtype: dtype, shape: shape, bytes: raw, shard: shard) }
+        }.get()
+    }
+
+    /// Adds one slice of a partitioned tensor from an array of the slice's raw element bytes.
+    public mutating func addSlice(
+        _ key: [UInt8], dtype: DataType, fullShape: TensorShape, slice: TensorSlice, bytes: [UInt8], shard: Int64 = 0
+    ) throws(BundleWriteError) {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(BundleWriteError) in
+                try addSlice(key, dtype: dtype, fullShape: fullShape, slice: slice, bytes: raw, shard: shard)
+            }
         }.get()
     }
 }
