@@ -22,6 +22,9 @@ public struct CheckpointState: Sendable, Hashable {
         var token = try scanner.next()
         while token != .end {
             guard case .identifier(let name) = token else { throw scanner.error("expected a field name") }
+            guard Self.fields.contains(name) else {
+                throw scanner.error("unknown field \(name) (TensorFlow ignores a state file that has one)")
+            }
             guard try scanner.next() == .symbol(UInt8(ascii: ":")) else { throw scanner.error("expected ':' after \(name)") }
             var values: [TextFormatScanner.Token] = []
             token = try scanner.next()
@@ -45,13 +48,17 @@ public struct CheckpointState: Sendable, Hashable {
         }
     }
 
+    private static let fields: Set<String> = [
+        "model_checkpoint_path", "all_model_checkpoint_paths", "all_model_checkpoint_timestamps", "last_preserved_timestamp",
+    ]
+
     private mutating func assign(_ name: String, _ value: TextFormatScanner.Token, scanner: TextFormatScanner) throws(StateFileError) {
         switch name {
         case "model_checkpoint_path": modelCheckpointPath = try Self.string(value, name, scanner)
         case "all_model_checkpoint_paths": allModelCheckpointPaths.append(try Self.string(value, name, scanner))
         case "all_model_checkpoint_timestamps": allModelCheckpointTimestamps.append(try Self.double(value, name, scanner))
         case "last_preserved_timestamp": lastPreservedTimestamp = try Self.double(value, name, scanner)
-        default: throw scanner.error("unknown field \(name) (TensorFlow ignores a state file that has one)")
+        default: preconditionFailure("field names are checked before values are assigned")
         }
     }
 
