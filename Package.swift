@@ -31,10 +31,13 @@ let package = Package(
         // The tensor bundle: records, dtypes, tensor bytes, reader, writer, `checkpoint` state.
         .target(name: "TensorBundle", dependencies: ["Checksums", "MappedIO", "SSTable"]),
 
+        // Integrity checks of whole checkpoints.
+        .target(name: "Verification", dependencies: ["TensorBundle"]),
+
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "Verification", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),

@@ -1,1 +1,3 @@
-print("todo")
+import CheckpointCLI
+
+DiffCommand.runAsTool(name: "ckptdiff")

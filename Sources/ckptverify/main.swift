@@ -1,1 +1,3 @@
-print("todo")
+import CheckpointCLI
+
+VerifyCommand.runAsTool(name: "ckptverify")

@@ -1,0 +1,46 @@
+import MappedIO
+import TensorBundle
+
+/// Turns what a user typed into checkpoint prefixes.
+public enum CheckpointLocator {
+    /// The checkpoints a path names:
+    /// - a directory: every checkpoint its `checkpoint` file names, then every other `*.index`
+    ///   in it (or only the newest with `latestOnly`);
+    /// - a path ending in `.index`: that checkpoint;
+    /// - a prefix whose `.index` exists: that checkpoint.
+    public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
+        switch FileSystem.kind(of: path) {
+        case .directory:
+            let directory: CheckpointDirectory
+            do {
+                directory = try CheckpointDirectory(path: path)
+            } catch {
+                throw ToolError(error.description)
+            }
+            if latestOnly {
+                if let latest = directory.latest, latest.exists { return [latest.prefix] }
+                guard let last = directory.prefixes.last else { throw ToolError("\(path): no checkpoint in this directory") }
+                return [last]
+            }
+            var ordered: [String] = []
+            if case .success(let state)? = directory.state {
+                let named = state.allModelCheckpointPaths + [state.modelCheckpointPath].compactMap { $0 }
+                for written in named {
+                    let resolved = directory.resolve(written)
+                    if resolved.exists && !ordered.contains(resolved.prefix) { ordered.append(resolved.prefix) }
+                }
+            }
+            for prefix in directory.prefixes where !ordered.contains(prefix) { ordered.append(prefix) }
+            guard !ordered.isEmpty else { throw ToolError("\(path): no checkpoint in this directory") }
+            return ordered
+        case .regular where path.hasSuffix(".index"):
+            return [String(path.dropLast(".index".count))]
+        default:
+            if FileSystem.exists(BundleFiles.index(prefix: path)) { return [path] }
+            if case .missing = FileSystem.kind(of: path) {
+                throw ToolError("\(path): no such checkpoint (neither a directory, an .index file nor a prefix with one)")
+            }
+            throw ToolError("\(path): not a checkpoint (expected a directory, an .index file or a prefix)")
+        }
+    }
+}

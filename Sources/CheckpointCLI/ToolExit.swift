@@ -1,0 +1,64 @@
+import ArgumentParser
+import Glibc
+
+/// The diff(1) exit-status convention every tool here follows.
+public enum ToolStatus: Int32, Sendable {
+    /// Clean: no problems, no differences.
+    case clean = 0
+    /// The tool ran and found problems or differences.
+    case findings = 1
+    /// The tool could not do its job: bad arguments, unreadable input.
+    case trouble = 2
+}
+
+/// A failure that stops a tool before it has a result: one line for standard error.
+public struct ToolError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A command that computes its own exit status.
+public protocol StatusCommand: ParsableCommand {
+    /// Runs the command and returns its status; throwing ``ToolError`` means trouble.
+    func execute() throws -> ToolStatus
+}
+
+extension StatusCommand {
+    /// Parses the arguments, runs the command and exits with the diff(1) convention: usage
+    /// errors and ``ToolError`` print one line on standard error and exit 2; `--help` and
+    /// `--version` exit 0.
+    public static func runAsTool(name: String) -> Never {
+        let command: Self
+        do {
+            let parsed = try parseAsRoot()
+            guard let own = parsed as? Self else {
+                // `--help` and similar built-in commands run themselves.
+                var builtIn = parsed
+                try builtIn.run()
+                Glibc.exit(ToolStatus.clean.rawValue)
+            }
+            command = own
+        } catch {
+            if exitCode(for: error) == .success {
+                Terminal.out(fullMessage(for: error) + "\n")
+                Glibc.exit(ToolStatus.clean.rawValue)
+            }
+            Terminal.error("\(name): \(message(for: error))\nSee '\(name) --help'.\n")
+            Glibc.exit(ToolStatus.trouble.rawValue)
+        }
+        do {
+            Glibc.exit(try command.execute().rawValue)
+        } catch let error as ToolError {
+            Terminal.error("\(name): \(error.message)\n")
+            Glibc.exit(ToolStatus.trouble.rawValue)
+        } catch {
+            Terminal.error("\(name): \(error)\n")
+            Glibc.exit(ToolStatus.trouble.rawValue)
+        }
+    }
+}

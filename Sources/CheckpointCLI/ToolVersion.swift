@@ -1,0 +1,4 @@
+/// The toolkit's version, printed by `--version`.
+public enum ToolVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,61 @@
+import Verification
+
+/// Verification reports as text lines or JSON.
+enum VerifyOutput {
+    /// One line per finding (`ckptverify: PATH: tensor NAME: message`), then a summary line
+    /// unless `quiet`.
+    static func text(_ report: CheckpointReport, quiet: Bool) -> String {
+        var out = ""
+        for finding in report.findings where !(quiet && finding.severity == .info) {
+            var line = "ckptverify: \(finding.file ?? report.prefix): "
+            if let tensor = finding.tensor { line += "tensor \(tensor): " }
+            line += finding.severity == .error ? "" : "\(finding.severity.rawValue): "
+            line += finding.message
+            if let offset = finding.offset, finding.tensor == nil { line += " (offset \(offset))" }
+            out += line + "\n"
+        }
+        guard !quiet else { return out }
+        let errors = report.findings.filter { $0.severity == .error }.count
+        let warnings = report.findings.filter { $0.severity == .warning }.count
+        let rate = report.seconds > 0 ? Double(report.bytesChecked) / report.seconds / 1e9 : 0
+        out += "\(report.prefix): \(errors == 0 ? "ok" : "\(errors) error(s)")"
+        if warnings > 0 { out += ", \(warnings) warning(s)" }
+        out += "; \(report.tensors.count) tensors, \(Formatting.bytes(report.bytesChecked)) checked in "
+            + "\(Formatting.fixed(report.seconds, digits: 3)) s (\(Formatting.fixed(rate, digits: 2)) GB/s)\n"
+        return out
+    }
+
+    static func json(_ reports: [CheckpointReport]) -> JSONValue {
+        .object([
+            ("ok", .bool(reports.allSatisfy(\.ok))),
+            ("checkpoints", .array(reports.map(checkpoint))),
+        ])
+    }
+
+    private static func checkpoint(_ report: CheckpointReport) -> JSONValue {
+        .object([
+            ("prefix", .string(report.prefix)),
+            ("ok", .bool(report.ok)),
+            ("bytes_checked", .int(report.bytesChecked)),
+            ("seconds", .double(report.seconds)),
+            ("tensors", .array(report.tensors.map { status in
+                guard case .object(var members) = ListingOutput.variable(status.summary) else { return .null }
+                members.append(("status", .string(status.error == nil ? "ok" : status.error!.code)))
+                return .object(members)
+            })),
+            ("findings", .array(report.findings.map(finding))),
+        ])
+    }
+
+    private static func finding(_ finding: Finding) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("severity", .string(finding.severity.rawValue)),
+            ("code", .string(finding.code)),
+            ("message", .string(finding.message)),
+        ]
+        if let tensor = finding.tensor { members.append(("tensor", .string(tensor))) }
+        if let file = finding.file { members.append(("file", .string(file))) }
+        if let offset = finding.offset { members.append(("offset", .int(Int64(offset)))) }
+        return .object(members)
+    }
+}

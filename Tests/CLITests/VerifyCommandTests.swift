@@ -1,0 +1,91 @@
+import FixtureSupport
+import Foundation
+import Testing
+
+@Suite struct VerifyCommandTests {
+    @Test func cleanFixturesExitZero() throws {
+        for group in Fixtures.manifest.keys.sorted() {
+            let result = try ToolRunner.run("ckptverify", [Fixtures.path(group)])
+            #expect(result.status == 0, "\(group): \(result.standardOutput) \(result.standardError)")
+            #expect(result.standardOutput.contains(": ok;"))
+        }
+    }
+
+    @Test func listsLikeInspectCheckpoint() throws {
+        let text = try ToolRunner.run("ckptverify", ["--list", Fixtures.path("dtypes/zoo.index")])
+        #expect(text.status == 0)
+        let line = text.standardOutput.split(separator: "\n").first { $0.contains("héllo/wört/名前") }
+        #expect(line?.split(separator: " ").map(String.init) == ["héllo/wört/名前", "float32", "[2]", "0", "8", "2"])
+        let result = try ToolRunner.run("ckptverify", ["--list", "--json", Fixtures.path("partitioned/tf1-partitioned")])
+        let document = try ToolRunner.json(result.standardOutput)
+        let checkpoint = (document["checkpoints"] as! [[String: Any]])[0]
+        let variables = checkpoint["variables"] as! [[String: Any]]
+        let expected = Fixtures.manifest["partitioned"]!.first { $0.prefix == "partitioned/tf1-partitioned" }!
+        #expect(variables.map { $0["name"] as! String } == expected.variables.map(\.name))
+        let embedding = variables.first { $0["name"] as! String == "embedding" }!
+        #expect(embedding["slices"] as! Int == 3)
+        #expect(embedding["parameters"] as! Int == 40)
+        #expect(embedding["size"] as! Int == 160)
+        #expect(embedding["shard"] is NSNull)
+    }
+
+    @Test func corruptDataExitsOneAndNamesTheTensor() throws {
+        let directory = TemporaryDirectory()
+        let folder = directory.copy(fixture: "dtypes")
+        let data = folder + "/zoo.data-00000-of-00001"
+        let bundle = try TensorBundleProbe.entry(prefix: folder + "/zoo", name: "float64")
+        var bytes = TestFiles.read(data)
+        bytes[Int(bundle.offset) + 3] ^= 0x10
+        TestFiles.write(bytes, to: data)
+        let result = try ToolRunner.run("ckptverify", [folder])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("ckptverify: \(folder)/zoo: tensor float64: checksum does not match"))
+        let json = try ToolRunner.run("ckptverify", ["--json", folder])
+        let document = try ToolRunner.json(json.standardOutput)
+        #expect(document["ok"] as! Bool == false)
+        let checkpoint = (document["checkpoints"] as! [[String: Any]])[0]
+        let findings = checkpoint["findings"] as! [[String: Any]]
+        #expect(findings.map { $0["code"] as! String } == ["data.checksum_mismatch"])
+        #expect(findings[0]["tensor"] as! String == "float64")
+        let statuses = (checkpoint["tensors"] as! [[String: Any]]).filter { $0["status"] as! String != "ok" }
+        #expect(statuses.map { $0["name"] as! String } == ["float64"])
+    }
+
+    @Test func badArgumentsExitTwoWithOneLine() throws {
+        let missing = try ToolRunner.run("ckptverify", ["/definitely/not/here"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError == "ckptverify: /definitely/not/here: no such checkpoint (neither a directory, an .index file nor a prefix with one)\n")
+        let usage = try ToolRunner.run("ckptverify", ["--no-such-flag", "x"])
+        #expect(usage.status == 2)
+        #expect(usage.standardError.hasPrefix("ckptverify: Unknown option '--no-such-flag'"))
+        let help = try ToolRunner.run("ckptverify", ["--help"])
+        #expect(help.status == 0)
+        #expect(help.standardOutput.contains("USAGE: ckptverify"))
+    }
+}
+
+@Suite struct DiffCommandTests {
+    @Test func identicalCheckpointsExitZero() throws {
+        let path = Fixtures.path("tf2_keras_adam/ckpt-10")
+        let result = try ToolRunner.run("ckptdiff", [path, path + ".index"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasSuffix("0 of 22 variables differ; 22 identical\n"))
+    }
+
+    @Test func consecutiveStepsDiffer() throws {
+        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("sharded_tf1/model.ckpt-1"), Fixtures.path("sharded_tf1/model.ckpt-2")])
+        #expect(result.status == 1)
+        let document = try ToolRunner.json(result.standardOutput)
+        #expect(document["identical"] as! Bool == false)
+        let statuses = (document["variables"] as! [[String: Any]]).map { "\($0["name"]!)=\($0["status"]!)" }
+        #expect(statuses == ["tower0/w=changed", "tower1/name=identical", "tower1/w=changed"])
+    }
+
+    @Test func addedAndRemovedVariables() throws {
+        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("tf1_saver"), Fixtures.path("sharded_tf1")])
+        #expect(result.status == 1)
+        let document = try ToolRunner.json(result.standardOutput)
+        let statuses = Set((document["variables"] as! [[String: Any]]).map { $0["status"] as! String })
+        #expect(statuses == ["added", "removed"])
+    }
+}
