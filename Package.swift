@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "TensorBundle", targets: ["TensorBundle"]),
+        .library(name: "Checksums", targets: ["Checksums"]),
+        .library(name: "MappedIO", targets: ["MappedIO"]),
+        .library(name: "Verification", targets: ["Verification"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
     ],

@@ -3,7 +3,11 @@
 
 Run it with a Python that has `tensorflow-cpu` and `xxhash` installed:
 
-    python Fixtures/generate.py            # rewrites Fixtures/ in place
+    python Fixtures/generate.py                  # rewrites Fixtures/ in place
+    python Fixtures/generate.py --out DIR [GROUP...]  # fresh checkpoints and manifest in DIR
+    python Fixtures/generate.py --describe PREFIX...  # TensorFlow's view of checkpoints, as JSON
+
+The last two serve the interoperability suite (`Tests/InteropTests`).
 
 Every checkpoint is written into a scratch directory first and then moved here, so
 TF1 `Saver` state files keep the absolute scratch paths TensorFlow wrote: they are
@@ -234,22 +238,22 @@ def prefixes(directory):
                   for f in os.listdir(directory) if f.endswith(".index"))
 
 
-def main(argv):
-    only = set(argv[1:]) or set(FIXTURES)
-    manifest_path = os.path.join(HERE, "manifest.json")
+def write_fixtures(root, groups):
+    """Writes the fixture groups under `root` and updates `root/manifest.json`."""
+    manifest_path = os.path.join(root, "manifest.json")
     manifest = {}
     if os.path.exists(manifest_path):
         with open(manifest_path) as f:
             manifest = json.load(f)
     scratch = tempfile.mkdtemp(prefix="ckpt-fixtures-")
     for name, build in FIXTURES.items():
-        if name not in only:
+        if name not in groups:
             continue
         out = os.path.join(scratch, name)
         os.makedirs(out)
         build(out)
         manifest[name] = [describe(p, scratch) for p in prefixes(out)]
-        target = os.path.join(HERE, name)
+        target = os.path.join(root, name)
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(out, target)
     shutil.rmtree(scratch)
@@ -257,6 +261,19 @@ def main(argv):
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False, sort_keys=True)
         f.write("\n")
+
+
+def main(argv):
+    if argv[1:2] == ["--describe"]:
+        json.dump([describe(p, "/") | {"prefix": p} for p in argv[2:]], sys.stdout, ensure_ascii=False)
+        return
+    root = HERE
+    args = argv[1:]
+    if args[:1] == ["--out"]:
+        root = args[1]
+        os.makedirs(root, exist_ok=True)
+        args = args[2:]
+    write_fixtures(root, set(args) or set(FIXTURES))
 
 
 if __name__ == "__main__":

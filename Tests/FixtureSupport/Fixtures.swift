@@ -41,27 +41,38 @@ public enum Fixtures {
         public let prefix: String
         public let variables: [Variable]
 
+        public init(prefix: String, variables: [Variable]) {
+            self.prefix = prefix
+            self.variables = variables
+        }
+
         public var testDescription: String { prefix }
     }
 
     /// Every checkpoint of the manifest, by fixture group (`tf1_saver`, `dtypes`, …).
-    public static let manifest: [String: [Checkpoint]] = {
-        let data = try! Data(contentsOf: URL(fileURLWithPath: path("manifest.json")))
+    public static let manifest: [String: [Checkpoint]] = loadManifest(root: root)
+
+    /// The manifest `Fixtures/generate.py` wrote into `root`.
+    public static func loadManifest(root: String) -> [String: [Checkpoint]] {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: root + "/manifest.json"))
         let json = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         var groups: [String: [Checkpoint]] = [:]
         for (group, value) in json {
             guard let checkpoints = value as? [[String: Any]] else { continue }
-            groups[group] = checkpoints.map { checkpoint in
-                let variables = (checkpoint["variables"] as! [[String: Any]]).map { variable in
-                    Variable(
-                        name: variable["name"] as! String, dtype: variable["dtype"] as! String,
-                        shape: (variable["shape"] as! [NSNumber]).map(\.int64Value), digest: variable["xxh3_128"] as? String)
-                }
-                return Checkpoint(prefix: checkpoint["prefix"] as! String, variables: variables)
-            }
+            groups[group] = checkpoints.map(checkpoint)
         }
         return groups
-    }()
+    }
+
+    /// One checkpoint of a manifest or of `generate.py --describe`.
+    public static func checkpoint(_ json: [String: Any]) -> Checkpoint {
+        let variables = (json["variables"] as! [[String: Any]]).map { variable in
+            Variable(
+                name: variable["name"] as! String, dtype: variable["dtype"] as! String,
+                shape: (variable["shape"] as! [NSNumber]).map(\.int64Value), digest: variable["xxh3_128"] as? String)
+        }
+        return Checkpoint(prefix: json["prefix"] as! String, variables: variables)
+    }
 
     /// Every checkpoint of the manifest, flattened.
     public static var allCheckpoints: [Checkpoint] {

@@ -1,0 +1,20 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so the main package never builds them.
+import PackageDescription
+
+let package = Package(
+    name: "ckpt-benchmarks",
+    dependencies: [
+        .package(name: "ckpt-tools", path: "../"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "throughput",
+            dependencies: [
+                .product(name: "Checksums", package: "ckpt-tools"),
+                .product(name: "MappedIO", package: "ckpt-tools"),
+                .product(name: "TensorBundle", package: "ckpt-tools"),
+            ]
+        ),
+    ]
+)

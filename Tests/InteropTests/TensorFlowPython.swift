@@ -1,0 +1,37 @@
+import FixtureSupport
+import Foundation
+import Testing
+
+/// Real TensorFlow, through the Python named by `CKPT_TF_PYTHON` (`scripts/test` creates a
+/// virtualenv with `tensorflow-cpu` and sets it).
+enum TensorFlowPython {
+    static func python() throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"],
+            "set CKPT_TF_PYTHON to a Python with tensorflow-cpu and xxhash (scripts/test does)")
+    }
+
+    /// Runs `Fixtures/generate.py` with `arguments` and returns its standard output.
+    static func generate(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try python())
+        process.arguments = [Fixtures.path("generate.py")] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "generate.py \(arguments) exited with \(process.terminationStatus)")
+        return data
+    }
+
+    /// TensorFlow's view of the checkpoints at `prefixes` (`tf.train.load_checkpoint`).
+    static func describe(_ prefixes: [String]) throws -> [Fixtures.Checkpoint] {
+        let json = try JSONSerialization.jsonObject(with: try generate(["--describe"] + prefixes)) as! [[String: Any]]
+        return json.map(Fixtures.checkpoint)
+    }
+}
