@@ -40,18 +40,6 @@ public enum FileSystem {
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    /// Renames `source` to `destination`, atomically replacing `destination` if it exists.
-    public static func rename(_ source: String, to destination: String) throws(FileError) {
-        guard Glibc.rename(source, destination) == 0 else {
-            throw FileError(errno: errno, path: destination, operation: "rename")
-        }
-    }
-
-    /// Removes the file at `path`; a missing file is not an error.
-    public static func remove(_ path: String) throws(FileError) {
-        guard unlink(path) == 0 || errno == ENOENT else { throw FileError(errno: errno, path: path, operation: "unlink") }
-    }
-
     /// Creates directory `path` (and its parents); an existing directory is not an error.
     public static func createDirectory(_ path: String) throws(FileError) {
         if kind(of: path) == .directory { return }

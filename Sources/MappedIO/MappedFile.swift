@@ -53,12 +53,4 @@ public final class MappedFile: Sendable {
     ) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
-
-    /// Tells the kernel that `range` will be read soon and in order (a hint; errors are ignored).
-    public func adviseSequential(_ range: Range<Int>) {
-        guard let base, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = range.lowerBound / page * page
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), range.upperBound - start, MADV_WILLNEED)
-    }
 }

@@ -80,8 +80,9 @@ private struct TableReader {
         var previousSeparator: [UInt8]? = nil
         for (number, (separator, handle)) in dataBlocks.enumerated() {
             let name = "data block \(number)"
-            let entries = readBlock(handle, name: name, limit: footerStart) ?? []
-            if entries.isEmpty {
+            let read = readBlock(handle, name: name, limit: footerStart)
+            let entries = read ?? []
+            if read?.isEmpty == true {
                 findings.append(TableFinding(.emptyDataBlock, at: handle.offset, "\(name) holds no entries"))
             }
             checkSeparator(separator, previous: previousSeparator, entries: entries, name: name)

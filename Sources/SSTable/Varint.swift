@@ -50,16 +50,4 @@ public enum Varint {
         }
         output.append(UInt8(value))
     }
-
-    /// The number of bytes ``append(_:to:)`` writes for `value`.
-    @inlinable
-    public static func length(of value: UInt64) -> Int {
-        var count = 1
-        var value = value
-        while value >= 0x80 {
-            value >>= 7
-            count += 1
-        }
-        return count
-    }
 }

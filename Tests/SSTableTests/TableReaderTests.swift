@@ -58,6 +58,31 @@ import Testing
         #expect(Self.findings(overlong) == [.badHandle])
     }
 
+    /// A table around hand-made data block contents stored with compression `type`, with a
+    /// valid metaindex, index and footer.
+    static func table(dataBlock contents: [UInt8], type: UInt8 = 0) -> [UInt8] {
+        func appendBlock(_ block: [UInt8], type: UInt8, to bytes: inout [UInt8]) -> BlockHandle {
+            let handle = BlockHandle(offset: bytes.count, size: block.count)
+            var crc = CRC32C()
+            crc.update(block)
+            crc.update([type])
+            bytes += block + [type]
+            withUnsafeBytes(of: CRC32C.mask(crc.value).littleEndian) { bytes += $0 }
+            return handle
+        }
+        var bytes: [UInt8] = []
+        let data = appendBlock(contents, type: type, to: &bytes)
+        let metaindex = appendBlock([0, 0, 0, 0, 1, 0, 0, 0], type: 0, to: &bytes)
+        var handle: [UInt8] = []
+        data.encode(to: &handle)
+        let index = appendBlock([0x00, 0x01, UInt8(handle.count), 0x7A] + handle + [0, 0, 0, 0, 1, 0, 0, 0], type: 0, to: &bytes)
+        var footer: [UInt8] = []
+        metaindex.encode(to: &footer)
+        index.encode(to: &footer)
+        footer += [UInt8](repeating: 0, count: 40 - footer.count) + [0x57, 0xFB, 0x80, 0x8B, 0x24, 0x75, 0x47, 0xDB]
+        return bytes + footer
+    }
+
     /// A block whose restart count is absurd, and an entry whose lengths run off the block.
     @Test func hostileBlockContents() {
         for contents: [UInt8] in [
@@ -65,31 +90,32 @@ import Testing
             [0x00, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00],  // 4 GiB value
             [0x03, 0x01, 0x00, 0x61, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00],  // shares 3 bytes with nothing
         ] {
-            var bytes = contents
-            var crc = CRC32C()
-            crc.update(contents)
-            crc.update([0])
-            bytes.append(0)
-            withUnsafeBytes(of: CRC32C.mask(crc.value).littleEndian) { bytes += $0 }
-            let metaOffset = bytes.count
-            bytes += [0, 0, 0, 0, 1, 0, 0, 0, 0, 0xC0, 0xF2, 0xA1, 0xB0]
-            var index: [UInt8] = [0x00, 0x01]
-            var handle: [UInt8] = []
-            BlockHandle(offset: 0, size: contents.count).encode(to: &handle)
-            index += [UInt8(handle.count), 0x7A] + handle + [0, 0, 0, 0, 1, 0, 0, 0]
-            let indexOffset = bytes.count
-            crc = CRC32C()
-            crc.update(index)
-            crc.update([0])
-            bytes += index + [0]
-            withUnsafeBytes(of: CRC32C.mask(crc.value).littleEndian) { bytes += $0 }
-            var footer: [UInt8] = []
-            BlockHandle(offset: metaOffset, size: 8).encode(to: &footer)
-            BlockHandle(offset: indexOffset, size: index.count).encode(to: &footer)
-            footer += [UInt8](repeating: 0, count: 40 - footer.count) + [0x57, 0xFB, 0x80, 0x8B, 0x24, 0x75, 0x47, 0xDB]
-            let findings = Self.findings(bytes + footer)
+            let findings = Self.findings(Self.table(dataBlock: contents))
             #expect(findings.contains(.badBlockContents) || findings.contains(.badEntry), "\(contents) gave \(findings)")
         }
+    }
+
+    /// Old TensorFlow merges wrote Snappy-compressed index blocks; they read back like plain ones.
+    @Test func snappyBlocksDecompress() {
+        // One entry "a" → "xy", then the restart array [0] and its count 1.
+        let plain: [UInt8] = [0x00, 0x01, 0x02, 0x61, 0x78, 0x79] + [0, 0, 0, 0] + [1, 0, 0, 0]
+        var snappy: [UInt8] = [UInt8(plain.count)]
+        snappy += [0x18] + plain[0..<7]  // literal (tag (7-1)<<2): the entry and one zero
+        snappy += [0x0A, 0x01, 0x00]  // copy with a 2-byte offset (tag (3-1)<<2|2): three zeros from 1 back
+        snappy += [0x0C] + plain[10..<14]  // literal (tag (4-1)<<2): the restart count
+        let table = Self.table(dataBlock: snappy, type: 1).withUnsafeBytes { Table.read($0) }
+        #expect(table.findings.isEmpty, "\(table.findings)")
+        #expect(table.records.map(\.key) == [Array("a".utf8)])
+        #expect(table.records.map(\.value) == [Array("xy".utf8)])
+        for corrupt: [UInt8] in [
+            [UInt8(plain.count), 0x01, 0x09],  // a copy before any output
+            [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x41],  // a declared length no input could produce
+            [UInt8(plain.count), 0x18, 0x00],  // a literal past the input
+            [0x02, 0x00, 0x41],  // shorter than declared
+        ] {
+            #expect(Self.findings(Self.table(dataBlock: corrupt, type: 1)) == [.badCompression], "\(corrupt)")
+        }
+        #expect(Self.findings(Self.table(dataBlock: plain, type: 2)) == [.badBlockType])
     }
 
     static func decode(_ bytes: [UInt8], maximumBytes: Int = 10, maximumValue: UInt64 = .max) -> Result<UInt64, Varint.Failure> {

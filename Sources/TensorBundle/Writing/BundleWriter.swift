@@ -72,23 +72,25 @@ public struct BundleWriter {
 
     /// Adds a string tensor.
     public mutating func add(_ key: [UInt8], strings: [[UInt8]], shape: TensorShape, shard: Int64 = 0) throws(BundleWriteError) {
-        guard shape.elementCount == Int64(strings.count) else {
-            throw BundleWriteError(.badTensor, "tensor \(KeyText.escape(key)): \(strings.count) strings for shape \(shape)")
-        }
-        let (bytes, crc) = StringEncoding.encode(strings)
-        try bytes.withUnsafeBytes { raw in
-            Result { () throws(BundleWriteError) in try append(key, dtype: .string, shape: shape, encoded: raw, crc: crc, shard: shard) }
-        }.get()
+        try add(key, dtype: .string, elements: strings, shape: shape, shard: shard, encode: StringEncoding.encode)
     }
 
     /// Adds a variant tensor from serialized `VariantTensorDataProto` payloads.
     public mutating func add(_ key: [UInt8], variants: [[UInt8]], shape: TensorShape, shard: Int64 = 0) throws(BundleWriteError) {
-        guard shape.elementCount == Int64(variants.count) else {
-            throw BundleWriteError(.badTensor, "tensor \(KeyText.escape(key)): \(variants.count) variants for shape \(shape)")
+        try add(key, dtype: .variant, elements: variants, shape: shape, shard: shard, encode: VariantEncoding.encode)
+    }
+
+    /// Adds a tensor of variable-length elements, encoded by `encode`.
+    private mutating func add(
+        _ key: [UInt8], dtype: DataType, elements: [[UInt8]], shape: TensorShape, shard: Int64,
+        encode: ([[UInt8]]) -> (bytes: [UInt8], crc: UInt32)
+    ) throws(BundleWriteError) {
+        guard shape.elementCount == Int64(elements.count) else {
+            throw BundleWriteError(.badTensor, "tensor \(KeyText.escape(key)): \(elements.count) \(dtype) elements for shape \(shape)")
         }
-        let (bytes, crc) = VariantEncoding.encode(variants)
+        let (bytes, crc) = encode(elements)
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(BundleWriteError) in try append(key, dtype: .variant, shape: shape, encoded: raw, crc: crc, shard: shard) }
+            Result { () throws(BundleWriteError) in try append(key, dtype: dtype, shape: shape, encoded: raw, crc: crc, shard: shard) }
         }.get()
     }
 
