@@ -1,4 +1,5 @@
 import FixtureSupport
+import Glibc
 import MappedIO
 import Testing
 
@@ -69,5 +70,29 @@ import Testing
         try replacing.write([1])
         try replacing.commit(overwrite: true)
         #expect(TestFiles.read(target) == [1])
+    }
+}
+
+@Suite struct LargeFileTests {
+    /// A sparse file past 4 GiB maps whole, and its last bytes are where they should be.
+    @Test func mapsFilesLargerThanFourGiB() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("large")
+        let size = (5 << 30) + 3
+        let file = try OutputFile(path: path)
+        try file.write([0xAB])
+        try file.commit()
+        let fd = open(path, O_WRONLY)
+        #expect(ftruncate(fd, off_t(size)) == 0)
+        let tail: [UInt8] = [1, 2, 3]
+        #expect(pwrite(fd, tail, 3, off_t(size - 3)) == 3)
+        close(fd)
+        let mapped = try MappedFile(path: path)
+        #expect(mapped.count == size)
+        mapped.withUnsafeBytes { raw in
+            #expect(raw[0] == 0xAB)
+            #expect([raw[size - 3], raw[size - 2], raw[size - 1]] == tail)
+            #expect(raw[4 << 30] == 0)
+        }
     }
 }

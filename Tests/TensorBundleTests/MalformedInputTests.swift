@@ -94,6 +94,9 @@ import Testing
         ]), "slices.bad"),
         ("slices that do not cover", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [TensorSlice([.init(start: 0, length: 3)])]), "slices.bad"),
         ("slice past the shape", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [TensorSlice([.init(start: 3, length: 3)])]), "slices.bad"),
+        ("a terabyte tensor from one absent slice", BundleEntry(dtype: .float32, shape: TensorShape([1 << 38]), slices: [
+            TensorSlice([.init(start: 0, length: 1 << 37)]), TensorSlice([.init(start: 1 << 37, length: 1 << 37)]),
+        ]), "slices.bad"),
         ("slice record missing", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [
             TensorSlice([.init(start: 0, length: 2)]), TensorSlice([.init(start: 2, length: 2)]),
         ]), "slices.bad"),

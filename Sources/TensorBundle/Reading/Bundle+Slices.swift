@@ -32,13 +32,15 @@ extension Bundle {
             throw TensorError(.unsupported, key: key, "partitioned \(full.dtype) tensors cannot be assembled")
         }
         let boxes = try Self.sliceBoxes(of: full, key: key)
-        var output = [UInt8](repeating: 0, count: Int(full.shape.elementCount ?? 0) * elementSize)
+        // Check every slice record, and that its bytes exist, before allocating the output:
+        // the full shape is untrusted until the stored slices account for all of it.
+        var parts: [(key: [UInt8], entry: BundleEntry, box: [Range<Int64>])] = []
         for (slice, box) in zip(full.slices, boxes) {
             let sliceKey = SliceKey.encode(name: key, slice: slice)
-            guard let record = record(forKey: sliceKey) else {
+            guard record(forKey: sliceKey) != nil else {
                 throw TensorError(.badSlices, key: key, "the record of slice \(slice) is missing")
             }
-            let entry = try entry(forKey: record.key)
+            let entry = try entry(forKey: sliceKey)
             try Self.validate(entry, key: sliceKey)
             let lengths = box.map { Int64($0.count) }
             guard entry.dtype == full.dtype, entry.shape.dimensions == lengths else {
@@ -46,6 +48,11 @@ extension Bundle {
                     .badSlices, key: key,
                     "slice \(slice) is stored as \(entry.dtype) \(entry.shape), expected \(full.dtype) \(TensorShape(lengths))")
             }
+            try withStoredBytes(of: entry, key: sliceKey) { _ in }
+            parts.append((sliceKey, entry, box))
+        }
+        var output = [UInt8](repeating: 0, count: Int(full.shape.elementCount ?? 0) * elementSize)
+        for (sliceKey, entry, box) in parts {
             try withStoredBytes(of: entry, key: sliceKey) { (bytes) throws(TensorError) in
                 let stored = CRC32C.unmask(entry.crc32c)
                 let crc = CRC32C.checksum(bytes)
