@@ -1,4 +1,5 @@
 import ArgumentParser
+import MappedIO
 import TensorBundle
 import Verification
 
@@ -6,12 +7,12 @@ import Verification
 public struct VerifyCommand: StatusCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ckptverify",
-        abstract: "Verify TensorFlow checkpoints: the index structure and every tensor against its checksum.",
+        abstract: "Verify TensorFlow checkpoints: the index structure, every tensor against its checksum, and what TensorFlow never checks.",
         discussion: """
-            Each PATH is a checkpoint directory (every checkpoint its `checkpoint` file names, and \
-            every *.index in it), a checkpoint prefix, or an .index file.
+            Each PATH is a checkpoint directory (its `checkpoint` state file, every checkpoint it \
+            names and every *.index in it), a checkpoint prefix, or an .index file.
             Exit status: 0 when no errors were found (warnings allowed), 1 when any error was found, \
-            2 when the check could not run.
+            2 when the check could not run. Finding codes are listed in the README.
             """,
         version: ToolVersion.current)
 
@@ -24,10 +25,16 @@ public struct VerifyCommand: StatusCommand {
     @Flag(help: "Write one JSON document to standard output.")
     var json = false
 
+    @Option(help: ArgumentHelp("Also write the results as JUnit XML to this file.", valueName: "file"))
+    var junit: String?
+
     @Flag(help: "Only the newest checkpoint of each directory.")
     var latest = false
 
-    @Flag(help: "Check the index and entries but do not read tensor data.")
+    @Option(help: "Worker threads for the data pass (default: all cores).")
+    var jobs: Int = Verifier.availableCores
+
+    @Flag(help: "Check the index, entries and files but do not read tensor data.")
     var structureOnly = false
 
     @Flag(name: .shortAndLong, help: "Print only problems.")
@@ -35,10 +42,18 @@ public struct VerifyCommand: StatusCommand {
 
     public init() {}
 
+    public func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
     public func execute() throws -> ToolStatus {
         var prefixes: [String] = []
-        for path in paths { prefixes += try CheckpointLocator.prefixes(for: path, latestOnly: latest) }
-        return list ? try listCheckpoints(prefixes) : verifyCheckpoints(prefixes)
+        var directories: [String] = []
+        for path in paths {
+            if FileSystem.kind(of: path) == .directory { directories.append(path) }
+            prefixes += try CheckpointLocator.prefixes(for: path, latestOnly: latest)
+        }
+        return list ? try listCheckpoints(prefixes) : try verifyCheckpoints(prefixes, directories: directories)
     }
 
     private func listCheckpoints(_ prefixes: [String]) throws -> ToolStatus {
@@ -61,15 +76,38 @@ public struct VerifyCommand: StatusCommand {
         return .clean
     }
 
-    private func verifyCheckpoints(_ prefixes: [String]) -> ToolStatus {
+    private func verifyCheckpoints(_ prefixes: [String], directories: [String]) throws -> ToolStatus {
         var verifier = Verifier()
         verifier.structureOnly = structureOnly
-        let reports = prefixes.map { verifier.verify(prefix: $0) }
-        if json {
-            Terminal.out(VerifyOutput.json(reports).serialized() + "\n")
-        } else {
-            for report in reports { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
+        verifier.jobs = jobs
+        let directoryReports = directories.map { verifier.verify(directory: $0) }
+        for report in directoryReports where !json { Terminal.out(VerifyOutput.text(report)) }
+        let covered = Set(directories.map { Path.directory(of: Path.join($0, "x")) })
+        var reports: [CheckpointReport] = []
+        for prefix in prefixes {
+            verifier.checkDebris = !covered.contains(Path.directory(of: prefix))
+            let meter = !json && !quiet && !structureOnly && ProgressMeter.isWanted
+                ? ProgressMeter(total: Verifier.dataBytes(prefix: prefix), label: Path.fileName(of: prefix)) : nil
+            if let meter {
+                verifier.progress = { meter.add($0) }
+            } else {
+                verifier.progress = nil
+            }
+            let report = verifier.verify(prefix: prefix)
+            meter?.finish()
+            if !json { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
+            reports.append(report)
         }
-        return reports.allSatisfy(\.ok) ? .clean : .findings
+        if json { Terminal.out(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
+        if let junit {
+            do {
+                let file = try OutputFile(path: junit, overwrite: true)
+                try file.write(Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8))
+                try file.commit(overwrite: true)
+            } catch {
+                throw ToolError(error.description)
+            }
+        }
+        return reports.allSatisfy(\.ok) && directoryReports.allSatisfy(\.ok) ? .clean : .findings
     }
 }

@@ -2,18 +2,24 @@ import Verification
 
 /// Verification reports as text lines or JSON.
 enum VerifyOutput {
-    /// One line per finding (`ckptverify: PATH: tensor NAME: message`), then a summary line
-    /// unless `quiet`.
+    /// One line per finding: `ckptverify: PATH: tensor NAME: message`.
+    static func line(_ finding: Finding, defaultPath: String) -> String {
+        var line = "ckptverify: \(finding.file ?? defaultPath): "
+        if let tensor = finding.tensor { line += "tensor \(tensor): " }
+        line += finding.severity == .error ? "" : "\(finding.severity.rawValue): "
+        line += finding.message
+        if let offset = finding.offset, finding.tensor == nil { line += " (offset \(offset))" }
+        return line + "\n"
+    }
+
+    /// The findings about a training directory.
+    static func text(_ report: DirectoryReport) -> String {
+        report.findings.map { line($0, defaultPath: report.path) }.joined()
+    }
+
+    /// One line per finding, then a summary line unless `quiet`.
     static func text(_ report: CheckpointReport, quiet: Bool) -> String {
-        var out = ""
-        for finding in report.findings where !(quiet && finding.severity == .info) {
-            var line = "ckptverify: \(finding.file ?? report.prefix): "
-            if let tensor = finding.tensor { line += "tensor \(tensor): " }
-            line += finding.severity == .error ? "" : "\(finding.severity.rawValue): "
-            line += finding.message
-            if let offset = finding.offset, finding.tensor == nil { line += " (offset \(offset))" }
-            out += line + "\n"
-        }
+        var out = report.findings.filter { !(quiet && $0.severity == .info) }.map { line($0, defaultPath: report.prefix) }.joined()
         guard !quiet else { return out }
         let errors = report.findings.filter { $0.severity == .error }.count
         let warnings = report.findings.filter { $0.severity == .warning }.count
@@ -25,9 +31,16 @@ enum VerifyOutput {
         return out
     }
 
-    static func json(_ reports: [CheckpointReport]) -> JSONValue {
+    static func json(_ reports: [CheckpointReport], directories: [DirectoryReport]) -> JSONValue {
         .object([
-            ("ok", .bool(reports.allSatisfy(\.ok))),
+            ("ok", .bool(reports.allSatisfy(\.ok) && directories.allSatisfy(\.ok))),
+            ("directories", .array(directories.map { directory in
+                .object([
+                    ("path", .string(directory.path)),
+                    ("ok", .bool(directory.ok)),
+                    ("findings", .array(directory.findings.map(finding))),
+                ])
+            })),
             ("checkpoints", .array(reports.map(checkpoint))),
         ])
     }

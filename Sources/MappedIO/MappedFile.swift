@@ -53,4 +53,19 @@ public final class MappedFile: Sendable {
     ) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
+
+    /// Releases the pages of `range` from this process's resident set once it is done with
+    /// them. The file's pages stay in the page cache and a later access maps them again, so
+    /// this only bounds the resident size of a pass over a large file.
+    public func evict(_ range: Range<Int>) {
+        guard let base, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
+        // Only whole pages inside the range, so a neighbouring range that another thread is
+        // reading is not faulted in again.
+        let start = (range.lowerBound + Self.pageSize - 1) / Self.pageSize * Self.pageSize
+        let end = range.upperBound == count ? count : range.upperBound / Self.pageSize * Self.pageSize
+        guard start < end else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 }

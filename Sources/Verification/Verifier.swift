@@ -1,61 +1,68 @@
 import Glibc
 import MappedIO
-import SSTable
 import TensorBundle
 
-/// Checks a checkpoint: the structure of its index and every tensor's bytes against their
-/// checksums, as TensorFlow would on a full restore, reporting everything it finds.
+/// Checks checkpoints the way a CI job needs: every structural rule of the format, every
+/// tensor's bytes against their checksums (as TensorFlow would on a full restore), what
+/// TensorFlow never checks, and a diagnosis when an index and its data do not belong together.
 public struct Verifier: Sendable {
     /// Skip reading tensor data (structure only).
     public var structureOnly = false
+    /// Worker threads for the data pass.
+    public var jobs = Verifier.availableCores
+    /// Bytes checksummed per work item (fixed-size tensors are split into pieces this size).
+    public var chunkSize = 8 << 20
+    /// Report `.tempstate` files next to each checkpoint (off when a directory check reports them).
+    public var checkDebris = true
+    /// Called from worker threads with the number of bytes each work item finished.
+    public var progress: (@Sendable (Int64) -> Void)?
 
     public init() {}
+
+    /// The number of online processors.
+    public static var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Verifies the checkpoint at `prefix`. Never throws: an unreadable index is a finding.
     public func verify(prefix: String) -> CheckpointReport {
         let start = Self.now()
-        let indexPath = BundleFiles.index(prefix: prefix)
         let bundle: Bundle
         do {
             bundle = try Bundle(prefix: prefix)
         } catch {
-            let finding = Finding(.error, "index.unreadable", error.file.cause, file: indexPath)
+            let finding = Finding(.error, "index.unreadable", error.file.cause, file: BundleFiles.index(prefix: prefix))
             return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: Self.now() - start)
         }
-        var findings = bundle.tableFindings.map { finding in
-            Finding(finding.isWarning ? .warning : .error, finding.code.rawValue, finding.message, file: indexPath, offset: finding.offset)
-        }
-        if let problem = bundle.headerProblem {
-            findings.append(Finding(.error, "header.bad", problem, file: indexPath))
-        }
-        for record in bundle.records {
-            switch record.entry {
-            case .failure(let error):
-                findings.append(Finding(.error, "entry.unparseable", "entry does not parse: \(error)", tensor: record.name, file: indexPath, offset: record.offset))
-            case .success(let entry):
-                for issue in entry.issues {
-                    findings.append(Finding(.warning, issue.code.rawValue, issue.message, tensor: record.name, file: indexPath, offset: record.offset))
-                }
-            }
-        }
-        var tensors: [CheckpointReport.TensorStatus] = []
+        var structure = StructureCheck(bundle: bundle)
         var bytesChecked: Int64 = 0
-        for summary in bundle.summaries {
-            var failure: Finding? = nil
-            do {
-                if structureOnly {
-                    try Bundle.validate(try bundle.entry(forKey: summary.key), key: summary.key)
-                } else {
-                    _ = try bundle.value(forKey: summary.key)
-                    bytesChecked += summary.size
-                }
-            } catch {
-                failure = Finding(.error, error.code.rawValue, error.cause, tensor: summary.name)
-                findings.append(failure!)
+        var diagnosis: Finding? = nil
+        if !structureOnly {
+            let errors = DataCheck.run(structure.parts, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
+            for (part, error) in zip(structure.parts, errors) {
+                bytesChecked += part.entry.size
+                if let error { structure.fail(part.variable, error.code.rawValue, error.cause, label: part.label) }
             }
-            tensors.append(CheckpointReport.TensorStatus(summary: summary, error: failure))
+            diagnosis = MixedSaveDiagnosis.run(bundle: bundle, parts: structure.parts, errors: errors)
+        }
+        var findings = structure.findings + ShardFileCheck.run(bundle: bundle, parts: structure.parts, checkDebris: checkDebris)
+        if let diagnosis { findings.append(diagnosis) }
+        let tensors = structure.summaries.enumerated().map { index, summary in
+            CheckpointReport.TensorStatus(summary: summary, error: structure.variableErrors[index])
         }
         return CheckpointReport(prefix: prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: Self.now() - start)
+    }
+
+    /// Checks the training directory at `path`: its state file and leftover debris.
+    public func verify(directory path: String) -> DirectoryReport {
+        DirectoryCheck.run(path: path)
+    }
+
+    /// The bytes of tensor data the checkpoint at `prefix` holds (for progress totals).
+    public static func dataBytes(prefix: String) -> Int64 {
+        guard let bundle = try? Bundle(prefix: prefix) else { return 0 }
+        return bundle.records.reduce(0) { total, record in
+            guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return total }
+            return total + entry.size
+        }
     }
 
     static func now() -> Double {

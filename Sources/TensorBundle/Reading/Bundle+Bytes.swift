@@ -4,11 +4,15 @@ import SSTable
 
 extension Bundle {
     /// Lends the stored bytes of a non-partitioned `entry` (`[offset, offset + size)` of its
-    /// shard) to `body`, without copying, after checking that they exist.
+    /// shard, or the `subrange` of them) to `body`, without copying, after checking that they
+    /// exist.
     ///
-    /// Nothing is decoded or checksummed here. The bytes must not escape `body`.
+    /// Nothing is decoded or checksummed here. The bytes must not escape `body`. With
+    /// `evictAfterUse`, the pages are released from this process once `body` returns (they stay
+    /// in the page cache), which keeps a pass over a huge checkpoint at a bounded resident size.
     public func withStoredBytes<Result>(
-        of entry: BundleEntry, key: [UInt8], _ body: (UnsafeRawBufferPointer) throws(TensorError) -> Result
+        of entry: BundleEntry, key: [UInt8], subrange: Range<Int>? = nil, evictAfterUse: Bool = false,
+        _ body: (UnsafeRawBufferPointer) throws(TensorError) -> Result
     ) throws(TensorError) -> Result {
         guard !entry.isPartitioned else { throw TensorError(.unsupported, key: key, "a partitioned tensor has no bytes of its own") }
         guard let count = header?.numShards, entry.shardID >= 0, entry.shardID < count else {
@@ -17,7 +21,7 @@ extension Bundle {
         guard entry.offset >= 0, entry.size >= 0 else {
             throw TensorError(.negativeOffset, key: key, "negative offset \(entry.offset) or size \(entry.size)")
         }
-        let path = BundleFiles.data(prefix: prefix, shard: entry.shardID, of: count)
+        let path = BundleFiles.data(prefix: dataPrefix, shard: entry.shardID, of: count)
         guard let shard = shards[entry.shardID] else { throw TensorError(.missingShard, key: key, "\(path) was not opened") }
         let file: MappedFile
         switch shard {
@@ -30,8 +34,12 @@ extension Bundle {
                 .pastEndOfFile, key: key,
                 "bytes \(entry.offset)..<\(overflow ? "overflow" : String(end)) lie past the end of \(path) (\(file.count) bytes)")
         }
+        let whole = Int(entry.offset)..<Int(end)
+        let range = subrange.map { (whole.lowerBound + $0.lowerBound)..<(whole.lowerBound + $0.upperBound) } ?? whole
+        precondition(range.lowerBound >= whole.lowerBound && range.upperBound <= whole.upperBound, "subrange outside the tensor")
+        defer { if evictAfterUse { file.evict(range) } }
         return try file.withUnsafeBytes { (raw) throws(TensorError) in
-            try body(UnsafeRawBufferPointer(rebasing: raw[Int(entry.offset)..<Int(end)]))
+            try body(UnsafeRawBufferPointer(rebasing: raw[range]))
         }
     }
 
@@ -91,10 +99,25 @@ extension Bundle {
         } catch {
             throw TensorError(error.code, key: key, error.cause)
         }
+        try checkCRC(crc, of: entry, key: key)
+        return TensorValue(dtype: entry.dtype, shape: entry.shape, contents: contents)
+    }
+
+    /// Checks the stored bytes of a validated, non-partitioned entry as ``value(forKey:)``
+    /// does, without keeping the decoded value.
+    public static func check(_ entry: BundleEntry, key: [UInt8], _ bytes: UnsafeRawBufferPointer) throws(TensorError) {
+        if entry.dtype.elementSize != nil {
+            try checkCRC(CRC32C.checksum(bytes), of: entry, key: key)
+        } else {
+            _ = try decode(entry, key: key, bytes)
+        }
+    }
+
+    /// Compares a computed (unmasked) CRC with the one `entry` stores.
+    public static func checkCRC(_ crc: UInt32, of entry: BundleEntry, key: [UInt8]) throws(TensorError) {
         let stored = CRC32C.unmask(entry.crc32c)
         guard crc == stored else {
             throw TensorError(.checksumMismatch, key: key, "checksum does not match (stored \(stored), computed \(crc))")
         }
-        return TensorValue(dtype: entry.dtype, shape: entry.shape, contents: contents)
     }
 }

@@ -54,11 +54,7 @@ extension Bundle {
         var output = [UInt8](repeating: 0, count: Int(full.shape.elementCount ?? 0) * elementSize)
         for (sliceKey, entry, box) in parts {
             try withStoredBytes(of: entry, key: sliceKey) { (bytes) throws(TensorError) in
-                let stored = CRC32C.unmask(entry.crc32c)
-                let crc = CRC32C.checksum(bytes)
-                guard crc == stored else {
-                    throw TensorError(.checksumMismatch, key: sliceKey, "checksum does not match (stored \(stored), computed \(crc))")
-                }
+                try Self.checkCRC(CRC32C.checksum(bytes), of: entry, key: sliceKey)
                 output.withUnsafeMutableBytes { destination in
                     Self.copy(bytes, box: box, shape: full.shape, elementSize: elementSize, into: destination)
                 }

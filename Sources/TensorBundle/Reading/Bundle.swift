@@ -2,6 +2,27 @@ import Checksums
 import MappedIO
 import SSTable
 
+/// What is wrong with a bundle's header record.
+public struct HeaderProblem: Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// The table holds no records at all.
+        case missing = "header.missing"
+        /// The first record has a non-empty key (TensorFlow parses it as the header anyway).
+        case notFirst = "header.not_first"
+        /// The header record is not a `BundleHeaderProto`.
+        case unparseable = "header.unparseable"
+        /// `num_shards` below 1.
+        case badShardCount = "header.bad_shards"
+        /// A version TensorFlow refuses to read.
+        case refusedVersion = "header.bad_version"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public var description: String { message }
+}
+
 /// One record of a bundle's index other than the header.
 public struct BundleRecord: Sendable {
     public let key: [UInt8]
@@ -24,6 +45,8 @@ public struct BundleRecord: Sendable {
 public final class Bundle: Sendable {
     /// The prefix the bundle was opened by.
     public let prefix: String
+    /// The prefix of the data files read (the same as ``prefix`` unless told otherwise).
+    public let dataPrefix: String
     /// The mapped `.index` file.
     public let indexFile: MappedFile
     /// Every structural problem of the `.index` table.
@@ -31,15 +54,17 @@ public final class Bundle: Sendable {
     /// The decoded header, if there is one that parses.
     public let header: BundleHeader?
     /// Why the header is missing, unparseable or not first; nil when it is fine.
-    public let headerProblem: String?
+    public let headerProblem: HeaderProblem?
     /// Every record after the header, in file order.
     public let records: [BundleRecord]
     /// The data files that some entry references, by shard id: mapped, or why not.
     public let shards: [Int64: Result<MappedFile, FileError>]
     private let firstRecordByKey: [[UInt8]: Int]
 
-    /// Opens the bundle at `prefix` (`prefix.index` plus its data files).
-    public init(prefix: String) throws(BundleError) {
+    /// Opens the bundle at `prefix`: `prefix.index`, and the data files of `dataPrefix`
+    /// (by default the same prefix; another one lets a tool test whether an index belongs
+    /// with the data files of a different save).
+    public init(prefix: String, dataPrefix: String? = nil) throws(BundleError) {
         let indexFile: MappedFile
         do {
             indexFile = try MappedFile(path: BundleFiles.index(prefix: prefix))
@@ -49,25 +74,25 @@ public final class Bundle: Sendable {
         let table = indexFile.withUnsafeBytes { Table.read($0) }
         var records = table.records[...]
         var header: BundleHeader? = nil
-        var headerProblem: String? = nil
+        var headerProblem: HeaderProblem? = nil
         if let first = records.first {
             if !first.key.isEmpty {
-                headerProblem = "the first record is \(KeyText.escape(first.key)), not the header (empty key)"
+                headerProblem = HeaderProblem(code: .notFirst, message: "the first record is \(KeyText.escape(first.key)), not the header (empty key)")
             } else {
                 records = records.dropFirst()
                 do {
                     header = try BundleHeader.decode(first.value)
                     if let header, header.numShards < 1 {
-                        headerProblem = "the header says \(header.numShards) shards"
+                        headerProblem = HeaderProblem(code: .badShardCount, message: "the header says \(header.numShards) shards")
                     } else if let refusal = header?.version?.refusal {
-                        headerProblem = refusal
+                        headerProblem = HeaderProblem(code: .refusedVersion, message: refusal)
                     }
                 } catch {
-                    headerProblem = "the header record does not parse: \(error)"
+                    headerProblem = HeaderProblem(code: .unparseable, message: "the header record does not parse: \(error)")
                 }
             }
         } else if table.hasIndex {
-            headerProblem = "the table holds no records (no header)"
+            headerProblem = HeaderProblem(code: .missing, message: "the table holds no records (no header)")
         }
         let bundleRecords = records.map { record in
             BundleRecord(key: record.key, entry: Result { () throws(ProtoError) in try BundleEntry.decode(record.value) }, offset: record.offset)
@@ -77,13 +102,14 @@ public final class Bundle: Sendable {
             firstRecordByKey[record.key] = index
         }
         self.prefix = prefix
+        self.dataPrefix = dataPrefix ?? prefix
         self.indexFile = indexFile
         self.tableFindings = table.findings
         self.header = header
         self.headerProblem = headerProblem
         self.records = bundleRecords
         self.firstRecordByKey = firstRecordByKey
-        self.shards = Self.openShards(prefix: prefix, header: header, records: bundleRecords)
+        self.shards = Self.openShards(prefix: dataPrefix ?? prefix, header: header, records: bundleRecords)
     }
 
     /// Maps every data file that a well-formed entry references.

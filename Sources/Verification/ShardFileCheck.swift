@@ -1,0 +1,66 @@
+import MappedIO
+import TensorBundle
+
+/// Checks the data files around a bundle: files whose `-of-` count disagrees with the header,
+/// shard files no entry references, bytes no entry claims, and leftover temporary files.
+enum ShardFileCheck {
+    /// At most this many unclaimed ranges are listed per shard; the rest are summed up.
+    static let maximumGapsListed = 5
+
+    static func run(bundle: Bundle, parts: [StoredPart], checkDebris: Bool) -> [Finding] {
+        var findings: [Finding] = []
+        let directory = Path.directory(of: bundle.prefix)
+        let base = Path.fileName(of: bundle.prefix)
+        let names = (try? FileSystem.contents(ofDirectory: directory)) ?? []
+        let referenced = Set(parts.map(\.entry.shardID))
+        if let shardCount = bundle.header?.numShards {
+            for name in names {
+                guard let parsed = BundleFiles.parseData(fileName: name), parsed.prefix == base else { continue }
+                let path = Path.join(directory, name)
+                if parsed.count != shardCount {
+                    findings.append(Finding(
+                        .warning, "shard.count_mismatch",
+                        "data file says -of-\(parsed.count) but the header says \(shardCount) shards", file: path))
+                } else if !referenced.contains(parsed.shard) {
+                    findings.append(Finding(.warning, "shard.unreferenced", "no entry references this shard", file: path))
+                }
+            }
+            findings += unclaimedBytes(bundle: bundle, parts: parts, shardCount: shardCount)
+        }
+        if checkDebris {
+            for name in names where name.hasPrefix(base + ".") && name.contains(".tempstate") {
+                findings.append(Finding(.warning, "debris.tempstate", "temporary file left by an interrupted save", file: Path.join(directory, name)))
+            }
+        }
+        return findings
+    }
+
+    /// Bytes of each opened shard that no entry's range covers (gaps and trailing bytes).
+    private static func unclaimedBytes(bundle: Bundle, parts: [StoredPart], shardCount: Int64) -> [Finding] {
+        var findings: [Finding] = []
+        let byShard = Dictionary(grouping: parts, by: \.entry.shardID)
+        for (shard, opened) in bundle.shards.sorted(by: { $0.key < $1.key }) {
+            guard case .success(let file) = opened else { continue }
+            let path = BundleFiles.data(prefix: bundle.dataPrefix, shard: shard, of: shardCount)
+            let ranges = (byShard[shard] ?? []).map(\.range).sorted { $0.lowerBound < $1.lowerBound }
+            var gaps: [Range<Int64>] = []
+            var covered: Int64 = 0
+            for range in ranges {
+                if range.lowerBound > covered { gaps.append(covered..<range.lowerBound) }
+                covered = max(covered, range.upperBound)
+            }
+            if covered < Int64(file.count) { gaps.append(covered..<Int64(file.count)) }
+            for gap in gaps.prefix(maximumGapsListed) {
+                let what = gap.upperBound == Int64(file.count) ? "trailing bytes" : "bytes"
+                findings.append(Finding(
+                    .warning, "shard.unclaimed_bytes", "\(gap.count) \(what) at \(gap.lowerBound)..<\(gap.upperBound) belong to no tensor",
+                    file: path, offset: Int(gap.lowerBound)))
+            }
+            if gaps.count > maximumGapsListed {
+                let rest = gaps.dropFirst(maximumGapsListed).reduce(Int64(0)) { $0 + Int64($1.count) }
+                findings.append(Finding(.warning, "shard.unclaimed_bytes", "\(gaps.count - maximumGapsListed) more unclaimed ranges (\(rest) bytes)", file: path))
+            }
+        }
+        return findings
+    }
+}
