@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
         .testTarget(name: "SSTableTests", dependencies: ["SSTable", "FixtureSupport"]),
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport"]),
     ]

@@ -141,14 +141,15 @@ public final class Bundle: Sendable {
     }
 
     /// The tensors as TensorFlow lists them: every record except slice records that a
-    /// partitioned tensor's full record claims, in key order.
+    /// partitioned tensor's full record claims, in stored order; a key stored twice is listed
+    /// once (TensorFlow uses its first record).
     public var variables: [BundleRecord] {
         var claimed = Set<[UInt8]>()
         for record in records {
             guard case .success(let entry) = record.entry else { continue }
             for slice in entry.slices { claimed.insert(SliceKey.encode(name: record.key, slice: slice)) }
         }
-        return records.filter { !claimed.contains($0.key) }
+        return records.filter { claimed.insert($0.key).inserted }
     }
 
     /// The key for display: the text when it is valid UTF-8, escaped (in quotes) otherwise.
