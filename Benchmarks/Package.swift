@@ -8,13 +8,22 @@ let package = Package(
         .package(name: "ckpt-tools", path: "../"),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "MappedIO", package: "ckpt-tools"),
+                .product(name: "TensorBundle", package: "ckpt-tools"),
+            ]
+        ),
         .executableTarget(
             name: "throughput",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Checksums", package: "ckpt-tools"),
                 .product(name: "MappedIO", package: "ckpt-tools"),
                 .product(name: "TensorBundle", package: "ckpt-tools"),
             ]
         ),
+        .executableTarget(name: "verify", dependencies: ["BenchmarkSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import FixtureSupport
 import Foundation
+import FoundationXML
 import Testing
 
 @Suite struct VerifyCommandTests {
@@ -87,5 +88,42 @@ import Testing
         let document = try ToolRunner.json(result.standardOutput)
         let statuses = Set((document["variables"] as! [[String: Any]]).map { $0["status"] as! String })
         #expect(statuses == ["added", "removed"])
+    }
+}
+
+@Suite struct VerifyReportFormatTests {
+    @Test func junitHasASuitePerCheckpointAndACasePerTensor() throws {
+        let directory = TemporaryDirectory()
+        let folder = directory.copy(fixture: "sharded_tf1")
+        let entry = try TensorBundleProbe.entry(prefix: folder + "/model.ckpt-2", name: "tower0/w")
+        var bytes = TestFiles.read(folder + "/model.ckpt-2.data-00000-of-00002")
+        bytes[Int(entry.offset)] ^= 1
+        TestFiles.write(bytes, to: folder + "/model.ckpt-2.data-00000-of-00002")
+        let junit = directory.path("report.xml")
+        let result = try ToolRunner.run("ckptverify", ["--quiet", "--junit", junit, folder])
+        #expect(result.status == 1)
+        let document = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
+        let suites = try document.nodes(forXPath: "/testsuites/testsuite")
+        #expect(suites.count == 3)  // the directory and two checkpoints
+        let failures = try document.nodes(forXPath: "//testcase[failure]/@name").compactMap(\.stringValue)
+        #expect(failures == ["tower0/w"])
+        let cases = try document.nodes(forXPath: "//testsuite[contains(@name, 'model.ckpt-2')]/testcase").count
+        #expect(cases == 4)  // three tensors and the structure case
+    }
+
+    @Test func directoriesAreReportedInJSON() throws {
+        let result = try ToolRunner.run("ckptverify", ["--json", "--structure-only", Fixtures.path("tf1_saver")])
+        #expect(result.status == 0)
+        let document = try ToolRunner.json(result.standardOutput)
+        let directories = document["directories"] as! [[String: Any]]
+        let codes = (directories[0]["findings"] as! [[String: Any]]).map { $0["code"] as! String }
+        #expect(codes == ["state.relocated", "state.relocated", "state.relocated"])
+        #expect((document["checkpoints"] as! [Any]).count == 3)
+    }
+
+    @Test func badJobsIsAUsageError() throws {
+        let result = try ToolRunner.run("ckptverify", ["--jobs", "0", Fixtures.path("dtypes")])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("--jobs must be at least 1"))
     }
 }

@@ -4,6 +4,7 @@
 //
 //     cd Benchmarks && swift run -c release throughput [SCRATCH_DIR]
 
+import BenchmarkSupport
 import Checksums
 import Foundation
 import MappedIO
@@ -11,9 +12,7 @@ import TensorBundle
 
 let scratch = CommandLine.arguments.dropFirst().first ?? "/tmp/ckpt-bench"
 let prefix = scratch + "/synthetic-1g/ckpt"
-let tensorCount = 64
-let tensorBytes = 16 << 20
-try SyntheticCheckpoint.ensure(prefix: prefix, tensorCount: tensorCount, tensorBytes: tensorBytes)
+try SyntheticCheckpoint.ensure(prefix: prefix, sizes: SyntheticCheckpoint.uniform)
 let dataPath = BundleFiles.data(prefix: prefix, shard: 0, of: 1)
 let dataFile = try MappedFile(path: dataPath)
 let totalBytes = Double(dataFile.count)
@@ -58,7 +57,7 @@ let readSeconds = try Clock.best {
 }
 rows.append(("read + CRC every tensor via mmap", totalBytes, readSeconds))
 
-print("checkpoint: \(prefix) (\(tensorCount) float32 tensors, \(Int(totalBytes)) bytes), page-cached, best of 3")
+print("checkpoint: \(prefix) (\(SyntheticCheckpoint.uniform.count) float32 tensors, \(Int(totalBytes)) bytes), page-cached, best of 3")
 print("measurement".padding(toLength: 36, withPad: " ", startingAt: 0) + "    time      throughput   vs cat")
 let catRate = totalBytes / catSeconds
 for (name, bytes, seconds) in rows {
