@@ -39,6 +39,17 @@ struct StructureCheck {
         if let problem = bundle.headerProblem {
             findings.append(Finding(.error, problem.code.rawValue, problem.message, file: indexPath))
         }
+        switch bundle.header?.endianness {
+        case .unknown(let value)?:
+            findings.append(Finding(.error, "header.bad_endianness", "endianness \(value) is neither little (0) nor big (1)", file: indexPath))
+        case .big?:
+            findings.append(Finding(.warning, "header.big_endian", "tensor data is big-endian: checksums hold, but values need byte swapping", file: indexPath))
+        default:
+            break
+        }
+        for issue in bundle.header?.issues ?? [] {
+            findings.append(Finding(.warning, issue.code.rawValue, issue.message, file: indexPath))
+        }
     }
 
     private mutating func checkRecords() {

@@ -94,6 +94,20 @@ import Verification
         #expect(report.findings.filter { $0.code == "shard.unclaimed_bytes" }.map(\.offset) == [16, 56])
     }
 
+    @Test func headerEndianness() throws {
+        for (endianness, expected) in [(BundleHeader.Endianness.big, Pair("header.big_endian")), (.unknown(7), Pair("header.bad_endianness"))] {
+            let directory = TemporaryDirectory()
+            let prefix = directory.path("P")
+            var table = TableBuilder()
+            try table.add(key: [], value: BundleHeader(endianness: endianness).encoded())
+            try table.add(key: Array("a".utf8), value: Self.entry(Self.data, offset: 0, count: 16).encoded())
+            TestFiles.write(table.finish(), to: prefix + ".index")
+            TestFiles.write(Self.data, to: prefix + ".data-00000-of-00001")
+            let findings = Verifier().verify(prefix: prefix).findings.map { Pair($0.code, $0.tensor) }
+            #expect(findings == [expected])
+        }
+    }
+
     @Test func unreferencedShard() throws {
         let directory = TemporaryDirectory()
         let prefix = try Self.bundle([("a", Self.entry(Self.data, offset: 0, count: 16))], data: Self.data, shards: 2, in: directory)
