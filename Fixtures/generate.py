@@ -6,6 +6,10 @@ Run it with a Python that has `tensorflow-cpu` and `xxhash` installed:
     python Fixtures/generate.py                  # rewrites Fixtures/ in place
     python Fixtures/generate.py --out DIR [GROUP...]  # fresh checkpoints and manifest in DIR
     python Fixtures/generate.py --describe PREFIX...  # TensorFlow's view of checkpoints, as JSON
+    python Fixtures/generate.py --diff A B            # ckptdiff's statistics computed with numpy
+
+It also writes `diffs.json`: for pairs of fixtures, the statistics `ckptdiff` must report,
+computed independently with numpy from what TensorFlow's reader returns.
 
 The last two serve the interoperability suite (`Tests/InteropTests`).
 
@@ -162,12 +166,46 @@ def _dtype_zoo():
     return tensors
 
 
-def dtype_zoo(out):
-    """Every dtype, strings, empty and scalar tensors and non-ASCII names, saved by SaveV2 directly."""
-    tensors = _dtype_zoo()
+def _save(prefix, tensors):
     names = list(tensors)
-    tf.raw_ops.SaveV2(prefix=os.path.join(out, "zoo"), tensor_names=names,
+    tf.raw_ops.SaveV2(prefix=prefix, tensor_names=names,
                       shape_and_slices=[""] * len(names), tensors=[tensors[n] for n in names])
+
+
+def _changed_zoo(tensors):
+    """The zoo one "step" later: most values moved, NaN and Inf appearing, a variable removed,
+    one added, one retyped, one reshaped, some untouched."""
+    changed = dict(tensors)
+    f = tensors["float32"].numpy().copy()
+    f[0, 0] = np.nan
+    f[1, :] *= 1.01
+    changed["float32"] = tf.constant(f)
+    d = tensors["float64"].numpy() + 1e-3
+    d[2, 4] = np.inf
+    changed["float64"] = tf.constant(d)
+    changed["bfloat16"] = tf.cast(tensors["float32"] * 2.0, tf.bfloat16)
+    changed["float16"] = tf.constant(tensors["float16"].numpy() * np.float16(-1))
+    changed["int64"] = tf.constant(np.array([-(2**63), 5, 0, 2**63 - 1], dtype=np.int64))
+    changed["uint8"] = tf.constant(np.arange(200, 206, dtype=np.uint8))
+    changed["bool"] = tf.constant([True, True, True])
+    changed["string"] = tf.constant([b"hello", b"changed", "wörld".encode(), b"\x00\xff bytes"])
+    changed["complex64"] = tensors["complex64"] * 2
+    changed["float8_e4m3fn"] = tf.constant(np.array([2, -2, 3, 0.5, -0.5, 1], dtype=np.float32).astype(ml_dtypes.float8_e4m3fn))
+    changed["int4"] = tf.constant(np.array([1, -2, 3, 0, -1, 7]).astype(ml_dtypes.int4))
+    changed["int32"] = tf.cast(tensors["int32"], tf.int64)
+    changed["int8"] = tf.reshape(tensors["int8"], [2, 2])
+    changed["scalar_f32"] = tf.constant(0.0)
+    del changed["uint16"]
+    changed["added/new"] = tf.constant([1.0, 2.0, 3.0])
+    return changed
+
+
+def dtype_zoo(out):
+    """Every dtype, strings, empty and scalar tensors and non-ASCII names, saved by SaveV2
+    directly; and `zoo_b`, the same zoo with changes (see `_changed_zoo`)."""
+    tensors = _dtype_zoo()
+    _save(os.path.join(out, "zoo"), tensors)
+    _save(os.path.join(out, "zoo_b"), _changed_zoo(tensors))
 
 
 def partitioned(out):
@@ -182,6 +220,9 @@ def partitioned(out):
         with tf.compat.v1.Session(graph=graph) as sess:
             sess.run(tf.compat.v1.global_variables_initializer())
             saver.save(sess, os.path.join(out, "tf1-partitioned"))
+            second = list(emb)[1]
+            sess.run(second.assign_add(tf.ones_like(second) * 0.5))
+            saver.save(sess, os.path.join(out, "tf1-partitioned-2"), write_state=False)
     part = np.arange(12, dtype=np.float32).reshape(4, 3)
     tf.raw_ops.SaveV2(
         prefix=os.path.join(out, "slices"),
@@ -223,6 +264,81 @@ def sharded_tf2(out):
     ckpt.save(os.path.join(out, "ckpt"), options=options)
 
 
+def _numeric(array):
+    """float64 values of a numeric array (complex: its real and imaginary parts), or None."""
+    array = np.asarray(array)
+    if array.dtype == object or array.dtype == bool:
+        return None
+    if np.iscomplexobj(array):
+        array = np.stack([array.real, array.imag], axis=-1)
+    return array.astype(np.float64).reshape(-1)
+
+
+def diff_variable(name, dtype_a, a, dtype_b, b):
+    """The statistics ckptdiff reports for one variable present on both sides, computed
+    independently with numpy in float64."""
+    a, b = np.asarray(a), np.asarray(b)
+    entry = {"name": name}
+    if dtype_a != dtype_b:
+        return entry | {"status": "dtype_changed"}
+    if a.shape != b.shape:
+        return entry | {"status": "shape_changed"}
+    if canonical_bytes(a) == canonical_bytes(b):
+        return entry | {"status": "identical"}
+    x, y = _numeric(a), _numeric(b)
+    if x is None:
+        changed = int(np.sum(a.reshape(-1) != b.reshape(-1)))
+        return entry | {"status": "changed", "changed": changed, "changed_fraction": changed / max(a.size, 1)}
+    same = (x == y) | (np.isnan(x) & np.isnan(y))
+    finite = np.isfinite(x) & np.isfinite(y)
+    d = y[finite] - x[finite]
+    l2a, l2b, l2d = (float(np.sqrt(np.sum(v * v))) for v in (x[finite], y[finite], d))
+    count = int(finite.sum())
+    return entry | {
+        "status": "changed",
+        "changed": int((~same).sum()),
+        "changed_fraction": float((~same).sum()) / max(x.size, 1),
+        "max_abs_diff": float(np.max(np.abs(d))) if count else 0.0,
+        "mean_abs_diff": float(np.mean(np.abs(d))) if count else 0.0,
+        "rms_diff": float(np.sqrt(np.mean(d * d))) if count else 0.0,
+        "l2_a": l2a,
+        "l2_b": l2b,
+        "rel_l2": l2d / l2a if l2a > 0 else None,
+        "cosine": float(np.dot(x[finite], y[finite])) / (l2a * l2b) if l2a > 0 and l2b > 0 else None,
+        "nan_a": int(np.isnan(x).sum()),
+        "nan_b": int(np.isnan(y).sum()),
+        "inf_a": int(np.isinf(x).sum()),
+        "inf_b": int(np.isinf(y).sum()),
+    }
+
+
+def diff_report(prefix_a, prefix_b, root):
+    """What ckptdiff should report for two checkpoints, variable by variable."""
+    ra, rb = tf.train.load_checkpoint(prefix_a), tf.train.load_checkpoint(prefix_b)
+    da, db = ra.get_variable_to_dtype_map(), rb.get_variable_to_dtype_map()
+    variables = []
+    for name in sorted(set(da) | set(db)):
+        if name not in db:
+            variables.append({"name": name, "status": "removed"})
+        elif name not in da:
+            variables.append({"name": name, "status": "added"})
+        elif da[name] == tf.variant:
+            variables.append({"name": name, "status": None})  # TensorFlow's Python reader cannot return variants
+        else:
+            variables.append(diff_variable(name, da[name], ra.get_tensor(name), db[name], rb.get_tensor(name)))
+    return {"a": os.path.relpath(prefix_a, root), "b": os.path.relpath(prefix_b, root), "variables": variables}
+
+
+DIFF_PAIRS = [
+    ("tf2_keras_adam/ckpt-10", "tf2_keras_adam/ckpt-11"),
+    ("tf2_keras_adam/ckpt-1", "tf2_keras_adam/ckpt-40"),
+    ("dtypes/zoo", "dtypes/zoo_b"),
+    ("partitioned/tf1-partitioned", "partitioned/tf1-partitioned-2"),
+    ("sharded_tf1/model.ckpt-1", "sharded_tf1/model.ckpt-2"),
+    ("tf1_saver/model.ckpt-50", "sharded_tf1/model.ckpt-2"),
+]
+
+
 FIXTURES = {
     "tf1_saver": tf1_saver,
     "tf2_keras_adam": tf2_keras_adam,
@@ -261,9 +377,16 @@ def write_fixtures(root, groups):
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False, sort_keys=True)
         f.write("\n")
+    diffs = [diff_report(os.path.join(root, a), os.path.join(root, b), root) for a, b in DIFF_PAIRS]
+    with open(os.path.join(root, "diffs.json"), "w") as f:
+        json.dump(diffs, f, indent=1, ensure_ascii=False)
+        f.write("\n")
 
 
 def main(argv):
+    if argv[1:2] == ["--diff"]:
+        json.dump(diff_report(argv[2], argv[3], "/") | {"a": argv[2], "b": argv[3]}, sys.stdout, ensure_ascii=False)
+        return
     if argv[1:2] == ["--describe"]:
         json.dump([describe(p, "/") | {"prefix": p} for p in argv[2:]], sys.stdout, ensure_ascii=False)
         return
