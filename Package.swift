@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Checksums", targets: ["Checksums"]),
         .library(name: "MappedIO", targets: ["MappedIO"]),
         .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Diffing", targets: ["Diffing"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
     ],
@@ -34,13 +35,19 @@ let package = Package(
         // The tensor bundle: records, dtypes, tensor bytes, reader, writer, `checkpoint` state.
         .target(name: "TensorBundle", dependencies: ["Checksums", "MappedIO", "SSTable"]),
 
+        // Work spread over every core.
+        .target(name: "Parallelism"),
+
         // Integrity checks of whole checkpoints.
-        .target(name: "Verification", dependencies: ["TensorBundle"]),
+        .target(name: "Verification", dependencies: ["TensorBundle", "Parallelism"]),
+
+        // Numerical comparison of two checkpoints.
+        .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),
 
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "Verification", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "Verification", "Diffing", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
@@ -52,6 +59,7 @@ let package = Package(
         .testTarget(name: "SSTableTests", dependencies: ["SSTable", "FixtureSupport"]),
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport"]),
+        .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport"]),
     ]

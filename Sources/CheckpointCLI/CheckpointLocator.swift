@@ -9,6 +9,10 @@ public enum CheckpointLocator {
     /// - a path ending in `.index`: that checkpoint;
     /// - a prefix whose `.index` exists: that checkpoint.
     public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
+        if let at = path.lastIndex(of: "@"), FileSystem.kind(of: path) == .missing,
+           let step = Int(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory {
+            return [try prefix(in: String(path[..<at]), step: step)]
+        }
         switch FileSystem.kind(of: path) {
         case .directory:
             let directory: CheckpointDirectory
@@ -42,5 +46,25 @@ public enum CheckpointLocator {
             }
             throw ToolError("\(path): not a checkpoint (expected a directory, an .index file or a prefix)")
         }
+    }
+
+    /// The checkpoint of `step` in `directory`: the prefix whose name ends in that number
+    /// (`ckpt-1200`, `model.ckpt-1200`).
+    static func prefix(in directory: String, step: Int) throws(ToolError) -> String {
+        let candidates: [String]
+        do {
+            candidates = try CheckpointDirectory(path: directory).prefixes.filter { prefix in
+                let digits = String(Path.fileName(of: prefix).reversed().prefix(while: \.isWholeNumber).reversed())
+                return Int(digits) == step
+            }
+        } catch {
+            throw ToolError(error.description)
+        }
+        guard candidates.count == 1 else {
+            throw ToolError(candidates.isEmpty
+                ? "\(directory): no checkpoint of step \(step)"
+                : "\(directory): several checkpoints of step \(step): \(candidates.map(Path.fileName).joined(separator: ", "))")
+        }
+        return candidates[0]
     }
 }

@@ -1,14 +1,18 @@
 import ArgumentParser
+import Diffing
+import Parallelism
 import TensorBundle
 
 /// `ckptdiff`: what changed between two checkpoints, variable by variable.
 public struct DiffCommand: StatusCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ckptdiff",
-        abstract: "Compare two TensorFlow checkpoints variable by variable.",
+        abstract: "Compare two TensorFlow checkpoints variable by variable, numerically.",
         discussion: """
-            A and B are checkpoint prefixes, .index files, or directories (their newest checkpoint).
-            Exit status: 0 when every variable is identical, 1 when anything differs, 2 on trouble.
+            A and B are checkpoint prefixes, .index files, or directories (their newest checkpoint; \
+            DIR@STEP picks the checkpoint of that step).
+            Exit status: 0 when every variable is identical (or within --atol/--rtol, numpy allclose \
+            semantics, when either is given), 1 when anything differs, 2 on trouble.
             """,
         version: ToolVersion.current)
 
@@ -18,31 +22,68 @@ public struct DiffCommand: StatusCommand {
     @Argument(help: "The later checkpoint.")
     var b: String
 
+    @Option(help: "Absolute tolerance: elements with |b - a| <= atol + rtol * |b| count as equal (numpy default 1e-8).")
+    var atol: Double?
+
+    @Option(help: "Relative tolerance (numpy default 1e-5).")
+    var rtol: Double?
+
     @Flag(help: "Write one JSON document to standard output.")
     var json = false
+
+    @Flag(help: "Write CSV (one row per variable) to standard output.")
+    var csv = false
 
     @Flag(help: "Also list identical variables.")
     var all = false
 
+    @Option(help: ArgumentHelp("Only variables whose name matches this regular expression (repeatable).", valueName: "regex"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("Leave out variables whose name matches this regular expression (repeatable).", valueName: "regex"))
+    var exclude: [String] = []
+
+    @Option(help: "Worker threads (default: all cores).")
+    var jobs: Int = Parallelism.availableCores
+
     public init() {}
+
+    public func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
+        for pattern in include + exclude {
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                throw ValidationError("bad regular expression '\(pattern)': \(error)")
+            }
+        }
+    }
 
     public func execute() throws -> ToolStatus {
         let bundleA = try Self.open(a)
         let bundleB = try Self.open(b)
-        let comparisons = try VariableComparison.compare(bundleA, bundleB)
-        let identical = comparisons.allSatisfy { $0.status == .identical }
-        if json {
-            let document = JSONValue.object([
-                ("a", .string(bundleA.prefix)),
-                ("b", .string(bundleB.prefix)),
-                ("identical", .bool(identical)),
-                ("variables", .array(comparisons.map(\.json))),
-            ])
-            Terminal.out(document.serialized() + "\n")
-        } else {
-            Terminal.out(DiffOutput.text(comparisons, a: bundleA.prefix, b: bundleB.prefix, all: all))
+        var differ = CheckpointDiffer()
+        differ.jobs = jobs
+        if atol != nil || rtol != nil {
+            differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
-        return identical ? .clean : .findings
+        differ.selects = NameFilter(include: include, exclude: exclude).matches
+        let report: DiffReport
+        do {
+            report = try differ.compare(bundleA, bundleB)
+        } catch {
+            throw ToolError(error.cause)
+        }
+        if json {
+            Terminal.out(DiffOutput.json(report).serialized() + "\n")
+        } else if csv {
+            Terminal.out(DiffOutput.csv(report))
+        } else {
+            Terminal.out(DiffOutput.text(report, all: all))
+        }
+        let same = differ.tolerance == nil ? report.identical : report.withinTolerance
+        return same ? .clean : .findings
     }
 
     private static func open(_ path: String) throws(ToolError) -> Bundle {
@@ -52,5 +93,16 @@ public struct DiffCommand: StatusCommand {
         } catch {
             throw ToolError(error.description)
         }
+    }
+}
+
+/// `--include`/`--exclude` regular expressions over variable names (validated beforehand).
+struct NameFilter: Sendable {
+    let include: [String]
+    let exclude: [String]
+
+    @Sendable func matches(_ name: String) -> Bool {
+        let included = include.isEmpty || include.contains { name.contains(try! Regex($0)) }
+        return included && !exclude.contains { name.contains(try! Regex($0)) }
     }
 }

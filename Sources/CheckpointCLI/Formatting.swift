@@ -29,6 +29,22 @@ public enum Formatting {
         return text + "." + String((fraction + String(repeating: "0", count: digits)).prefix(digits))
     }
 
+    /// `value` with three significant digits: `0.00123`, `4.56`, `1.23e-07`, `8.9e+12`.
+    public static func significant(_ value: Double) -> String {
+        guard value.isFinite, value != 0 else { return value == 0 ? "0" : "\(value)" }
+        var exponent = 0
+        var mantissa = abs(value)
+        while mantissa >= 10 { mantissa /= 10; exponent += 1 }
+        while mantissa < 1 { mantissa *= 10; exponent -= 1 }
+        if Formatting.fixed(mantissa, digits: 2) == "10.00" { mantissa /= 10; exponent += 1 }
+        let sign = value < 0 ? "-" : ""
+        if exponent >= -4 && exponent < 6 {
+            return sign + fixed(abs(value), digits: max(0, 2 - exponent))
+        }
+        let digits = String(abs(exponent))
+        return sign + fixed(mantissa, digits: 2) + "e" + (exponent < 0 ? "-" : "+") + (digits.count < 2 ? "0" + digits : digits)
+    }
+
     /// `12,345,678`.
     public static func grouped(_ value: Int64) -> String {
         let digits = Array(String(value.magnitude))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import MappedIO
+import Parallelism
 import TensorBundle
 import Verification
 
@@ -32,7 +33,7 @@ public struct VerifyCommand: StatusCommand {
     var latest = false
 
     @Option(help: "Worker threads for the data pass (default: all cores).")
-    var jobs: Int = Verifier.availableCores
+    var jobs: Int = Parallelism.availableCores
 
     @Flag(help: "Check the index, entries and files but do not read tensor data.")
     var structureOnly = false

@@ -1,4 +1,5 @@
 import Checksums
+import Parallelism
 import TensorBundle
 
 /// Checksums the bytes of every stored part in parallel: fixed-size tensors in chunks whose

@@ -1,5 +1,6 @@
 import Glibc
 import MappedIO
+import Parallelism
 import TensorBundle
 
 /// Checks checkpoints the way a CI job needs: every structural rule of the format, every
@@ -9,7 +10,7 @@ public struct Verifier: Sendable {
     /// Skip reading tensor data (structure only).
     public var structureOnly = false
     /// Worker threads for the data pass.
-    public var jobs = Verifier.availableCores
+    public var jobs = Parallelism.availableCores
     /// Bytes checksummed per work item (fixed-size tensors are split into pieces this size).
     public var chunkSize = 8 << 20
     /// Report `.tempstate` files next to each checkpoint (off when a directory check reports them).
@@ -18,9 +19,6 @@ public struct Verifier: Sendable {
     public var progress: (@Sendable (Int64) -> Void)?
 
     public init() {}
-
-    /// The number of online processors.
-    public static var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Verifies the checkpoint at `prefix`. Never throws: an unreadable index is a finding.
     public func verify(prefix: String) -> CheckpointReport {

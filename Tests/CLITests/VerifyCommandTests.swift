@@ -65,32 +65,6 @@ import Testing
     }
 }
 
-@Suite struct DiffCommandTests {
-    @Test func identicalCheckpointsExitZero() throws {
-        let path = Fixtures.path("tf2_keras_adam/ckpt-10")
-        let result = try ToolRunner.run("ckptdiff", [path, path + ".index"])
-        #expect(result.status == 0)
-        #expect(result.standardOutput.hasSuffix("0 of 22 variables differ; 22 identical\n"))
-    }
-
-    @Test func consecutiveStepsDiffer() throws {
-        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("sharded_tf1/model.ckpt-1"), Fixtures.path("sharded_tf1/model.ckpt-2")])
-        #expect(result.status == 1)
-        let document = try ToolRunner.json(result.standardOutput)
-        #expect(document["identical"] as! Bool == false)
-        let statuses = (document["variables"] as! [[String: Any]]).map { "\($0["name"]!)=\($0["status"]!)" }
-        #expect(statuses == ["tower0/w=changed", "tower1/name=identical", "tower1/w=changed"])
-    }
-
-    @Test func addedAndRemovedVariables() throws {
-        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("tf1_saver"), Fixtures.path("sharded_tf1")])
-        #expect(result.status == 1)
-        let document = try ToolRunner.json(result.standardOutput)
-        let statuses = Set((document["variables"] as! [[String: Any]]).map { $0["status"] as! String })
-        #expect(statuses == ["added", "removed"])
-    }
-}
-
 @Suite struct VerifyReportFormatTests {
     @Test func junitHasASuitePerCheckpointAndACasePerTensor() throws {
         let directory = TemporaryDirectory()

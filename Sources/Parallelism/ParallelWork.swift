@@ -1,10 +1,14 @@
 import Dispatch
+import Glibc
 import Synchronization
+
+/// The number of online processors.
+public var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
 /// Runs `count` independent work items on `jobs` threads, each thread taking the next item
 /// as soon as it is free, and returns when all are done.
-enum ParallelWork {
-    static func run(count: Int, jobs: Int, _ work: @Sendable (Int) -> Void) {
+public enum ParallelWork {
+    public static func run(count: Int, jobs: Int, _ work: @Sendable (Int) -> Void) {
         guard count > 0 else { return }
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
@@ -19,12 +23,12 @@ enum ParallelWork {
 
 /// Results written by many threads, one slot each: every slot is written by exactly one work
 /// item, and read only after ``ParallelWork/run(count:jobs:_:)`` returns.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // A raw buffer, not an array: concurrent writes to distinct slots must not go through
     // one stored property, which exclusivity checking would treat as overlapping accesses.
     private let storage: UnsafeMutableBufferPointer<Value>
 
-    init(count: Int, initial: Value) {
+    public init(count: Int, initial: Value) {
         storage = .allocate(capacity: count)
         storage.initialize(repeating: initial)
     }
@@ -34,7 +38,7 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
         storage.deallocate()
     }
 
-    subscript(index: Int) -> Value {
+    public subscript(index: Int) -> Value {
         get { storage[index] }
         set { storage[index] = newValue }
     }

@@ -1,0 +1,75 @@
+import FixtureSupport
+import Foundation
+import Testing
+
+@Suite struct DiffCommandTests {
+    @Test func identicalCheckpointsExitZero() throws {
+        let path = Fixtures.path("tf2_keras_adam/ckpt-10")
+        let result = try ToolRunner.run("ckptdiff", [path, path + ".index"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("22 identical variables not listed"))
+        #expect(result.standardOutput.contains("0 of 22 variables differ"))
+    }
+
+    @Test func consecutiveStepsDiffer() throws {
+        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("sharded_tf1/model.ckpt-1"), Fixtures.path("sharded_tf1/model.ckpt-2")])
+        #expect(result.status == 1)
+        let document = try ToolRunner.json(result.standardOutput)
+        #expect(document["identical"] as! Bool == false)
+        let statuses = (document["variables"] as! [[String: Any]]).map { "\($0["name"]!)=\($0["status"]!)" }
+        #expect(statuses == ["tower0/w=changed", "tower1/name=identical", "tower1/w=changed"])
+    }
+
+    @Test func addedAndRemovedVariables() throws {
+        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("tf1_saver"), Fixtures.path("sharded_tf1")])
+        #expect(result.status == 1)
+        let document = try ToolRunner.json(result.standardOutput)
+        let statuses = Set((document["variables"] as! [[String: Any]]).map { $0["status"] as! String })
+        #expect(statuses == ["added", "removed"])
+    }
+
+    @Test func tableSortsTopMoversFirstAndCallsOutNaN() throws {
+        let result = try ToolRunner.run("ckptdiff", [Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
+        #expect(result.status == 1)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let changed = lines.filter { $0.hasPrefix("changed ") }.map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] }
+        #expect(changed.prefix(2) == ["int4", "float16"])  // relative changes 2.75 and 2.0
+        #expect(lines.contains("!! NaN appeared in B: float32 (1 NaN in B, 0 in A)"))
+        #expect(lines.last!.hasPrefix("16 of 39 variables differ; 74 of 211 parameters changed"))
+    }
+
+    @Test func jsonCarriesEveryStatisticAndCSVOneRowEach() throws {
+        let json = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@11")])
+        #expect(json.status == 1)
+        let document = try ToolRunner.json(json.standardOutput)
+        let variables = document["variables"] as! [[String: Any]]
+        let kernel = variables.first { ($0["name"] as! String).hasPrefix("optimizer/_trainable_variables/0/") }!
+        for key in ["changed", "changed_fraction", "max_abs_diff", "mean_abs_diff", "rms_diff", "l2_a", "l2_b", "rel_l2", "cosine",
+                    "nan_a", "nan_b", "inf_a", "inf_b"] {
+            #expect(kernel[key] is NSNumber, "\(key)")
+        }
+        let summary = document["summary"] as! [String: Any]
+        #expect(summary["most_moved_group"] as! String == "save_counter")  // 10 → 11
+        #expect(summary["most_moved_group_rel_l2"] as! Double == 0.1)
+        let csv = try ToolRunner.run("ckptdiff", ["--csv", Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@11")])
+        let rows = csv.standardOutput.split(separator: "\n")
+        #expect(rows.count == 23)
+        #expect(rows[0].hasPrefix("name,status,dtype,shape,changed,changed_fraction,max_abs_diff"))
+    }
+
+    @Test func tolerancesDecideTheExitStatus() throws {
+        let a = Fixtures.path("tf2_keras_adam@10")
+        let b = Fixtures.path("tf2_keras_adam@11")
+        #expect(try ToolRunner.run("ckptdiff", ["--atol", "1.5", a, b]).status == 0)
+        #expect(try ToolRunner.run("ckptdiff", ["--atol", "1e-6", a, b]).status == 1)
+        #expect(try ToolRunner.run("ckptdiff", ["--atol", "1.5", "--exclude", "_iterations|save_counter", "--rtol", "0", a, b]).status == 0)
+    }
+
+    @Test func troubleExitsTwo() throws {
+        let missing = try ToolRunner.run("ckptdiff", [Fixtures.path("tf2_keras_adam@12345"), Fixtures.path("tf2_keras_adam")])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("no checkpoint of step 12345"))
+        let regex = try ToolRunner.run("ckptdiff", ["--include", "(", Fixtures.path("dtypes"), Fixtures.path("dtypes")])
+        #expect(regex.status == 2)
+    }
+}
