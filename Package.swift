@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff"]),
-        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport"]),
+        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport", "ckptdiff"]),
     ]
 )

@@ -25,5 +25,6 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "verify", dependencies: ["BenchmarkSupport"]),
+        .executableTarget(name: "diff", dependencies: ["BenchmarkSupport"]),
     ]
 )

@@ -28,6 +28,30 @@ import Testing
         }
     }
 
+    /// `ckptdiff --json` on fresh TensorFlow checkpoints against numpy's statistics of what
+    /// TensorFlow's reader returns (`generate.py` writes them to `diffs.json`).
+    @Test func diffStatisticsMatchNumpy() throws {
+        let directory = TemporaryDirectory()
+        _ = try TensorFlowPython.generate(["--out", directory.path])
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory.path("diffs.json")))
+        let pairs = (try JSONSerialization.jsonObject(with: data) as! [[String: Any]]).map(ExpectedDiff.init(json:))
+        #expect(pairs.count >= 6)
+        for expected in pairs {
+            let result = try ToolRunner.run("ckptdiff", ["--json", directory.path(expected.a), directory.path(expected.b)])
+            #expect(result.status == 1, "\(expected.a) → \(expected.b): \(result.standardError)")
+            let variables = try ToolRunner.json(result.standardOutput)["variables"] as! [[String: Any]]
+            #expect(variables.map { $0["name"] as! String } == expected.variables.map(\.name))
+            for (ours, theirs) in zip(variables, expected.variables) {
+                guard let status = theirs.status else { continue }
+                #expect(ours["status"] as? String == status, "\(theirs.name)")
+                for (statistic, value) in theirs.statistics {
+                    let mine = (ours[statistic] as? NSNumber)?.doubleValue
+                    #expect(ExpectedDiff.agree(mine, value), "\(expected.a) \(theirs.name).\(statistic): ours \(String(describing: mine)), numpy \(String(describing: value))")
+                }
+            }
+        }
+    }
+
     @Test func tensorFlowReadsWhatWeWrite() throws {
         let directory = TemporaryDirectory()
         let written = try OurBundles.write(in: directory)
