@@ -10,8 +10,10 @@ let package = Package(
         .library(name: "MappedIO", targets: ["MappedIO"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Diffing", targets: ["Diffing"]),
+        .library(name: "Delta", targets: ["Delta"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
+        .executable(name: "ckptdelta", targets: ["ckptdelta"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,16 +43,20 @@ let package = Package(
         // Integrity checks of whole checkpoints.
         .target(name: "Verification", dependencies: ["TensorBundle", "Parallelism"]),
 
+        // Byte-exact compressed deltas between checkpoints.
+        .target(name: "Delta", dependencies: ["TensorBundle", "Parallelism", "Zstandard", "Checksums"]),
+
         // Numerical comparison of two checkpoints.
         .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),
 
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "Verification", "Diffing", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "Verification", "Diffing", "Delta", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
+        .executableTarget(name: "ckptdelta", dependencies: ["CheckpointCLI"]),
 
         .target(name: "FixtureSupport", dependencies: ["TensorBundle"], path: "Tests/FixtureSupport"),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
@@ -60,7 +66,8 @@ let package = Package(
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff"]),
+        .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport", "ckptdiff"]),
     ]
 )

@@ -21,6 +21,23 @@ public enum ParallelWork {
     }
 }
 
+extension ParallelWork {
+    /// Like ``run(count:jobs:_:)``, with state that each worker thread makes once and reuses
+    /// for every item it takes (compression contexts, scratch buffers).
+    public static func run<State>(count: Int, jobs: Int, state makeState: @Sendable () -> State, _ work: @Sendable (inout State, Int) -> Void) {
+        guard count > 0 else { return }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
+            var state = makeState()
+            while true {
+                let item = next.add(1, ordering: .relaxed).oldValue
+                guard item < count else { return }
+                work(&state, item)
+            }
+        }
+    }
+}
+
 /// Results written by many threads, one slot each: every slot is written by exactly one work
 /// item, and read only after ``ParallelWork/run(count:jobs:_:)`` returns.
 public final class ResultSlots<Value: Sendable>: @unchecked Sendable {

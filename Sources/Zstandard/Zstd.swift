@@ -51,6 +51,27 @@ public struct ZstdCompressor: ~Copyable {
         return written
     }
 
+    /// Compresses `source` into one frame that refers to `prefix` (zstd's "patch from": the
+    /// prefix acts as a window of earlier content). Decompressing needs the same prefix.
+    public mutating func compress(
+        _ source: UnsafeRawBufferPointer, prefix: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer
+    ) throws(ZstdError) -> Int {
+        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+        if prefix.count > 0 {
+            // A window large enough to reach the whole prefix.
+            let windowLog = Int32(max(10, min(31, Int.bitWidth - (prefix.count + source.count).leadingZeroBitCount)))
+            ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, windowLog)
+            ZSTD_CCtx_refPrefix(context, prefix.baseAddress, prefix.count)
+        }
+        let written = ZSTD_compress2(context, destination.baseAddress, destination.count, source.baseAddress, source.count)
+        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
+        if ZSTD_isError(written) != 0 {
+            throw ZstdError(code: .compression, cause: String(cString: ZSTD_getErrorName(written)))
+        }
+        return written
+    }
+
     /// Compresses `source` into a new array holding one zstd frame.
     public mutating func compress(_ source: UnsafeRawBufferPointer) throws(ZstdError) -> [UInt8] {
         var frame = [UInt8](repeating: 0, count: Self.bound(source.count))
@@ -88,5 +109,17 @@ public struct ZstdDecompressor: ~Copyable {
                 code: .sizeMismatch,
                 cause: "frame decompressed to \(written) bytes, expected \(destination.count)")
         }
+    }
+
+    /// Decompresses a frame made with ``ZstdCompressor/compress(_:prefix:into:)`` and the same
+    /// `prefix` into `destination`, whose size is the exact decompressed size.
+    public mutating func decompress(
+        _ frame: UnsafeRawBufferPointer, prefix: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer
+    ) throws(ZstdError) {
+        ZSTD_DCtx_reset(context, ZSTD_reset_session_and_parameters)
+        ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, 31)
+        if prefix.count > 0 { ZSTD_DCtx_refPrefix(context, prefix.baseAddress, prefix.count) }
+        defer { ZSTD_DCtx_reset(context, ZSTD_reset_session_and_parameters) }
+        try decompress(frame, into: destination)
     }
 }

@@ -38,3 +38,40 @@ import Zstandard
         }
     }
 }
+
+@Suite struct ZstdPrefixTests {
+    @Test func framesAgainstAPrefixNeedThatPrefix() throws {
+        let base = (0..<100_000).map { UInt8(truncatingIfNeeded: ($0 &* 7919) >> 3) }
+        var target = base
+        target[500] ^= 1
+        var compressor = ZstdCompressor(level: 3)
+        var frame = [UInt8](repeating: 0, count: ZstdCompressor.bound(target.count))
+        let count = try target.withUnsafeBytes { source in
+            try base.withUnsafeBytes { prefix in
+                try frame.withUnsafeMutableBytes { try compressor.compress(source, prefix: prefix, into: $0) }
+            }
+        }
+        let alone = try target.withUnsafeBytes { try compressor.compress($0) }
+        #expect(count < alone.count / 10)
+        frame.removeLast(frame.count - count)
+        var decompressor = ZstdDecompressor()
+        var output = [UInt8](repeating: 0, count: target.count)
+        try frame.withUnsafeBytes { input in
+            try base.withUnsafeBytes { prefix in
+                try output.withUnsafeMutableBytes { try decompressor.decompress(input, prefix: prefix, into: $0) }
+            }
+        }
+        #expect(output == target)
+        let wrong = [UInt8](repeating: 0, count: base.count)
+        output = [UInt8](repeating: 0, count: target.count)
+        let decoded = Result {
+            try frame.withUnsafeBytes { input in
+                try wrong.withUnsafeBytes { prefix in
+                    try output.withUnsafeMutableBytes { try decompressor.decompress(input, prefix: prefix, into: $0) }
+                }
+            }
+        }
+        // With the wrong prefix the frame either fails or decodes to something else.
+        #expect((try? decoded.get()) == nil || output != target)
+    }
+}

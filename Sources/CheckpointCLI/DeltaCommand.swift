@@ -1,0 +1,132 @@
+import ArgumentParser
+import Delta
+import Parallelism
+
+/// `ckptdelta`: compressed, byte-exact delta checkpoints.
+public struct DeltaCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ckptdelta",
+        abstract: "Store a checkpoint as a compressed delta against an earlier one, and rebuild it byte for byte.",
+        discussion: "Exit status: 0 on success, 2 on trouble (a wrong base, a corrupt delta, an existing output).",
+        version: ToolVersion.current,
+        subcommands: [Create.self, Apply.self, Info.self])
+
+    public init() {}
+
+    /// Runs the tool: parses the arguments and exits 0 on success, 2 on trouble.
+    public static func runAsTool() -> Never {
+        do {
+            var command = try parseAsRoot()
+            if let own = command as? any DeltaSubcommand {
+                try own.perform()
+            } else {
+                try command.run()
+            }
+            exit(withError: nil)
+        } catch let error as DeltaError {
+            Terminal.error("ckptdelta: \(error.cause)\n")
+            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
+        } catch let error as ToolError {
+            Terminal.error("ckptdelta: \(error.message)\n")
+            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            Terminal.error("ckptdelta: \(message(for: error))\nSee 'ckptdelta --help'.\n")
+            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
+        }
+    }
+}
+
+/// A subcommand whose failures are ``DeltaError``s.
+protocol DeltaSubcommand: ParsableCommand {
+    func perform() throws
+}
+
+extension DeltaCommand {
+    struct Create: DeltaSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write TARGET as one delta file against BASE (or alone with --no-base).")
+
+        @Argument(help: "The base checkpoint (omit with --no-base).")
+        var checkpoints: [String]
+
+        @Option(name: .shortAndLong, help: "The delta file to write.")
+        var output: String
+
+        @Flag(help: "Compress the target alone: the first link of a chain.")
+        var noBase = false
+
+        @Flag(help: "Overwrite an existing output file.")
+        var force = false
+
+        @Option(help: "zstd level (1-19).")
+        var level: Int32 = 3
+
+        @Option(help: "Worker threads (default: all cores).")
+        var jobs: Int = Parallelism.availableCores
+
+        @Flag(name: .shortAndLong, help: "Print nothing on success.")
+        var quiet = false
+
+        func validate() throws {
+            guard checkpoints.count == (noBase ? 1 : 2) else {
+                throw ValidationError(noBase ? "give the target checkpoint only" : "give BASE and TARGET (or --no-base TARGET)")
+            }
+            guard (1...19).contains(level), jobs >= 1 else { throw ValidationError("--level takes 1...19 and --jobs at least 1") }
+        }
+
+        func perform() throws {
+            let base = noBase ? nil : try CheckpointLocator.prefixes(for: checkpoints[0], latestOnly: true)[0]
+            let target = try CheckpointLocator.prefixes(for: checkpoints[checkpoints.count - 1], latestOnly: true)[0]
+            var creator = DeltaCreator()
+            creator.level = level
+            creator.jobs = jobs
+            let manifest = try creator.create(base: base, target: target, output: output, overwrite: force)
+            if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: output)) }
+        }
+    }
+
+    struct Apply: DeltaSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the target checkpoint of DELTA (made against BASE) into a directory.")
+
+        @Argument(help: "BASE DELTA, or DELTA alone for a delta made with --no-base.")
+        var paths: [String]
+
+        @Option(name: .shortAndLong, help: "The directory to write the checkpoint's files into.")
+        var output: String
+
+        @Flag(help: "Overwrite existing files.")
+        var force = false
+
+        @Option(help: "Worker threads (default: all cores).")
+        var jobs: Int = Parallelism.availableCores
+
+        func validate() throws {
+            guard (1...2).contains(paths.count) else { throw ValidationError("give BASE DELTA, or DELTA alone") }
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func perform() throws {
+            let base = paths.count == 2 ? try CheckpointLocator.prefixes(for: paths[0], latestOnly: true)[0] : nil
+            var applier = DeltaApplier()
+            applier.jobs = jobs
+            try applier.apply(delta: paths[paths.count - 1], base: base, into: output, overwrite: force)
+        }
+    }
+
+    struct Info: DeltaSubcommand {
+        static let configuration = CommandConfiguration(abstract: "Show what a delta holds.")
+
+        @Argument(help: "The delta file.")
+        var delta: String
+
+        @Flag(help: "Write one JSON document to standard output.")
+        var json = false
+
+        func perform() throws {
+            let file = try DeltaFile(path: delta)
+            Terminal.out(json ? DeltaOutput.json(file).serialized() + "\n" : DeltaOutput.text(file))
+        }
+    }
+}

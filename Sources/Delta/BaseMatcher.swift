@@ -1,0 +1,54 @@
+import MappedIO
+import TensorBundle
+
+/// Finds, for a target tensor, bytes in the base: an identical copy anywhere (whatever its
+/// name), or the same-named tensor of the same dtype and size to encode against.
+struct BaseMatcher: Sendable {
+    private let byContent: [ContentKey: [Run.BaseReference]]
+    private let byKey: [[UInt8]: (entry: BundleEntry, reference: Run.BaseReference)]
+    private let baseFiles: [MappedFile]
+
+    private struct ContentKey: Hashable {
+        let size: Int64
+        let crc: UInt32
+    }
+
+    init(base: Bundle?, baseIdentity: BundleIdentity?, baseFiles: [MappedFile]) {
+        self.baseFiles = baseFiles
+        var byContent: [ContentKey: [Run.BaseReference]] = [:]
+        var byKey: [[UInt8]: (BundleEntry, Run.BaseReference)] = [:]
+        if let base, let identity = baseIdentity, let count = base.header?.numShards {
+            let fileIndex = Dictionary(identity.dataFiles.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for record in base.records {
+                guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0, entry.offset >= 0,
+                      let file = fileIndex[Path.fileName(of: BundleFiles.data(prefix: base.prefix, shard: entry.shardID, of: count))],
+                      entry.offset <= Int64(baseFiles[file].count) - entry.size
+                else { continue }
+                let reference = Run.BaseReference(file: file, offset: Int(entry.offset))
+                byContent[ContentKey(size: entry.size, crc: entry.crc32c), default: []].append(reference)
+                if byKey[record.key] == nil { byKey[record.key] = (entry, reference) }
+            }
+        }
+        self.byContent = byContent
+        self.byKey = byKey
+    }
+
+    /// A place in the base holding exactly `bytes` (the target tensor `entry`), if any.
+    func identical(_ bytes: UnsafeRawBufferPointer, entry: BundleEntry) -> Run.BaseReference? {
+        for reference in byContent[ContentKey(size: entry.size, crc: entry.crc32c)] ?? [] {
+            let same = baseFiles[reference.file].withUnsafeBytes { base in
+                bytes.elementsEqual(UnsafeRawBufferPointer(rebasing: base[reference.offset..<(reference.offset + bytes.count)]))
+            }
+            if same { return reference }
+        }
+        return nil
+    }
+
+    /// The base tensor to encode `entry` against: same key, same fixed-size dtype, same size.
+    func counterpart(key: [UInt8], entry: BundleEntry) -> Run.BaseReference? {
+        guard entry.dtype.elementSize != nil, let (baseEntry, reference) = byKey[key],
+              baseEntry.dtype == entry.dtype, baseEntry.size == entry.size
+        else { return nil }
+        return reference
+    }
+}

@@ -1,0 +1,162 @@
+import Zstandard
+
+/// Encodes and decodes chunks of tensor bytes: optional delta against the base's bytes (XOR,
+/// or wrapping subtraction with zigzag), a split into byte planes by significance, then zstd.
+/// One codec per thread (it owns zstd contexts and scratch buffers).
+final class ChunkCodec {
+    private var compressor: ZstdCompressor
+    private var decompressor = ZstdDecompressor()
+    private var scratch: [UInt8] = []
+    private var output: [UInt8] = []
+
+    /// When a delta encoding compresses to more than this share of the raw size, plain planes
+    /// are tried too and the smaller one is kept (steps far apart must not get worse).
+    static let fallbackThreshold = 0.7
+
+    init(level: Int32) {
+        compressor = ZstdCompressor(level: level)
+    }
+
+    /// The smallest encoding of `target` among the candidates that fit: against `base` when
+    /// given (same length), else planes for multi-byte elements, else raw.
+    func encode(
+        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int
+    ) throws(DeltaError) -> (ChunkEncoding, [UInt8]) {
+        let first: ChunkEncoding = base != nil ? .xorPlanes : (elementSize > 1 ? .planes : .raw)
+        var best = (first, try encode(target, base: base, elementSize: elementSize, as: first))
+        if base != nil, Double(best.1.count) > Self.fallbackThreshold * Double(target.count) {
+            let alternatives: [ChunkEncoding] = elementSize > 1 ? [.subtractPlanes, .planes] : [.raw]
+            for alternative in alternatives {
+                let payload = try encode(target, base: base, elementSize: elementSize, as: alternative)
+                if payload.count < best.1.count { best = (alternative, payload) }
+            }
+        }
+        return best.1.count < target.count ? best : (.stored, Array(target))
+    }
+
+    /// Encodes `target` with one given encoding.
+    func encode(
+        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int, as encoding: ChunkEncoding
+    ) throws(DeltaError) -> [UInt8] {
+        let count = target.count
+        if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
+        let bound = ZstdCompressor.bound(count)
+        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+        let width = encoding == .raw ? 1 : elementSize
+        scratch.withUnsafeMutableBytes { planes in
+            Self.transform(target, base: encoding.usesBase ? base : nil, encoding: encoding, width: width, into: planes)
+        }
+        let written: Int
+        do {
+            written = try scratch.withUnsafeBytes { source in
+                try output.withUnsafeMutableBytes { destination in
+                    Result { () throws(ZstdError) in
+                        try compressor.compress(UnsafeRawBufferPointer(rebasing: source[..<count]), into: destination)
+                    }
+                }.get()
+            }
+        } catch {
+            throw DeltaError(.io, "zstd: \(error)")
+        }
+        return Array(output[..<written])
+    }
+
+    /// Decodes a chunk into `destination` (its exact raw length), using `base` for delta encodings.
+    func decode(
+        _ payload: UnsafeRawBufferPointer, encoding: ChunkEncoding, elementSize: Int, base: UnsafeRawBufferPointer?,
+        into destination: UnsafeMutableRawBufferPointer
+    ) throws(DeltaError) {
+        let count = destination.count
+        if encoding == .stored {
+            guard payload.count == count else { throw DeltaError(.corrupt, "stored chunk of \(payload.count) bytes, expected \(count)") }
+            destination.copyMemory(from: payload)
+            return
+        }
+        if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
+        do {
+            try scratch.withUnsafeMutableBytes { planes in
+                Result { () throws(ZstdError) in
+                    try decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(rebasing: planes[..<count]))
+                }
+            }.get()
+        } catch {
+            throw DeltaError(.corrupt, "chunk does not decompress: \(error)")
+        }
+        let width = encoding == .raw ? 1 : elementSize
+        scratch.withUnsafeBytes { planes in
+            Self.inverse(UnsafeRawBufferPointer(rebasing: planes[..<count]), base: encoding.usesBase ? base : nil,
+                         encoding: encoding, width: width, into: destination)
+        }
+    }
+
+    /// target (⊕/− base) → planes. Bytes past the last whole element stay in place.
+    private static func transform(
+        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, encoding: ChunkEncoding, width: Int,
+        into planes: UnsafeMutableRawBufferPointer
+    ) {
+        let elements = target.count / width
+        let tail = elements * width
+        for element in 0..<elements {
+            var value = load(target, element, width)
+            if let base {
+                let reference = load(base, element, width)
+                value = encoding == .xorPlanes ? value ^ reference : zigzag(value &- reference, width)
+            }
+            for byte in 0..<width {
+                planes[(width - 1 - byte) * elements + element] = UInt8(truncatingIfNeeded: value >> (8 * byte))
+            }
+        }
+        for index in tail..<target.count {
+            planes[index] = base.map { target[index] ^ $0[index] } ?? target[index]
+        }
+    }
+
+    /// planes → (⊕/+ base) → target.
+    private static func inverse(
+        _ planes: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, encoding: ChunkEncoding, width: Int,
+        into target: UnsafeMutableRawBufferPointer
+    ) {
+        let elements = target.count / width
+        let tail = elements * width
+        for element in 0..<elements {
+            var value: UInt64 = 0
+            for byte in 0..<width {
+                value |= UInt64(planes[(width - 1 - byte) * elements + element]) << (8 * byte)
+            }
+            if let base {
+                let reference = load(base, element, width)
+                value = encoding == .xorPlanes ? value ^ reference : unzigzag(value, width) &+ reference
+            }
+            for byte in 0..<width { target[element * width + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+        }
+        for index in tail..<target.count {
+            target[index] = base.map { planes[index] ^ $0[index] } ?? planes[index]
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ bytes: UnsafeRawBufferPointer, _ element: Int, _ width: Int) -> UInt64 {
+        switch width {
+        case 1: UInt64(bytes[element])
+        case 2: UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: element * 2, as: UInt16.self)))
+        case 4: UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: element * 4, as: UInt32.self)))
+        default: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: element * 8, as: UInt64.self))
+        }
+    }
+
+    /// Maps a wrapping difference of `width` bytes to small unsigned values: 0, -1, 1, -2 → 0, 1, 2, 3.
+    @inline(__always)
+    private static func zigzag(_ value: UInt64, _ width: Int) -> UInt64 {
+        let bits = 8 * width
+        let signed = Int64(bitPattern: value << (64 - bits)) >> (64 - bits)
+        let mask: UInt64 = bits == 64 ? .max : (1 << bits) - 1
+        return (UInt64(bitPattern: signed << 1) ^ UInt64(bitPattern: signed >> 63)) & mask
+    }
+
+    @inline(__always)
+    private static func unzigzag(_ value: UInt64, _ width: Int) -> UInt64 {
+        let bits = 8 * width
+        let mask: UInt64 = bits == 64 ? .max : (1 << bits) - 1
+        return ((value >> 1) ^ (0 &- (value & 1))) & mask
+    }
+}

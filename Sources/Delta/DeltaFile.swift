@@ -1,0 +1,77 @@
+import Checksums
+import MappedIO
+
+/// A delta file opened for reading: framing checked, manifest decoded. Section payloads are
+/// checked against their hashes when they are lent out.
+public final class DeltaFile: Sendable {
+    public let path: String
+    public let manifest: Manifest
+    private let file: MappedFile
+
+    public init(path: String) throws(DeltaError) {
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw DeltaError(.io, error.description)
+        }
+        self.path = path
+        manifest = try file.withUnsafeBytes { (bytes) throws(DeltaError) -> Manifest in
+            guard bytes.count >= DeltaFormat.headerLength + DeltaFormat.trailerLength,
+                  Array(bytes[0..<8]) == DeltaFormat.magic
+            else { throw DeltaError(.corrupt, "\(path): not a checkpoint delta (no CKPTDLTA header)") }
+            let version = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+            guard version == DeltaFormat.version else {
+                throw DeltaError(.corrupt, "\(path): delta format version \(version); this tool reads version \(DeltaFormat.version)")
+            }
+            let trailer = bytes.count - DeltaFormat.trailerLength
+            guard Array(bytes[(trailer + 24)...]) == DeltaFormat.endMagic else {
+                throw DeltaError(.corrupt, "\(path): truncated or incomplete delta (no end marker)")
+            }
+            let manifestOffset = bytes.loadUInt64LE(at: trailer)
+            let manifestLength = bytes.loadUInt64LE(at: trailer + 8)
+            guard XXH3.hash64(UnsafeRawBufferPointer(rebasing: bytes[trailer..<(trailer + 16)])) == bytes.loadUInt64LE(at: trailer + 16),
+                  manifestOffset <= UInt64(trailer), manifestLength <= UInt64(trailer) - manifestOffset
+            else { throw DeltaError(.corrupt, "\(path): the trailer is corrupted") }
+            let payload = try Self.payload(bytes, at: Int(manifestOffset), kind: .manifest, path: path, limit: trailer)
+            return try Manifest.decode(Array(payload))
+        }
+    }
+
+    /// The size of the delta file.
+    public var count: Int { file.count }
+
+    /// Lends the payload of the section at `offset`, after checking its kind, bounds and hash.
+    public func withSection<Result>(
+        at offset: Int, kind: DeltaFormat.SectionKind, _ body: (UnsafeRawBufferPointer) throws(DeltaError) -> Result
+    ) throws(DeltaError) -> Result {
+        try file.withUnsafeBytes { (bytes) throws(DeltaError) in
+            try body(try Self.payload(bytes, at: offset, kind: kind, path: path, limit: bytes.count - DeltaFormat.trailerLength))
+        }
+    }
+
+    /// The payload length of the section at `offset` (for reports).
+    public func sectionLength(at offset: Int) -> Int {
+        file.withUnsafeBytes { bytes in
+            guard offset >= 0, offset + 9 <= bytes.count else { return 0 }
+            return Int(min(bytes.loadUInt64LE(at: offset + 1), UInt64(bytes.count)))
+        }
+    }
+
+    private static func payload(
+        _ bytes: UnsafeRawBufferPointer, at offset: Int, kind: DeltaFormat.SectionKind, path: String, limit: Int
+    ) throws(DeltaError) -> UnsafeRawBufferPointer {
+        guard offset >= DeltaFormat.headerLength, offset <= limit - DeltaFormat.sectionOverhead, bytes[offset] == kind.rawValue else {
+            throw DeltaError(.corrupt, "\(path): no \(kind) section at offset \(offset)")
+        }
+        let length = bytes.loadUInt64LE(at: offset + 1)
+        guard length <= UInt64(limit - offset - DeltaFormat.sectionOverhead) else {
+            throw DeltaError(.corrupt, "\(path): the \(kind) section at offset \(offset) runs past the end")
+        }
+        let start = offset + 9
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(length))])
+        guard XXH3.hash64(payload) == bytes.loadUInt64LE(at: start + Int(length)) else {
+            throw DeltaError(.corrupt, "\(path): the \(kind) section at offset \(offset) is corrupted (checksum mismatch)")
+        }
+        return payload
+    }
+}

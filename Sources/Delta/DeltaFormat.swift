@@ -1,0 +1,69 @@
+import Checksums
+import SSTable
+
+/// Constants and framing of the delta file format (see `docs/delta-format.md`).
+public enum DeltaFormat {
+    /// The first 8 bytes of every delta file.
+    public static let magic = Array("CKPTDLTA".utf8)
+    /// The last 8 bytes of every complete delta file.
+    public static let endMagic = Array("CKPTEND1".utf8)
+    /// The format version this code writes and reads.
+    public static let version: UInt32 = 1
+    /// Magic, version, reserved word.
+    public static let headerLength = 16
+    /// Manifest offset, manifest length, trailer checksum, end magic.
+    public static let trailerLength = 32
+    /// Kind byte, payload length, then after the payload its XXH3-64.
+    public static let sectionOverhead = 1 + 8 + 8
+
+    /// What a section holds.
+    public enum SectionKind: UInt8, Sendable {
+        /// One chunk of target data, encoded (see ``ChunkEncoding``).
+        case chunk = 1
+        /// The target's `.index`, zstd-compressed against the base's index.
+        case index = 2
+        /// The manifest: identities and how every target file is rebuilt.
+        case manifest = 3
+    }
+
+    /// The bytes of a section: kind, length, payload, XXH3-64 of the payload.
+    static func section(_ kind: SectionKind, _ payload: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [kind.rawValue]
+        out.reserveCapacity(payload.count + sectionOverhead)
+        appendUInt64(UInt64(payload.count), to: &out)
+        out += payload
+        appendUInt64(payload.withUnsafeBytes { XXH3.hash64($0) }, to: &out)
+        return out
+    }
+
+    static func appendUInt64(_ value: UInt64, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { out += $0 }
+    }
+
+    static func appendUInt32(_ value: UInt32, to out: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { out += $0 }
+    }
+
+    /// The header: magic, version, a reserved zero word.
+    static var header: [UInt8] {
+        var out = magic
+        appendUInt32(version, to: &out)
+        appendUInt32(0, to: &out)
+        return out
+    }
+
+    /// The trailer pointing at the manifest section.
+    static func trailer(manifestOffset: Int, manifestLength: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        appendUInt64(UInt64(manifestOffset), to: &out)
+        appendUInt64(UInt64(manifestLength), to: &out)
+        appendUInt64(out.withUnsafeBytes { XXH3.hash64($0) }, to: &out)
+        return out + endMagic
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    func loadUInt64LE(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+}

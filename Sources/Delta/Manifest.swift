@@ -1,0 +1,218 @@
+import Checksums
+import SSTable
+
+/// How one chunk of target bytes is stored.
+public enum ChunkEncoding: UInt8, Sendable, Hashable, CaseIterable {
+    /// zstd of the bytes as they are.
+    case raw = 0
+    /// zstd of the bytes split into planes by significance (all most significant bytes, …).
+    case planes = 1
+    /// XOR with the base's bytes, then planes, then zstd.
+    case xorPlanes = 2
+    /// Element-wise difference from the base (wrapping, zigzag), then planes, then zstd.
+    case subtractPlanes = 3
+    /// The bytes verbatim (when nothing else is smaller: tiny or random chunks).
+    case stored = 4
+
+    public var name: String {
+        switch self {
+        case .raw: "raw"
+        case .planes: "planes"
+        case .xorPlanes: "xor+planes"
+        case .subtractPlanes: "sub+planes"
+        case .stored: "stored"
+        }
+    }
+
+    var usesBase: Bool { self == .xorPlanes || self == .subtractPlanes }
+}
+
+/// One run of a target file: bytes copied from the base, or an encoded chunk.
+public enum Run: Sendable, Hashable {
+    /// `length` bytes at `offset` of base data file `baseFile`, copied unchanged.
+    case copy(baseFile: Int, offset: Int, length: Int, name: String)
+    /// `length` bytes decoded from the chunk section at `section` (its offset in the delta).
+    case chunk(length: Int, encoding: ChunkEncoding, elementSize: Int, section: Int, base: BaseReference?, name: String)
+
+    /// Where a delta chunk's base bytes are.
+    public struct BaseReference: Sendable, Hashable {
+        public let file: Int
+        public let offset: Int
+    }
+
+    public var length: Int {
+        switch self {
+        case .copy(_, _, let length, _), .chunk(let length, _, _, _, _, _): length
+        }
+    }
+
+    /// The tensor key the run belongs to (empty for bytes no tensor claims).
+    public var name: String {
+        switch self {
+        case .copy(_, _, _, let name), .chunk(_, _, _, _, _, let name): name
+        }
+    }
+}
+
+/// The rebuild plan of one target data file.
+public struct FilePlan: Sendable, Hashable {
+    public let runs: [Run]
+}
+
+/// What a delta holds: identities, where the index is, and how to rebuild each data file.
+public struct Manifest: Sendable {
+    public let base: BundleIdentity?
+    public let target: BundleIdentity
+    /// Offset of the index section, and the index's size once decompressed.
+    public let indexSection: Int
+    /// One plan per target data file, in ``BundleIdentity/dataFiles`` order.
+    public let files: [FilePlan]
+
+    func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        Varint.append(UInt64(DeltaFormat.version), to: &out)
+        out.append(base == nil ? 0 : 1)
+        if let base { Self.append(base, to: &out) }
+        Self.append(target, to: &out)
+        Varint.append(UInt64(indexSection), to: &out)
+        for file in files {
+            Varint.append(UInt64(file.runs.count), to: &out)
+            for run in file.runs {
+                switch run {
+                case .copy(let baseFile, let offset, let length, let name):
+                    out.append(0)
+                    for value in [baseFile, offset, length] { Varint.append(UInt64(value), to: &out) }
+                    Self.append(name, to: &out)
+                case .chunk(let length, let encoding, let elementSize, let section, let base, let name):
+                    out.append(1)
+                    for value in [length, Int(encoding.rawValue), elementSize, section] { Varint.append(UInt64(value), to: &out) }
+                    if encoding.usesBase, let base {
+                        Varint.append(UInt64(base.file), to: &out)
+                        Varint.append(UInt64(base.offset), to: &out)
+                    }
+                    Self.append(name, to: &out)
+                }
+            }
+        }
+        return out
+    }
+
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        Varint.append(UInt64(text.utf8.count), to: &out)
+        out += Array(text.utf8)
+    }
+
+    private static func append(_ digest: FileDigest, to out: inout [UInt8]) {
+        append(digest.name, to: &out)
+        Varint.append(UInt64(digest.size), to: &out)
+        DeltaFormat.appendUInt64(digest.hash.high, to: &out)
+        DeltaFormat.appendUInt64(digest.hash.low, to: &out)
+    }
+
+    private static func append(_ identity: BundleIdentity, to out: inout [UInt8]) {
+        append(identity.name, to: &out)
+        append(identity.index, to: &out)
+        Varint.append(UInt64(identity.dataFiles.count), to: &out)
+        for file in identity.dataFiles { append(file, to: &out) }
+    }
+
+    /// Decodes a manifest payload, checking every count and length against the bytes left.
+    static func decode(_ bytes: [UInt8]) throws(DeltaError) -> Manifest {
+        var reader = ManifestReader(bytes: bytes)
+        let version = try reader.number()
+        guard version == Int(DeltaFormat.version) else {
+            throw DeltaError(.corrupt, "manifest version \(version) is not supported (this tool reads version \(DeltaFormat.version))")
+        }
+        let hasBase = try reader.byte()
+        let base = hasBase == 1 ? try reader.identity() : nil
+        let target = try reader.identity()
+        let indexSection = try reader.number()
+        var files: [FilePlan] = []
+        for _ in target.dataFiles {
+            let count = try reader.count(minimumBytesEach: 5)
+            var runs: [Run] = []
+            runs.reserveCapacity(count)
+            for _ in 0..<count {
+                switch try reader.byte() {
+                case 0:
+                    let (file, offset, length) = (try reader.number(), try reader.number(), try reader.number())
+                    runs.append(.copy(baseFile: file, offset: offset, length: length, name: try reader.string()))
+                case 1:
+                    let length = try reader.number()
+                    guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try reader.number())) else {
+                        throw DeltaError(.corrupt, "manifest: unknown chunk encoding")
+                    }
+                    let elementSize = try reader.number()
+                    let section = try reader.number()
+                    let reference = encoding.usesBase ? Run.BaseReference(file: try reader.number(), offset: try reader.number()) : nil
+                    runs.append(.chunk(length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference,
+                                       name: try reader.string()))
+                default:
+                    throw DeltaError(.corrupt, "manifest: unknown run kind")
+                }
+            }
+            files.append(FilePlan(runs: runs))
+        }
+        guard reader.atEnd else { throw DeltaError(.corrupt, "manifest: trailing bytes") }
+        return Manifest(base: base, target: target, indexSection: indexSection, files: files)
+    }
+}
+
+/// Reads manifest fields, never trusting a count it has not checked against the bytes left.
+private struct ManifestReader {
+    let bytes: [UInt8]
+    var position = 0
+
+    var atEnd: Bool { position == bytes.count }
+
+    mutating func byte() throws(DeltaError) -> UInt8 {
+        guard position < bytes.count else { throw DeltaError(.corrupt, "manifest is truncated") }
+        position += 1
+        return bytes[position - 1]
+    }
+
+    mutating func number() throws(DeltaError) -> Int {
+        let decoded = bytes.withUnsafeBytes { raw in try? Varint.decode(raw, at: position, maximumValue: UInt64(Int.max)) }
+        guard let (value, next) = decoded else { throw DeltaError(.corrupt, "manifest has a bad number at byte \(position)") }
+        position = next
+        return Int(value)
+    }
+
+    /// A count of items that take at least `minimumBytesEach` bytes each.
+    mutating func count(minimumBytesEach: Int) throws(DeltaError) -> Int {
+        let count = try number()
+        guard count <= (bytes.count - position) / max(minimumBytesEach, 1) else {
+            throw DeltaError(.corrupt, "manifest claims \(count) items in \(bytes.count - position) bytes")
+        }
+        return count
+    }
+
+    mutating func string() throws(DeltaError) -> String {
+        let length = try number()
+        guard length <= bytes.count - position else { throw DeltaError(.corrupt, "manifest string runs past its end") }
+        position += length
+        return String(decoding: bytes[(position - length)..<position], as: UTF8.self)
+    }
+
+    mutating func hash() throws(DeltaError) -> XXH128Digest {
+        guard bytes.count - position >= 16 else { throw DeltaError(.corrupt, "manifest is truncated") }
+        let value = bytes.withUnsafeBytes { raw in
+            XXH128Digest(high: raw.loadUInt64LE(at: position), low: raw.loadUInt64LE(at: position + 8))
+        }
+        position += 16
+        return value
+    }
+
+    mutating func digest() throws(DeltaError) -> FileDigest {
+        FileDigest(name: try string(), size: try number(), hash: try hash())
+    }
+
+    mutating func identity() throws(DeltaError) -> BundleIdentity {
+        let name = try string()
+        let index = try digest()
+        let count = try self.count(minimumBytesEach: 18)
+        var files: [FileDigest] = []
+        for _ in 0..<count { files.append(try digest()) }
+        return BundleIdentity(name: name, index: index, dataFiles: files)
+    }
+}

@@ -1,0 +1,100 @@
+import Delta
+import FixtureSupport
+import Foundation
+import MappedIO
+import Testing
+
+/// A wrong base, damaged deltas and existing outputs: each a clear error, nothing written.
+@Suite struct FailureTests {
+    let directory = TemporaryDirectory()
+    let base = Fixtures.path("tf2_keras_adam/ckpt-10")
+    let target = Fixtures.path("tf2_keras_adam/ckpt-11")
+
+    func makeDelta() throws -> String {
+        let path = directory.path("d.delta")
+        if !FileSystem.exists(path) { try DeltaCreator().create(base: base, target: target, output: path, overwrite: false) }
+        return path
+    }
+
+    func apply(_ delta: String, base: String?, into name: String = "out") -> DeltaError? {
+        do {
+            try DeltaApplier().apply(delta: delta, base: base, into: directory.path(name), overwrite: false)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// No file of the target in `name`, and nothing that looks like a checkpoint.
+    func nothingWritten(_ name: String = "out") throws -> Bool {
+        guard FileSystem.exists(directory.path(name)) else { return true }
+        return try FileSystem.contents(ofDirectory: directory.path(name)).isEmpty
+    }
+
+    @Test func wrongBaseIsRefusedAndNamed() throws {
+        let delta = try makeDelta()
+        let error = apply(delta, base: Fixtures.path("tf2_keras_adam/ckpt-3"))
+        #expect(error?.code == .wrongBase)
+        #expect(error?.cause.contains("ckpt-3") == true && error?.cause.contains("ckpt-10") == true)
+        #expect(try nothingWritten())
+        #expect(apply(delta, base: nil)?.code == .usage)
+    }
+
+    @Test func everySectionIsChecked() throws {
+        let delta = try makeDelta()
+        let clean = TestFiles.read(delta)
+        let file = try DeltaFile(path: delta)
+        let manifest = file.manifest
+        var offsets: [(String, Int)] = [("header", 3), ("index section", manifest.indexSection + 12), ("trailer", clean.count - 20),
+                                        ("end magic", clean.count - 1)]
+        for run in manifest.files[0].runs {
+            if case .chunk(_, _, _, let section, _, _) = run { offsets.append(("chunk", section + 10)) }
+        }
+        let trailer = clean.count - 32
+        let manifestOffset = Int(clean[trailer..<(trailer + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) })
+        offsets.append(("manifest", manifestOffset + 12))
+        for (what, offset) in offsets {
+            var damaged = clean
+            damaged[offset] ^= 0x10
+            TestFiles.write(damaged, to: directory.path("damaged.delta"))
+            let error = apply(directory.path("damaged.delta"), base: base)
+            #expect(error?.code == .corrupt, "\(what) at \(offset): \(String(describing: error))")
+            #expect(try nothingWritten(), "\(what)")
+        }
+    }
+
+    @Test func truncatedDeltas() throws {
+        let clean = TestFiles.read(try makeDelta())
+        for length in [0, 7, 16, 100, clean.count / 2, clean.count - 33, clean.count - 1] {
+            TestFiles.write(Array(clean.prefix(length)), to: directory.path("cut.delta"))
+            let error = apply(directory.path("cut.delta"), base: base)
+            #expect(error?.code == .corrupt, "cut to \(length): \(String(describing: error))")
+            #expect(try nothingWritten())
+        }
+    }
+
+    @Test func existingOutputsAreNotOverwritten() throws {
+        let delta = try makeDelta()
+        try FileSystem.createDirectory(directory.path("out"))
+        TestFiles.write([42], to: directory.path("out/ckpt-11.index"))
+        #expect(apply(delta, base: base)?.code == .exists)
+        #expect(TestFiles.read(directory.path("out/ckpt-11.index")) == [42])
+        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), overwrite: true)
+        #expect(TestFiles.read(directory.path("out/ckpt-11.index")) == TestFiles.read(target + ".index"))
+        let again = #expect(throws: DeltaError.self) {
+            try DeltaCreator().create(base: base, target: target, output: delta, overwrite: false)
+        }
+        #expect(again?.code == .exists)
+    }
+
+    @Test func aBaseChangedAfterCreationIsCaughtBeforeWriting() throws {
+        let folder = directory.copy(fixture: "tf2_keras_adam")
+        let delta = directory.path("copy.delta")
+        try DeltaCreator().create(base: folder + "/ckpt-10", target: target, output: delta, overwrite: false)
+        var data = TestFiles.read(folder + "/ckpt-10.data-00000-of-00001")
+        data[100] ^= 1
+        TestFiles.write(data, to: folder + "/ckpt-10.data-00000-of-00001")
+        #expect(apply(delta, base: folder + "/ckpt-10")?.code == .wrongBase)
+        #expect(try nothingWritten())
+    }
+}

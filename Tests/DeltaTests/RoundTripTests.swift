@@ -1,0 +1,100 @@
+import Delta
+import FixtureSupport
+import Foundation
+import MappedIO
+import TensorBundle
+import Testing
+
+/// A (base, target) pair of fixtures; a nil base makes a delta without one.
+struct DeltaPair: Sendable, CustomTestStringConvertible {
+    let base: String?
+    let target: String
+
+    var testDescription: String { "\(base ?? "no base") → \(target)" }
+
+    static let fixtures: [DeltaPair] = [
+        DeltaPair(base: "tf2_keras_adam/ckpt-10", target: "tf2_keras_adam/ckpt-11"),
+        DeltaPair(base: "tf2_keras_adam/ckpt-1", target: "tf2_keras_adam/ckpt-40"),
+        DeltaPair(base: "tf1_saver/model.ckpt-40", target: "tf1_saver/model.ckpt-50"),
+        DeltaPair(base: "tf1_saver/model.ckpt-50", target: "tf2_keras_adam/ckpt-40"),
+        DeltaPair(base: "dtypes/zoo", target: "dtypes/zoo_b"),
+        DeltaPair(base: "partitioned/tf1-partitioned", target: "partitioned/tf1-partitioned-2"),
+        DeltaPair(base: "sharded_tf1/model.ckpt-1", target: "sharded_tf1/model.ckpt-2"),
+        DeltaPair(base: "tf2_keras_adam/ckpt-40", target: "tf2_keras_adam/ckpt-40"),
+    ] + Fixtures.allCheckpoints.map { DeltaPair(base: nil, target: $0.prefix) }
+}
+
+/// Every target file's bytes, by file name.
+func files(of prefix: String) throws -> [String: [UInt8]] {
+    let bundle = try Bundle(prefix: prefix)
+    let count = bundle.header!.numShards
+    var files = [Path.fileName(of: prefix) + ".index": TestFiles.read(prefix + ".index")]
+    for shard in 0..<count {
+        let path = BundleFiles.data(prefix: prefix, shard: shard, of: count)
+        files[Path.fileName(of: path)] = TestFiles.read(path)
+    }
+    return files
+}
+
+/// Every file in `directory`, by name.
+func contents(of directory: String) throws -> [String: [UInt8]] {
+    Dictionary(uniqueKeysWithValues: try FileSystem.contents(ofDirectory: directory).map { ($0, TestFiles.read(directory + "/" + $0)) })
+}
+
+@Suite struct RoundTripTests {
+    @Test(arguments: DeltaPair.fixtures)
+    func rebuildsEveryByte(_ pair: DeltaPair) throws {
+        let directory = TemporaryDirectory()
+        let delta = directory.path("d.delta")
+        let base = pair.base.map(Fixtures.path)
+        try DeltaCreator().create(base: base, target: Fixtures.path(pair.target), output: delta, overwrite: false)
+        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), overwrite: false)
+        #expect(try contents(of: directory.path("out")) == files(of: Fixtures.path(pair.target)))
+    }
+
+    /// Bytes no tensor claims (gaps, trailing bytes) come back too; tiny chunks and many
+    /// workers change nothing.
+    @Test func unclaimedBytesAndSmallChunks() throws {
+        let directory = TemporaryDirectory()
+        let folder = directory.copy(fixture: "tf2_keras_adam")
+        let data = folder + "/ckpt-11.data-00000-of-00001"
+        TestFiles.write(TestFiles.read(data) + Array("trailing bytes no entry claims".utf8), to: data)
+        var creator = DeltaCreator()
+        creator.chunkBytes = 100
+        creator.jobs = 3
+        try creator.create(base: folder + "/ckpt-10", target: folder + "/ckpt-11", output: directory.path("d"), overwrite: false)
+        var applier = DeltaApplier()
+        applier.jobs = 3
+        try applier.apply(delta: directory.path("d"), base: folder + "/ckpt-10", into: directory.path("out"), overwrite: false)
+        #expect(try contents(of: directory.path("out")) == files(of: folder + "/ckpt-11"))
+    }
+
+    @Test func unchangedTensorsAreReferencesWhateverTheirName() throws {
+        let directory = TemporaryDirectory()
+        let manifest = try DeltaCreator().create(
+            base: Fixtures.path("tf2_keras_adam/ckpt-40"), target: Fixtures.path("tf2_keras_adam/ckpt-40"), output: directory.path("d"),
+            overwrite: false)
+        let runs = manifest.files.flatMap(\.runs)
+        #expect(runs.allSatisfy { if case .copy = $0 { true } else { false } })
+        #expect(try MappedFile(path: directory.path("d")).count < 2000)
+    }
+
+    @Test func encodingsRoundTripOnAwkwardLengths() throws {
+        // Element sizes 1, 2, 4, 8 with lengths that leave partial elements and empty tails.
+        let directory = TemporaryDirectory()
+        for (size, count) in [(1, 0), (2, 1), (4, 7), (8, 3), (4, 1), (2, 1000)] {
+            let prefix = directory.path("p\(size)-\(count)")
+            let dtype: DataType = [1: .uint8, 2: .bfloat16, 4: .float32, 8: .float64][size]!
+            var writer = try BundleWriter(prefix: prefix + "a")
+            let a = (0..<size * count).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            try writer.add("t", dtype: dtype, shape: TensorShape([Int64(count)]), bytes: a)
+            try writer.finish()
+            writer = try BundleWriter(prefix: prefix + "b")
+            try writer.add("t", dtype: dtype, shape: TensorShape([Int64(count)]), bytes: a.map { $0 &+ 1 })
+            try writer.finish()
+            try DeltaCreator().create(base: prefix + "a", target: prefix + "b", output: prefix + ".delta", overwrite: false)
+            try DeltaApplier().apply(delta: prefix + ".delta", base: prefix + "a", into: prefix + "-out", overwrite: false)
+            #expect(try contents(of: prefix + "-out") == files(of: prefix + "b"))
+        }
+    }
+}
