@@ -8,15 +8,22 @@ public struct FileDigest: Sendable, Hashable {
     public let size: Int
     public let hash: XXH128Digest
 
-    /// Hashes the file at `path`.
+    /// Hashes the file at `path`, in pieces released after use so the resident size stays small.
     static func of(path: String) throws(DeltaError) -> FileDigest {
+        let file: MappedFile
         do {
-            let file = try MappedFile(path: path)
-            let hash = file.withUnsafeBytes { XXH3.hash128($0) }
-            return FileDigest(name: Path.fileName(of: path), size: file.count, hash: hash)
+            file = try MappedFile(path: path)
         } catch {
             throw DeltaError(.io, error.description)
         }
+        var hasher = XXH3Hasher128()
+        let piece = 8 << 20
+        for start in stride(from: 0, to: file.count, by: piece) {
+            let range = start..<min(file.count, start + piece)
+            file.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            file.evict(range)
+        }
+        return FileDigest(name: Path.fileName(of: path), size: file.count, hash: hasher.finalize())
     }
 }
 
