@@ -1,3 +1,4 @@
+import Glibc
 import MappedIO
 import TensorBundle
 
@@ -36,9 +37,11 @@ struct BaseMatcher: Sendable {
     /// A place in the base holding exactly `bytes` (the target tensor `entry`), if any.
     func identical(_ bytes: UnsafeRawBufferPointer, entry: BundleEntry) -> Run.BaseReference? {
         for reference in byContent[ContentKey(size: entry.size, crc: entry.crc32c)] ?? [] {
+            let range = reference.offset..<(reference.offset + bytes.count)
             let same = baseFiles[reference.file].withUnsafeBytes { base in
-                bytes.elementsEqual(UnsafeRawBufferPointer(rebasing: base[reference.offset..<(reference.offset + bytes.count)]))
+                memcmp(bytes.baseAddress!, base.baseAddress! + range.lowerBound, bytes.count) == 0
             }
+            baseFiles[reference.file].evict(range)
             if same { return reference }
         }
         return nil

@@ -94,20 +94,11 @@ final class ChunkCodec {
         _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, encoding: ChunkEncoding, width: Int,
         into planes: UnsafeMutableRawBufferPointer
     ) {
-        let elements = target.count / width
-        let tail = elements * width
-        for element in 0..<elements {
-            var value = load(target, element, width)
-            if let base {
-                let reference = load(base, element, width)
-                value = encoding == .xorPlanes ? value ^ reference : zigzag(value &- reference, width)
-            }
-            for byte in 0..<width {
-                planes[(width - 1 - byte) * elements + element] = UInt8(truncatingIfNeeded: value >> (8 * byte))
-            }
-        }
-        for index in tail..<target.count {
-            planes[index] = base.map { target[index] ^ $0[index] } ?? target[index]
+        switch width {
+        case 2: transform(UInt16.self, target, base, encoding, planes)
+        case 4: transform(UInt32.self, target, base, encoding, planes)
+        case 8: transform(UInt64.self, target, base, encoding, planes)
+        default: transform(UInt8.self, target, base, encoding, planes)
         }
     }
 
@@ -116,47 +107,70 @@ final class ChunkCodec {
         _ planes: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, encoding: ChunkEncoding, width: Int,
         into target: UnsafeMutableRawBufferPointer
     ) {
+        switch width {
+        case 2: inverse(UInt16.self, planes, base, encoding, target)
+        case 4: inverse(UInt32.self, planes, base, encoding, target)
+        case 8: inverse(UInt64.self, planes, base, encoding, target)
+        default: inverse(UInt8.self, planes, base, encoding, target)
+        }
+    }
+
+    @inline(__always)
+    private static func transform<T: FixedWidthInteger & UnsignedInteger>(
+        _: T.Type, _ target: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ encoding: ChunkEncoding,
+        _ planes: UnsafeMutableRawBufferPointer
+    ) {
+        let width = MemoryLayout<T>.size
         let elements = target.count / width
-        let tail = elements * width
+        let output = planes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         for element in 0..<elements {
-            var value: UInt64 = 0
+            var value = T(littleEndian: target.loadUnaligned(fromByteOffset: element * width, as: T.self))
+            if let base {
+                let reference = T(littleEndian: base.loadUnaligned(fromByteOffset: element * width, as: T.self))
+                value = encoding == .xorPlanes ? value ^ reference : zigzag(value &- reference)
+            }
             for byte in 0..<width {
-                value |= UInt64(planes[(width - 1 - byte) * elements + element]) << (8 * byte)
+                output[(width - 1 - byte) * elements + element] = UInt8(truncatingIfNeeded: value >> (8 * byte))
+            }
+        }
+        for index in (elements * width)..<target.count {
+            planes[index] = base.map { target[index] ^ $0[index] } ?? target[index]
+        }
+    }
+
+    @inline(__always)
+    private static func inverse<T: FixedWidthInteger & UnsignedInteger>(
+        _: T.Type, _ planes: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ encoding: ChunkEncoding,
+        _ target: UnsafeMutableRawBufferPointer
+    ) {
+        let width = MemoryLayout<T>.size
+        let elements = target.count / width
+        let input = planes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        for element in 0..<elements {
+            var value: T = 0
+            for byte in 0..<width {
+                value |= T(input[(width - 1 - byte) * elements + element]) << (8 * byte)
             }
             if let base {
-                let reference = load(base, element, width)
-                value = encoding == .xorPlanes ? value ^ reference : unzigzag(value, width) &+ reference
+                let reference = T(littleEndian: base.loadUnaligned(fromByteOffset: element * width, as: T.self))
+                value = encoding == .xorPlanes ? value ^ reference : unzigzag(value) &+ reference
             }
-            for byte in 0..<width { target[element * width + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+            target.storeBytes(of: value.littleEndian, toByteOffset: element * width, as: T.self)
         }
-        for index in tail..<target.count {
+        for index in (elements * width)..<target.count {
             target[index] = base.map { planes[index] ^ $0[index] } ?? planes[index]
         }
     }
 
+    /// Maps a wrapping difference to small unsigned values: 0, -1, 1, -2 → 0, 1, 2, 3.
     @inline(__always)
-    private static func load(_ bytes: UnsafeRawBufferPointer, _ element: Int, _ width: Int) -> UInt64 {
-        switch width {
-        case 1: UInt64(bytes[element])
-        case 2: UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: element * 2, as: UInt16.self)))
-        case 4: UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: element * 4, as: UInt32.self)))
-        default: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: element * 8, as: UInt64.self))
-        }
-    }
-
-    /// Maps a wrapping difference of `width` bytes to small unsigned values: 0, -1, 1, -2 → 0, 1, 2, 3.
-    @inline(__always)
-    private static func zigzag(_ value: UInt64, _ width: Int) -> UInt64 {
-        let bits = 8 * width
-        let signed = Int64(bitPattern: value << (64 - bits)) >> (64 - bits)
-        let mask: UInt64 = bits == 64 ? .max : (1 << bits) - 1
-        return (UInt64(bitPattern: signed << 1) ^ UInt64(bitPattern: signed >> 63)) & mask
+    private static func zigzag<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> T {
+        let sign = value >> (T.bitWidth - 1)
+        return (value << 1) ^ (0 &- sign)
     }
 
     @inline(__always)
-    private static func unzigzag(_ value: UInt64, _ width: Int) -> UInt64 {
-        let bits = 8 * width
-        let mask: UInt64 = bits == 64 ? .max : (1 << bits) - 1
-        return ((value >> 1) ^ (0 &- (value & 1))) & mask
+    private static func unzigzag<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> T {
+        (value >> 1) ^ (0 &- (value & 1))
     }
 }

@@ -116,8 +116,10 @@ public struct DeltaApplier: Sendable {
                                 guard let reference else {
                                     return try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
                                 }
+                                let baseRange = reference.offset..<(reference.offset + length)
+                                defer { baseFiles[reference.file].evict(baseRange) }
                                 try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                                    let base = UnsafeRawBufferPointer(rebasing: baseBytes[reference.offset..<(reference.offset + length)])
+                                    let base = UnsafeRawBufferPointer(rebasing: baseBytes[baseRange])
                                     try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: base, into: destination)
                                 }
                             }

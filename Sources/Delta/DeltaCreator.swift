@@ -134,9 +134,10 @@ public struct DeltaCreator: Sendable {
                     try data.withUnsafeBytes { (bytes) throws(DeltaError) in
                         let target = UnsafeRawBufferPointer(rebasing: bytes[range])
                         guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize) }
+                        let baseRange = reference.offset..<(reference.offset + range.count)
+                        defer { baseFiles[reference.file].evict(baseRange) }
                         return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                            let base = UnsafeRawBufferPointer(rebasing: baseBytes[reference.offset..<(reference.offset + range.count)])
-                            return try codec.encode(target, base: base, elementSize: elementSize)
+                            try codec.encode(target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize)
                         }
                     }
                 }
