@@ -26,5 +26,6 @@ let package = Package(
         ),
         .executableTarget(name: "verify", dependencies: ["BenchmarkSupport"]),
         .executableTarget(name: "diff", dependencies: ["BenchmarkSupport"]),
+        .executableTarget(name: "delta", dependencies: ["BenchmarkSupport"]),
     ]
 )

@@ -7,6 +7,11 @@ public enum Spawn {
         public let seconds: Double
         /// The child's peak resident set, in bytes.
         public let peakRSS: Int
+
+        public init(seconds: Double, peakRSS: Int) {
+            self.seconds = seconds
+            self.peakRSS = peakRSS
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {

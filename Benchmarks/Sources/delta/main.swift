@@ -1,0 +1,115 @@
+// ckptdelta against generic binary-delta tools on real TensorFlow checkpoints, in one run:
+// delta size as a fraction of the target, create and apply time, peak memory.
+//
+//     cd Benchmarks && swift run -c release delta [SCRATCH_DIR]
+//
+// It writes the TensorFlow checkpoints with Scripts/delta_checkpoints.py (CKPT_TF_PYTHON or
+// ../.build/tf-venv) unless SCRATCH_DIR/tfreal already holds them, and builds ../ in release
+// mode. zstd and xdelta3 come from Debian's packages of those names.
+
+import BenchmarkSupport
+import Foundation
+
+let scratch = CommandLine.arguments.dropFirst().first ?? "/tmp/ckpt-bench"
+let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().path
+let real = scratch + "/tfreal"
+let work = scratch + "/delta-work"
+try? FileManager.default.removeItem(atPath: work)
+try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+
+if !FileManager.default.fileExists(atPath: real + "/sparse/ckpt-2.index") {
+    let python = ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"] ?? root + "/.build/tf-venv/bin/python"
+    _ = try Spawn.run([python, root + "/Benchmarks/Scripts/delta_checkpoints.py", real])
+}
+_ = try Spawn.run(["/usr/bin/env", "swift", "build", "-c", "release", "--package-path", root, "--product", "ckptdelta"])
+let ckptdelta = root + "/.build/release/ckptdelta"
+
+/// The files of a checkpoint (index and data), by path.
+func files(_ prefix: String) throws -> [String] {
+    let directory = (prefix as NSString).deletingLastPathComponent
+    let name = (prefix as NSString).lastPathComponent
+    return try FileManager.default.contentsOfDirectory(atPath: directory)
+        .filter { $0 == name + ".index" || $0.hasPrefix(name + ".data-") }.sorted().map { directory + "/" + $0 }
+}
+
+func size(_ path: String) -> Int {
+    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+}
+
+struct Row {
+    let tool: String
+    let bytes: Int
+    let create: Spawn.Run
+    let apply: Spawn.Run
+}
+
+func sh(_ command: String) throws -> Spawn.Run {
+    try Spawn.run(["/bin/sh", "-c", command])
+}
+
+/// Runs a per-file generic tool over every file of the pair, summing sizes and times.
+func generic(_ tool: String, base: String, target: String, encode: (String, String, String) -> String,
+             decode: (String, String, String) -> String) throws -> Row {
+    var bytes = 0
+    var createSeconds = 0.0, applySeconds = 0.0, createPeak = 0, applyPeak = 0
+    for (baseFile, targetFile) in zip(try files(base), try files(target)) {
+        let delta = work + "/" + tool + "-" + (targetFile as NSString).lastPathComponent
+        let created = try sh(encode(baseFile, targetFile, delta))
+        let applied = try sh(decode(baseFile, delta, delta + ".out"))
+        bytes += size(delta)
+        createSeconds += created.seconds
+        applySeconds += applied.seconds
+        createPeak = max(createPeak, created.peakRSS)
+        applyPeak = max(applyPeak, applied.peakRSS)
+    }
+    return Row(tool: tool, bytes: bytes, create: Spawn.Run(seconds: createSeconds, peakRSS: createPeak),
+               apply: Spawn.Run(seconds: applySeconds, peakRSS: applyPeak))
+}
+
+func ours(base: String?, target: String) throws -> Row {
+    let delta = work + "/ours.delta"
+    let out = work + "/ours-out"
+    try? FileManager.default.removeItem(atPath: out)
+    let create = try Spawn.run([ckptdelta, "create", "--force", "-q"] + (base.map { [$0] } ?? ["--no-base"]) + [target, "-o", delta])
+    let apply = try Spawn.run([ckptdelta, "apply", "--force"] + (base.map { [$0] } ?? []) + [delta, "-o", out])
+    for file in try files(target) {
+        guard FileManager.default.contentsEqual(atPath: file, andPath: out + "/" + (file as NSString).lastPathComponent) else {
+            fatalError("\(file) was not rebuilt byte for byte")
+        }
+    }
+    return Row(tool: base == nil ? "ckptdelta --no-base" : "ckptdelta", bytes: size(delta), create: create, apply: apply)
+}
+
+func report(_ title: String, base: String, target: String, generics: Bool) throws {
+    let targetBytes = try files(target).reduce(0) { $0 + size($1) }
+    for file in try files(base) + files(target) { _ = try sh("cat '\(file)' > /dev/null") }  // page cache
+    var rows = [try ours(base: base, target: target), try ours(base: nil, target: target)]
+    if generics {
+        rows.append(try generic("zstd -19 --long=31 --patch-from", base: base, target: target,
+            encode: { "zstd -q -f -19 --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" },
+            decode: { "zstd -q -f -d --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" }))
+        rows.append(try generic("xdelta3 -9 -s", base: base, target: target,
+            encode: { "xdelta3 -f -9 -e -s '\($0)' '\($1)' '\($2)'" },
+            decode: { "xdelta3 -f -d -s '\($0)' '\($1)' '\($2)'" }))
+        rows.append(try generic("zstd -19 (target alone)", base: base, target: target,
+            encode: { _, target, out in "zstd -q -f -19 '\(target)' -o '\(out)'" },
+            decode: { _, delta, out in "zstd -q -f -d '\(delta)' -o '\(out)'" }))
+    }
+    print("\n\(title): \(target) against \(base), \(targetBytes) bytes")
+    print("tool".padding(toLength: 34, withPad: " ", startingAt: 0) + "  ratio   create (GB/s)      apply (GB/s)       peak RSS create/apply")
+    for row in rows {
+        print(row.tool.padding(toLength: 34, withPad: " ", startingAt: 0)
+            + String(format: "  %.4f  %7.3f s (%5.2f)  %7.3f s (%5.2f)  %7.1f / %.1f MB",
+                     Double(row.bytes) / Double(targetBytes), row.create.seconds, Double(targetBytes) / row.create.seconds / 1e9,
+                     row.apply.seconds, Double(targetBytes) / row.apply.seconds / 1e9,
+                     Double(row.create.peakRSS) / 1e6, Double(row.apply.peakRSS) / 1e6))
+    }
+}
+
+try report("Adam, consecutive steps", base: real + "/adam/ckpt-1000", target: real + "/adam/ckpt-1001", generics: true)
+try report("Adam, consecutive early steps", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-101", generics: true)
+try report("Adam, steps far apart", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-1000", generics: true)
+try report("Sparse embedding updates", base: real + "/sparse/ckpt-1", target: real + "/sparse/ckpt-2", generics: true)
+try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g/ckpt", sizes: SyntheticCheckpoint.modelLike)
+try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g-step1/ckpt", sizes: SyntheticCheckpoint.modelLike, step: 1)
+try report("Speed, 1 GB (synthetic)", base: scratch + "/model-like-1g/ckpt", target: scratch + "/model-like-1g-step1/ckpt", generics: false)
