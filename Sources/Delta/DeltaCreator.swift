@@ -92,7 +92,9 @@ public struct DeltaCreator: Sendable {
             if start > position { units += chunks(position..<start, elementSize: 1, base: nil, name: "") }
             let range = start..<(start + Int(entry.size))
             let name = Bundle.displayName(key)
-            if let copy = data.withUnsafeBytes({ matcher.identical(UnsafeRawBufferPointer(rebasing: $0[range]), entry: entry) }) {
+            let copy = data.withUnsafeBytes { matcher.identical(UnsafeRawBufferPointer(rebasing: $0[range]), entry: entry) }
+            data.evict(range)
+            if let copy {
                 units.append(.copy(baseFile: copy.file, offset: copy.offset, length: range.count, name: name))
             } else {
                 let elementSize = Self.elementSize(entry.dtype)

@@ -41,11 +41,16 @@ public final class DeltaFile: Sendable {
     public var count: Int { file.count }
 
     /// Lends the payload of the section at `offset`, after checking its kind, bounds and hash.
+    /// Its pages are released from the resident set afterwards.
     public func withSection<Result>(
         at offset: Int, kind: DeltaFormat.SectionKind, _ body: (UnsafeRawBufferPointer) throws(DeltaError) -> Result
     ) throws(DeltaError) -> Result {
-        try file.withUnsafeBytes { (bytes) throws(DeltaError) in
-            try body(try Self.payload(bytes, at: offset, kind: kind, path: path, limit: bytes.count - DeltaFormat.trailerLength))
+        var end = offset
+        defer { file.evict(offset..<max(offset, end)) }
+        return try file.withUnsafeBytes { (bytes) throws(DeltaError) in
+            let payload = try Self.payload(bytes, at: offset, kind: kind, path: path, limit: bytes.count - DeltaFormat.trailerLength)
+            end = offset + 9 + payload.count + 8
+            return try body(payload)
         }
     }
 
