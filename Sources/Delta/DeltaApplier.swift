@@ -32,14 +32,36 @@ public struct DeltaApplier: Sendable {
         } catch {
             throw DeltaError(.io, error.description)
         }
-        var outputs: [OutputFile] = []
         for (digest, plan) in zip(manifest.target.dataFiles, manifest.files) {
-            try check(plan, size: digest.size, baseFiles: baseFiles, delta: delta)
+            try check(plan, size: digest.size, baseFiles: baseFiles, targets: manifest.target.dataFiles, delta: delta)
+        }
+        // Every data file is allocated at its final size under a temporary name, then filled
+        // run by run at its position: predicted runs read target bytes rebuilt before them.
+        var outputs: [OutputFile] = []
+        for digest in manifest.target.dataFiles {
             let file = try open(Path.join(directory, digest.name), overwrite: overwrite)
-            var hasher = XXH3Hasher128()
-            try rebuild(plan, delta: delta, baseFiles: baseFiles, into: file, hasher: &hasher)
-            try verify(hasher.finalize(), size: file.count, against: digest)
+            do {
+                try file.preallocate(digest.size)
+            } catch {
+                throw DeltaError(.io, error.description)
+            }
             outputs.append(file)
+        }
+        let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
+        let writers = outputs.map(\.positional)
+        var work: [(file: Int, offset: Int, run: Run)] = []
+        for (index, plan) in manifest.files.enumerated() {
+            var offset = 0
+            for run in plan.runs {
+                work.append((index, offset, run))
+                offset += run.length
+            }
+        }
+        for level in 0...2 {
+            try rebuild(work.filter { $0.run.level == level }, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, writers: writers)
+        }
+        for (file, digest) in zip(rebuilt, manifest.target.dataFiles) {
+            try verify(try FileDigest.of(path: file.path).hash, size: file.count, against: digest)
         }
         let index = try open(Path.join(directory, manifest.target.index.name), overwrite: overwrite)
         let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
@@ -78,17 +100,21 @@ public struct DeltaApplier: Sendable {
     }
 
     /// Checks a plan's runs against the file size and the base files before any output.
-    private func check(_ plan: FilePlan, size: Int, baseFiles: [MappedFile], delta: DeltaFile) throws(DeltaError) {
+    private func check(
+        _ plan: FilePlan, size: Int, baseFiles: [MappedFile], targets: [FileDigest], delta: DeltaFile
+    ) throws(DeltaError) {
         var total = 0
         for run in plan.runs {
-            let reference: (file: Int, offset: Int)?
+            var references: [TensorLocation] = []
             switch run {
-            case .copy(let file, let offset, _, _): reference = (file, offset)
-            case .chunk(_, _, _, _, let base, _): reference = base.map { ($0.file, $0.offset) }
+            case .copy(let file, let offset, _, _): references = [TensorLocation(source: .base, file: file, offset: offset)]
+            case .chunk(_, _, _, _, let base, _): references = base.map { [TensorLocation(source: .base, file: $0.file, offset: $0.offset)] } ?? []
+            case .predicted(_, _, _, let prediction, _): references = prediction.inputs
             }
-            if let (file, offset) = reference {
-                guard file < baseFiles.count, offset >= 0, offset <= baseFiles[file].count - run.length else {
-                    throw DeltaError(.corrupt, "\(delta.path): a run refers to bytes outside the base files")
+            for reference in references {
+                let sizes = reference.source == .base ? baseFiles.map(\.count) : targets.map(\.size)
+                guard reference.file < sizes.count, reference.offset >= 0, reference.offset <= sizes[reference.file] - run.length else {
+                    throw DeltaError(.corrupt, "\(delta.path): a run refers to bytes outside the files it reads")
                 }
             }
             total += run.length
@@ -98,56 +124,78 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    /// Decodes a file's runs batch by batch in parallel, writing and hashing them in order.
+    /// Rebuilds runs batch by batch in parallel, each written at its position.
     private func rebuild(
-        _ plan: FilePlan, delta: DeltaFile, baseFiles: [MappedFile], into file: OutputFile, hasher: inout XXH3Hasher128
+        _ work: [(file: Int, offset: Int, run: Run)], delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
+        writers: [PositionalWriter]
     ) throws(DeltaError) {
         let batch = max(1, jobs * batchPerJob)
-        for start in stride(from: 0, to: plan.runs.count, by: batch) {
-            let runs = Array(plan.runs[start..<min(plan.runs.count, start + batch)])
-            let results = ResultSlots<Swift.Result<[UInt8], DeltaError>?>(count: runs.count, initial: nil)
-            ParallelWork.run(count: runs.count, jobs: jobs, state: { ChunkCodec(level: 1) }) { codec, index in
-                guard case .chunk(let length, let encoding, let elementSize, let section, let reference, _) = runs[index] else { return }
-                results[index] = Swift.Result { () throws(DeltaError) in
-                    var output = [UInt8](repeating: 0, count: length)
-                    try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                        try output.withUnsafeMutableBytes { destination in
-                            Swift.Result { () throws(DeltaError) in
-                                guard let reference else {
-                                    return try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
-                                }
-                                let baseRange = reference.offset..<(reference.offset + length)
-                                defer { baseFiles[reference.file].evict(baseRange) }
-                                try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                                    let base = UnsafeRawBufferPointer(rebasing: baseBytes[baseRange])
-                                    try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: base, into: destination)
-                                }
-                            }
-                        }.get()
-                    }
-                    return output
-                }
-            }
-            for (index, run) in runs.enumerated() {
-                switch run {
-                case .copy(let baseFile, let offset, let length, _):
-                    let range = offset..<(offset + length)
-                    try baseFiles[baseFile].withUnsafeBytes { (bytes) throws(DeltaError) in
-                        let piece = UnsafeRawBufferPointer(rebasing: bytes[range])
-                        hasher.update(piece)
+        for start in stride(from: 0, to: work.count, by: batch) {
+            let items = Array(work[start..<min(work.count, start + batch)])
+            let failures = ResultSlots<DeltaError?>(count: items.count, initial: nil)
+            ParallelWork.run(count: items.count, jobs: jobs, state: { (ChunkCodec(level: 1), [UInt8]()) }) { state, index in
+                let (file, offset, run) = items[index]
+                do throws(DeltaError) {
+                    try rebuild(run, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, codec: state.0, scratch: &state.1) { (bytes) throws(DeltaError) in
                         do throws(FileError) {
-                            try file.write(piece)
+                            try writers[file].write(bytes, at: offset)
                         } catch {
                             throw DeltaError(.io, error.description)
                         }
                     }
-                    baseFiles[baseFile].evict(range)
-                case .chunk:
-                    let bytes = try results[index]!.get()
-                    bytes.withUnsafeBytes { hasher.update($0) }
-                    try write(bytes, to: file)
+                } catch {
+                    failures[index] = error
                 }
             }
+            for index in items.indices {
+                if let failure = failures[index] { throw failure }
+            }
+        }
+    }
+
+    /// Produces one run's bytes and hands them to `emit`.
+    private func rebuild(
+        _ run: Run, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile], codec: ChunkCodec, scratch: inout [UInt8],
+        emit: (UnsafeRawBufferPointer) throws(DeltaError) -> Void
+    ) throws(DeltaError) {
+        switch run {
+        case .copy(let file, let offset, let length, _):
+            let range = offset..<(offset + length)
+            defer { baseFiles[file].evict(range) }
+            try baseFiles[file].withUnsafeBytes { (bytes) throws(DeltaError) in try emit(UnsafeRawBufferPointer(rebasing: bytes[range])) }
+        case .chunk(let length, let encoding, let elementSize, let section, let reference, _):
+            var output = [UInt8](repeating: 0, count: length)
+            try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
+                try output.withUnsafeMutableBytes { destination in
+                    Swift.Result { () throws(DeltaError) in
+                        guard let reference else {
+                            return try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
+                        }
+                        let range = reference.offset..<(reference.offset + length)
+                        defer { baseFiles[reference.file].evict(range) }
+                        try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
+                            try codec.decode(payload, encoding: encoding, elementSize: elementSize,
+                                             base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
+                        }
+                    }
+                }.get()
+            }
+            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(bytes) } }.get()
+        case .predicted(let length, let encoding, let section, let prediction, _):
+            if scratch.count < length { scratch = [UInt8](repeating: 0, count: length) }
+            Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &scratch)
+            var output = [UInt8](repeating: 0, count: length)
+            try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
+                try output.withUnsafeMutableBytes { destination in
+                    scratch.withUnsafeBytes { reference in
+                        Swift.Result { () throws(DeltaError) in
+                            try codec.decode(payload, encoding: encoding, elementSize: 4,
+                                             base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
+                        }
+                    }
+                }.get()
+            }
+            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(bytes) } }.get()
         }
     }
 

@@ -22,10 +22,18 @@ public struct DeltaCreator: Sendable {
 
     public init() {}
 
-    /// One unit of work: a copy from the base, or a chunk to encode.
+    /// One unit of work: a copy from the base, a chunk to encode, or a chunk to encode
+    /// against an Adam prediction (or its base, if that turns out smaller).
     private enum Unit: Sendable {
         case copy(baseFile: Int, offset: Int, length: Int, name: String)
         case encode(range: Range<Int>, elementSize: Int, base: Run.BaseReference?, name: String)
+        case predict(range: Range<Int>, prediction: Run.Prediction, base: Run.BaseReference?, name: String)
+    }
+
+    /// What encoding a unit gave.
+    private enum Encoded: Sendable {
+        case chunk(ChunkEncoding, [UInt8], base: Run.BaseReference?)
+        case predicted(ChunkEncoding, [UInt8])
     }
 
     /// Creates the delta at `output` and returns its manifest.
@@ -51,13 +59,18 @@ public struct DeltaCreator: Sendable {
         } catch {
             throw DeltaError(error.code == .alreadyExists ? .exists : .io, error.description)
         }
+        let targetFiles = try targetIdentity.dataFiles.map { (digest) throws(DeltaError) in
+            try Self.map(Path.join(Path.directory(of: targetPrefix), digest.name))
+        }
+        let shardFiles = Dictionary(targetIdentity.dataFiles.enumerated().compactMap { index, digest in
+            BundleFiles.parseData(fileName: digest.name).map { ($0.shard, index) }
+        }, uniquingKeysWith: { first, _ in first })
+        let predictions = predictionPlans(target: target, shardFiles: shardFiles, targetFiles: targetFiles, baseFiles: baseFiles, matcher: matcher)
         var plans: [FilePlan] = []
-        for digest in targetIdentity.dataFiles {
-            let path = Path.join(Path.directory(of: targetPrefix), digest.name)
-            let data = try Self.map(path)
+        for (index, digest) in targetIdentity.dataFiles.enumerated() {
             let shard = BundleFiles.parseData(fileName: digest.name)?.shard ?? -1
-            let units = plan(target: target, shard: shard, data: data, matcher: matcher)
-            plans.append(FilePlan(runs: try encode(units, data: data, baseFiles: baseFiles, into: file)))
+            let units = plan(target: target, shard: shard, fileIndex: index, data: targetFiles[index], matcher: matcher, predictions: predictions)
+            plans.append(FilePlan(runs: try encode(units, data: targetFiles[index], targetFiles: targetFiles, baseFiles: baseFiles, into: file)))
         }
         let indexOffset = file.count
         try write(DeltaFormat.section(.index, try compressIndex(target: target, base: base)), to: file)
@@ -76,7 +89,9 @@ public struct DeltaCreator: Sendable {
 
     /// Splits a target data file into units: tensors (copied, delta-encoded or encoded alone)
     /// and the bytes between them.
-    private func plan(target: Bundle, shard: Int64, data: MappedFile, matcher: BaseMatcher) -> [Unit] {
+    private func plan(
+        target: Bundle, shard: Int64, fileIndex: Int, data: MappedFile, matcher: BaseMatcher, predictions: [[UInt8]: PlannedPrediction]
+    ) -> [Unit] {
         var tensors: [(key: [UInt8], entry: BundleEntry)] = []
         for record in target.records {
             guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.shardID == shard,
@@ -96,6 +111,16 @@ public struct DeltaCreator: Sendable {
             data.evict(range)
             if let copy {
                 units.append(.copy(baseFile: copy.file, offset: copy.offset, length: range.count, name: name))
+            } else if let planned = predictions[key] {
+                let base = matcher.counterpart(key: key, entry: entry)
+                units += chunks(range, elementSize: 4, base: base, name: name).map { unit in
+                    guard case .encode(let chunk, _, let reference, _) = unit else { return unit }
+                    let shift = chunk.lowerBound - range.lowerBound
+                    let prediction = Run.Prediction(
+                        kind: planned.kind, first: planned.parameters.0, second: planned.parameters.1,
+                        inputs: planned.inputs.map { $0.advanced(by: shift) })
+                    return .predict(range: chunk, prediction: prediction, base: reference, name: name)
+                }
             } else {
                 let elementSize = Self.elementSize(entry.dtype)
                 units += chunks(range, elementSize: elementSize, base: matcher.counterpart(key: key, entry: entry), name: name)
@@ -123,42 +148,117 @@ public struct DeltaCreator: Sendable {
     }
 
     /// Encodes units batch by batch in parallel and appends their sections in order.
-    private func encode(_ units: [Unit], data: MappedFile, baseFiles: [MappedFile], into file: OutputFile) throws(DeltaError) -> [Run] {
+    private func encode(
+        _ units: [Unit], data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], into file: OutputFile
+    ) throws(DeltaError) -> [Run] {
         var runs: [Run] = []
         let batch = max(1, jobs * batchPerJob)
         let level = self.level
         for start in stride(from: 0, to: units.count, by: batch) {
             let slice = Array(units[start..<min(units.count, start + batch)])
-            let results = ResultSlots<Swift.Result<(ChunkEncoding, [UInt8]), DeltaError>?>(count: slice.count, initial: nil)
-            ParallelWork.run(count: slice.count, jobs: jobs, state: { ChunkCodec(level: level) }) { codec, index in
-                guard case .encode(let range, let elementSize, let reference, _) = slice[index] else { return }
+            let results = ResultSlots<Swift.Result<Encoded?, DeltaError>?>(count: slice.count, initial: nil)
+            ParallelWork.run(count: slice.count, jobs: jobs, state: { (ChunkCodec(level: level), [UInt8]()) }) { state, index in
                 results[index] = Swift.Result { () throws(DeltaError) in
-                    try data.withUnsafeBytes { (bytes) throws(DeltaError) in
-                        let target = UnsafeRawBufferPointer(rebasing: bytes[range])
-                        guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize) }
-                        let baseRange = reference.offset..<(reference.offset + range.count)
-                        defer { baseFiles[reference.file].evict(baseRange) }
-                        return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                            try codec.encode(target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize)
-                        }
-                    }
+                    try Self.encode(slice[index], data: data, targetFiles: targetFiles, baseFiles: baseFiles, codec: state.0, scratch: &state.1)
                 }
-                data.evict(range)
             }
             for (index, unit) in slice.enumerated() {
-                switch unit {
-                case .copy(let baseFile, let offset, let length, let name):
+                let section = file.count
+                let encoded: Encoded? = try results[index]?.get() ?? nil
+                switch (unit, encoded) {
+                case (.copy(let baseFile, let offset, let length, let name), _):
                     runs.append(.copy(baseFile: baseFile, offset: offset, length: length, name: name))
-                case .encode(let range, let elementSize, let reference, let name):
-                    let (encoding, payload) = try results[index]!.get()
-                    let section = file.count
+                case (.encode(let range, let width, _, let name), .chunk(let encoding, let payload, let base)?):
                     try write(DeltaFormat.section(.chunk, payload), to: file)
-                    runs.append(.chunk(length: range.count, encoding: encoding, elementSize: elementSize, section: section,
-                                       base: encoding.usesBase ? reference : nil, name: name))
+                    runs.append(.chunk(length: range.count, encoding: encoding, elementSize: width, section: section, base: base, name: name))
+                case (.predict(let range, _, _, let name), .chunk(let encoding, let payload, let base)?):
+                    try write(DeltaFormat.section(.chunk, payload), to: file)
+                    runs.append(.chunk(length: range.count, encoding: encoding, elementSize: 4, section: section, base: base, name: name))
+                case (.predict(let range, let prediction, _, let name), .predicted(let encoding, let payload)?):
+                    try write(DeltaFormat.section(.chunk, payload), to: file)
+                    runs.append(.predicted(length: range.count, encoding: encoding, section: section, prediction: prediction, name: name))
+                default:
+                    preconditionFailure("every unit but a copy is encoded")
                 }
             }
         }
         return runs
+    }
+
+    /// Encodes one unit (on a worker thread, with its codec and scratch buffer).
+    private static func encode(
+        _ unit: Unit, data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], codec: ChunkCodec, scratch: inout [UInt8]
+    ) throws(DeltaError) -> Encoded? {
+        switch unit {
+        case .copy:
+            return nil
+        case .encode(let range, let elementSize, let reference, _):
+            defer { data.evict(range) }
+            let (encoding, payload) = try encodeAgainstBase(range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles, codec: codec)
+            return .chunk(encoding, payload, base: encoding.usesBase ? reference : nil)
+        case .predict(let range, let prediction, let reference, _):
+            defer { data.evict(range) }
+            if scratch.count < range.count { scratch = [UInt8](repeating: 0, count: range.count) }
+            Prediction.compute(prediction, length: range.count, base: baseFiles, target: targetFiles, into: &scratch)
+            let predicted = try data.withUnsafeBytes { (bytes) throws(DeltaError) in
+                try scratch.withUnsafeBytes { predictedBytes in
+                    Swift.Result { () throws(DeltaError) in
+                        try codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]),
+                                         base: UnsafeRawBufferPointer(rebasing: predictedBytes[..<range.count]), elementSize: 4)
+                    }
+                }.get()
+            }
+            // A prediction that does not pay for itself gives way to the plain base encoding.
+            if Double(predicted.1.count) > 0.5 * Double(range.count) {
+                let (encoding, payload) = try encodeAgainstBase(range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles, codec: codec)
+                if payload.count < predicted.1.count { return .chunk(encoding, payload, base: encoding.usesBase ? reference : nil) }
+            }
+            return predicted.0.usesBase ? .predicted(predicted.0, predicted.1) : .chunk(predicted.0, predicted.1, base: nil)
+        }
+    }
+
+    private static func encodeAgainstBase(
+        _ range: Range<Int>, elementSize: Int, reference: Run.BaseReference?, data: MappedFile, baseFiles: [MappedFile], codec: ChunkCodec
+    ) throws(DeltaError) -> (ChunkEncoding, [UInt8]) {
+        try data.withUnsafeBytes { (bytes) throws(DeltaError) in
+            let target = UnsafeRawBufferPointer(rebasing: bytes[range])
+            guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize) }
+            let baseRange = reference.offset..<(reference.offset + range.count)
+            defer { baseFiles[reference.file].evict(baseRange) }
+            return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
+                try codec.encode(target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize)
+            }
+        }
+    }
+
+    /// Which target tensors to encode against Adam predictions.
+    private func predictionPlans(
+        target: Bundle, shardFiles: [Int64: Int], targetFiles: [MappedFile], baseFiles: [MappedFile], matcher: BaseMatcher
+    ) -> [[UInt8]: PlannedPrediction] {
+        var candidates: [PredictionPlanner.Candidate] = []
+        var learningRate: Float? = nil
+        var step: Int64? = nil
+        for record in target.records {
+            guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.shape.rank == 0 || entry.dtype == .float32,
+                  let file = shardFiles[entry.shardID], entry.offset >= 0, entry.size > 0,
+                  entry.offset <= Int64(targetFiles[file].count) - entry.size
+            else { continue }
+            let location = TensorLocation(source: .target, file: file, offset: Int(entry.offset))
+            let bytes = targetFiles[file].withUnsafeBytes { Array($0[Int(entry.offset)..<Int(entry.offset + entry.size)]) }
+            if entry.shape.rank == 0 && record.name.contains("learning_rate") && entry.dtype == .float32 {
+                learningRate = bytes.withUnsafeBytes { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+            } else if entry.shape.rank == 0 && record.name.contains("iterations") && entry.dtype == .int64 {
+                step = bytes.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+            } else if entry.dtype == .float32, let base = matcher.counterpart(key: record.key, entry: entry) {
+                candidates.append(PredictionPlanner.Candidate(
+                    key: record.key, shape: entry.shape.dimensions, size: Int(entry.size), target: location,
+                    base: TensorLocation(source: .base, file: base.file, offset: base.offset)))
+            }
+        }
+        return PredictionPlanner.plan(candidates: candidates, learningRate: learningRate, step: step) { location, count in
+            let file = location.source == .base ? baseFiles[location.file] : targetFiles[location.file]
+            return file.withUnsafeBytes { Array($0[location.offset..<(location.offset + count)]) }
+        }
     }
 
     /// The target's index, zstd-compressed with the base's index as a prefix.

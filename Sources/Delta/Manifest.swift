@@ -33,6 +33,19 @@ public enum Run: Sendable, Hashable {
     case copy(baseFile: Int, offset: Int, length: Int, name: String)
     /// `length` bytes decoded from the chunk section at `section` (its offset in the delta).
     case chunk(length: Int, encoding: ChunkEncoding, elementSize: Int, section: Int, base: BaseReference?, name: String)
+    /// `length` float32 bytes decoded from the chunk section at `section` against an Adam
+    /// prediction computed from three inputs (see ``AdamPredictor``).
+    case predicted(length: Int, encoding: ChunkEncoding, section: Int, prediction: Prediction, name: String)
+
+    /// How a predicted run's reference bytes are computed.
+    public struct Prediction: Sendable, Hashable {
+        public let kind: AdamPredictor.Kind
+        /// Float32 bit patterns of the two parameters.
+        public let first: UInt32
+        public let second: UInt32
+        /// The inputs at this run's position.
+        public let inputs: [TensorLocation]
+    }
 
     /// Where a delta chunk's base bytes are.
     public struct BaseReference: Sendable, Hashable {
@@ -42,15 +55,22 @@ public enum Run: Sendable, Hashable {
 
     public var length: Int {
         switch self {
-        case .copy(_, _, let length, _), .chunk(let length, _, _, _, _, _): length
+        case .copy(_, _, let length, _), .chunk(let length, _, _, _, _, _), .predicted(let length, _, _, _, _): length
         }
     }
 
     /// The tensor key the run belongs to (empty for bytes no tensor claims).
     public var name: String {
         switch self {
-        case .copy(_, _, _, let name), .chunk(_, _, _, _, _, let name): name
+        case .copy(_, _, _, let name), .chunk(_, _, _, _, _, let name), .predicted(_, _, _, _, let name): name
         }
+    }
+
+    /// The order runs are rebuilt in: predictions read target bytes rebuilt before them
+    /// (second moments read first moments; weights read second moments).
+    var level: Int {
+        if case .predicted(_, _, _, let prediction, _) = self { return Int(prediction.kind.rawValue) }
+        return 0
     }
 }
 
@@ -89,6 +109,18 @@ public struct Manifest: Sendable {
                     if encoding.usesBase, let base {
                         Varint.append(UInt64(base.file), to: &out)
                         Varint.append(UInt64(base.offset), to: &out)
+                    }
+                    Self.append(name, to: &out)
+                case .predicted(let length, let encoding, let section, let prediction, let name):
+                    out.append(2)
+                    for value in [length, Int(encoding.rawValue), section] { Varint.append(UInt64(value), to: &out) }
+                    out.append(prediction.kind.rawValue)
+                    DeltaFormat.appendUInt32(prediction.first, to: &out)
+                    DeltaFormat.appendUInt32(prediction.second, to: &out)
+                    for input in prediction.inputs {
+                        out.append(input.source.rawValue)
+                        Varint.append(UInt64(input.file), to: &out)
+                        Varint.append(UInt64(input.offset), to: &out)
                     }
                     Self.append(name, to: &out)
                 }
@@ -147,6 +179,26 @@ public struct Manifest: Sendable {
                     let reference = encoding.usesBase ? Run.BaseReference(file: try reader.number(), offset: try reader.number()) : nil
                     runs.append(.chunk(length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference,
                                        name: try reader.string()))
+                case 2:
+                    let length = try reader.number()
+                    guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try reader.number())), encoding.usesBase else {
+                        throw DeltaError(.corrupt, "manifest: bad encoding for a predicted chunk")
+                    }
+                    let section = try reader.number()
+                    guard let kind = AdamPredictor.Kind(rawValue: try reader.byte()) else {
+                        throw DeltaError(.corrupt, "manifest: unknown prediction kind")
+                    }
+                    let first = try reader.uint32()
+                    let second = try reader.uint32()
+                    var inputs: [TensorLocation] = []
+                    for _ in 0..<3 {
+                        guard let source = TensorLocation.Source(rawValue: try reader.byte()) else {
+                            throw DeltaError(.corrupt, "manifest: bad prediction input")
+                        }
+                        inputs.append(TensorLocation(source: source, file: try reader.number(), offset: try reader.number()))
+                    }
+                    let prediction = Run.Prediction(kind: kind, first: first, second: second, inputs: inputs)
+                    runs.append(.predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try reader.string()))
                 default:
                     throw DeltaError(.corrupt, "manifest: unknown run kind")
                 }
@@ -192,6 +244,13 @@ private struct ManifestReader {
         guard length <= bytes.count - position else { throw DeltaError(.corrupt, "manifest string runs past its end") }
         position += length
         return String(decoding: bytes[(position - length)..<position], as: UTF8.self)
+    }
+
+    mutating func uint32() throws(DeltaError) -> UInt32 {
+        guard bytes.count - position >= 4 else { throw DeltaError(.corrupt, "manifest is truncated") }
+        let value = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: position, as: UInt32.self)) }
+        position += 4
+        return value
     }
 
     mutating func hash() throws(DeltaError) -> XXH128Digest {

@@ -53,6 +53,17 @@ public final class OutputFile {
         }
     }
 
+    /// Sets the file's length (the bytes written at positions later are then random-access).
+    public func preallocate(_ size: Int) throws(FileError) {
+        guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
+        guard ftruncate(descriptor, off_t(size)) == 0 else { throw FileError(errno: errno, path: path, operation: "ftruncate") }
+    }
+
+    /// A writer to positions of this file that any thread may use until the commit.
+    public var positional: PositionalWriter {
+        PositionalWriter(descriptor: descriptor, path: path)
+    }
+
     /// Appends the bytes of `array`.
     public func write(_ array: [UInt8]) throws(FileError) {
         try array.withUnsafeBytes { raw in Result { () throws(FileError) in try write(raw) } }.get()
@@ -87,6 +98,30 @@ public final class OutputFile {
                 throw failure
             }
             unlink(temporaryPath)
+        }
+    }
+}
+
+/// Writes bytes at given positions of an ``OutputFile`` (pwrite), from any thread.
+public struct PositionalWriter: Sendable {
+    let descriptor: Int32
+    /// The final path of the file, for errors.
+    public let path: String
+
+    /// Writes `bytes` at `offset`, retrying short writes.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileError) {
+        guard var cursor = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        var position = offset
+        while remaining > 0 {
+            let written = pwrite(descriptor, cursor, remaining, off_t(position))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError(errno: errno, path: path, operation: "write")
+            }
+            cursor += written
+            remaining -= written
+            position += written
         }
     }
 }
