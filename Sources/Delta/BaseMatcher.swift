@@ -34,14 +34,24 @@ struct BaseMatcher: Sendable {
         self.byKey = byKey
     }
 
-    /// A place in the base holding exactly `bytes` (the target tensor `entry`), if any.
-    func identical(_ bytes: UnsafeRawBufferPointer, entry: BundleEntry) -> Run.BaseReference? {
+    /// A place in the base holding exactly the bytes of the target tensor `entry` at `range` of
+    /// `data`, if any. Compared piece by piece, each released after use.
+    func identical(_ data: MappedFile, _ range: Range<Int>, entry: BundleEntry) -> Run.BaseReference? {
+        let piece = 8 << 20
         for reference in byContent[ContentKey(size: entry.size, crc: entry.crc32c)] ?? [] {
-            let range = reference.offset..<(reference.offset + bytes.count)
-            let same = baseFiles[reference.file].withUnsafeBytes { base in
-                memcmp(bytes.baseAddress!, base.baseAddress! + range.lowerBound, bytes.count) == 0
+            var same = true
+            for start in stride(from: 0, to: range.count, by: piece) where same {
+                let length = min(piece, range.count - start)
+                let mine = (range.lowerBound + start)..<(range.lowerBound + start + length)
+                let theirs = (reference.offset + start)..<(reference.offset + start + length)
+                same = data.withUnsafeBytes { target in
+                    baseFiles[reference.file].withUnsafeBytes { base in
+                        memcmp(target.baseAddress! + mine.lowerBound, base.baseAddress! + theirs.lowerBound, length) == 0
+                    }
+                }
+                data.evict(mine)
+                baseFiles[reference.file].evict(theirs)
             }
-            baseFiles[reference.file].evict(range)
             if same { return reference }
         }
         return nil

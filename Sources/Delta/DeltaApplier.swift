@@ -136,9 +136,9 @@ public struct DeltaApplier: Sendable {
             ParallelWork.run(count: items.count, jobs: jobs, state: { (ChunkCodec(level: 1), [UInt8]()) }) { state, index in
                 let (file, offset, run) = items[index]
                 do throws(DeltaError) {
-                    try rebuild(run, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, codec: state.0, scratch: &state.1) { (bytes) throws(DeltaError) in
+                    try rebuild(run, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, codec: state.0, scratch: &state.1) { (start, bytes) throws(DeltaError) in
                         do throws(FileError) {
-                            try writers[file].write(bytes, at: offset)
+                            try writers[file].write(bytes, at: offset + start)
                         } catch {
                             throw DeltaError(.io, error.description)
                         }
@@ -156,13 +156,19 @@ public struct DeltaApplier: Sendable {
     /// Produces one run's bytes and hands them to `emit`.
     private func rebuild(
         _ run: Run, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile], codec: ChunkCodec, scratch: inout [UInt8],
-        emit: (UnsafeRawBufferPointer) throws(DeltaError) -> Void
+        emit: (_ offset: Int, UnsafeRawBufferPointer) throws(DeltaError) -> Void
     ) throws(DeltaError) {
         switch run {
         case .copy(let file, let offset, let length, _):
-            let range = offset..<(offset + length)
-            defer { baseFiles[file].evict(range) }
-            try baseFiles[file].withUnsafeBytes { (bytes) throws(DeltaError) in try emit(UnsafeRawBufferPointer(rebasing: bytes[range])) }
+            // In pieces, each released after use, so a huge copied tensor stays out of the resident set.
+            let piece = 8 << 20
+            for start in stride(from: 0, to: length, by: piece) {
+                let range = (offset + start)..<(offset + min(length, start + piece))
+                defer { baseFiles[file].evict(range) }
+                try baseFiles[file].withUnsafeBytes { (bytes) throws(DeltaError) in
+                    try emit(start, UnsafeRawBufferPointer(rebasing: bytes[range]))
+                }
+            }
         case .chunk(let length, let encoding, let elementSize, let section, let reference, _):
             var output = [UInt8](repeating: 0, count: length)
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
@@ -180,7 +186,7 @@ public struct DeltaApplier: Sendable {
                     }
                 }.get()
             }
-            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(bytes) } }.get()
+            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(0, bytes) } }.get()
         case .predicted(let length, let encoding, let section, let prediction, _):
             if scratch.count < length { scratch = [UInt8](repeating: 0, count: length) }
             Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &scratch)
@@ -195,7 +201,7 @@ public struct DeltaApplier: Sendable {
                     }
                 }.get()
             }
-            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(bytes) } }.get()
+            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(0, bytes) } }.get()
         }
     }
 

@@ -107,9 +107,7 @@ public struct DeltaCreator: Sendable {
             if start > position { units += chunks(position..<start, elementSize: 1, base: nil, name: "") }
             let range = start..<(start + Int(entry.size))
             let name = Bundle.displayName(key)
-            let copy = data.withUnsafeBytes { matcher.identical(UnsafeRawBufferPointer(rebasing: $0[range]), entry: entry) }
-            data.evict(range)
-            if let copy {
+            if let copy = matcher.identical(data, range, entry: entry) {
                 units.append(.copy(baseFile: copy.file, offset: copy.offset, length: range.count, name: name))
             } else if let planned = predictions[key] {
                 let base = matcher.counterpart(key: key, entry: entry)
@@ -244,11 +242,12 @@ public struct DeltaCreator: Sendable {
                   entry.offset <= Int64(targetFiles[file].count) - entry.size
             else { continue }
             let location = TensorLocation(source: .target, file: file, offset: Int(entry.offset))
-            let bytes = targetFiles[file].withUnsafeBytes { Array($0[Int(entry.offset)..<Int(entry.offset + entry.size)]) }
             if entry.shape.rank == 0 && record.name.contains("learning_rate") && entry.dtype == .float32 {
-                learningRate = bytes.withUnsafeBytes { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                learningRate = targetFiles[file].withUnsafeBytes {
+                    Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: location.offset, as: UInt32.self)))
+                }
             } else if entry.shape.rank == 0 && record.name.contains("iterations") && entry.dtype == .int64 {
-                step = bytes.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) }
+                step = targetFiles[file].withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: location.offset, as: Int64.self)) }
             } else if entry.dtype == .float32, let base = matcher.counterpart(key: record.key, entry: entry) {
                 candidates.append(PredictionPlanner.Candidate(
                     key: record.key, shape: entry.shape.dimensions, size: Int(entry.size), target: location,
