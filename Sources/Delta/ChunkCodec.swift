@@ -115,7 +115,9 @@ final class ChunkCodec {
         }
     }
 
-    @inline(__always)
+    @_specialize(where T == UInt16)
+    @_specialize(where T == UInt32)
+    @_specialize(where T == UInt64)
     private static func transform<T: FixedWidthInteger & UnsignedInteger>(
         _: T.Type, _ target: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ encoding: ChunkEncoding,
         _ planes: UnsafeMutableRawBufferPointer
@@ -138,7 +140,9 @@ final class ChunkCodec {
         }
     }
 
-    @inline(__always)
+    @_specialize(where T == UInt16)
+    @_specialize(where T == UInt32)
+    @_specialize(where T == UInt64)
     private static func inverse<T: FixedWidthInteger & UnsignedInteger>(
         _: T.Type, _ planes: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ encoding: ChunkEncoding,
         _ target: UnsafeMutableRawBufferPointer
@@ -146,16 +150,30 @@ final class ChunkCodec {
         let width = MemoryLayout<T>.size
         let elements = target.count / width
         let input = planes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        for element in 0..<elements {
+        let output = target.baseAddress!
+        @inline(__always) func gather(_ element: Int) -> T {
             var value: T = 0
-            for byte in 0..<width {
-                value |= T(input[(width - 1 - byte) * elements + element]) << (8 * byte)
+            for byte in 0..<width { value |= T(input[(width - 1 - byte) * elements + element]) << (8 * byte) }
+            return value
+        }
+        // One loop per case, so that each is a straight line the compiler can unroll.
+        switch (base, encoding) {
+        case (let base?, .xorPlanes):
+            let reference = base.baseAddress!
+            for element in 0..<elements {
+                let value = gather(element) ^ reference.loadUnaligned(fromByteOffset: element * width, as: T.self)
+                output.storeBytes(of: value, toByteOffset: element * width, as: T.self)
             }
-            if let base {
-                let reference = T(littleEndian: base.loadUnaligned(fromByteOffset: element * width, as: T.self))
-                value = encoding == .xorPlanes ? value ^ reference : unzigzag(value) &+ reference
+        case (let base?, _):
+            let reference = base.baseAddress!
+            for element in 0..<elements {
+                let value = unzigzag(gather(element)) &+ T(littleEndian: reference.loadUnaligned(fromByteOffset: element * width, as: T.self))
+                output.storeBytes(of: value.littleEndian, toByteOffset: element * width, as: T.self)
             }
-            target.storeBytes(of: value.littleEndian, toByteOffset: element * width, as: T.self)
+        default:
+            for element in 0..<elements {
+                output.storeBytes(of: gather(element).littleEndian, toByteOffset: element * width, as: T.self)
+            }
         }
         for index in (elements * width)..<target.count {
             target[index] = base.map { planes[index] ^ $0[index] } ?? planes[index]

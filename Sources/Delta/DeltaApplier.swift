@@ -48,7 +48,12 @@ public struct DeltaApplier: Sendable {
             outputs.append(file)
         }
         let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
-        let writers = outputs.map(\.positional)
+        let writable: [WritableMapping]
+        do {
+            writable = try outputs.map { (file) throws(FileError) in try file.mapForWriting() }
+        } catch {
+            throw DeltaError(.io, error.description)
+        }
         var work: [(file: Int, offset: Int, run: Run)] = []
         for (index, plan) in manifest.files.enumerated() {
             var offset = 0
@@ -58,7 +63,7 @@ public struct DeltaApplier: Sendable {
             }
         }
         for level in 0...2 {
-            try rebuild(work.filter { $0.run.level == level }, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, writers: writers)
+            try rebuild(work.filter { $0.run.level == level }, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, outputs: writable)
         }
         for (file, digest) in zip(rebuilt, manifest.target.dataFiles) {
             try verify(try FileDigest.of(path: file.path).hash, size: file.count, against: digest)
@@ -124,10 +129,10 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    /// Rebuilds runs batch by batch in parallel, each written at its position.
+    /// Rebuilds runs batch by batch in parallel, each decoded in place into its output mapping.
     private func rebuild(
         _ work: [(file: Int, offset: Int, run: Run)], delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
-        writers: [PositionalWriter]
+        outputs: [WritableMapping]
     ) throws(DeltaError) {
         let batch = max(1, jobs * batchPerJob)
         for start in stride(from: 0, to: work.count, by: batch) {
@@ -135,13 +140,11 @@ public struct DeltaApplier: Sendable {
             let failures = ResultSlots<DeltaError?>(count: items.count, initial: nil)
             ParallelWork.run(count: items.count, jobs: jobs, state: { (ChunkCodec(level: 1), [UInt8]()) }) { state, index in
                 let (file, offset, run) = items[index]
+                let range = offset..<(offset + run.length)
+                defer { outputs[file].evict(range) }
                 do throws(DeltaError) {
-                    try rebuild(run, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, codec: state.0, scratch: &state.1) { (start, bytes) throws(DeltaError) in
-                        do throws(FileError) {
-                            try writers[file].write(bytes, at: offset + start)
-                        } catch {
-                            throw DeltaError(.io, error.description)
-                        }
+                    try outputs[file].withUnsafeMutableBytes(range) { (destination) throws(DeltaError) in
+                        try rebuild(run, into: destination, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, codec: state.0, scratch: &state.1)
                     }
                 } catch {
                     failures[index] = error
@@ -153,10 +156,10 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    /// Produces one run's bytes and hands them to `emit`.
+    /// Produces one run's bytes into `destination`.
     private func rebuild(
-        _ run: Run, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile], codec: ChunkCodec, scratch: inout [UInt8],
-        emit: (_ offset: Int, UnsafeRawBufferPointer) throws(DeltaError) -> Void
+        _ run: Run, into destination: UnsafeMutableRawBufferPointer, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
+        codec: ChunkCodec, scratch: inout [UInt8]
     ) throws(DeltaError) {
         switch run {
         case .copy(let file, let offset, let length, _):
@@ -164,44 +167,35 @@ public struct DeltaApplier: Sendable {
             let piece = 8 << 20
             for start in stride(from: 0, to: length, by: piece) {
                 let range = (offset + start)..<(offset + min(length, start + piece))
-                defer { baseFiles[file].evict(range) }
-                try baseFiles[file].withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try emit(start, UnsafeRawBufferPointer(rebasing: bytes[range]))
+                baseFiles[file].withUnsafeBytes { bytes in
+                    UnsafeMutableRawBufferPointer(rebasing: destination[start..<(start + range.count)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[range]))
                 }
+                baseFiles[file].evict(range)
             }
         case .chunk(let length, let encoding, let elementSize, let section, let reference, _):
-            var output = [UInt8](repeating: 0, count: length)
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                try output.withUnsafeMutableBytes { destination in
-                    Swift.Result { () throws(DeltaError) in
-                        guard let reference else {
-                            return try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
-                        }
-                        let range = reference.offset..<(reference.offset + length)
-                        defer { baseFiles[reference.file].evict(range) }
-                        try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
-                            try codec.decode(payload, encoding: encoding, elementSize: elementSize,
-                                             base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
-                        }
-                    }
-                }.get()
+                guard let reference else {
+                    return try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
+                }
+                let range = reference.offset..<(reference.offset + length)
+                defer { baseFiles[reference.file].evict(range) }
+                try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
+                    try codec.decode(payload, encoding: encoding, elementSize: elementSize,
+                                     base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
+                }
             }
-            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(0, bytes) } }.get()
         case .predicted(let length, let encoding, let section, let prediction, _):
             if scratch.count < length { scratch = [UInt8](repeating: 0, count: length) }
             Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &scratch)
-            var output = [UInt8](repeating: 0, count: length)
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                try output.withUnsafeMutableBytes { destination in
-                    scratch.withUnsafeBytes { reference in
-                        Swift.Result { () throws(DeltaError) in
-                            try codec.decode(payload, encoding: encoding, elementSize: 4,
-                                             base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
-                        }
+                try scratch.withUnsafeBytes { reference in
+                    Swift.Result { () throws(DeltaError) in
+                        try codec.decode(payload, encoding: encoding, elementSize: 4,
+                                         base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
                     }
                 }.get()
             }
-            try output.withUnsafeBytes { bytes in Swift.Result { () throws(DeltaError) in try emit(0, bytes) } }.get()
         }
     }
 

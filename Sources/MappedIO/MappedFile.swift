@@ -58,14 +58,19 @@ public final class MappedFile: Sendable {
     /// them. The file's pages stay in the page cache and a later access maps them again, so
     /// this only bounds the resident size of a pass over a large file.
     public func evict(_ range: Range<Int>) {
-        guard let base, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
-        // Only whole pages inside the range, so a neighbouring range that another thread is
-        // reading is not faulted in again.
-        let start = (range.lowerBound + Self.pageSize - 1) / Self.pageSize * Self.pageSize
-        let end = range.upperBound == count ? count : range.upperBound / Self.pageSize * Self.pageSize
-        guard start < end else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+        releasePages(base, count: count, range: range)
     }
-
-    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 }
+
+/// `MADV_DONTNEED` on the whole pages of `range` in a mapping of `count` bytes at `base`. Only
+/// pages wholly inside the range are released, so a neighbouring range that another thread
+/// uses is not faulted in again.
+func releasePages(_ base: UnsafeRawPointer?, count: Int, range: Range<Int>) {
+    guard let base, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
+    let start = (range.lowerBound + pageSize - 1) / pageSize * pageSize
+    let end = range.upperBound == count ? count : range.upperBound / pageSize * pageSize
+    guard start < end else { return }
+    _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+}
+
+private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -22,7 +22,7 @@ public final class OutputFile {
             throw FileError(code: .alreadyExists, path: path, cause: "already exists (not overwritten)")
         }
         let temporaryPath = path + ".tempstate" + String(UInt64.random(in: 0...UInt64.max))
-        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporaryPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(errno: errno, path: temporaryPath) }
         self.path = path
         self.temporaryPath = temporaryPath
@@ -59,9 +59,13 @@ public final class OutputFile {
         guard ftruncate(descriptor, off_t(size)) == 0 else { throw FileError(errno: errno, path: path, operation: "ftruncate") }
     }
 
-    /// A writer to positions of this file that any thread may use until the commit.
-    public var positional: PositionalWriter {
-        PositionalWriter(descriptor: descriptor, path: path)
+    /// Maps the whole (preallocated) file for writing in place; the mapping stays valid after
+    /// the commit renames the file. Bytes written through it are flushed by ``commit()``.
+    public func mapForWriting() throws(FileError) -> WritableMapping {
+        guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileError(errno: errno, path: path, operation: "stat") }
+        return try WritableMapping(descriptor: descriptor, count: Int(info.st_size), path: path)
     }
 
     /// Appends the bytes of `array`.
@@ -102,26 +106,45 @@ public final class OutputFile {
     }
 }
 
-/// Writes bytes at given positions of an ``OutputFile`` (pwrite), from any thread.
-public struct PositionalWriter: Sendable {
-    let descriptor: Int32
-    /// The final path of the file, for errors.
+/// A shared, writable memory map of an ``OutputFile``: workers fill disjoint ranges in place,
+/// with no copy through the kernel. Unmapped when the last reference goes away.
+public final class WritableMapping: Sendable {
     public let path: String
+    public let count: Int
+    private nonisolated(unsafe) let base: UnsafeMutableRawPointer?
 
-    /// Writes `bytes` at `offset`, retrying short writes.
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileError) {
-        guard var cursor = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        var position = offset
-        while remaining > 0 {
-            let written = pwrite(descriptor, cursor, remaining, off_t(position))
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileError(errno: errno, path: path, operation: "write")
-            }
-            cursor += written
-            remaining -= written
-            position += written
+    init(descriptor: Int32, count: Int, path: String) throws(FileError) {
+        var base: UnsafeMutableRawPointer? = nil
+        if count > 0 {
+            let address = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
+            guard let address, address != MAP_FAILED else { throw FileError(errno: errno, path: path, operation: "mmap") }
+            base = address
         }
+        self.path = path
+        self.count = count
+        self.base = base
+    }
+
+    deinit {
+        if let base { munmap(base, count) }
+    }
+
+    /// Lends `range` of the file for writing; distinct threads must use disjoint ranges.
+    public func withUnsafeMutableBytes<Result, Failure: Error>(
+        _ range: Range<Int>, _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the mapping")
+        return try body(UnsafeMutableRawBufferPointer(start: base.map { $0 + range.lowerBound }, count: range.count))
+    }
+
+    /// Lends the whole file for reading.
+    public func withUnsafeBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Releases the pages of `range` from this process's resident set; written bytes stay in
+    /// the page cache and reach the file.
+    public func evict(_ range: Range<Int>) {
+        releasePages(base.map(UnsafeRawPointer.init), count: count, range: range)
     }
 }
