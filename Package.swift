@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
         .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
-        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "FixtureSupport", "ckptdiff"]),
+        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "FixtureSupport", "ckptdiff"]),
     ]
 )

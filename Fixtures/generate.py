@@ -377,7 +377,8 @@ def write_fixtures(root, groups):
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=1, ensure_ascii=False, sort_keys=True)
         f.write("\n")
-    diffs = [diff_report(os.path.join(root, a), os.path.join(root, b), root) for a, b in DIFF_PAIRS]
+    diffs = [diff_report(os.path.join(root, a), os.path.join(root, b), root) for a, b in DIFF_PAIRS
+             if all(os.path.exists(os.path.join(root, p) + ".index") for p in (a, b))]
     with open(os.path.join(root, "diffs.json"), "w") as f:
         json.dump(diffs, f, indent=1, ensure_ascii=False)
         f.write("\n")
