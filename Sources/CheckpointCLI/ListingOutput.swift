@@ -5,7 +5,7 @@ enum ListingOutput {
     static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?) -> String {
         let parameters = summaries.reduce(0) { $0 + $1.parameters }
         let bytes = summaries.reduce(0) { $0 + $1.size }
-        var out = "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
+        let out = "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)\n"
         var rows = [["NAME", "DTYPE", "SHAPE", "SHARD", "BYTES", "PARAMS"]]
         for summary in summaries {
