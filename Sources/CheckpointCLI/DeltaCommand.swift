@@ -59,8 +59,8 @@ extension DeltaCommand {
         @Flag(help: "Overwrite an existing output file.")
         var force = false
 
-        @Option(help: "zstd level (1-19).")
-        var level: Int32 = 3
+        @Option(help: "zstd level (1-19); higher levels gain little on tensor planes and cost time.")
+        var level: Int32 = 1
 
         @Option(help: "Worker threads (default: all cores).")
         var jobs: Int = Parallelism.availableCores

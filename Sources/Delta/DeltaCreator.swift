@@ -14,7 +14,7 @@ import Zstandard
 /// `jobs × batch × chunkBytes` whatever the checkpoint's size. The inputs are only read.
 public struct DeltaCreator: Sendable {
     /// zstd level for chunks and the index.
-    public var level: Int32 = 3
+    public var level: Int32 = 1
     public var jobs = Parallelism.availableCores
     public var chunkBytes = 4 << 20
     /// Chunks encoded per parallel batch, per job.
