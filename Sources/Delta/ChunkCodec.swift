@@ -1,3 +1,5 @@
+import Glibc
+import SSTable
 import Zstandard
 
 /// Encodes and decodes chunks of tensor bytes: optional delta against the base's bytes (XOR,
@@ -46,19 +48,70 @@ final class ChunkCodec {
         scratch.withUnsafeMutableBytes { planes in
             Self.transform(target, base: encoding.usesBase ? base : nil, encoding: encoding, width: width, into: planes)
         }
-        let written: Int
-        do {
-            written = try scratch.withUnsafeBytes { source in
-                try output.withUnsafeMutableBytes { destination in
-                    Result { () throws(ZstdError) in
-                        try compressor.compress(UnsafeRawBufferPointer(rebasing: source[..<count]), into: destination)
-                    }
-                }.get()
+        return try scratch.withUnsafeBytes { planes in
+            Result { () throws(DeltaError) in
+                var payload: [UInt8] = []
+                for segment in Self.segments(count: count, width: width) {
+                    try appendSegment(UnsafeRawBufferPointer(rebasing: planes[segment]), to: &payload)
+                }
+                return payload
             }
-        } catch {
-            throw DeltaError(.io, "zstd: \(error)")
+        }.get()
+    }
+
+    /// The byte ranges of the planes of `count` bytes split by `width`: one per plane, then the tail.
+    static func segments(count: Int, width: Int) -> [Range<Int>] {
+        let elements = count / width
+        return (0..<width).map { $0 * elements..<($0 + 1) * elements } + [(elements * width)..<count]
+    }
+
+    /// Appends one plane: zstd-compressed, or stored when it is too small or looks too random
+    /// for zstd to gain anything (which also saves the time zstd would spend on it).
+    private func appendSegment(_ bytes: UnsafeRawBufferPointer, to payload: inout [UInt8]) throws(DeltaError) {
+        if bytes.count >= 16 && !Self.looksRandom(bytes) {
+            let bound = ZstdCompressor.bound(bytes.count)
+            if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+            let written: Int
+            do {
+                written = try output.withUnsafeMutableBytes { destination in
+                    Result { () throws(ZstdError) in try compressor.compress(bytes, into: destination) }
+                }.get()
+            } catch {
+                throw DeltaError(.io, "zstd: \(error)")
+            }
+            if written < bytes.count {
+                payload.append(1)
+                Varint.append(UInt64(written), to: &payload)
+                payload += output[..<written]
+                return
+            }
         }
-        return Array(output[..<written])
+        payload.append(0)
+        Varint.append(UInt64(bytes.count), to: &payload)
+        payload += bytes
+    }
+
+    /// Whether a sample of the bytes (every 16th) has nearly 8 bits of entropy per byte.
+    private static func looksRandom(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var counts = (0..<256).map { _ in 0 }
+        var samples = 0
+        counts.withUnsafeMutableBufferPointer { histogram in
+            var index = 0
+            while index < bytes.count {
+                histogram[Int(bytes[index])] &+= 1
+                samples += 1
+                index += 16
+            }
+        }
+        guard samples >= 1024 else { return false }
+        let total = Double(samples)
+        let entropy = counts.reduce(0.0) { sum, count in
+            guard count > 0 else { return sum }
+            let p = Double(count) / total
+            return sum - p * log2(p)
+        }
+        // A uniform sample of this size measures a little under 8 bits.
+        return entropy > 7.8
     }
 
     /// Decodes a chunk into `destination` (its exact raw length), using `base` for delta encodings.
@@ -73,16 +126,38 @@ final class ChunkCodec {
             return
         }
         if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
-        do {
+        let width = encoding == .raw ? 1 : elementSize
+        var position = 0
+        for segment in Self.segments(count: count, width: width) {
+            guard position < payload.count else { throw DeltaError(.corrupt, "chunk is truncated") }
+            let mode = payload[position]
+            guard let (length, start) = try? Varint.decode(payload, at: position + 1, maximumValue: UInt64(payload.count)),
+                  Int(length) <= payload.count - start
+            else { throw DeltaError(.corrupt, "chunk has a bad plane length") }
+            let stored = UnsafeRawBufferPointer(rebasing: payload[start..<(start + Int(length))])
+            position = start + Int(length)
             try scratch.withUnsafeMutableBytes { planes in
-                Result { () throws(ZstdError) in
-                    try decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(rebasing: planes[..<count]))
+                Result { () throws(DeltaError) in
+                    let target = UnsafeMutableRawBufferPointer(rebasing: planes[segment])
+                    switch mode {
+                    case 0:
+                        guard stored.count == segment.count else {
+                            throw DeltaError(.corrupt, "stored plane of \(stored.count) bytes, expected \(segment.count)")
+                        }
+                        target.copyMemory(from: stored)
+                    case 1:
+                        do throws(ZstdError) {
+                            try decompressor.decompress(stored, into: target)
+                        } catch {
+                            throw DeltaError(.corrupt, "chunk plane does not decompress: \(error)")
+                        }
+                    default:
+                        throw DeltaError(.corrupt, "chunk plane has unknown mode \(mode)")
+                    }
                 }
             }.get()
-        } catch {
-            throw DeltaError(.corrupt, "chunk does not decompress: \(error)")
         }
-        let width = encoding == .raw ? 1 : elementSize
+        guard position == payload.count else { throw DeltaError(.corrupt, "chunk has trailing bytes") }
         scratch.withUnsafeBytes { planes in
             Self.inverse(UnsafeRawBufferPointer(rebasing: planes[..<count]), base: encoding.usesBase ? base : nil,
                          encoding: encoding, width: width, into: destination)
