@@ -137,11 +137,6 @@ public final class WritableMapping: Sendable {
         return try body(UnsafeMutableRawBufferPointer(start: base.map { $0 + range.lowerBound }, count: range.count))
     }
 
-    /// Lends the whole file for reading.
-    public func withUnsafeBytes<Result, Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Result) throws(Failure) -> Result {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
-    }
-
     /// Releases the pages of `range` from this process's resident set; written bytes stay in
     /// the page cache and reach the file.
     public func evict(_ range: Range<Int>) {

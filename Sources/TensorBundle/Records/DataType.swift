@@ -71,9 +71,6 @@ public struct DataType: RawRepresentable, Sendable, Hashable, CustomStringConver
     /// Every dtype this reader knows, in enum order.
     public static let known: [DataType] = table.keys.sorted().map(DataType.init(rawValue:))
 
-    /// Whether the value is in TensorFlow's enum (reference types 101–133 included).
-    public var isKnown: Bool { Self.table[rawValue] != nil || isReference }
-
     /// Whether this is a graph-only reference type (`*_REF`, base + 100).
     public var isReference: Bool { rawValue > 100 && Self.table[rawValue - 100] != nil }
 
