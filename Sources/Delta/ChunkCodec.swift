@@ -171,6 +171,7 @@ final class ChunkCodec {
     ) {
         switch width {
         case 2: transform(UInt16.self, target, base, encoding, planes)
+        case 4 where encoding != .subtractPlanes: transform32(target, base, planes)
         case 4: transform(UInt32.self, target, base, encoding, planes)
         case 8: transform(UInt64.self, target, base, encoding, planes)
         default: transform(UInt8.self, target, base, encoding, planes)
@@ -253,6 +254,39 @@ final class ChunkCodec {
         }
         for index in (elements * width)..<target.count {
             target[index] = base.map { planes[index] ^ $0[index] } ?? planes[index]
+        }
+    }
+
+    /// The 4-byte case of ``transform(_:_:_:_:_:)`` without subtraction (planes, or XOR with
+    /// the base), 16 elements at a time in SIMD registers: the hot loop of every float32 create.
+    private static func transform32(_ target: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ planes: UnsafeMutableRawBufferPointer) {
+        let elements = target.count / 4
+        let input = target.baseAddress!
+        let output = planes.baseAddress!
+        let lanes = 16
+        var element = 0
+        while element + lanes <= elements {
+            var value = input.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
+            if let base {
+                value ^= base.baseAddress!.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
+            }
+            // Plane 0 holds the most significant bytes.
+            output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 24), toByteOffset: element, as: SIMD16<UInt8>.self)
+            output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 16), toByteOffset: elements + element, as: SIMD16<UInt8>.self)
+            output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 8), toByteOffset: 2 * elements + element, as: SIMD16<UInt8>.self)
+            output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value), toByteOffset: 3 * elements + element, as: SIMD16<UInt8>.self)
+            element += lanes
+        }
+        // The last elements, and the tail bytes, one at a time.
+        for index in element..<elements {
+            var value = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+            if let base { value ^= UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) }
+            for byte in 0..<4 {
+                output.storeBytes(of: UInt8(truncatingIfNeeded: value >> (8 * byte)), toByteOffset: (3 - byte) * elements + index, as: UInt8.self)
+            }
+        }
+        for index in (elements * 4)..<target.count {
+            planes[index] = base.map { target[index] ^ $0[index] } ?? target[index]
         }
     }
 
