@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "Diffing", targets: ["Diffing"]),
         .library(name: "Delta", targets: ["Delta"]),
+        .library(name: "Archive", targets: ["Archive"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
         .executable(name: "ckptdelta", targets: ["ckptdelta"]),
@@ -46,13 +47,19 @@ let package = Package(
         // Byte-exact compressed deltas between checkpoints.
         .target(name: "Delta", dependencies: ["TensorBundle", "Parallelism", "Zstandard", "Checksums"]),
 
+        // Training runs archived as chains of deltas, restorable step by step.
+        .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO"]),
+
         // Numerical comparison of two checkpoints.
         .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),
+
+        // JSON documents: deterministic output, strict parsing.
+        .target(name: "JSON"),
 
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "Verification", "Diffing", "Delta", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
@@ -67,6 +74,8 @@ let package = Package(
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
         .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "FixtureSupport", "ckptdiff"]),
     ]

@@ -1,3 +1,4 @@
+import Archive
 import ArgumentParser
 import Delta
 import Parallelism
@@ -7,23 +8,29 @@ public struct DeltaCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ckptdelta",
         abstract: "Store a checkpoint as a compressed delta against an earlier one, and rebuild it byte for byte.",
-        discussion: "Exit status: 0 on success, 2 on trouble (a wrong base, a corrupt delta, an existing output).",
+        discussion: """
+            Exit status: 0 on success; 1 when `archive` skipped a corrupt checkpoint or `verify` found a problem; \
+            2 on trouble (a wrong base, a corrupt delta, an existing output).
+            """,
         version: ToolVersion.current,
-        subcommands: [Create.self, Apply.self, Info.self])
+        subcommands: [Create.self, Apply.self, Info.self, Archive.self, Restore.self, List.self, VerifyArchive.self])
 
     public init() {}
 
-    /// Runs the tool: parses the arguments and exits 0 on success, 2 on trouble.
+    /// Runs the tool: parses the arguments and exits 0 on success, 1 on findings, 2 on trouble.
     public static func runAsTool() -> Never {
         do {
             var command = try parseAsRoot()
-            if let own = command as? any DeltaSubcommand {
-                try own.perform()
-            } else {
+            guard let own = command as? any DeltaSubcommand else {
                 try command.run()
+                exit(withError: nil)
             }
-            exit(withError: nil)
+            let status = try own.perform()
+            exit(withError: status == .clean ? nil : ExitCode(status.rawValue))
         } catch let error as DeltaError {
+            Terminal.error("ckptdelta: \(error.cause)\n")
+            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
+        } catch let error as ArchiveError {
             Terminal.error("ckptdelta: \(error.cause)\n")
             exit(withError: ExitCode(ToolStatus.trouble.rawValue))
         } catch let error as ToolError {
@@ -37,9 +44,10 @@ public struct DeltaCommand: ParsableCommand {
     }
 }
 
-/// A subcommand whose failures are ``DeltaError``s.
+/// A subcommand whose failures are ``DeltaError``s or ``ArchiveError``s.
 protocol DeltaSubcommand: ParsableCommand {
-    func perform() throws
+    /// Does the work and returns the exit status.
+    func perform() throws -> ToolStatus
 }
 
 extension DeltaCommand {
@@ -75,7 +83,7 @@ extension DeltaCommand {
             guard (1...19).contains(level), jobs >= 1 else { throw ValidationError("--level takes 1...19 and --jobs at least 1") }
         }
 
-        func perform() throws {
+        func perform() throws -> ToolStatus {
             let base = noBase ? nil : try CheckpointLocator.prefixes(for: checkpoints[0], latestOnly: true)[0]
             let target = try CheckpointLocator.prefixes(for: checkpoints[checkpoints.count - 1], latestOnly: true)[0]
             var creator = DeltaCreator()
@@ -83,6 +91,7 @@ extension DeltaCommand {
             creator.jobs = jobs
             let manifest = try creator.create(base: base, target: target, output: output, overwrite: force)
             if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: output)) }
+            return .clean
         }
     }
 
@@ -107,11 +116,12 @@ extension DeltaCommand {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         }
 
-        func perform() throws {
+        func perform() throws -> ToolStatus {
             let base = paths.count == 2 ? try CheckpointLocator.prefixes(for: paths[0], latestOnly: true)[0] : nil
             var applier = DeltaApplier()
             applier.jobs = jobs
             try applier.apply(delta: paths[paths.count - 1], base: base, into: output, overwrite: force)
+            return .clean
         }
     }
 
@@ -124,9 +134,10 @@ extension DeltaCommand {
         @Flag(help: "Write one JSON document to standard output.")
         var json = false
 
-        func perform() throws {
+        func perform() throws -> ToolStatus {
             let file = try DeltaFile(path: delta)
             Terminal.out(json ? DeltaOutput.json(file).serialized() + "\n" : DeltaOutput.text(file))
+            return .clean
         }
     }
 }

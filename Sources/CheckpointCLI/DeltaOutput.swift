@@ -1,4 +1,5 @@
 import Delta
+import JSON
 
 /// What a delta holds, as text or JSON: identities, then per variable the encodings chosen
 /// and the bytes before and after.

@@ -1,4 +1,5 @@
 import Diffing
+import JSON
 
 /// Diff reports as a readable table, JSON or CSV.
 enum DiffOutput {

@@ -1,3 +1,4 @@
+import JSON
 import TensorBundle
 
 /// A checkpoint's variables as text or JSON, like TensorFlow's `inspect_checkpoint`.

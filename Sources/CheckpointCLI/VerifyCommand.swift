@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSON
 import MappedIO
 import Parallelism
 import TensorBundle

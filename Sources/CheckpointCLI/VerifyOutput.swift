@@ -1,10 +1,11 @@
+import JSON
 import Verification
 
 /// Verification reports as text lines or JSON.
 enum VerifyOutput {
     /// One line per finding: `ckptverify: PATH: tensor NAME: message`.
-    static func line(_ finding: Finding, defaultPath: String) -> String {
-        var line = "ckptverify: \(finding.file ?? defaultPath): "
+    static func line(_ finding: Finding, defaultPath: String, tool: String = "ckptverify") -> String {
+        var line = "\(tool): \(finding.file ?? defaultPath): "
         if let tensor = finding.tensor { line += "tensor \(tensor): " }
         line += finding.severity == .error ? "" : "\(finding.severity.rawValue): "
         line += finding.message
@@ -60,7 +61,7 @@ enum VerifyOutput {
         ])
     }
 
-    private static func finding(_ finding: Finding) -> JSONValue {
+    static func finding(_ finding: Finding) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("severity", .string(finding.severity.rawValue)),
             ("code", .string(finding.code)),

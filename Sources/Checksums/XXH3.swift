@@ -12,6 +12,14 @@ public struct XXH128Digest: Sendable, Hashable, CustomStringConvertible {
         self.low = low
     }
 
+    /// Reads the canonical form: 32 hex digits, high half first; nil for anything else.
+    public init?(hex text: String) {
+        guard text.utf8.count == 32, let high = UInt64(text.prefix(16), radix: 16), let low = UInt64(text.suffix(16), radix: 16) else {
+            return nil
+        }
+        self.init(high: high, low: low)
+    }
+
     /// The canonical form: 32 lowercase hex digits, high half first (as `xxhsum -H2` prints it).
     public var description: String {
         hex(high) + hex(low)

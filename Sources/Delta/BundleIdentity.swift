@@ -8,8 +8,14 @@ public struct FileDigest: Sendable, Hashable {
     public let size: Int
     public let hash: XXH128Digest
 
+    public init(name: String, size: Int, hash: XXH128Digest) {
+        self.name = name
+        self.size = size
+        self.hash = hash
+    }
+
     /// Hashes the file at `path`, in pieces released after use so the resident size stays small.
-    static func of(path: String) throws(DeltaError) -> FileDigest {
+    public static func of(path: String) throws(DeltaError) -> FileDigest {
         let file: MappedFile
         do {
             file = try MappedFile(path: path)

@@ -9,6 +9,8 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         case isDirectory
         case alreadyExists
         case noSpace
+        /// Another process holds a lock.
+        case busy
         /// Any other failure of the operating system.
         case io
     }

@@ -49,4 +49,31 @@ public enum FileSystem {
             throw FileError(errno: errno, path: path, operation: "mkdir")
         }
     }
+
+    /// Removes the file (or empty directory) at `path`; a missing path is not an error.
+    public static func remove(_ path: String) throws(FileError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        let failed = (info.st_mode & S_IFMT) == S_IFDIR ? rmdir(path) != 0 : unlink(path) != 0
+        if failed && errno != ENOENT { throw FileError(errno: errno, path: path, operation: "remove") }
+    }
+
+    /// Removes `path` and, if it is a directory, everything in it. Symbolic links are removed,
+    /// never followed.
+    public static func removeTree(_ path: String) throws(FileError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in try contents(ofDirectory: path) { try removeTree(Path.join(path, name)) }
+        }
+        try remove(path)
+    }
+
+    /// Flushes directory `path` itself, so that names created or renamed in it survive a crash.
+    public static func synchronizeDirectory(_ path: String) throws(FileError) {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 || errno == EINVAL else { throw FileError(errno: errno, path: path, operation: "fsync") }
+    }
 }

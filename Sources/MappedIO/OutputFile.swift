@@ -73,7 +73,8 @@ public final class OutputFile {
         try array.withUnsafeBytes { raw in Result { () throws(FileError) in try write(raw) } }.get()
     }
 
-    /// Flushes the file to disk and renames it to ``path``.
+    /// Flushes the file to disk, renames it to ``path`` and flushes the directory, so the
+    /// name survives a crash once this returns.
     ///
     /// With `overwrite` false the rename fails rather than replace a file that appeared at
     /// ``path`` in the meantime.
@@ -103,6 +104,7 @@ public final class OutputFile {
             }
             unlink(temporaryPath)
         }
+        try FileSystem.synchronizeDirectory(Path.directory(of: path))
     }
 }
 

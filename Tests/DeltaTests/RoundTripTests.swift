@@ -24,23 +24,6 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
     ] + Fixtures.allCheckpoints.map { DeltaPair(base: nil, target: $0.prefix) }
 }
 
-/// Every target file's bytes, by file name.
-func files(of prefix: String) throws -> [String: [UInt8]] {
-    let bundle = try Bundle(prefix: prefix)
-    let count = bundle.header!.numShards
-    var files = [Path.fileName(of: prefix) + ".index": TestFiles.read(prefix + ".index")]
-    for shard in 0..<count {
-        let path = BundleFiles.data(prefix: prefix, shard: shard, of: count)
-        files[Path.fileName(of: path)] = TestFiles.read(path)
-    }
-    return files
-}
-
-/// Every file in `directory`, by name.
-func contents(of directory: String) throws -> [String: [UInt8]] {
-    Dictionary(uniqueKeysWithValues: try FileSystem.contents(ofDirectory: directory).map { ($0, TestFiles.read(directory + "/" + $0)) })
-}
-
 @Suite struct RoundTripTests {
     @Test(arguments: DeltaPair.fixtures)
     func rebuildsEveryByte(_ pair: DeltaPair) throws {
@@ -49,7 +32,7 @@ func contents(of directory: String) throws -> [String: [UInt8]] {
         let base = pair.base.map(Fixtures.path)
         try DeltaCreator().create(base: base, target: Fixtures.path(pair.target), output: delta, overwrite: false)
         try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), overwrite: false)
-        #expect(try contents(of: directory.path("out")) == files(of: Fixtures.path(pair.target)))
+        #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(Fixtures.path(pair.target)))
     }
 
     /// Bytes no tensor claims (gaps, trailing bytes) come back too; tiny chunks and many
@@ -66,7 +49,7 @@ func contents(of directory: String) throws -> [String: [UInt8]] {
         var applier = DeltaApplier()
         applier.jobs = 3
         try applier.apply(delta: directory.path("d"), base: folder + "/ckpt-10", into: directory.path("out"), overwrite: false)
-        #expect(try contents(of: directory.path("out")) == files(of: folder + "/ckpt-11"))
+        #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(folder + "/ckpt-11"))
     }
 
     /// Consecutive Keras Adam steps: weights and second moments are encoded against their Adam
@@ -83,10 +66,10 @@ func contents(of directory: String) throws -> [String: [UInt8]] {
         // Six layers; the 16-byte bias of the last one is too small for any encoding to beat storing it.
         #expect(kinds.filter { $0 == .weight }.count >= 5)
         #expect(kinds.filter { $0 == .secondMoment }.count >= 5)
-        let raw = try files(of: target).values.reduce(0) { $0 + $1.count }
+        let raw = try TestFiles.checkpoint(target).values.reduce(0) { $0 + $1.count }
         #expect(Double(try MappedFile(path: directory.path("d")).count) < 0.45 * Double(raw))
         try DeltaApplier().apply(delta: directory.path("d"), base: base, into: directory.path("out"), overwrite: false)
-        #expect(try contents(of: directory.path("out")) == files(of: target))
+        #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(target))
     }
 
     @Test func unchangedTensorsAreReferencesWhateverTheirName() throws {
@@ -114,7 +97,7 @@ func contents(of directory: String) throws -> [String: [UInt8]] {
             try writer.finish()
             try DeltaCreator().create(base: prefix + "a", target: prefix + "b", output: prefix + ".delta", overwrite: false)
             try DeltaApplier().apply(delta: prefix + ".delta", base: prefix + "a", into: prefix + "-out", overwrite: false)
-            #expect(try contents(of: prefix + "-out") == files(of: prefix + "b"))
+            #expect(try TestFiles.contents(ofDirectory: prefix + "-out") == TestFiles.checkpoint(prefix + "b"))
         }
     }
 }

@@ -137,4 +137,24 @@ public enum TestFiles {
     public static func write(_ bytes: [UInt8], to path: String) {
         precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
     }
+
+    /// The bytes of every file of the checkpoint at `prefix` (its index and the data files its
+    /// header names), by file name.
+    public static func checkpoint(_ prefix: String) throws -> [String: [UInt8]] {
+        let bundle = try Bundle(prefix: prefix)
+        let count = bundle.header!.numShards
+        let name = URL(fileURLWithPath: prefix).lastPathComponent
+        var files = [name + ".index": read(prefix + ".index")]
+        for shard in 0..<count {
+            let path = BundleFiles.data(prefix: prefix, shard: shard, of: count)
+            files[URL(fileURLWithPath: path).lastPathComponent] = read(path)
+        }
+        return files
+    }
+
+    /// The bytes of every file in `directory`, by name.
+    public static func contents(ofDirectory directory: String) throws -> [String: [UInt8]] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, read(directory + "/" + $0)) })
+    }
 }

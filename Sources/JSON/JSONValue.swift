@@ -63,3 +63,28 @@ public indirect enum JSONValue: Sendable, Equatable {
         out += "\""
     }
 }
+
+extension JSONValue {
+    /// The member named `key` of an object; nil for other values or a missing member.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var integer: Int64? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
+
+    public var elements: [JSONValue]? {
+        if case .array(let values) = self { return values }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+}

@@ -1,0 +1,241 @@
+import Archive
+import FixtureSupport
+import Foundation
+import MappedIO
+import Testing
+
+/// Archives fixture training runs, restores every step and compares every byte.
+@Suite struct ArchiveTests {
+    /// Restores every step of `archive` and checks each against the checkpoint at
+    /// `sources[step]`, and that the `checkpoint` state file names it.
+    func expectRestoresEveryStep(_ archive: String, sources: [Int64: String], scratch: TemporaryDirectory) throws {
+        let manifest = try ArchiveManifest.existing(directory: archive)
+        #expect(Set(manifest.entries.map(\.step)) == Set(sources.keys))
+        for (step, prefix) in sources {
+            let output = scratch.path("restored-\(step)-\(UInt32.random(in: 0...UInt32.max))")
+            let entry = try Restorer().restore(archive: archive, step: step, into: output, overwrite: false)
+            var restored = try TestFiles.contents(ofDirectory: output)
+            let stateFile = restored.removeValue(forKey: "checkpoint")
+            let state = String(decoding: try #require(stateFile), as: UTF8.self)
+            #expect(state.hasPrefix("model_checkpoint_path: \"\(entry.checkpoint)\"\n"))
+            #expect(try restored == TestFiles.checkpoint(prefix), "step \(step)")
+        }
+    }
+
+    /// The checkpoints of a fixture run, by step.
+    func steps(of directory: String) throws -> [Int64: String] {
+        Dictionary(uniqueKeysWithValues: try TrainingRun(path: directory).checkpoints.map { ($0.step, $0.prefix) })
+    }
+
+    @Test(arguments: ["tf2_keras_adam", "tf1_saver", "sharded_tf1"])
+    func archivesAndRestoresEveryStep(run: String) throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        let report = try Archiver().archive(run: Fixtures.path(run), into: archive)
+        let sources = try steps(of: Fixtures.path(run))
+        #expect(report.added.map(\.step) == sources.keys.sorted())
+        #expect(report.skipped.isEmpty && report.removed.isEmpty)
+        #expect(report.added.first?.isKeyframe == true)
+        if run == "tf2_keras_adam" {
+            // Every later step of a real training run is cheaper as a delta than alone.
+            #expect(report.added.dropFirst().allSatisfy { !$0.isKeyframe && $0.size < report.added[0].size })
+        }
+        try expectRestoresEveryStep(archive, sources: sources, scratch: directory)
+        var verifier = ArchiveVerifier()
+        verifier.deep = true
+        verifier.scratchParent = directory.path
+        #expect(try verifier.verify(archive: archive).findings.isEmpty)
+        // A second run finds nothing new and changes nothing.
+        let before = try TestFiles.contents(ofDirectory: archive)
+        #expect(try Archiver().archive(run: Fixtures.path(run), into: archive).added.isEmpty)
+        #expect(try TestFiles.contents(ofDirectory: archive) == before)
+    }
+
+    /// Steps archived over several runs, with older checkpoints deleted from the training
+    /// directory in between (as `max_to_keep` does): the base of a new step is rebuilt from the
+    /// archive, and files already archived never change.
+    @Test func incrementalRunsAddOnlyWhatIsNew() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let archive = directory.path("archive")
+        let later = directory.path("later")
+        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: false)
+        for name in try FileManager.default.contentsOfDirectory(atPath: run) where ["ckpt-10.", "ckpt-11.", "ckpt-40."].contains(where: name.hasPrefix) {
+            try FileManager.default.moveItem(atPath: run + "/" + name, toPath: later + "/" + name)
+        }
+        #expect(try Archiver().archive(run: run, into: archive).added.map(\.step) == [1, 2, 3])
+        let first = try TestFiles.contents(ofDirectory: archive).filter { $0.key.hasSuffix(".ckptdelta") }
+        for name in try FileManager.default.contentsOfDirectory(atPath: run) where name.hasPrefix("ckpt-") {
+            try FileManager.default.removeItem(atPath: run + "/" + name)
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: later) {
+            try FileManager.default.moveItem(atPath: later + "/" + name, toPath: run + "/" + name)
+        }
+        let second = try Archiver().archive(run: run, into: archive)
+        #expect(second.added.map(\.step) == [10, 11, 40])
+        #expect(second.added[0].baseStep == 3)
+        let after = try TestFiles.contents(ofDirectory: archive)
+        for (name, bytes) in first { #expect(after[name] == bytes, "\(name) changed") }
+        try expectRestoresEveryStep(archive, sources: try steps(of: Fixtures.path("tf2_keras_adam")), scratch: directory)
+    }
+
+    @Test(arguments: [0, 1, 2])
+    func chainsNeverGrowPastTheirLimit(maxChain: Int) throws {
+        let directory = TemporaryDirectory()
+        var archiver = Archiver()
+        archiver.maxChain = maxChain
+        let added = try archiver.archive(run: Fixtures.path("tf2_keras_adam"), into: directory.path("a")).added
+        #expect(added.allSatisfy { $0.depth <= maxChain })
+        #expect(added.map(\.depth).max() == min(maxChain, added.count - 1) || added.contains { $0.isKeyframe && $0.step > 1 })
+        for (previous, entry) in zip(added, added.dropFirst()) {
+            #expect(entry.isKeyframe || (entry.baseStep == previous.step && entry.depth == previous.depth + 1))
+            if previous.depth < maxChain && entry.isKeyframe {
+                // An early keyframe only where a delta would not have been smaller.
+                #expect(entry.size < entry.rawSize)
+            }
+        }
+        if maxChain == 0 { #expect(added.allSatisfy { $0.isKeyframe }) }
+    }
+
+    /// A checkpoint that fails verification is reported, never archived, and archived by a
+    /// later run once it is whole again.
+    @Test func corruptSourceIsSkippedUntilRepaired() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let archive = directory.path("archive")
+        let data = run + "/ckpt-2.data-00000-of-00001"
+        let original = TestFiles.read(data)
+        var damaged = original
+        damaged[damaged.count / 2] ^= 0x40
+        TestFiles.write(damaged, to: data)
+        let report = try Archiver().archive(run: run, into: archive)
+        #expect(report.skipped.map(\.checkpoint) == ["ckpt-2"])
+        #expect(report.skipped[0].reason.contains("fails verification"))
+        #expect(report.added.map(\.step) == [1, 3, 10, 11, 40])
+        #expect(report.added[1].baseStep == 1)
+        TestFiles.write(original, to: data)
+        let repaired = try Archiver().archive(run: run, into: archive)
+        #expect(repaired.added.map(\.step) == [2] && repaired.added[0].baseStep == 1)
+        try expectRestoresEveryStep(archive, sources: try steps(of: run), scratch: directory)
+    }
+
+    /// What a killed run can leave (a complete but unlisted delta file, temporary files, a
+    /// scratch directory) is reported by `verify` as harmless and removed by the next run.
+    @Test func leftoversOfAKilledRunAreCleanedUp() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let archive = directory.path("archive")
+        let kept = directory.path("kept")
+        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: false)
+        for name in try FileManager.default.contentsOfDirectory(atPath: run) where name.hasPrefix("ckpt-40.") {
+            try FileManager.default.moveItem(atPath: run + "/" + name, toPath: kept + "/" + name)
+        }
+        _ = try Archiver().archive(run: run, into: archive)
+        let leftovers = ["ckpt-40.ckptdelta", "archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x"]
+        TestFiles.write(TestFiles.read(archive + "/ckpt-2.ckptdelta"), to: archive + "/" + leftovers[0])
+        TestFiles.write([1, 2, 3], to: archive + "/" + leftovers[1])
+        TestFiles.write([], to: archive + "/" + leftovers[2])
+        try FileManager.default.createDirectory(atPath: archive + "/" + leftovers[3] + "/1", withIntermediateDirectories: true)
+        TestFiles.write([0], to: archive + "/" + leftovers[3] + "/1/ckpt-3.index")
+        let report = try ArchiveVerifier().verify(archive: archive)
+        #expect(report.ok)
+        #expect(Set(report.findings.map(\.code)) == ["file.leftover"] && report.findings.count == leftovers.count)
+        for name in try FileManager.default.contentsOfDirectory(atPath: kept) {
+            try FileManager.default.moveItem(atPath: kept + "/" + name, toPath: run + "/" + name)
+        }
+        let next = try Archiver().archive(run: run, into: archive)
+        #expect(Set(next.removed) == Set(leftovers))
+        #expect(next.added.map(\.step) == [40])
+        #expect(try ArchiveVerifier().verify(archive: archive).findings.isEmpty)
+        try expectRestoresEveryStep(archive, sources: try steps(of: Fixtures.path("tf2_keras_adam")), scratch: directory)
+    }
+
+    @Test func verifyNamesDamage() throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
+        let manifestPath = archive + "/" + ArchiveManifest.fileName
+        let pristine = TestFiles.read(manifestPath)
+
+        var flipped = TestFiles.read(archive + "/ckpt-11.ckptdelta")
+        flipped[100] ^= 1
+        TestFiles.write(flipped, to: archive + "/ckpt-11.ckptdelta")
+        try FileManager.default.removeItem(atPath: archive + "/ckpt-3.ckptdelta")
+        let damaged = try ArchiveVerifier().verify(archive: archive)
+        #expect(!damaged.ok)
+        #expect(damaged.findings.map(\.code).sorted() == ["file.mismatch", "file.missing"])
+        #expect(damaged.findings.first { $0.code == "file.mismatch" }?.file == archive + "/ckpt-11.ckptdelta")
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 11, into: directory.path("o"), overwrite: false) }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("o/ckpt-11.index")))
+
+        // A manifest that points a delta at the wrong base.
+        let fresh = directory.path("fresh")
+        _ = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: fresh)
+        let text = String(decoding: TestFiles.read(fresh + "/" + ArchiveManifest.fileName), as: UTF8.self)
+        let relinked = text.replacingOccurrences(of: "\"base_step\":2,\"depth\":2", with: "\"base_step\":1,\"depth\":1")
+        #expect(relinked != text)
+        TestFiles.write(Array(relinked.utf8), to: fresh + "/" + ArchiveManifest.fileName)
+        let links = try ArchiveVerifier().verify(archive: fresh)
+        // Step 3 now claims step 1 as its base (which it was not made against), and step 10
+        // sits at the wrong depth behind it.
+        #expect(links.findings.map(\.code) == ["chain.base-mismatch", "chain.depth"])
+
+        TestFiles.write(Array(pristine.prefix(pristine.count / 2)), to: manifestPath)
+        #expect(throws: ArchiveError.self) { try ArchiveVerifier().verify(archive: archive) }
+    }
+
+    @Test func restoreRefusesWhatItMustNotDo() throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
+        let output = directory.path("out")
+        try Restorer().restore(archive: archive, step: 10, into: output, overwrite: false)
+        let restored = try TestFiles.contents(ofDirectory: output)
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 10, into: output, overwrite: false) }
+        #expect(try TestFiles.contents(ofDirectory: output) == restored)
+        try Restorer().restore(archive: archive, step: 10, into: output, overwrite: true)
+        let latest = try Restorer().restore(archive: archive, step: nil, into: output, overwrite: false)
+        #expect(latest.step == 40)
+        let state = String(decoding: TestFiles.read(output + "/checkpoint"), as: UTF8.self)
+        #expect(state == "model_checkpoint_path: \"ckpt-40\"\nall_model_checkpoint_paths: \"ckpt-10\"\nall_model_checkpoint_paths: \"ckpt-40\"\n")
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 99, into: output, overwrite: false) }
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: Fixtures.path("dtypes"), step: nil, into: output, overwrite: false) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output).allSatisfy { !$0.hasPrefix(".") })
+    }
+
+    @Test func oneArchiveRunAtATime() throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: false)
+        do {
+            let lock = try DirectoryLock(directory: archive, name: Archiver.lockName)
+            defer { withExtendedLifetime(lock) {} }
+            #expect {
+                try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
+            } throws: { error in
+                (error as? ArchiveError)?.code == .busy && "\(error)".contains("another process")
+            }
+        }
+        #expect(try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive).added.count == 6)
+    }
+
+    @Test func manifestRoundTripsAndRejectsDamage() throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: Fixtures.path("tf1_saver"), into: archive)
+        let manifest = try ArchiveManifest.existing(directory: archive)
+        #expect(String(decoding: TestFiles.read(archive + "/" + ArchiveManifest.fileName), as: UTF8.self) == manifest.encoded())
+        let text = manifest.encoded()
+        for damaged in [
+            text.replacingOccurrences(of: "\"version\":1", with: "\"version\":2"),
+            text.replacingOccurrences(of: "\"step\":40", with: "\"step\":30"),
+            text.replacingOccurrences(of: "\"file\":\"model.ckpt-40.ckptdelta\"", with: "\"file\":\"../x\""),
+            text.replacingOccurrences(of: "\"depth\":1", with: "\"depth\":-1"),
+            String(text.dropLast(3)),
+        ] {
+            #expect(damaged != text)
+            TestFiles.write(Array(damaged.utf8), to: archive + "/" + ArchiveManifest.fileName)
+            #expect(throws: ArchiveError.self) { try ArchiveManifest.existing(directory: archive) }
+        }
+    }
+}
