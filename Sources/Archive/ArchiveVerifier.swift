@@ -36,14 +36,14 @@ public struct ArchiveVerifier: Sendable {
             do throws(ArchiveError) {
                 try rebuilder.checkFile(of: entry)
             } catch {
-                findings.append(Finding(.error, FileSystem.exists(path) ? "file.mismatch" : "file.missing", error.cause, file: path))
+                findings.append(Finding(.error, FileSystem.exists(path) ? "file.mismatch" : "file.missing", Self.message(error.cause, about: path), file: path))
                 continue
             }
             let delta: Manifest
             do {
                 delta = try DeltaFile(path: path).manifest
             } catch {
-                findings.append(Finding(.error, "delta.unreadable", error.cause, file: path))
+                findings.append(Finding(.error, "delta.unreadable", Self.message(error.cause, about: path), file: path))
                 continue
             }
             targets[entry.step] = delta.target
@@ -54,6 +54,11 @@ public struct ArchiveVerifier: Sendable {
             findings += try rebuildAll(manifest, rebuilder: rebuilder)
         }
         return ArchiveReport(path: archive, manifest: manifest, findings: findings)
+    }
+
+    /// A cause without the leading `path: ` (findings name their file separately).
+    private static func message(_ cause: String, about path: String) -> String {
+        cause.hasPrefix(path + ": ") ? String(cause.dropFirst(path.count + 2)) : cause
     }
 
     /// Checks that an entry's delta is what the manifest says: its target, its base, its depth.
