@@ -27,5 +27,6 @@ let package = Package(
         .executableTarget(name: "verify", dependencies: ["BenchmarkSupport"]),
         .executableTarget(name: "diff", dependencies: ["BenchmarkSupport"]),
         .executableTarget(name: "delta", dependencies: ["BenchmarkSupport"]),
+        .executableTarget(name: "archive", dependencies: ["BenchmarkSupport"]),
     ]
 )

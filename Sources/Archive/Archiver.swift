@@ -134,8 +134,8 @@ public struct Archiver: Sendable {
         }
         let local = Path.join(run.path, base.checkpoint)
         if FileSystem.exists(local + ".index") {
-            let written = try create(local, checkpoint, file, archive)
-            if written.manifest.base == expected { return written }
+            // Any failure here (a base half deleted by max_to_keep, say) falls back to the archive.
+            if let written = try? create(local, checkpoint, file, archive), written.manifest.base == expected { return written }
             try remove(Path.join(archive, file))
         }
         let scratch = try ScratchSpace(parent: archive)

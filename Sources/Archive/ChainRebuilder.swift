@@ -34,6 +34,9 @@ struct ChainRebuilder {
             let last = position == links.count - 1
             let target = last ? output ?? scratch.slot() : scratch.slot()
             try checkFile(of: link)
+            var applier = applier
+            // Only the requested output is flushed to disk; scratch checkpoints are thrown away.
+            applier.durable = target == output
             do {
                 try applier.apply(delta: path(of: link), base: base?.prefix, into: target, overwrite: last && overwrite)
             } catch {

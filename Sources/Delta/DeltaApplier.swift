@@ -13,6 +13,9 @@ public struct DeltaApplier: Sendable {
     public var jobs = Parallelism.availableCores
     /// Chunks decoded per parallel batch, per job.
     public var batchPerJob = 4
+    /// Flush the rebuilt files to disk before renaming them into place; false only for
+    /// scratch checkpoints that are thrown away (the intermediate links of a chain).
+    public var durable = true
 
     public init() {}
 
@@ -73,8 +76,8 @@ public struct DeltaApplier: Sendable {
         try write(indexBytes, to: index)
         try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index)
         do {
-            for file in outputs { try file.commit(overwrite: overwrite) }
-            try index.commit(overwrite: overwrite)
+            for file in outputs { try file.commit(overwrite: overwrite, durable: durable) }
+            try index.commit(overwrite: overwrite, durable: durable)
         } catch {
             throw DeltaError(.io, error.description)
         }

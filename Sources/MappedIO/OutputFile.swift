@@ -77,13 +77,14 @@ public final class OutputFile {
     /// name survives a crash once this returns.
     ///
     /// With `overwrite` false the rename fails rather than replace a file that appeared at
-    /// ``path`` in the meantime.
-    public func commit(overwrite: Bool = false) throws(FileError) {
+    /// ``path`` in the meantime. With `durable` false nothing is flushed: for scratch files
+    /// that are thrown away, where readers still see the whole file or none of it.
+    public func commit(overwrite: Bool = false, durable: Bool = true) throws(FileError) {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "committed twice") }
         let fd = descriptor
         descriptor = -1
         defer { close(fd) }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let failure = FileError(errno: errno, path: path, operation: "fsync")
             unlink(temporaryPath)
             throw failure
@@ -104,7 +105,7 @@ public final class OutputFile {
             }
             unlink(temporaryPath)
         }
-        try FileSystem.synchronizeDirectory(Path.directory(of: path))
+        if durable { try FileSystem.synchronizeDirectory(Path.directory(of: path)) }
     }
 }
 

@@ -22,6 +22,15 @@ import Testing
         }
     }
 
+    /// Moves the files of `directory` whose names start with one of `prefixes` into `destination`
+    /// (created if needed): checkpoints saved later, or deleted by `max_to_keep`.
+    func move(_ prefixes: [String], from directory: String, to destination: String) throws {
+        try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where prefixes.contains(where: name.hasPrefix) {
+            try FileManager.default.moveItem(atPath: directory + "/" + name, toPath: destination + "/" + name)
+        }
+    }
+
     /// The checkpoints of a fixture run, by step.
     func steps(of directory: String) throws -> [Int64: String] {
         Dictionary(uniqueKeysWithValues: try TrainingRun(path: directory).checkpoints.map { ($0.step, $0.prefix) })
@@ -59,18 +68,11 @@ import Testing
         let run = directory.copy(fixture: "tf2_keras_adam")
         let archive = directory.path("archive")
         let later = directory.path("later")
-        try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: false)
-        for name in try FileManager.default.contentsOfDirectory(atPath: run) where ["ckpt-10.", "ckpt-11.", "ckpt-40."].contains(where: name.hasPrefix) {
-            try FileManager.default.moveItem(atPath: run + "/" + name, toPath: later + "/" + name)
-        }
+        try move(["ckpt-10.", "ckpt-11.", "ckpt-40."], from: run, to: later)
         #expect(try Archiver().archive(run: run, into: archive).added.map(\.step) == [1, 2, 3])
         let first = try TestFiles.contents(ofDirectory: archive).filter { $0.key.hasSuffix(".ckptdelta") }
-        for name in try FileManager.default.contentsOfDirectory(atPath: run) where name.hasPrefix("ckpt-") {
-            try FileManager.default.removeItem(atPath: run + "/" + name)
-        }
-        for name in try FileManager.default.contentsOfDirectory(atPath: later) {
-            try FileManager.default.moveItem(atPath: later + "/" + name, toPath: run + "/" + name)
-        }
+        try move(["ckpt-"], from: run, to: directory.path("deleted"))
+        try move([""], from: later, to: run)
         let second = try Archiver().archive(run: run, into: archive)
         #expect(second.added.map(\.step) == [10, 11, 40])
         #expect(second.added[0].baseStep == 3)
@@ -126,10 +128,7 @@ import Testing
         let run = directory.copy(fixture: "tf2_keras_adam")
         let archive = directory.path("archive")
         let kept = directory.path("kept")
-        try FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: false)
-        for name in try FileManager.default.contentsOfDirectory(atPath: run) where name.hasPrefix("ckpt-40.") {
-            try FileManager.default.moveItem(atPath: run + "/" + name, toPath: kept + "/" + name)
-        }
+        try move(["ckpt-40."], from: run, to: kept)
         _ = try Archiver().archive(run: run, into: archive)
         let leftovers = ["ckpt-40.ckptdelta", "archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x"]
         TestFiles.write(TestFiles.read(archive + "/ckpt-2.ckptdelta"), to: archive + "/" + leftovers[0])
@@ -140,9 +139,7 @@ import Testing
         let report = try ArchiveVerifier().verify(archive: archive)
         #expect(report.ok)
         #expect(Set(report.findings.map(\.code)) == ["file.leftover"] && report.findings.count == leftovers.count)
-        for name in try FileManager.default.contentsOfDirectory(atPath: kept) {
-            try FileManager.default.moveItem(atPath: kept + "/" + name, toPath: run + "/" + name)
-        }
+        try move([""], from: kept, to: run)
         let next = try Archiver().archive(run: run, into: archive)
         #expect(Set(next.removed) == Set(leftovers))
         #expect(next.added.map(\.step) == [40])

@@ -3,26 +3,17 @@
 //
 //     cd Benchmarks && swift run -c release delta [SCRATCH_DIR]
 //
-// It writes the TensorFlow checkpoints with Scripts/delta_checkpoints.py (CKPT_TF_PYTHON or
+// It writes the TensorFlow checkpoints with `Scripts/tensorflow_checkpoints.py delta` (CKPT_TF_PYTHON or
 // ../.build/tf-venv) unless SCRATCH_DIR/tfreal already holds them, and builds ../ in release
 // mode. zstd and xdelta3 come from Debian's packages of those names.
 
 import BenchmarkSupport
 import Foundation
 
-let scratch = CommandLine.arguments.dropFirst().first ?? "/tmp/ckpt-bench"
-let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().path
-let real = scratch + "/tfreal"
-let work = scratch + "/delta-work"
-try? FileManager.default.removeItem(atPath: work)
-try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-
-if !FileManager.default.fileExists(atPath: real + "/sparse/ckpt-2.index") {
-    let python = ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"] ?? root + "/.build/tf-venv/bin/python"
-    _ = try Spawn.run([python, root + "/Benchmarks/Scripts/delta_checkpoints.py", real])
-}
-_ = try Spawn.run(["/usr/bin/env", "swift", "build", "-c", "release", "--package-path", root, "--product", "ckptdelta"])
-let ckptdelta = root + "/.build/release/ckptdelta"
+let scratch = Workspace.scratch
+let real = try Workspace.tensorFlowCheckpoints(mode: "delta", into: "tfreal", marker: "sparse/ckpt-2.index")
+let work = try Workspace.freshDirectory("delta-work")
+let ckptdelta = try Workspace.tool("ckptdelta")
 
 /// The files of a checkpoint (index and data), by path.
 func files(_ prefix: String) throws -> [String] {
@@ -32,19 +23,11 @@ func files(_ prefix: String) throws -> [String] {
         .filter { $0 == name + ".index" || $0.hasPrefix(name + ".data-") }.sorted().map { directory + "/" + $0 }
 }
 
-func size(_ path: String) -> Int {
-    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-}
-
 struct Row {
     let tool: String
     let bytes: Int
     let create: Spawn.Run
     let apply: Spawn.Run
-}
-
-func sh(_ command: String) throws -> Spawn.Run {
-    try Spawn.run(["/bin/sh", "-c", command])
 }
 
 /// Runs a per-file generic tool over every file of the pair, summing sizes and times.
@@ -54,9 +37,9 @@ func generic(_ tool: String, base: String, target: String, encode: (String, Stri
     var createSeconds = 0.0, applySeconds = 0.0, createPeak = 0, applyPeak = 0
     for (baseFile, targetFile) in zip(try files(base), try files(target)) {
         let delta = work + "/" + tool + "-" + (targetFile as NSString).lastPathComponent
-        let created = try sh(encode(baseFile, targetFile, delta))
-        let applied = try sh(decode(baseFile, delta, delta + ".out"))
-        bytes += size(delta)
+        let created = try Spawn.shell(encode(baseFile, targetFile, delta))
+        let applied = try Spawn.shell(decode(baseFile, delta, delta + ".out"))
+        bytes += Workspace.size(delta)
         createSeconds += created.seconds
         applySeconds += applied.seconds
         createPeak = max(createPeak, created.peakRSS)
@@ -77,12 +60,12 @@ func ours(base: String?, target: String) throws -> Row {
             fatalError("\(file) was not rebuilt byte for byte")
         }
     }
-    return Row(tool: base == nil ? "ckptdelta --no-base" : "ckptdelta", bytes: size(delta), create: create, apply: apply)
+    return Row(tool: base == nil ? "ckptdelta --no-base" : "ckptdelta", bytes: Workspace.size(delta), create: create, apply: apply)
 }
 
 func report(_ title: String, base: String, target: String, generics: Bool) throws {
-    let targetBytes = try files(target).reduce(0) { $0 + size($1) }
-    for file in try files(base) + files(target) { _ = try sh("cat '\(file)' > /dev/null") }  // page cache
+    let targetBytes = try files(target).reduce(0) { $0 + Workspace.size($1) }
+    for file in try files(base) + files(target) { _ = try Spawn.shell("cat '\(file)' > /dev/null") }  // page cache
     var rows = [try ours(base: base, target: target), try ours(base: nil, target: target)]
     if generics {
         rows.append(try generic("zstd -19 --long=31 --patch-from", base: base, target: target,

@@ -10,16 +10,15 @@
 import BenchmarkSupport
 import Foundation
 
-let scratch = CommandLine.arguments.dropFirst().first ?? "/tmp/ckpt-bench"
+let scratch = Workspace.scratch
 let base = scratch + "/model-like-1g/ckpt"
 let next = scratch + "/model-like-1g-step1/ckpt"
 try SyntheticCheckpoint.ensure(prefix: base, sizes: SyntheticCheckpoint.modelLike)
 try SyntheticCheckpoint.ensure(prefix: next, sizes: SyntheticCheckpoint.modelLike, step: 1)
 let bytes = Double(try FileManager.default.attributesOfItem(atPath: next + ".data-00000-of-00001")[.size] as! Int)
-let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().path
+let root = Workspace.root
 
-_ = try Spawn.run(["/usr/bin/env", "swift", "build", "-c", "release", "--package-path", root, "--product", "ckptdiff"])
-let ckptdiff = root + "/.build/release/ckptdiff"
+let ckptdiff = try Workspace.tool("ckptdiff")
 
 // Warm the page cache with both checkpoints; ckptdiff exits 1 (they differ), so run it via sh.
 let command = ["/bin/sh", "-c", "'\(ckptdiff)' --json '\(base)' '\(next)' > /dev/null; test $? -eq 1"]
@@ -27,7 +26,7 @@ _ = try Spawn.run(command)
 let ours = try Spawn.best(of: 5, command)
 
 var baseline: Double? = nil
-let python = ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"] ?? root + "/.build/tf-venv/bin/python"
+let python = Workspace.python
 if FileManager.default.isExecutableFile(atPath: python) {
     let script = """
         import os, sys, time

@@ -10,15 +10,14 @@ import BenchmarkSupport
 import Foundation
 import Glibc
 
-let scratch = CommandLine.arguments.dropFirst().first ?? "/tmp/ckpt-bench"
+let scratch = Workspace.scratch
 let prefix = scratch + "/model-like-1g/ckpt"
 try SyntheticCheckpoint.ensure(prefix: prefix, sizes: SyntheticCheckpoint.modelLike)
 let dataPath = prefix + ".data-00000-of-00001"
 let dataBytes = Double(try FileManager.default.attributesOfItem(atPath: dataPath)[.size] as! Int)
-let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().path
+let root = Workspace.root
 
-_ = try Spawn.run(["/usr/bin/env", "swift", "build", "-c", "release", "--package-path", root, "--product", "ckptverify"])
-let verify = root + "/.build/release/ckptverify"
+let verify = try Workspace.tool("ckptverify")
 
 // Warm the page cache, then time everything on the cached file.
 let cat = ["/bin/sh", "-c", "cat '\(dataPath)' > /dev/null"]
@@ -27,7 +26,7 @@ let catRun = try Spawn.best(of: 5, cat)
 let ourRun = try Spawn.best(of: 5, [verify, "--quiet", prefix])
 
 var tensorFlowSeconds: Double? = nil
-let python = ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"] ?? root + "/.build/tf-venv/bin/python"
+let python = Workspace.python
 if FileManager.default.isExecutableFile(atPath: python) {
     // load_checkpoint + get_tensor on every variable checks every CRC; best of 3, import excluded.
     let script = """

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Writes real TensorFlow checkpoints for the benchmarks.
+
+    python Benchmarks/Scripts/tensorflow_checkpoints.py delta OUT_DIR   # swift run -c release delta
+    python Benchmarks/Scripts/tensorflow_checkpoints.py run OUT_DIR     # swift run -c release archive
+
+delta:
+- OUT_DIR/adam: a Keras MLP (about 300k float32 parameters, 3.6 MB per checkpoint with its Adam
+  slots) trained with Adam; CheckpointManager saves at steps 100, 101, 200, 1000 and 1001.
+- OUT_DIR/sparse: a 500k x 64 float32 embedding table (128 MB) where each step touches 256
+  rows (sparse SGD through scatter updates), saved at steps 1 and 2.
+
+run: a training run, OUT_DIR itself: a Keras MLP (512-1024-256-10, about 790k float32
+parameters, 9.5 MB per checkpoint with its Adam slots) trained with Adam on a fixed synthetic
+classification task; CheckpointManager saves every 25 steps, 24 checkpoints (steps 25 to 600).
+"""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+
+def train_mlp(out, widths, learning_rate, batch, steps, saves, seed, classify):
+    """Trains an MLP with Adam on a fixed synthetic task, saving at the steps in `saves`."""
+    tf.keras.utils.set_random_seed(seed)
+    layers = [tf.keras.Input((widths[0],))]
+    layers += [tf.keras.layers.Dense(width, activation="relu") for width in widths[1:-1]]
+    model = tf.keras.Sequential(layers + [tf.keras.layers.Dense(widths[-1])])
+    optimizer = tf.keras.optimizers.Adam(learning_rate)
+    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    manager = tf.train.CheckpointManager(checkpoint, out, max_to_keep=None)
+    rng = np.random.default_rng(seed)
+    if classify:
+        teacher = rng.standard_normal((widths[0], widths[-1])).astype(np.float32)
+        cross_entropy = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+        def loss(x, output):
+            return cross_entropy(tf.argmax(tf.matmul(x, teacher), axis=1), output)
+    else:
+        teacher = rng.standard_normal((widths[0], widths[-1])).astype(np.float32) / 16
+
+        def loss(x, output):
+            return tf.reduce_mean(tf.square(output - tf.matmul(x, teacher)))
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            value = loss(x, model(x, training=True))
+        grads = tape.gradient(value, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+    for number in range(1, steps + 1):
+        step(rng.standard_normal((batch, widths[0])).astype(np.float32))
+        if number in saves:
+            manager.save(checkpoint_number=number)
+
+
+def sparse(out):
+    rng = np.random.default_rng(11)
+    table = tf.Variable(rng.standard_normal((500_000, 64)).astype(np.float32) * 0.05)
+    checkpoint = tf.train.Checkpoint(embedding=table)
+    manager = tf.train.CheckpointManager(checkpoint, out, max_to_keep=None)
+    for number in (1, 2):
+        rows = rng.choice(table.shape[0], 256, replace=False)
+        update = rng.standard_normal((256, 64)).astype(np.float32) * 1e-3
+        table.scatter_add(tf.IndexedSlices(update, rows))
+        manager.save(checkpoint_number=number)
+
+
+if __name__ == "__main__":
+    mode, root = sys.argv[1], sys.argv[2]
+    if mode == "delta":
+        train_mlp(os.path.join(root, "adam"), [256, 512, 256, 64], 1e-3, 128, 1001, {100, 101, 200, 1000, 1001}, 7, False)
+        sparse(os.path.join(root, "sparse"))
+    elif mode == "run":
+        train_mlp(root, [512, 1024, 256, 10], 3e-4, 256, 600, set(range(25, 601, 25)), 3, True)
+    else:
+        sys.exit(f"unknown mode {mode}: give delta or run")
