@@ -77,6 +77,6 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "FixtureSupport"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
-        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "FixtureSupport", "ckptdiff"]),
+        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "ckptdiff"]),
     ]
 )

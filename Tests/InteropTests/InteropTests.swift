@@ -1,3 +1,4 @@
+import Archive
 import Delta
 import FixtureSupport
 import Foundation
@@ -77,6 +78,31 @@ import Testing
         let fromOriginals = try TensorFlowPython.describe(originals)
         #expect(fromRebuilt.map(\.variables) == fromOriginals.map(\.variables))
         #expect(fromRebuilt.allSatisfy { !$0.variables.isEmpty })
+    }
+
+    /// A fresh TensorFlow training run archived, then some of its steps
+    /// restored: TensorFlow finds each restored step through the `checkpoint` state file
+    /// (`tf.train.load_checkpoint(DIR)` resolves the directory with `latest_checkpoint`) and
+    /// returns exactly what it returns for the original.
+    @Test func restoredArchiveStepsAreWhatTensorFlowResumesFrom() throws {
+        let directory = TemporaryDirectory()
+        _ = try TensorFlowPython.generate(["--out", directory.path, "tf2_keras_adam"])
+        let run = directory.path("tf2_keras_adam")
+        let archive = directory.path("archive")
+        let early = try TrainingRun(path: run).checkpoints.prefix(3).map(\.step)
+        let first = try Archiver().archive(run: run, into: archive)
+        #expect(first.added.count == 6 && first.skipped.isEmpty)
+        var restored: [String] = []
+        var originals: [String] = []
+        for step in [early[0], early[2], nil] {
+            let out = directory.path("restored-\(step.map(String.init) ?? "latest")")
+            let entry = try Restorer().restore(archive: archive, step: step, into: out, overwrite: false)
+            restored.append(out)
+            originals.append(run + "/" + entry.checkpoint)
+        }
+        let fromRestored = try TensorFlowPython.describe(restored)
+        #expect(fromRestored.map(\.variables) == (try TensorFlowPython.describe(originals)).map(\.variables))
+        #expect(fromRestored.allSatisfy { !$0.variables.isEmpty })
     }
 
     @Test func tensorFlowReadsWhatWeWrite() throws {
