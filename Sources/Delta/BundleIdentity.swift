@@ -14,22 +14,16 @@ public struct FileDigest: Sendable, Hashable {
         self.hash = hash
     }
 
-    /// Hashes the file at `path`, in pieces released after use so the resident size stays small.
+    /// Hashes the file at `path`, read front to back through a small buffer.
     public static func of(path: String) throws(DeltaError) -> FileDigest {
-        let file: MappedFile
+        var hasher = XXH3Hasher128()
+        let size: Int
         do {
-            file = try MappedFile(path: path)
+            size = try SequentialReader.forEachPiece(of: path) { hasher.update($0) }
         } catch {
             throw DeltaError(.io, error.description)
         }
-        var hasher = XXH3Hasher128()
-        let piece = 8 << 20
-        for start in stride(from: 0, to: file.count, by: piece) {
-            let range = start..<min(file.count, start + piece)
-            file.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[range])) }
-            file.evict(range)
-        }
-        return FileDigest(name: Path.fileName(of: path), size: file.count, hash: hasher.finalize())
+        return FileDigest(name: Path.fileName(of: path), size: size, hash: hasher.finalize())
     }
 }
 

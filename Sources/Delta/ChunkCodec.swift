@@ -10,6 +10,8 @@ final class ChunkCodec {
     private var decompressor = ZstdDecompressor()
     private var scratch: [UInt8] = []
     private var output: [UInt8] = []
+    /// The candidate encoding being tried against the best so far.
+    private var spare: [UInt8] = []
 
     /// When a delta encoding compresses to more than this share of the raw size, plain planes
     /// are tried too and the smaller one is kept (steps far apart must not get worse).
@@ -19,42 +21,50 @@ final class ChunkCodec {
         compressor = ZstdCompressor(level: level)
     }
 
-    /// The smallest encoding of `target` among the candidates that fit: against `base` when
-    /// given (same length), else planes for multi-byte elements, else raw.
+    /// Writes into `payload` (replacing its contents, reusing its capacity) the smallest
+    /// encoding of `target` among the candidates that fit: against `base` when given (same
+    /// length), else planes for multi-byte elements, else raw; returns the encoding.
     func encode(
-        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int
-    ) throws(DeltaError) -> (ChunkEncoding, [UInt8]) {
-        let first: ChunkEncoding = base != nil ? .xorPlanes : (elementSize > 1 ? .planes : .raw)
-        var best = (first, try encode(target, base: base, elementSize: elementSize, as: first))
-        if base != nil, Double(best.1.count) > Self.fallbackThreshold * Double(target.count) {
+        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int, into payload: inout [UInt8]
+    ) throws(DeltaError) -> ChunkEncoding {
+        var best: ChunkEncoding = base != nil ? .xorPlanes : (elementSize > 1 ? .planes : .raw)
+        try encode(target, base: base, elementSize: elementSize, as: best, into: &payload)
+        if base != nil, Double(payload.count) > Self.fallbackThreshold * Double(target.count) {
             let alternatives: [ChunkEncoding] = elementSize > 1 ? [.subtractPlanes, .planes] : [.raw]
             for alternative in alternatives {
-                let payload = try encode(target, base: base, elementSize: elementSize, as: alternative)
-                if payload.count < best.1.count { best = (alternative, payload) }
+                try encode(target, base: base, elementSize: elementSize, as: alternative, into: &spare)
+                if spare.count < payload.count {
+                    swap(&payload, &spare)
+                    best = alternative
+                }
             }
         }
-        return best.1.count < target.count ? best : (.stored, Array(target))
+        guard payload.count >= target.count else { return best }
+        payload.removeAll(keepingCapacity: true)
+        payload.append(contentsOf: target)
+        return .stored
     }
 
-    /// Encodes `target` with one given encoding.
+    /// Writes `target` with one given encoding into `payload` (replacing its contents).
     func encode(
-        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int, as encoding: ChunkEncoding
-    ) throws(DeltaError) -> [UInt8] {
+        _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int, as encoding: ChunkEncoding,
+        into payload: inout [UInt8]
+    ) throws(DeltaError) {
         let count = target.count
         if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
-        let bound = ZstdCompressor.bound(count)
-        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
         let width = encoding == .raw ? 1 : elementSize
         scratch.withUnsafeMutableBytes { planes in
             Self.transform(target, base: encoding.usesBase ? base : nil, encoding: encoding, width: width, into: planes)
         }
-        return try scratch.withUnsafeBytes { planes in
+        // A plane is never stored larger than it is raw: one allocation at most, and none
+        // once the buffer has grown to the chunk size.
+        payload.removeAll(keepingCapacity: true)
+        payload.reserveCapacity(count + 11 * (width + 1))
+        try scratch.withUnsafeBytes { planes in
             Result { () throws(DeltaError) in
-                var payload: [UInt8] = []
                 for segment in Self.segments(count: count, width: width) {
                     try appendSegment(UnsafeRawBufferPointer(rebasing: planes[segment]), to: &payload)
                 }
-                return payload
             }
         }.get()
     }

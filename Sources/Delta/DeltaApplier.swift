@@ -51,9 +51,9 @@ public struct DeltaApplier: Sendable {
             outputs.append(file)
         }
         let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
-        let writable: [WritableMapping]
+        let writers: [PositionalWriter]
         do {
-            writable = try outputs.map { (file) throws(FileError) in try file.mapForWriting() }
+            writers = try outputs.map { (file) throws(FileError) in try file.positionalWriter() }
         } catch {
             throw DeltaError(.io, error.description)
         }
@@ -66,7 +66,7 @@ public struct DeltaApplier: Sendable {
             }
         }
         for level in 0...2 {
-            try rebuild(work.filter { $0.run.level == level }, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, outputs: writable)
+            try rebuild(work.filter { $0.run.level == level }, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, outputs: writers)
         }
         for (file, digest) in zip(rebuilt, manifest.target.dataFiles) {
             try verify(try FileDigest.of(path: file.path).hash, size: file.count, against: digest)
@@ -132,23 +132,20 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    /// Rebuilds runs batch by batch in parallel, each decoded in place into its output mapping.
+    /// Rebuilds runs batch by batch in parallel, each decoded into its worker's buffer and
+    /// written at its position.
     private func rebuild(
         _ work: [(file: Int, offset: Int, run: Run)], delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
-        outputs: [WritableMapping]
+        outputs: [PositionalWriter]
     ) throws(DeltaError) {
         let batch = max(1, jobs * batchPerJob)
         for start in stride(from: 0, to: work.count, by: batch) {
             let items = Array(work[start..<min(work.count, start + batch)])
             let failures = ResultSlots<DeltaError?>(count: items.count, initial: nil)
-            ParallelWork.run(count: items.count, jobs: jobs, state: { (ChunkCodec(level: 1), [UInt8]()) }) { state, index in
+            ParallelWork.run(count: items.count, jobs: jobs, state: { Worker() }) { worker, index in
                 let (file, offset, run) = items[index]
-                let range = offset..<(offset + run.length)
-                defer { outputs[file].evict(range) }
                 do throws(DeltaError) {
-                    try outputs[file].withUnsafeMutableBytes(range) { (destination) throws(DeltaError) in
-                        try rebuild(run, into: destination, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, codec: state.0, scratch: &state.1)
-                    }
+                    try rebuild(run, at: offset, into: outputs[file], delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, worker: worker)
                 } catch {
                     failures[index] = error
                 }
@@ -159,46 +156,64 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    /// Produces one run's bytes into `destination`.
+    /// What each worker keeps between runs: its codec and its buffers.
+    private final class Worker {
+        let codec = ChunkCodec(level: 1)
+        var prediction: [UInt8] = []
+        let output = ReusableBuffer()
+    }
+
+    /// Produces one run's bytes and writes them at `offset` of `output`.
     private func rebuild(
-        _ run: Run, into destination: UnsafeMutableRawBufferPointer, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
-        codec: ChunkCodec, scratch: inout [UInt8]
+        _ run: Run, at offset: Int, into output: PositionalWriter, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
+        worker: Worker
     ) throws(DeltaError) {
         switch run {
-        case .copy(let file, let offset, let length, _):
+        case .copy(let file, let source, let length, _):
             // In pieces, each released after use, so a huge copied tensor stays out of the resident set.
             let piece = 8 << 20
             for start in stride(from: 0, to: length, by: piece) {
-                let range = (offset + start)..<(offset + min(length, start + piece))
-                baseFiles[file].withUnsafeBytes { bytes in
-                    UnsafeMutableRawBufferPointer(rebasing: destination[start..<(start + range.count)])
-                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[range]))
+                let range = (source + start)..<(source + min(length, start + piece))
+                try baseFiles[file].withUnsafeBytes { (bytes) throws(DeltaError) in
+                    try write(UnsafeRawBufferPointer(rebasing: bytes[range]), at: offset + start, to: output)
                 }
                 baseFiles[file].evict(range)
             }
         case .chunk(let length, let encoding, let elementSize, let section, let reference, _):
+            let destination = worker.output.prefix(length)
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
                 guard let reference else {
-                    return try codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
+                    return try worker.codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
                 }
                 let range = reference.offset..<(reference.offset + length)
                 defer { baseFiles[reference.file].evict(range) }
                 try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try codec.decode(payload, encoding: encoding, elementSize: elementSize,
-                                     base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
+                    try worker.codec.decode(payload, encoding: encoding, elementSize: elementSize,
+                                            base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
                 }
             }
+            try write(UnsafeRawBufferPointer(destination), at: offset, to: output)
         case .predicted(let length, let encoding, let section, let prediction, _):
-            if scratch.count < length { scratch = [UInt8](repeating: 0, count: length) }
-            Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &scratch)
+            if worker.prediction.count < length { worker.prediction = [UInt8](repeating: 0, count: length) }
+            Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &worker.prediction)
+            let destination = worker.output.prefix(length)
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                try scratch.withUnsafeBytes { reference in
+                try worker.prediction.withUnsafeBytes { reference in
                     Swift.Result { () throws(DeltaError) in
-                        try codec.decode(payload, encoding: encoding, elementSize: 4,
-                                         base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
+                        try worker.codec.decode(payload, encoding: encoding, elementSize: 4,
+                                                base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
                     }
                 }.get()
             }
+            try write(UnsafeRawBufferPointer(destination), at: offset, to: output)
+        }
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int, to output: PositionalWriter) throws(DeltaError) {
+        do {
+            try output.write(bytes, at: offset)
+        } catch {
+            throw DeltaError(.io, error.description)
         }
     }
 

@@ -30,10 +30,21 @@ public struct DeltaCreator: Sendable {
         case predict(range: Range<Int>, prediction: Run.Prediction, base: Run.BaseReference?, name: String)
     }
 
-    /// What encoding a unit gave.
+    /// What encoding a unit gave (its payload stays in the worker's buffer slot).
     private enum Encoded: Sendable {
-        case chunk(ChunkEncoding, [UInt8], base: Run.BaseReference?)
-        case predicted(ChunkEncoding, [UInt8])
+        case chunk(ChunkEncoding, base: Run.BaseReference?)
+        case predicted(ChunkEncoding)
+    }
+
+    /// What each worker keeps between units: its codec and its buffers.
+    private final class Worker {
+        let codec: ChunkCodec
+        var prediction: [UInt8] = []
+        var alternative: [UInt8] = []
+
+        init(level: Int32) {
+            codec = ChunkCodec(level: level)
+        }
     }
 
     /// Creates the delta at `output` and returns its manifest.
@@ -44,10 +55,14 @@ public struct DeltaCreator: Sendable {
             throw DeltaError(.io, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
         }
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
-        let targetIdentity = try BundleIdentity.of(prefix: targetPrefix, shardCount: shardCount)
-        let baseIdentity = try base.map { (bundle) throws(DeltaError) in
-            try BundleIdentity.of(prefix: bundle.prefix, shardCount: bundle.header?.numShards ?? 0)
+        // The target and the base are hashed at the same time, one per core.
+        let bundles = [(targetPrefix, shardCount)] + (base.map { [($0.prefix, $0.header?.numShards ?? 0)] } ?? [])
+        let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: bundles.count, initial: nil)
+        ParallelWork.run(count: bundles.count, jobs: jobs) { index in
+            identities[index] = Swift.Result { () throws(DeltaError) in try BundleIdentity.of(prefix: bundles[index].0, shardCount: bundles[index].1) }
         }
+        let targetIdentity = try identities[0]!.get()
+        let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1]!.get() }
         let baseFiles = try (baseIdentity?.dataFiles ?? []).map { (digest) throws(DeltaError) in
             try Self.map(Path.join(Path.directory(of: basePrefix!), digest.name))
         }
@@ -152,13 +167,17 @@ public struct DeltaCreator: Sendable {
         var runs: [Run] = []
         let batch = max(1, jobs * batchPerJob)
         let level = self.level
+        // One payload buffer per slot of a batch, reused batch after batch.
+        let payloads = ResultSlots<[UInt8]>(count: batch, initial: [])
         for start in stride(from: 0, to: units.count, by: batch) {
             let slice = Array(units[start..<min(units.count, start + batch)])
             let results = ResultSlots<Swift.Result<Encoded?, DeltaError>?>(count: slice.count, initial: nil)
-            ParallelWork.run(count: slice.count, jobs: jobs, state: { (ChunkCodec(level: level), [UInt8]()) }) { state, index in
+            ParallelWork.run(count: slice.count, jobs: jobs, state: { Worker(level: level) }) { worker, index in
+                var payload = payloads.exchange(index, with: [])
                 results[index] = Swift.Result { () throws(DeltaError) in
-                    try Self.encode(slice[index], data: data, targetFiles: targetFiles, baseFiles: baseFiles, codec: state.0, scratch: &state.1)
+                    try Self.encode(slice[index], data: data, targetFiles: targetFiles, baseFiles: baseFiles, worker: worker, into: &payload)
                 }
+                _ = payloads.exchange(index, with: payload)
             }
             for (index, unit) in slice.enumerated() {
                 let section = file.count
@@ -166,14 +185,14 @@ public struct DeltaCreator: Sendable {
                 switch (unit, encoded) {
                 case (.copy(let baseFile, let offset, let length, let name), _):
                     runs.append(.copy(baseFile: baseFile, offset: offset, length: length, name: name))
-                case (.encode(let range, let width, _, let name), .chunk(let encoding, let payload, let base)?):
-                    try write(DeltaFormat.section(.chunk, payload), to: file)
+                case (.encode(let range, let width, _, let name), .chunk(let encoding, let base)?):
+                    try writeSection(payloads[index], to: file)
                     runs.append(.chunk(length: range.count, encoding: encoding, elementSize: width, section: section, base: base, name: name))
-                case (.predict(let range, _, _, let name), .chunk(let encoding, let payload, let base)?):
-                    try write(DeltaFormat.section(.chunk, payload), to: file)
+                case (.predict(let range, _, _, let name), .chunk(let encoding, let base)?):
+                    try writeSection(payloads[index], to: file)
                     runs.append(.chunk(length: range.count, encoding: encoding, elementSize: 4, section: section, base: base, name: name))
-                case (.predict(let range, let prediction, _, let name), .predicted(let encoding, let payload)?):
-                    try write(DeltaFormat.section(.chunk, payload), to: file)
+                case (.predict(let range, let prediction, _, let name), .predicted(let encoding)?):
+                    try writeSection(payloads[index], to: file)
                     runs.append(.predicted(length: range.count, encoding: encoding, section: section, prediction: prediction, name: name))
                 default:
                     preconditionFailure("every unit but a copy is encoded")
@@ -183,48 +202,55 @@ public struct DeltaCreator: Sendable {
         return runs
     }
 
-    /// Encodes one unit (on a worker thread, with its codec and scratch buffer).
+    /// Encodes one unit into `payload` (on a worker thread, with its codec and buffers).
     private static func encode(
-        _ unit: Unit, data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], codec: ChunkCodec, scratch: inout [UInt8]
+        _ unit: Unit, data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], worker: Worker, into payload: inout [UInt8]
     ) throws(DeltaError) -> Encoded? {
         switch unit {
         case .copy:
             return nil
         case .encode(let range, let elementSize, let reference, _):
             defer { data.evict(range) }
-            let (encoding, payload) = try encodeAgainstBase(range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles, codec: codec)
-            return .chunk(encoding, payload, base: encoding.usesBase ? reference : nil)
+            let encoding = try encodeAgainstBase(range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles,
+                                                 codec: worker.codec, into: &payload)
+            return .chunk(encoding, base: encoding.usesBase ? reference : nil)
         case .predict(let range, let prediction, let reference, _):
             defer { data.evict(range) }
-            if scratch.count < range.count { scratch = [UInt8](repeating: 0, count: range.count) }
-            Prediction.compute(prediction, length: range.count, base: baseFiles, target: targetFiles, into: &scratch)
+            if worker.prediction.count < range.count { worker.prediction = [UInt8](repeating: 0, count: range.count) }
+            Prediction.compute(prediction, length: range.count, base: baseFiles, target: targetFiles, into: &worker.prediction)
             let predicted = try data.withUnsafeBytes { (bytes) throws(DeltaError) in
-                try scratch.withUnsafeBytes { predictedBytes in
+                try worker.prediction.withUnsafeBytes { predictedBytes in
                     Swift.Result { () throws(DeltaError) in
-                        try codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]),
-                                         base: UnsafeRawBufferPointer(rebasing: predictedBytes[..<range.count]), elementSize: 4)
+                        try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]),
+                                                base: UnsafeRawBufferPointer(rebasing: predictedBytes[..<range.count]), elementSize: 4,
+                                                into: &payload)
                     }
                 }.get()
             }
             // A prediction that does not pay for itself gives way to the plain base encoding.
-            if Double(predicted.1.count) > 0.5 * Double(range.count) {
-                let (encoding, payload) = try encodeAgainstBase(range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles, codec: codec)
-                if payload.count < predicted.1.count { return .chunk(encoding, payload, base: encoding.usesBase ? reference : nil) }
+            if Double(payload.count) > 0.5 * Double(range.count) {
+                let encoding = try encodeAgainstBase(range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles,
+                                                     codec: worker.codec, into: &worker.alternative)
+                if worker.alternative.count < payload.count {
+                    swap(&payload, &worker.alternative)
+                    return .chunk(encoding, base: encoding.usesBase ? reference : nil)
+                }
             }
-            return predicted.0.usesBase ? .predicted(predicted.0, predicted.1) : .chunk(predicted.0, predicted.1, base: nil)
+            return predicted.usesBase ? .predicted(predicted) : .chunk(predicted, base: nil)
         }
     }
 
     private static func encodeAgainstBase(
-        _ range: Range<Int>, elementSize: Int, reference: Run.BaseReference?, data: MappedFile, baseFiles: [MappedFile], codec: ChunkCodec
-    ) throws(DeltaError) -> (ChunkEncoding, [UInt8]) {
+        _ range: Range<Int>, elementSize: Int, reference: Run.BaseReference?, data: MappedFile, baseFiles: [MappedFile], codec: ChunkCodec,
+        into payload: inout [UInt8]
+    ) throws(DeltaError) -> ChunkEncoding {
         try data.withUnsafeBytes { (bytes) throws(DeltaError) in
             let target = UnsafeRawBufferPointer(rebasing: bytes[range])
-            guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize) }
+            guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize, into: &payload) }
             let baseRange = reference.offset..<(reference.offset + range.count)
             defer { baseFiles[reference.file].evict(baseRange) }
             return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                try codec.encode(target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize)
+                try codec.encode(target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize, into: &payload)
             }
         }
     }
@@ -279,6 +305,13 @@ public struct DeltaCreator: Sendable {
         } catch {
             throw DeltaError(.io, "zstd: \(error)")
         }
+    }
+
+    /// Appends a chunk section around `payload` without copying it.
+    private func writeSection(_ payload: [UInt8], to file: OutputFile) throws(DeltaError) {
+        try write(DeltaFormat.sectionHead(.chunk, length: payload.count), to: file)
+        try write(payload, to: file)
+        try write(DeltaFormat.sectionTail(payload), to: file)
     }
 
     private func write(_ bytes: [UInt8], to file: OutputFile) throws(DeltaError) {

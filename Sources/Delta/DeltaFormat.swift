@@ -28,10 +28,19 @@ public enum DeltaFormat {
 
     /// The bytes of a section: kind, length, payload, XXH3-64 of the payload.
     static func section(_ kind: SectionKind, _ payload: [UInt8]) -> [UInt8] {
+        sectionHead(kind, length: payload.count) + payload + sectionTail(payload)
+    }
+
+    /// What precedes a section's payload: its kind and length.
+    static func sectionHead(_ kind: SectionKind, length: Int) -> [UInt8] {
         var out: [UInt8] = [kind.rawValue]
-        out.reserveCapacity(payload.count + sectionOverhead)
-        appendUInt64(UInt64(payload.count), to: &out)
-        out += payload
+        appendUInt64(UInt64(length), to: &out)
+        return out
+    }
+
+    /// What follows a section's payload: its XXH3-64.
+    static func sectionTail(_ payload: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
         appendUInt64(payload.withUnsafeBytes { XXH3.hash64($0) }, to: &out)
         return out
     }

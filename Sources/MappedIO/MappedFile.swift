@@ -65,7 +65,7 @@ public final class MappedFile: Sendable {
 /// `MADV_DONTNEED` on the whole pages of `range` in a mapping of `count` bytes at `base`. Only
 /// pages wholly inside the range are released, so a neighbouring range that another thread
 /// uses is not faulted in again.
-func releasePages(_ base: UnsafeRawPointer?, count: Int, range: Range<Int>) {
+private func releasePages(_ base: UnsafeRawPointer?, count: Int, range: Range<Int>) {
     guard let base, !range.isEmpty, range.lowerBound >= 0, range.upperBound <= count else { return }
     let start = (range.lowerBound + pageSize - 1) / pageSize * pageSize
     let end = range.upperBound == count ? count : range.upperBound / pageSize * pageSize

@@ -59,13 +59,13 @@ public final class OutputFile {
         guard ftruncate(descriptor, off_t(size)) == 0 else { throw FileError(errno: errno, path: path, operation: "ftruncate") }
     }
 
-    /// Maps the whole (preallocated) file for writing in place; the mapping stays valid after
-    /// the commit renames the file. Bytes written through it are flushed by ``commit()``.
-    public func mapForWriting() throws(FileError) -> WritableMapping {
+    /// A handle that writes at positions of the (preallocated) file from any thread; bytes
+    /// it writes are flushed by ``commit()``.
+    public func positionalWriter() throws(FileError) -> PositionalWriter {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw FileError(errno: errno, path: path, operation: "stat") }
-        return try WritableMapping(descriptor: descriptor, count: Int(info.st_size), path: path)
+        let copy = dup(descriptor)
+        guard copy >= 0 else { throw FileError(errno: errno, path: path, operation: "dup") }
+        return PositionalWriter(descriptor: copy, path: path)
     }
 
     /// Appends the bytes of `array`.
@@ -109,40 +109,36 @@ public final class OutputFile {
     }
 }
 
-/// A shared, writable memory map of an ``OutputFile``: workers fill disjoint ranges in place,
-/// with no copy through the kernel. Unmapped when the last reference goes away.
-public final class WritableMapping: Sendable {
+/// Writes at positions of an ``OutputFile`` (pwrite(2)): workers fill disjoint ranges
+/// concurrently, each from its own buffer, without faulting the file's pages into memory.
+public final class PositionalWriter: Sendable {
     public let path: String
-    public let count: Int
-    private nonisolated(unsafe) let base: UnsafeMutableRawPointer?
+    private let descriptor: Int32
 
-    init(descriptor: Int32, count: Int, path: String) throws(FileError) {
-        var base: UnsafeMutableRawPointer? = nil
-        if count > 0 {
-            let address = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
-            guard let address, address != MAP_FAILED else { throw FileError(errno: errno, path: path, operation: "mmap") }
-            base = address
-        }
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
         self.path = path
-        self.count = count
-        self.base = base
     }
 
     deinit {
-        if let base { munmap(base, count) }
+        close(descriptor)
     }
 
-    /// Lends `range` of the file for writing; distinct threads must use disjoint ranges.
-    public func withUnsafeMutableBytes<Result, Failure: Error>(
-        _ range: Range<Int>, _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the mapping")
-        return try body(UnsafeMutableRawBufferPointer(start: base.map { $0 + range.lowerBound }, count: range.count))
-    }
-
-    /// Releases the pages of `range` from this process's resident set; written bytes stay in
-    /// the page cache and reach the file.
-    public func evict(_ range: Range<Int>) {
-        releasePages(base.map(UnsafeRawPointer.init), count: count, range: range)
+    /// Writes all of `bytes` at `offset`, retrying short writes; a full disk is reported as
+    /// ``FileError/Code/noSpace``.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileError) {
+        guard var cursor = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        var position = offset
+        while remaining > 0 {
+            let written = pwrite(descriptor, cursor, remaining, off_t(position))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError(errno: errno, path: path, operation: "write")
+            }
+            cursor += written
+            remaining -= written
+            position += written
+        }
     }
 }

@@ -59,4 +59,12 @@ public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
         get { storage[index] }
         set { storage[index] = newValue }
     }
+
+    /// Puts `value` in slot `index` and returns what was there, without copying it: a buffer
+    /// taken out this way is uniquely referenced and can grow in place.
+    public func exchange(_ index: Int, with value: Value) -> Value {
+        var value = value
+        swap(&storage[index], &value)
+        return value
+    }
 }

@@ -11,8 +11,9 @@ import Testing
             let base = target.map { $0 ^ (UInt8.random(in: 0...3, using: &generator)) }
             for width in [1, 2, 4, 8] {
                 for encoding in [ChunkEncoding.planes, .xorPlanes, .subtractPlanes] {
-                    let payload = try target.withUnsafeBytes { t in
-                        try base.withUnsafeBytes { b in try codec.encode(t, base: b, elementSize: width, as: encoding) }
+                    var payload: [UInt8] = []
+                    try target.withUnsafeBytes { t in
+                        try base.withUnsafeBytes { b in try codec.encode(t, base: b, elementSize: width, as: encoding, into: &payload) }
                     }
                     var output = [UInt8](repeating: 0, count: count)
                     try payload.withUnsafeBytes { p in

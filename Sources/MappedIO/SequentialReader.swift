@@ -1,0 +1,37 @@
+import Glibc
+
+/// Reads a whole file front to back in pieces through one reused buffer (read(2)): for
+/// single passes such as hashing, where a memory map would cost a page fault per few pages
+/// and an madvise per piece to keep the resident set small.
+public enum SequentialReader {
+    /// Calls `body` with consecutive pieces of the file at `path` (each at most `pieceSize`
+    /// bytes, only valid during the call) and returns the file's length.
+    @discardableResult
+    public static func forEachPiece(
+        of path: String, pieceSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(FileError) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(errno: errno, path: path, operation: "stat") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            throw FileError(code: isDirectory ? .isDirectory : .io, path: path, cause: isDirectory ? "is a directory" : "not a regular file")
+        }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: pieceSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        var total = 0
+        while true {
+            let count = read(fd, buffer.baseAddress, pieceSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(errno: errno, path: path, operation: "read")
+            }
+            if count == 0 { return total }
+            body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            total += count
+        }
+    }
+}
