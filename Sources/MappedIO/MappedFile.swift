@@ -18,18 +18,8 @@ public final class MappedFile: Sendable {
     /// - Throws: ``FileError`` when the file cannot be opened, is not a regular file, or
     ///   cannot be mapped.
     public init(path: String) throws(FileError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+        let (fd, count) = try openRegularFile(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileError(errno: errno, path: path, operation: "stat") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-            throw FileError(
-                code: isDirectory ? .isDirectory : .io, path: path,
-                cause: isDirectory ? "is a directory" : "not a regular file")
-        }
-        let count = Int(info.st_size)
         var base: UnsafeRawPointer? = nil
         if count > 0 {
             let address = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0)
@@ -74,3 +64,21 @@ private func releasePages(_ base: UnsafeRawPointer?, count: Int, range: Range<In
 }
 
 private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+/// Opens the regular file at `path` for reading; returns its descriptor and length.
+func openRegularFile(_ path: String) throws(FileError) -> (descriptor: Int32, count: Int) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+        let failure = FileError(errno: errno, path: path, operation: "stat")
+        close(fd)
+        throw failure
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+        close(fd)
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        throw FileError(code: isDirectory ? .isDirectory : .io, path: path, cause: isDirectory ? "is a directory" : "not a regular file")
+    }
+    return (fd, Int(info.st_size))
+}

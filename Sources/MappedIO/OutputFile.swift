@@ -39,18 +39,8 @@ public final class OutputFile {
     /// Appends `bytes`, retrying short writes; a full disk is reported as ``FileError/Code/noSpace``.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        guard var cursor = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = Glibc.write(descriptor, cursor, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileError(errno: errno, path: path, operation: "write")
-            }
-            cursor += written
-            remaining -= written
-            count += written
-        }
+        try writeAll(bytes, to: descriptor, at: count, path: path)
+        count += bytes.count
     }
 
     /// Sets the file's length (the bytes written at positions later are then random-access).
@@ -127,18 +117,23 @@ public final class PositionalWriter: Sendable {
     /// Writes all of `bytes` at `offset`, retrying short writes; a full disk is reported as
     /// ``FileError/Code/noSpace``.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileError) {
-        guard var cursor = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        var position = offset
-        while remaining > 0 {
-            let written = pwrite(descriptor, cursor, remaining, off_t(position))
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileError(errno: errno, path: path, operation: "write")
-            }
-            cursor += written
-            remaining -= written
-            position += written
+        try writeAll(bytes, to: descriptor, at: offset, path: path)
+    }
+}
+
+/// pwrite(2) of all of `bytes` at `offset`, retrying short and interrupted writes.
+private func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, at offset: Int, path: String) throws(FileError) {
+    guard var cursor = bytes.baseAddress else { return }
+    var remaining = bytes.count
+    var position = offset
+    while remaining > 0 {
+        let written = pwrite(descriptor, cursor, remaining, off_t(position))
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw FileError(errno: errno, path: path, operation: "write")
         }
+        cursor += written
+        remaining -= written
+        position += written
     }
 }

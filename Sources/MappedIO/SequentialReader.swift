@@ -10,15 +10,8 @@ public enum SequentialReader {
     public static func forEachPiece(
         of path: String, pieceSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void
     ) throws(FileError) -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+        let (fd, _) = try openRegularFile(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileError(errno: errno, path: path, operation: "stat") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-            throw FileError(code: isDirectory ? .isDirectory : .io, path: path, cause: isDirectory ? "is a directory" : "not a regular file")
-        }
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: pieceSize, alignment: 4096)
         defer { buffer.deallocate() }
