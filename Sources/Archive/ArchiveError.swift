@@ -16,6 +16,8 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         case exists
         /// A file could not be read or written.
         case io
+        /// The arguments cannot work together.
+        case usage
     }
 
     public let code: Code

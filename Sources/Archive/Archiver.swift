@@ -35,6 +35,10 @@ public struct Archiver: Sendable {
         } catch {
             throw ArchiveError(error)
         }
+        // Cleaning up the archive must never touch a training directory's own temporary files.
+        guard FileSystem.canonicalPath(archive) != FileSystem.canonicalPath(runPath) else {
+            throw ArchiveError(.usage, "\(archive): the archive cannot be the training directory itself")
+        }
         let lock: DirectoryLock
         do {
             lock = try DirectoryLock(directory: archive, name: Self.lockName)

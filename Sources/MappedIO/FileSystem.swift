@@ -76,4 +76,12 @@ public enum FileSystem {
         defer { close(fd) }
         guard fsync(fd) == 0 || errno == EINVAL else { throw FileError(errno: errno, path: path, operation: "fsync") }
     }
+
+    /// The absolute path of `path` with symbolic links, `.` and `..` resolved; nil when it
+    /// does not exist.
+    public static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
 }

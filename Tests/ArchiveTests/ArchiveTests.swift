@@ -216,6 +216,16 @@ import Testing
         #expect(try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive).added.count == 6)
     }
 
+    /// The archive's clean-up removes temporary files, so it must never run in a training
+    /// directory, where they belong to TensorFlow's saves in progress.
+    @Test func refusesToArchiveIntoTheTrainingDirectory() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        TestFiles.write([1], to: run + "/ckpt-41.index.tempstate123")
+        #expect(throws: ArchiveError.self) { try Archiver().archive(run: run, into: run + "/.") }
+        #expect(FileManager.default.fileExists(atPath: run + "/ckpt-41.index.tempstate123"))
+    }
+
     @Test func manifestRoundTripsAndRejectsDamage() throws {
         let directory = TemporaryDirectory()
         let archive = directory.path("archive")

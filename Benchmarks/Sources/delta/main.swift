@@ -63,10 +63,20 @@ func ours(base: String?, target: String) throws -> Row {
     return Row(tool: base == nil ? "ckptdelta --no-base" : "ckptdelta", bytes: Workspace.size(delta), create: create, apply: apply)
 }
 
+/// Copying the target's files (and flushing them), the floor for writing its bytes on this disk.
+func copy(target: String) throws -> Row {
+    let out = work + "/copy"
+    try? FileManager.default.removeItem(atPath: out)
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    let files = try files(target)
+    let run = try Spawn.shell("cp " + files.map { "'\($0)'" }.joined(separator: " ") + " '\(out)/' && sync -f '\(out)'")
+    return Row(tool: "cp + sync (no delta, for scale)", bytes: files.reduce(0) { $0 + Workspace.size($1) }, create: run, apply: run)
+}
+
 func report(_ title: String, base: String, target: String, generics: Bool) throws {
     let targetBytes = try files(target).reduce(0) { $0 + Workspace.size($1) }
     for file in try files(base) + files(target) { _ = try Spawn.shell("cat '\(file)' > /dev/null") }  // page cache
-    var rows = [try ours(base: base, target: target), try ours(base: nil, target: target)]
+    var rows = [try ours(base: base, target: target), try ours(base: nil, target: target), try copy(target: target)]
     if generics {
         rows.append(try generic("zstd -19 --long=31 --patch-from", base: base, target: target,
             encode: { "zstd -q -f -19 --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" },
