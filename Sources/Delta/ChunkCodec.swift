@@ -181,8 +181,7 @@ final class ChunkCodec {
     ) {
         switch width {
         case 2: transform(UInt16.self, target, base, encoding, planes)
-        case 4 where encoding != .subtractPlanes: transform32(target, base, planes)
-        case 4: transform(UInt32.self, target, base, encoding, planes)
+        case 4: transform32(target, base, planes, subtract: encoding == .subtractPlanes)
         case 8: transform(UInt64.self, target, base, encoding, planes)
         default: transform(UInt8.self, target, base, encoding, planes)
         }
@@ -195,15 +194,13 @@ final class ChunkCodec {
     ) {
         switch width {
         case 2: inverse(UInt16.self, planes, base, encoding, target)
-        case 4 where encoding != .subtractPlanes: inverse32(planes, base, target)
-        case 4: inverse(UInt32.self, planes, base, encoding, target)
+        case 4: inverse32(planes, base, target, subtract: encoding == .subtractPlanes)
         case 8: inverse(UInt64.self, planes, base, encoding, target)
         default: inverse(UInt8.self, planes, base, encoding, target)
         }
     }
 
     @_specialize(where T == UInt16)
-    @_specialize(where T == UInt32)
     @_specialize(where T == UInt64)
     private static func transform<T: FixedWidthInteger & UnsignedInteger>(
         _: T.Type, _ target: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ encoding: ChunkEncoding,
@@ -228,7 +225,6 @@ final class ChunkCodec {
     }
 
     @_specialize(where T == UInt16)
-    @_specialize(where T == UInt32)
     @_specialize(where T == UInt64)
     private static func inverse<T: FixedWidthInteger & UnsignedInteger>(
         _: T.Type, _ planes: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ encoding: ChunkEncoding,
@@ -267,9 +263,12 @@ final class ChunkCodec {
         }
     }
 
-    /// The 4-byte case of ``transform(_:_:_:_:_:)`` without subtraction (planes, or XOR with
-    /// the base), 16 elements at a time in SIMD registers: the hot loop of every float32 create.
-    private static func transform32(_ target: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ planes: UnsafeMutableRawBufferPointer) {
+    /// The 4-byte case of ``transform(_:_:_:_:_:)`` (planes, XOR with the base, or zigzag of
+    /// the difference with it when `subtract`), 16 elements at a time in SIMD registers: the
+    /// hot loop of every float32 create.
+    private static func transform32(
+        _ target: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ planes: UnsafeMutableRawBufferPointer, subtract: Bool
+    ) {
         let elements = target.count / 4
         let input = target.baseAddress!
         let output = planes.baseAddress!
@@ -278,7 +277,13 @@ final class ChunkCodec {
         while element + lanes <= elements {
             var value = input.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
             if let base {
-                value ^= base.baseAddress!.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
+                let reference = base.baseAddress!.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
+                if subtract {
+                    let difference = value &- reference
+                    value = (difference &<< 1) ^ (SIMD16<UInt32>() &- (difference &>> 31))
+                } else {
+                    value ^= reference
+                }
             }
             // Plane 0 holds the most significant bytes.
             output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 24), toByteOffset: element, as: SIMD16<UInt8>.self)
@@ -290,7 +295,10 @@ final class ChunkCodec {
         // The last elements, and the tail bytes, one at a time.
         for index in element..<elements {
             var value = UInt32(littleEndian: input.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
-            if let base { value ^= UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) }
+            if let base {
+                let reference = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+                value = subtract ? zigzag(value &- reference) : value ^ reference
+            }
             for byte in 0..<4 {
                 output.storeBytes(of: UInt8(truncatingIfNeeded: value >> (8 * byte)), toByteOffset: (3 - byte) * elements + index, as: UInt8.self)
             }
@@ -300,9 +308,11 @@ final class ChunkCodec {
         }
     }
 
-    /// The 4-byte case of ``inverse(_:_:_:_:_:)`` without subtraction (planes, or XOR with the
-    /// base), 16 elements at a time in SIMD registers: the hot loop of every float32 apply.
-    private static func inverse32(_ planes: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ target: UnsafeMutableRawBufferPointer) {
+    /// The 4-byte case of ``inverse(_:_:_:_:_:)``, 16 elements at a time in SIMD registers:
+    /// the hot loop of every float32 apply.
+    private static func inverse32(
+        _ planes: UnsafeRawBufferPointer, _ base: UnsafeRawBufferPointer?, _ target: UnsafeMutableRawBufferPointer, subtract: Bool
+    ) {
         let elements = target.count / 4
         let input = planes.baseAddress!
         let output = target.baseAddress!
@@ -316,7 +326,12 @@ final class ChunkCodec {
             let b0 = SIMD16<UInt32>(truncatingIfNeeded: input.loadUnaligned(fromByteOffset: 3 * elements + element, as: SIMD16<UInt8>.self))
             var value = b0 | (b1 &<< 8) | (b2 &<< 16) | (b3 &<< 24)
             if let base {
-                value ^= base.baseAddress!.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
+                let reference = base.baseAddress!.loadUnaligned(fromByteOffset: element * 4, as: SIMD16<UInt32>.self)
+                if subtract {
+                    value = ((value &>> 1) ^ (SIMD16<UInt32>() &- (value & 1))) &+ reference
+                } else {
+                    value ^= reference
+                }
             }
             output.storeBytes(of: value, toByteOffset: element * 4, as: SIMD16<UInt32>.self)
             element += lanes
@@ -327,7 +342,10 @@ final class ChunkCodec {
             value |= UInt32(input.load(fromByteOffset: 2 * elements + index, as: UInt8.self)) << 8
             value |= UInt32(input.load(fromByteOffset: elements + index, as: UInt8.self)) << 16
             value |= UInt32(input.load(fromByteOffset: index, as: UInt8.self)) << 24
-            if let base { value ^= UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) }
+            if let base {
+                let reference = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+                value = subtract ? unzigzag(value) &+ reference : value ^ reference
+            }
             output.storeBytes(of: value.littleEndian, toByteOffset: index * 4, as: UInt32.self)
         }
         for index in (elements * 4)..<target.count {
