@@ -16,6 +16,12 @@ public struct DeltaApplier: Sendable {
     /// Flush the rebuilt files to disk before renaming them into place; false only for
     /// scratch checkpoints that are thrown away (the intermediate links of a chain).
     public var durable = true
+    /// Write data files front to back with O_DIRECT where the file system allows it: no
+    /// page-cache pages to allocate and fill, which is most of the cost of writing on many
+    /// machines. Off, every run is written through the page cache.
+    public var directWrites = true
+    /// Bytes of runs produced per O_DIRECT window (0: `jobs × batchPerJob` chunks of 4 MiB).
+    var windowBytes = 0
 
     public init() {}
 
@@ -57,19 +63,38 @@ public struct DeltaApplier: Sendable {
         } catch {
             throw DeltaError(.io, error.description)
         }
-        var work: [(file: Int, offset: Int, run: Run)] = []
-        for (index, plan) in manifest.files.enumerated() {
-            var offset = 0
-            for run in plan.runs {
-                work.append((index, offset, run))
-                offset += run.length
+        let sources = RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt)
+        let work = Self.workList(manifest)
+        // Level 0 streamed front to back where O_DIRECT works, then everything else (and the
+        // predicted runs, which read target bytes rebuilt before them) through the page cache.
+        var hashes = [XXH128Digest?](repeating: nil, count: outputs.count)
+        var streamed = Set<Int>()
+        for (index, file) in outputs.enumerated() where directWrites {
+            let direct: PositionalWriter?
+            do {
+                direct = try file.directWriter()
+            } catch {
+                throw DeltaError(.io, error.description)
             }
+            guard let direct else { continue }
+            hashes[index] = try stream(work.filter { $0.file == index }, to: direct, sources: sources)
+            do {
+                try file.preallocate(manifest.target.dataFiles[index].size)
+            } catch {
+                throw DeltaError(.io, error.description)
+            }
+            streamed.insert(index)
         }
         for level in 0...2 {
-            try rebuild(work.filter { $0.run.level == level }, delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, outputs: writers)
+            let runs = work.filter { $0.run.level == level && (level > 0 || !streamed.contains($0.file)) }
+            try rebuild(runs, sources: sources, outputs: writers)
         }
-        for (file, digest) in zip(rebuilt, manifest.target.dataFiles) {
-            try verify(try FileDigest.of(path: file.path).hash, size: file.count, against: digest)
+        for (index, digest) in manifest.target.dataFiles.enumerated() {
+            if let hash = hashes[index] {
+                try verify(hash, size: digest.size, against: digest)
+            } else {
+                try verify(try FileDigest.of(path: rebuilt[index].path).hash, size: rebuilt[index].count, against: digest)
+            }
         }
         let index = try open(Path.join(directory, manifest.target.index.name), overwrite: overwrite)
         let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
@@ -132,20 +157,40 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    /// Rebuilds runs batch by batch in parallel, each decoded into its worker's buffer and
-    /// written at its position.
-    private func rebuild(
-        _ work: [(file: Int, offset: Int, run: Run)], delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
-        outputs: [PositionalWriter]
-    ) throws(DeltaError) {
+    /// The runs of every data file at their offsets, copies cut into pieces of at most 8 MiB
+    /// (so that every run fits a worker's buffer and a streaming window).
+    static func workList(_ manifest: Manifest) -> [(file: Int, offset: Int, run: Run)] {
+        let piece = 8 << 20
+        var work: [(file: Int, offset: Int, run: Run)] = []
+        for (index, plan) in manifest.files.enumerated() {
+            var offset = 0
+            for run in plan.runs {
+                if case .copy(let file, let source, let length, let name) = run, length > piece {
+                    for start in stride(from: 0, to: length, by: piece) {
+                        work.append((index, offset + start, .copy(baseFile: file, offset: source + start, length: min(piece, length - start), name: name)))
+                    }
+                } else {
+                    work.append((index, offset, run))
+                }
+                offset += run.length
+            }
+        }
+        return work
+    }
+
+    /// Rebuilds runs batch by batch in parallel, each produced into its worker's buffer and
+    /// written at its position through the page cache.
+    private func rebuild(_ work: [(file: Int, offset: Int, run: Run)], sources: RunSources, outputs: [PositionalWriter]) throws(DeltaError) {
         let batch = max(1, jobs * batchPerJob)
         for start in stride(from: 0, to: work.count, by: batch) {
             let items = Array(work[start..<min(work.count, start + batch)])
             let failures = ResultSlots<DeltaError?>(count: items.count, initial: nil)
-            ParallelWork.run(count: items.count, jobs: jobs, state: { Worker() }) { worker, index in
+            ParallelWork.run(count: items.count, jobs: jobs, state: { RunWorker() }) { worker, index in
                 let (file, offset, run) = items[index]
                 do throws(DeltaError) {
-                    try rebuild(run, at: offset, into: outputs[file], delta: delta, baseFiles: baseFiles, rebuilt: rebuilt, worker: worker)
+                    let destination = worker.output.prefix(run.length)
+                    try sources.produce(run, into: destination, worker: worker)
+                    try write(UnsafeRawBufferPointer(destination), at: offset, to: outputs[file])
                 } catch {
                     failures[index] = error
                 }
@@ -153,59 +198,6 @@ public struct DeltaApplier: Sendable {
             for index in items.indices {
                 if let failure = failures[index] { throw failure }
             }
-        }
-    }
-
-    /// What each worker keeps between runs: its codec and its buffers.
-    private final class Worker {
-        let codec = ChunkCodec(level: 1)
-        var prediction: [UInt8] = []
-        let output = ReusableBuffer()
-    }
-
-    /// Produces one run's bytes and writes them at `offset` of `output`.
-    private func rebuild(
-        _ run: Run, at offset: Int, into output: PositionalWriter, delta: DeltaFile, baseFiles: [MappedFile], rebuilt: [MappedFile],
-        worker: Worker
-    ) throws(DeltaError) {
-        switch run {
-        case .copy(let file, let source, let length, _):
-            // In pieces, each released after use, so a huge copied tensor stays out of the resident set.
-            let piece = 8 << 20
-            for start in stride(from: 0, to: length, by: piece) {
-                let range = (source + start)..<(source + min(length, start + piece))
-                try baseFiles[file].withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try write(UnsafeRawBufferPointer(rebasing: bytes[range]), at: offset + start, to: output)
-                }
-                baseFiles[file].evict(range)
-            }
-        case .chunk(let length, let encoding, let elementSize, let section, let reference, _):
-            let destination = worker.output.prefix(length)
-            try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                guard let reference else {
-                    return try worker.codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
-                }
-                let range = reference.offset..<(reference.offset + length)
-                defer { baseFiles[reference.file].evict(range) }
-                try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try worker.codec.decode(payload, encoding: encoding, elementSize: elementSize,
-                                            base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
-                }
-            }
-            try write(UnsafeRawBufferPointer(destination), at: offset, to: output)
-        case .predicted(let length, let encoding, let section, let prediction, _):
-            if worker.prediction.count < length { worker.prediction = [UInt8](repeating: 0, count: length) }
-            Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &worker.prediction)
-            let destination = worker.output.prefix(length)
-            try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                try worker.prediction.withUnsafeBytes { reference in
-                    Swift.Result { () throws(DeltaError) in
-                        try worker.codec.decode(payload, encoding: encoding, elementSize: 4,
-                                                base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
-                    }
-                }.get()
-            }
-            try write(UnsafeRawBufferPointer(destination), at: offset, to: output)
         }
     }
 

@@ -2,6 +2,12 @@
 /// more: no allocation (and no fresh, zero-filled pages) per chunk.
 final class ReusableBuffer {
     private var storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private let alignment: Int
+
+    /// A buffer whose start is a multiple of `alignment` bytes (a power of two).
+    init(alignment: Int = 64) {
+        self.alignment = alignment
+    }
 
     deinit {
         storage.deallocate()
@@ -11,7 +17,7 @@ final class ReusableBuffer {
     func prefix(_ count: Int) -> UnsafeMutableRawBufferPointer {
         if storage.count < count {
             storage.deallocate()
-            storage = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 64)
+            storage = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: alignment)
         }
         return UnsafeMutableRawBufferPointer(rebasing: storage[..<count])
     }

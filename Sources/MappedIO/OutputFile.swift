@@ -58,6 +58,20 @@ public final class OutputFile {
         return PositionalWriter(descriptor: copy, path: path)
     }
 
+    /// A handle that writes at positions of the file bypassing the page cache (O_DIRECT), or
+    /// nil when the file system does not support that. Its buffers, offsets and lengths must be
+    /// multiples of ``PositionalWriter/directAlignment``; a write that pads the file's end
+    /// past its intended length is undone with ``preallocate(_:)``.
+    public func directWriter() throws(FileError) -> PositionalWriter? {
+        guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
+        let fd = open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == EINVAL { return nil }
+            throw FileError(errno: errno, path: temporaryPath)
+        }
+        return PositionalWriter(descriptor: fd, path: path)
+    }
+
     /// Appends the bytes of `array`.
     public func write(_ array: [UInt8]) throws(FileError) {
         try array.withUnsafeBytes { raw in Result { () throws(FileError) in try write(raw) } }.get()
@@ -102,6 +116,10 @@ public final class OutputFile {
 /// Writes at positions of an ``OutputFile`` (pwrite(2)): workers fill disjoint ranges
 /// concurrently, each from its own buffer, without faulting the file's pages into memory.
 public final class PositionalWriter: Sendable {
+    /// What the buffers, offsets and lengths of a direct writer must be multiples of (the
+    /// largest logical block size of the disks this runs on).
+    public static let directAlignment = 4096
+
     public let path: String
     private let descriptor: Int32
 
@@ -137,3 +155,11 @@ private func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, at 
         position += written
     }
 }
+
+/// O_DIRECT, which Glibc's Swift module leaves out (it needs _GNU_SOURCE): Linux's value on
+/// x86-64 and on AArch64.
+#if arch(x86_64)
+private let directFlag: Int32 = 0o40000
+#else
+private let directFlag: Int32 = 0o200000
+#endif

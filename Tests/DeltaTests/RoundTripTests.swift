@@ -1,4 +1,4 @@
-import Delta
+@testable import Delta
 import FixtureSupport
 import Foundation
 import MappedIO
@@ -33,6 +33,30 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         try DeltaCreator().create(base: base, target: Fixtures.path(pair.target), output: delta, overwrite: false)
         try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), overwrite: false)
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(Fixtures.path(pair.target)))
+    }
+
+    /// The O_DIRECT stream (here in windows of a few blocks, so that runs straddle windows
+    /// and unaligned tails carry over) and plain page-cache writes rebuild the same bytes.
+    @Test(arguments: [(2, 1, 0), (1, 1, 4096), (2, 2, 12288), (2, 1, 1 << 20)])
+    func everyWritePathRebuildsTheSameBytes(jobs: Int, batchPerJob: Int, windowBytes: Int) throws {
+        let directory = TemporaryDirectory()
+        for (index, pair) in DeltaPair.fixtures.prefix(8).enumerated() {
+            let delta = directory.path("d\(index)")
+            let base = pair.base.map(Fixtures.path)
+            var creator = DeltaCreator()
+            creator.chunkBytes = 3000
+            try creator.create(base: base, target: Fixtures.path(pair.target), output: delta, overwrite: false)
+            for direct in [true, false] {
+                var applier = DeltaApplier()
+                applier.jobs = jobs
+                applier.batchPerJob = batchPerJob
+                applier.windowBytes = windowBytes
+                applier.directWrites = direct
+                let out = directory.path("out\(index)-\(direct)")
+                try applier.apply(delta: delta, base: base, into: out, overwrite: false)
+                #expect(try TestFiles.contents(ofDirectory: out) == TestFiles.checkpoint(Fixtures.path(pair.target)), "\(pair) direct: \(direct)")
+            }
+        }
     }
 
     /// Bytes no tensor claims (gaps, trailing bytes) come back too; tiny chunks and many

@@ -1,0 +1,86 @@
+import Checksums
+import MappedIO
+import Parallelism
+
+extension DeltaApplier {
+    /// Rebuilds one data file front to back in windows of whole runs, each window produced in
+    /// parallel into an aligned buffer and written with `direct` (O_DIRECT): offsets and
+    /// lengths stay multiples of the alignment by carrying a window's unaligned tail over to
+    /// the next, and the last block is padded (the caller truncates the file back to its size).
+    /// Predicted runs are left as zeros for the later passes.
+    ///
+    /// Returns the XXH3-128 of the bytes written when the file had no predicted runs (it is
+    /// then complete), nil otherwise.
+    func stream(_ runs: [(file: Int, offset: Int, run: Run)], to direct: PositionalWriter, sources: RunSources) throws(DeltaError) -> XXH128Digest? {
+        let block = PositionalWriter.directAlignment
+        let window = windowBytes > 0 ? windowBytes : max(jobs * batchPerJob, 1) * (4 << 20)
+        let longest = runs.map(\.run.length).max() ?? 0
+        let capacity = (block + window + longest + 2 * block) / block * block
+        var buffers = (ReusableBuffer(alignment: block), ReusableBuffer(alignment: block))
+        var hasher = XXH3Hasher128()
+        var complete = true
+        var start = 0  // the file offset of the buffer's first byte, a multiple of `block`
+        var carried = 0  // bytes at the buffer's start already produced by the previous window
+        var next = 0
+        while true {
+            let buffer = buffers.0.prefix(capacity)
+            var end = start + carried
+            let first = next
+            while next < runs.count && end - start < window {
+                end += runs[next].run.length
+                next += 1
+            }
+            let window = Array(runs[first..<next])
+            complete = complete && !window.contains { $0.run.level > 0 }
+            try produce(window, into: SharedBuffer(bytes: buffer, origin: start), sources: sources)
+            let last = next == runs.count
+            let alignedEnd = last ? (end + block - 1) / block * block : end / block * block
+            if last { buffer[(end - start)..<(alignedEnd - start)].initializeMemory(as: UInt8.self, repeating: 0) }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<(min(end, alignedEnd) - start)]))
+            do {
+                try direct.write(UnsafeRawBufferPointer(rebasing: buffer[..<(alignedEnd - start)]), at: start)
+            } catch {
+                throw DeltaError(.io, error.description)
+            }
+            if last { break }
+            carried = end - alignedEnd
+            buffers = (buffers.1, buffers.0)
+            buffers.0.prefix(capacity).copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(alignedEnd - start)..<(end - start)]))
+            start = alignedEnd
+        }
+        return complete ? hasher.finalize() : nil
+    }
+
+    /// Produces a window's runs in parallel, each into its place in the buffer; predicted runs
+    /// become zeros.
+    private func produce(_ runs: [(file: Int, offset: Int, run: Run)], into buffer: SharedBuffer, sources: RunSources) throws(DeltaError) {
+        let failures = ResultSlots<DeltaError?>(count: runs.count, initial: nil)
+        ParallelWork.run(count: runs.count, jobs: jobs, state: { RunWorker() }) { worker, index in
+            let (_, offset, run) = runs[index]
+            let destination = buffer.slice(offset..<(offset + run.length))
+            do throws(DeltaError) {
+                if run.level > 0 {
+                    destination.initializeMemory(as: UInt8.self, repeating: 0)
+                } else {
+                    try sources.produce(run, into: destination, worker: worker)
+                }
+            } catch {
+                failures[index] = error
+            }
+        }
+        for index in runs.indices {
+            if let failure = failures[index] { throw failure }
+        }
+    }
+}
+
+/// A window buffer that workers fill in disjoint slices, addressed by file offset.
+private struct SharedBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    /// The file offset of `bytes[0]`.
+    let origin: Int
+
+    func slice(_ range: Range<Int>) -> UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(rebasing: bytes[(range.lowerBound - origin)..<(range.upperBound - origin)])
+    }
+}
