@@ -22,6 +22,10 @@ extension DeltaApplier {
         var start = 0  // the file offset of the buffer's first byte, a multiple of `block`
         var carried = 0  // bytes at the buffer's start already produced by the previous window
         var next = 0
+        // Each window is written in the background while the next one is produced.
+        let writes = BackgroundWork<DeltaError>()
+        // No buffer may go away under a write in flight, whatever ends this function.
+        defer { _ = try? writes.wait() }
         while true {
             let buffer = buffers.0.prefix(capacity)
             var end = start + carried
@@ -37,10 +41,15 @@ extension DeltaApplier {
             let alignedEnd = last ? (end + block - 1) / block * block : end / block * block
             if last { buffer[(end - start)..<(alignedEnd - start)].initializeMemory(as: UInt8.self, repeating: 0) }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<(min(end, alignedEnd) - start)]))
-            do {
-                try direct.write(UnsafeRawBufferPointer(rebasing: buffer[..<(alignedEnd - start)]), at: start)
-            } catch {
-                throw DeltaError(.io, error.description)
+            try writes.wait()
+            let written = SharedBuffer(bytes: UnsafeMutableRawBufferPointer(rebasing: buffer[..<(alignedEnd - start)]), origin: start)
+            writes.start {
+                do {
+                    try direct.write(UnsafeRawBufferPointer(written.bytes), at: written.origin)
+                    return .success(())
+                } catch {
+                    return .failure(DeltaError(.io, "\(error)"))
+                }
             }
             if last { break }
             carried = end - alignedEnd
@@ -48,6 +57,7 @@ extension DeltaApplier {
             buffers.0.prefix(capacity).copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(alignedEnd - start)..<(end - start)]))
             start = alignedEnd
         }
+        try writes.wait()
         return complete ? hasher.finalize() : nil
     }
 
