@@ -29,8 +29,8 @@ let package = Package(
         .target(name: "Checksums", dependencies: ["CISAL", "CXXHash"]),
         .target(name: "Zstandard", dependencies: ["CZstd"]),
 
-        // Files: read-only memory maps and atomic outputs.
-        .target(name: "MappedIO"),
+        // Files: read-only memory maps and atomic outputs (written in the background where asked).
+        .target(name: "MappedIO", dependencies: ["Parallelism"]),
 
         // TensorFlow's fork of the LevelDB table format (the `.index` file).
         .target(name: "SSTable", dependencies: ["Checksums"]),

@@ -70,6 +70,8 @@ public struct DeltaCreator: Sendable {
         let file: OutputFile
         do {
             file = try OutputFile(path: output, overwrite: overwrite)
+            // Straight to the disk: filling page-cache pages is most of a write's cost on many machines.
+            try file.appendDirectly()
             try file.write(DeltaFormat.header)
         } catch {
             throw DeltaError(error.code == .alreadyExists ? .exists : .io, error.description)

@@ -1,4 +1,5 @@
 import Glibc
+import Parallelism
 
 /// A file that appears under its final name only once it is complete.
 ///
@@ -14,6 +15,8 @@ public final class OutputFile {
     private var descriptor: Int32
     /// How many bytes were written so far.
     public private(set) var count: Int = 0
+    /// Appended bytes not yet written, when appends go through O_DIRECT.
+    private var staging: DirectStaging?
 
     /// Creates the temporary file for `path`. With `overwrite` false, an existing file at
     /// `path` is an error and is never touched.
@@ -39,8 +42,23 @@ public final class OutputFile {
     /// Appends `bytes`, retrying short writes; a full disk is reported as ``FileError/Code/noSpace``.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        try writeAll(bytes, to: descriptor, at: count, path: path)
+        if let staging {
+            try staging.append(bytes)
+        } else {
+            try writeAll(bytes, to: descriptor, at: count, path: path)
+        }
         count += bytes.count
+    }
+
+    /// From now on, appends are gathered in an aligned buffer of `bufferSize` bytes and written
+    /// with O_DIRECT, bypassing the page cache (the commit writes the rest). Returns false, and
+    /// changes nothing, when the file system does not support that. Only for files written by
+    /// appends alone, from the start.
+    @discardableResult
+    public func appendDirectly(bufferSize: Int = 8 << 20) throws(FileError) -> Bool {
+        guard count == 0, staging == nil, let writer = try directWriter() else { return false }
+        staging = DirectStaging(writer: writer, size: bufferSize)
+        return true
     }
 
     /// Sets the file's length (the bytes written at positions later are then random-access).
@@ -85,6 +103,17 @@ public final class OutputFile {
     /// that are thrown away, where readers still see the whole file or none of it.
     public func commit(overwrite: Bool = false, durable: Bool = true) throws(FileError) {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "committed twice") }
+        if let staging {
+            do {
+                try staging.finish()
+                try preallocate(count)
+            } catch {
+                close(descriptor)
+                descriptor = -1
+                unlink(temporaryPath)
+                throw error
+            }
+        }
         let fd = descriptor
         descriptor = -1
         defer { close(fd) }
@@ -136,6 +165,79 @@ public final class PositionalWriter: Sendable {
     /// ``FileError/Code/noSpace``.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(FileError) {
         try writeAll(bytes, to: descriptor, at: offset, path: path)
+    }
+}
+
+/// Appends gathered in aligned buffers, each written with O_DIRECT in the background once full
+/// while the next one fills.
+private final class DirectStaging {
+    private let writer: PositionalWriter
+    private var buffers: (AlignedBlock, AlignedBlock)
+    private var filled = 0
+    /// Where the current buffer's first byte goes in the file.
+    private var offset = 0
+    private let writes = BackgroundWork<FileError>()
+
+    init(writer: PositionalWriter, size: Int) {
+        let alignment = PositionalWriter.directAlignment
+        let size = max(alignment, size / alignment * alignment)
+        self.writer = writer
+        buffers = (AlignedBlock(size: size), AlignedBlock(size: size))
+    }
+
+    deinit {
+        // No buffer may go away under a write in flight.
+        _ = try? writes.wait()
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+        var rest = bytes
+        while !rest.isEmpty {
+            let buffer = buffers.0.bytes
+            let taken = min(rest.count, buffer.count - filled)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + taken)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[..<taken]))
+            filled += taken
+            rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
+            if filled == buffer.count { try flush(count: buffer.count) }
+        }
+    }
+
+    /// Writes what is left, padded with zeros to a whole block (the caller truncates the
+    /// file), and waits for every write.
+    func finish() throws(FileError) {
+        if filled > 0 {
+            let alignment = PositionalWriter.directAlignment
+            let padded = (filled + alignment - 1) / alignment * alignment
+            buffers.0.bytes[filled..<padded].initializeMemory(as: UInt8.self, repeating: 0)
+            try flush(count: padded)
+        }
+        try writes.wait()
+    }
+
+    /// Waits for the other buffer's write, starts writing the first `count` bytes of the
+    /// current one, and switches to the other.
+    private func flush(count: Int) throws(FileError) {
+        try writes.wait()
+        let (block, writer, at) = (buffers.0, self.writer, offset)
+        writes.start {
+            Result { () throws(FileError) in try writer.write(UnsafeRawBufferPointer(rebasing: block.bytes[..<count]), at: at) }
+        }
+        offset += filled
+        filled = 0
+        buffers = (buffers.1, buffers.0)
+    }
+}
+
+/// A page-aligned heap buffer, freed with the last reference.
+private final class AlignedBlock: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(size: Int) {
+        bytes = .allocate(byteCount: size, alignment: PositionalWriter.directAlignment)
+    }
+
+    deinit {
+        bytes.deallocate()
     }
 }
 
