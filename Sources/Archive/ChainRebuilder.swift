@@ -35,8 +35,10 @@ struct ChainRebuilder {
             let target = last ? output ?? scratch.slot() : scratch.slot()
             try checkFile(of: link)
             var applier = applier
-            // Only the requested output is flushed to disk; scratch checkpoints are thrown away.
+            // Only the requested output goes to the disk and is flushed there; scratch
+            // checkpoints stay in the page cache, where the next link reads them at once.
             applier.durable = target == output
+            applier.directWrites = target == output
             do {
                 try applier.apply(delta: path(of: link), base: base?.prefix, into: target, overwrite: last && overwrite)
             } catch {
