@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Verification", dependencies: ["TensorBundle", "Parallelism"]),
 
         // Byte-exact compressed deltas between checkpoints.
-        .target(name: "Delta", dependencies: ["TensorBundle", "Parallelism", "Zstandard", "Checksums"]),
+        .target(name: "Delta", dependencies: ["TensorBundle", "Verification", "Parallelism", "Zstandard", "Checksums"]),
 
         // Training runs archived as chains of deltas, restorable step by step.
         .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO"]),
@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdelta", dependencies: ["CheckpointCLI"]),
 
-        .target(name: "FixtureSupport", dependencies: ["TensorBundle"], path: "Tests/FixtureSupport"),
+        .target(name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable"], path: "Tests/FixtureSupport"),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),

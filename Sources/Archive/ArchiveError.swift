@@ -31,7 +31,7 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     /// A delta failure met while archiving or restoring.
     init(_ error: DeltaError) {
         let code: Code = switch error.code {
-        case .corrupt, .hashMismatch, .wrongBase: .corrupt
+        case .corrupt, .hashMismatch, .wrongBase, .damagedInput: .corrupt
         case .exists: .exists
         case .io, .usage: .io
         }

@@ -79,6 +79,10 @@ public struct Archiver: Sendable {
         var creator = DeltaCreator()
         creator.level = level
         creator.jobs = jobs
+        // Each source was verified before it is added; a base is either the archived step's
+        // own bytes (the delta's recorded base identity is checked afterwards) or rebuilt
+        // from the archive, hash by hash.
+        creator.inputCheck = .trusted
         return creator
     }
 

@@ -39,8 +39,14 @@ public enum CheckpointLocator {
             return ordered
         case .regular where path.hasSuffix(".index"):
             return [String(path.dropLast(".index".count))]
+        case .inaccessible(let error):
+            throw ToolError(error.description)
         default:
-            if FileSystem.exists(BundleFiles.index(prefix: path)) { return [path] }
+            switch FileSystem.kind(of: BundleFiles.index(prefix: path)) {
+            case .missing: break
+            case .inaccessible(let error): throw ToolError(error.description)
+            default: return [path]
+            }
             if case .missing = FileSystem.kind(of: path) {
                 throw ToolError("\(path): no such checkpoint (neither a directory, an .index file nor a prefix with one)")
             }

@@ -67,6 +67,9 @@ extension DeltaCommand {
         @Flag(help: "Overwrite an existing output file.")
         var force = false
 
+        @Flag(help: "Store tensors whose bytes fail their checksums as they are (structural damage is still refused).")
+        var allowDamaged = false
+
         @Option(help: "zstd level (1-19); higher levels gain little on tensor planes and cost time.")
         var level: Int32 = 1
 
@@ -89,6 +92,7 @@ extension DeltaCommand {
             var creator = DeltaCreator()
             creator.level = level
             creator.jobs = jobs
+            creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
             let manifest = try creator.create(base: base, target: target, output: output, overwrite: force)
             if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: output)) }
             return .clean

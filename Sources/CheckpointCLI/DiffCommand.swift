@@ -50,6 +50,11 @@ public struct DiffCommand: StatusCommand {
 
     public func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        for (name, value) in [("--atol", atol), ("--rtol", rtol)] {
+            if let value, !(value.isFinite && value >= 0) {
+                throw ValidationError("\(name) must be a finite number at least 0, not \(value)")
+            }
+        }
         guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
         for pattern in include + exclude {
             do {
@@ -61,8 +66,8 @@ public struct DiffCommand: StatusCommand {
     }
 
     public func execute() throws -> ToolStatus {
-        let bundleA = try Self.open(a)
-        let bundleB = try Self.open(b)
+        let bundleA = try open(a)
+        let bundleB = try open(b)
         var differ = CheckpointDiffer()
         differ.jobs = jobs
         if atol != nil || rtol != nil {
@@ -86,13 +91,13 @@ public struct DiffCommand: StatusCommand {
         return same ? .clean : .findings
     }
 
-    private static func open(_ path: String) throws(ToolError) -> Bundle {
-        let prefixes = try CheckpointLocator.prefixes(for: path, latestOnly: true)
-        do {
-            return try Bundle(prefix: prefixes[0])
-        } catch {
-            throw ToolError(error.description)
-        }
+    /// Opens the checkpoint `path` names after verifying it: every tensor the diff reads must
+    /// match its checksum, or damage would be reported as a numeric change.
+    private func open(_ path: String) throws(ToolError) -> Bundle {
+        let prefix = try CheckpointLocator.prefixes(for: path, latestOnly: true)[0]
+        let (bundle, report) = try CheckpointGate.open(prefix, verifier: CheckpointGate.verifier(data: true, jobs: jobs))
+        if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
+        return bundle
     }
 }
 

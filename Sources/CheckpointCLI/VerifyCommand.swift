@@ -58,14 +58,21 @@ public struct VerifyCommand: StatusCommand {
         return list ? try listCheckpoints(prefixes) : try verifyCheckpoints(prefixes, directories: directories)
     }
 
+    /// Lists each checkpoint whose structure is sound; a damaged one gets its errors on
+    /// standard error instead (its entries cannot be trusted to describe anything), and the
+    /// status is then 1.
     private func listCheckpoints(_ prefixes: [String]) throws -> ToolStatus {
         var documents: [JSONValue] = []
+        var status = ToolStatus.clean
+        let verifier = CheckpointGate.verifier(data: false, jobs: jobs)
         for prefix in prefixes {
-            let bundle: Bundle
-            do {
-                bundle = try Bundle(prefix: prefix)
-            } catch {
-                throw ToolError(error.description)
+            let (bundle, report) = try CheckpointGate.open(prefix, verifier: verifier)
+            guard report.ok else {
+                for finding in report.findings where finding.severity == .error {
+                    Terminal.error(VerifyOutput.line(finding, defaultPath: prefix))
+                }
+                status = .findings
+                continue
             }
             let summaries = bundle.summaries
             if json {
@@ -75,7 +82,7 @@ public struct VerifyCommand: StatusCommand {
             }
         }
         if json { Terminal.out(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }
-        return .clean
+        return status
     }
 
     private func verifyCheckpoints(_ prefixes: [String], directories: [String]) throws -> ToolStatus {

@@ -34,15 +34,31 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
     public let index: FileDigest
     public let dataFiles: [FileDigest]
 
-    /// The identity of the checkpoint at `prefix` (every file hashed).
+    /// The identity of the checkpoint at `prefix` (every file hashed): its index and the data
+    /// files of its `shardCount` shards that exist, in shard order. The files are found by
+    /// listing the directory, so the work is bounded by what it holds, not by a count read
+    /// from the index.
     static func of(prefix: String, shardCount: Int64) throws(DeltaError) -> BundleIdentity {
         let index = try FileDigest.of(path: BundleFiles.index(prefix: prefix))
-        var dataFiles: [FileDigest] = []
-        for shard in 0..<shardCount {
-            let path = BundleFiles.data(prefix: prefix, shard: shard, of: shardCount)
-            if FileSystem.exists(path) { dataFiles.append(try FileDigest.of(path: path)) }
+        let directory = Path.directory(of: prefix)
+        let name = Path.fileName(of: prefix)
+        let names: [String]
+        do {
+            names = try FileSystem.contents(ofDirectory: directory)
+        } catch {
+            throw DeltaError(.io, error.description)
         }
-        return BundleIdentity(name: Path.fileName(of: prefix), index: index, dataFiles: dataFiles)
+        let shards = names.compactMap { file -> (shard: Int64, file: String)? in
+            guard let parsed = BundleFiles.parseData(fileName: file), parsed.shard >= 0, parsed.shard < shardCount,
+                  file == BundleFiles.data(prefix: name, shard: parsed.shard, of: shardCount)
+            else { return nil }
+            return (parsed.shard, file)
+        }
+        var dataFiles: [FileDigest] = []
+        for (_, file) in shards.sorted(by: { $0.shard < $1.shard }) {
+            dataFiles.append(try FileDigest.of(path: Path.join(directory, file)))
+        }
+        return BundleIdentity(name: name, index: index, dataFiles: dataFiles)
     }
 
     /// `ckpt-10 (index 1a2b…)`: the name and the start of the index hash.

@@ -2,6 +2,7 @@ import Checksums
 import MappedIO
 import Parallelism
 import TensorBundle
+import Verification
 import Zstandard
 
 /// Writes a delta of a target checkpoint against a base (or alone), one self-contained file.
@@ -19,6 +20,20 @@ public struct DeltaCreator: Sendable {
     public var chunkBytes = 4 << 20
     /// Chunks encoded per parallel batch, per job.
     public var batchPerJob = 4
+    /// How far the inputs are checked before anything is written.
+    public var inputCheck = InputCheck.verify
+
+    /// How far ``create(base:target:output:overwrite:)`` checks its inputs.
+    public enum InputCheck: Sendable, Hashable {
+        /// Verify both checkpoints as `ckptverify` does and refuse any error: a delta of a
+        /// damaged checkpoint would rebuild the damage as if it were data.
+        case verify
+        /// Verify both, refuse structural errors, but store damaged tensor bytes faithfully
+        /// (checksum mismatches, malformed strings, a mixed save).
+        case allowDamagedData
+        /// Trust the inputs: the caller verified them already (an archive run does).
+        case trusted
+    }
 
     public init() {}
 
@@ -51,10 +66,11 @@ public struct DeltaCreator: Sendable {
     @discardableResult
     public func create(base basePrefix: String?, target targetPrefix: String, output: String, overwrite: Bool) throws(DeltaError) -> Manifest {
         let target = try Self.open(targetPrefix)
-        guard let shardCount = target.header?.numShards, target.headerProblem == nil else {
-            throw DeltaError(.io, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
-        }
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
+        for bundle in [target] + (base.map { [$0] } ?? []) { try check(bundle) }
+        guard let shardCount = target.header?.numShards, target.headerProblem == nil else {
+            throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
+        }
         // The target and the base are hashed at the same time, one per core.
         let bundles = [(targetPrefix, shardCount)] + (base.map { [($0.prefix, $0.header?.numShards ?? 0)] } ?? [])
         let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: bundles.count, initial: nil)
@@ -322,6 +338,17 @@ public struct DeltaCreator: Sendable {
         } catch {
             throw DeltaError(.io, error.description)
         }
+    }
+
+    /// Applies ``inputCheck`` to one input.
+    private func check(_ bundle: Bundle) throws(DeltaError) {
+        guard inputCheck != .trusted else { return }
+        var verifier = Verifier()
+        verifier.jobs = jobs
+        verifier.checkDebris = false
+        let report = verifier.verify(bundle)
+        guard let damage = report.damage, !(inputCheck == .allowDamagedData && report.onlyDataDamage) else { return }
+        throw DeltaError(.damagedInput, "\(damage); not stored (damaged input)")
     }
 
     static func open(_ prefix: String) throws(DeltaError) -> Bundle {

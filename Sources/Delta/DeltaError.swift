@@ -12,6 +12,8 @@ public struct DeltaError: Error, Sendable, CustomStringConvertible {
         case hashMismatch
         /// An input could not be read, or an output written.
         case io
+        /// An input checkpoint fails verification.
+        case damagedInput
         /// The delta needs a base and none was given, or the reverse.
         case usage
     }

@@ -11,6 +11,10 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         case noSpace
         /// Another process holds a lock.
         case busy
+        /// A FIFO, socket or device where a regular file is expected.
+        case notRegular
+        /// The path is longer than the system allows.
+        case nameTooLong
         /// Any other failure of the operating system.
         case io
     }
@@ -35,6 +39,7 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         case EISDIR: .isDirectory
         case EEXIST: .alreadyExists
         case ENOSPC, EDQUOT: .noSpace
+        case ENAMETOOLONG: .nameTooLong
         default: .io
         }
         let reason = String(cString: strerror(number))

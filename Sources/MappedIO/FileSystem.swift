@@ -5,7 +5,23 @@ public enum FileKind: Sendable, Hashable {
     case missing
     case regular(size: Int)
     case directory
+    /// A FIFO, socket, device or other special file.
     case other
+    /// A path that cannot be examined for another reason than not existing (too long, a
+    /// directory on the way without search permission, a loop of links).
+    case inaccessible(FileError)
+
+    /// What kind of special file a `stat` type is, for messages.
+    static func describe(type: mode_t) -> String {
+        switch type {
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFLNK: "a symbolic link"
+        default: "a special file"
+        }
+    }
 }
 
 /// Small, synchronous file-system queries and operations with typed errors.
@@ -13,7 +29,9 @@ public enum FileSystem {
     /// What `path` names (following symbolic links).
     public static func kind(of path: String) -> FileKind {
         var info = stat()
-        guard stat(path, &info) == 0 else { return .missing }
+        guard stat(path, &info) == 0 else {
+            return errno == ENOENT || errno == ENOTDIR ? .missing : .inaccessible(FileError(errno: errno, path: path))
+        }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return .regular(size: Int(info.st_size))
         case S_IFDIR: return .directory

@@ -66,8 +66,12 @@ private func releasePages(_ base: UnsafeRawPointer?, count: Int, range: Range<In
 private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
 /// Opens the regular file at `path` for reading; returns its descriptor and length.
+///
+/// The one place the toolkit opens a file to read. The open never blocks: a FIFO, socket or
+/// device where a file is expected is refused after `fstat`, before anything reads from it
+/// (opening a FIFO without `O_NONBLOCK` waits for a writer forever).
 func openRegularFile(_ path: String) throws(FileError) -> (descriptor: Int32, count: Int) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     guard fd >= 0 else { throw FileError(errno: errno, path: path) }
     var info = stat()
     guard fstat(fd, &info) == 0 else {
@@ -75,10 +79,13 @@ func openRegularFile(_ path: String) throws(FileError) -> (descriptor: Int32, co
         close(fd)
         throw failure
     }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
+    let type = info.st_mode & S_IFMT
+    guard type == S_IFREG else {
         close(fd)
-        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-        throw FileError(code: isDirectory ? .isDirectory : .io, path: path, cause: isDirectory ? "is a directory" : "not a regular file")
+        if type == S_IFDIR { throw FileError(code: .isDirectory, path: path, cause: "is a directory") }
+        throw FileError(code: .notRegular, path: path, cause: "not a regular file (\(FileKind.describe(type: type)))")
     }
+    // Regular files ignore O_NONBLOCK; clear it all the same so reads behave as documented.
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     return (fd, Int(info.st_size))
 }

@@ -19,6 +19,32 @@ public struct CheckpointReport: Sendable {
 
     /// True when no finding is an error.
     public var ok: Bool { !findings.contains { $0.severity == .error } }
+
+    /// True when every error is about tensor bytes (checksums, string and variant encodings, a
+    /// mixed save) and the index, entries and files are sound: the bytes can still be read
+    /// and stored faithfully, damage included.
+    public var onlyDataDamage: Bool {
+        findings.allSatisfy { $0.severity != .error || Finding.dataCodes.contains($0.code) }
+    }
+
+    /// The first error as one line, naming the file and the tensor, with how many more there
+    /// are; nil when ``ok``.
+    public var damage: String? {
+        let errors = findings.filter { $0.severity == .error }
+        guard let first = errors.first else { return nil }
+        var line = "\(first.file ?? BundleFiles.index(prefix: prefix)): "
+        if let tensor = first.tensor { line += "tensor \(tensor): " }
+        line += first.message
+        if errors.count > 1 { line += " (and \(errors.count - 1) more error(s): ckptverify lists them)" }
+        return line
+    }
+}
+
+extension Finding {
+    /// The codes of the data pass: damage to tensor bytes behind a sound index.
+    static let dataCodes = Set(
+        [TensorError.Code.checksumMismatch, .lengthChecksumMismatch, .malformedString, .malformedVariant].map(\.rawValue)
+            + ["diagnosis.mixed_saves"])
 }
 
 /// What checking a training directory itself found: its `checkpoint` state file and debris

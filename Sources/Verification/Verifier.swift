@@ -30,6 +30,16 @@ public struct Verifier: Sendable {
             let finding = Finding(.error, "index.unreadable", error.file.cause, file: BundleFiles.index(prefix: prefix))
             return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: Self.now() - start)
         }
+        return verify(bundle, since: start)
+    }
+
+    /// Verifies an opened checkpoint, as ``verify(prefix:)`` does.
+    public func verify(_ bundle: Bundle) -> CheckpointReport {
+        verify(bundle, since: Self.now())
+    }
+
+    private func verify(_ bundle: Bundle, since start: Double) -> CheckpointReport {
+        let prefix = bundle.prefix
         var structure = StructureCheck(bundle: bundle)
         var bytesChecked: Int64 = 0
         var diagnosis: Finding? = nil

@@ -6,6 +6,10 @@ public struct ToolRunner {
         public let status: Int32
         public let standardOutput: String
         public let standardError: String
+        /// The signal that ended the tool (a trap is SIGILL or SIGTRAP), or nil when it exited.
+        public let signal: Int32?
+        /// Whether the tool was killed for running past its time limit.
+        public let timedOut: Bool
     }
 
     /// The build products folder (`.build/<config>/`), where `swift test` puts the tools.
@@ -15,8 +19,8 @@ public struct ToolRunner {
         return URL(fileURLWithPath: runner).deletingLastPathComponent()
     }()
 
-    /// Runs `tool` with `arguments` and waits for it.
-    public static func run(_ tool: String, _ arguments: [String]) throws -> Result {
+    /// Runs `tool` with `arguments` and waits for it, killing it after `timeLimit` seconds.
+    public static func run(_ tool: String, _ arguments: [String], timeLimit: Double = 120) throws -> Result {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
@@ -25,16 +29,34 @@ public struct ToolRunner {
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        let expired = TimeLimit()
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) { [process] in
+            if process.isRunning {
+                expired.fire()
+                process.terminate()
+            }
+        }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
+            standardError: String(decoding: errorData, as: UTF8.self),
+            signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil, timedOut: expired.fired)
     }
 
     /// The JSON object a tool printed.
     public static func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
     }
+}
+
+/// Whether a time limit ran out, set from the timer's queue.
+private final class TimeLimit: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func fire() { lock.withLock { value = true } }
+
+    var fired: Bool { lock.withLock { value } }
 }

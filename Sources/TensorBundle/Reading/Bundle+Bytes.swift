@@ -75,7 +75,12 @@ extension Bundle {
             guard entry.size >= count else {
                 throw TensorError(.sizeMismatch, key: key, "stored size \(entry.size), expected at least \(count)")
             }
-        case .variant, .unstorable:
+        case .variant:
+            // Each element takes a length varint and a 4-byte checksum at least.
+            guard entry.size / 5 >= count else {
+                throw TensorError(.sizeMismatch, key: key, "stored size \(entry.size) cannot hold \(count) variant elements (5 bytes each at least)")
+            }
+        case .unstorable:
             break
         }
     }

@@ -25,10 +25,12 @@ extension Bundle {
             guard case .success(let entry) = record.entry else { return nil }
             var size = entry.size
             if entry.isPartitioned {
+                // Saturating: hostile slice sizes must not overflow (a verifier reports them).
                 size = entry.slices.reduce(0) { total, slice in
                     let sliceKey = SliceKey.encode(name: record.key, slice: slice)
-                    guard case .success(let sliceEntry)? = self.record(forKey: sliceKey)?.entry else { return total }
-                    return total + sliceEntry.size
+                    guard case .success(let sliceEntry)? = self.record(forKey: sliceKey)?.entry, sliceEntry.size > 0 else { return total }
+                    let (sum, overflow) = total.addingReportingOverflow(sliceEntry.size)
+                    return overflow ? .max : sum
                 }
             }
             return VariableSummary(

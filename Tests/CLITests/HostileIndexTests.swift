@@ -1,0 +1,130 @@
+import FixtureSupport
+import Foundation
+import TensorBundle
+import Testing
+
+/// Well-framed indexes (valid block CRCs, sorted keys) whose records hold extreme values: every
+/// tool must end with exit status 1 or 2 and clear lines on standard error, never a trap, a
+/// hang or an output file.
+@Suite struct HostileIndexTests {
+    static let weights = "optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE"
+    static let keras = "tf2_keras_adam/ckpt-1"
+    static let partitioned = "partitioned/tf1-partitioned"
+    static let zoo = "dtypes/zoo"
+
+    /// A source checkpoint and how its index is changed.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let source: String
+        let edit: HostileCheckpoint.Edit
+        var testDescription: String { "\(source): \(edit)" }
+    }
+
+    static func entry(_ description: String, _ edit: @escaping @Sendable (inout BundleEntry) -> Void) -> Case {
+        Case(source: keras, edit: .entry(description, named: weights, edit))
+    }
+
+    static let cases: [Case] = [
+        entry("size 2^63-1") { $0.size = .max },
+        entry("size 2^63-4") { $0.size = .max - 3 },
+        entry("size 2^62") { $0.size = 1 << 62 },
+        entry("negative size") { $0.size = -4 },
+        entry("offset 2^63-1") { $0.offset = .max },
+        entry("offset 2^62") { $0.offset = 1 << 62 },
+        entry("negative offset") { $0.offset = -1 },
+        entry("offset + size overflows") { $0.offset = .max - 10; $0.size = 4096 },
+        entry("dimension 2^63-1") { $0.shape = TensorShape([.max]) },
+        entry("element count overflows") { $0.shape = TensorShape([1 << 32, 1 << 32]) },
+        entry("byte count overflows") { $0.shape = TensorShape([1 << 61, 4]); $0.size = .max - 3 },
+        entry("size matching a 2^60-element shape") { $0.shape = TensorShape([1 << 30, 1 << 30]); $0.size = 1 << 62 },
+        entry("negative dimension") { $0.shape = TensorShape([-1, 64]) },
+        entry("300 dimensions") { $0.shape = TensorShape(Array(repeating: 1, count: 300)) },
+        entry("dtype 0") { $0.dtype = DataType(rawValue: 0) },
+        entry("resource dtype") { $0.dtype = DataType(rawValue: 20) },
+        entry("unknown dtype") { $0.dtype = DataType(rawValue: 9999) },
+        entry("shard 2^63-1") { $0.shardID = .max },
+        entry("shard -1") { $0.shardID = -1 },
+        Case(source: keras, edit: .header("num_shards 2^31") { $0.numShards = 1 << 31 }),
+        Case(source: keras, edit: .header("num_shards 2^31-1") { $0.numShards = (1 << 31) - 1 }),
+        Case(source: keras, edit: .header("num_shards 0") { $0.numShards = 0 }),
+        Case(source: keras, edit: .header("num_shards 2^63-1") { $0.numShards = .max }),
+        Case(source: zoo, edit: .entry("string size 2^63-1", named: "string") { $0.size = .max }),
+        Case(source: zoo, edit: .entry("string shape 2^62", named: "string") { $0.shape = TensorShape([1 << 62]) }),
+        Case(source: zoo, edit: .entry("variant shape 2^40", named: "variant") { $0.shape = TensorShape([1 << 40]) }),
+        Case(source: partitioned, edit: .sliceRecords("slice size 2^63-1") { $0.size = .max }),
+        Case(source: partitioned, edit: .sliceRecords("slice offset 2^63-1") { $0.offset = .max }),
+        Case(source: partitioned, edit: .partitioned("slice start 2^63-1") { entry in
+            entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: .max, length: $0.length) }) }
+        }),
+        Case(source: partitioned, edit: .partitioned("slice length 2^63-1") { entry in
+            entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: $0.start, length: .max) }) }
+        }),
+        Case(source: partitioned, edit: .partitioned("partitioned shape 2^62") { $0.shape = TensorShape([1 << 62, 4]) }),
+    ]
+
+    /// What each tool must do with the damaged checkpoint `damaged` (a copy of `good`'s source).
+    static func expectRefused(_ damaged: String, good: String, in directory: TemporaryDirectory) throws {
+        let name = URL(fileURLWithPath: damaged).lastPathComponent
+        let runs: [(tool: String, arguments: [String], statuses: Set<Int32>, oneLine: Bool)] = [
+            ("ckptverify", [damaged], [1], false),
+            ("ckptverify", ["--structure-only", damaged], [1], false),
+            ("ckptverify", ["--list", damaged], [1, 2], false),
+            ("ckptverify", ["--list", "--json", damaged], [1, 2], false),
+            ("ckptdiff", [damaged, damaged], [2], true),
+            ("ckptdiff", [good, damaged], [2], true),
+            ("ckptdiff", [damaged, good], [2], true),
+            ("ckptdelta", ["create", good, damaged, "-o", directory.path("d1")], [2], true),
+            ("ckptdelta", ["create", damaged, good, "-o", directory.path("d2")], [2], true),
+            ("ckptdelta", ["create", "--no-base", damaged, "-o", directory.path("d3")], [2], true),
+        ]
+        for run in runs {
+            let result = try ToolRunner.run(run.tool, run.arguments, timeLimit: 60)
+            let context = "\(run.tool) \(run.arguments.joined(separator: " ")): status \(result.status), \(result.standardError)"
+            #expect(result.signal == nil && !result.timedOut, "\(context)")
+            #expect(run.statuses.contains(result.status), "\(context)")
+            let lines = result.standardError.split(separator: "\n")
+            if run.statuses != [1] {
+                #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("\(run.tool): ") }, "\(context)")
+            }
+            if run.oneLine {
+                #expect(lines.count == 1 && lines[0].contains(name), "\(context)")
+            }
+        }
+        for output in ["d1", "d2", "d3"] {
+            #expect(!FileManager.default.fileExists(atPath: directory.path(output)), "\(output) was written")
+        }
+    }
+
+    @Test(arguments: cases) func extremeRecordValues(_ hostile: Case) throws {
+        let directory = TemporaryDirectory()
+        let copy = directory.path("copy")
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false)
+        let damaged = try HostileCheckpoint.make(from: Fixtures.path(hostile.source), in: copy, edit: hostile.edit)
+        try Self.expectRefused(damaged, good: Fixtures.path(hostile.source), in: directory)
+    }
+
+    /// A tensor whose bytes fail their checksum behind a sound index: listed, but refused by
+    /// the diff and by `create` unless `--allow-damaged`, which stores the damage faithfully.
+    @Test func damagedBytesAreNotData() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let good = Fixtures.path("tf2_keras_adam/ckpt-10")
+        let damaged = run + "/ckpt-11"
+        var bytes = TestFiles.read(damaged + ".data-00000-of-00001")
+        bytes[100] ^= 0x04
+        TestFiles.write(bytes, to: damaged + ".data-00000-of-00001")
+        #expect(try ToolRunner.run("ckptverify", ["--list", damaged]).status == 0)
+        let diff = try ToolRunner.run("ckptdiff", [good, damaged])
+        #expect(diff.status == 2 && diff.standardError.contains("checksum does not match"), "\(diff.standardError)")
+        #expect(diff.standardOutput.isEmpty)
+        let refused = try ToolRunner.run("ckptdelta", ["create", good, damaged, "-o", directory.path("d")])
+        #expect(refused.status == 2 && refused.standardError.contains("damaged input"), "\(refused.standardError)")
+        let stored = try ToolRunner.run("ckptdelta", ["create", "--allow-damaged", good, damaged, "-o", directory.path("d")])
+        #expect(stored.status == 0, "\(stored.standardError)")
+        let applied = try ToolRunner.run("ckptdelta", ["apply", good, directory.path("d"), "-o", directory.path("out")])
+        #expect(applied.status == 0, "\(applied.standardError)")
+        #expect(TestFiles.read(directory.path("out/ckpt-11.data-00000-of-00001")) == bytes)
+        TestFiles.write(Array(bytes.prefix(4000)), to: damaged + ".data-00000-of-00001")
+        let truncated = try ToolRunner.run("ckptdelta", ["create", "--allow-damaged", good, damaged, "-o", directory.path("e")])
+        #expect(truncated.status == 2 && truncated.standardError.contains("past the end"), "\(truncated.standardError)")
+    }
+}

@@ -1,0 +1,76 @@
+import FixtureSupport
+import Foundation
+import Testing
+
+/// FIFOs, devices, over-long paths and other things that are not the regular files a tool
+/// expects: each is refused at once with one line naming the path, never waited on.
+@Suite struct SpecialFileTests {
+    /// Replaces `path` with a FIFO (no writer ever opens it).
+    static func fifo(at path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+        #expect(mkfifo(path, 0o644) == 0)
+    }
+
+    /// Runs `tool` and expects `statuses`, a message naming `path` with "not a regular file",
+    /// and an end well within the time limit.
+    static func expectRefused(_ tool: String, _ arguments: [String], naming path: String, statuses: Set<Int32> = [2]) throws {
+        let result = try ToolRunner.run(tool, arguments, timeLimit: 20)
+        let context = "\(tool) \(arguments.joined(separator: " ")): status \(result.status), \(result.standardError)"
+        #expect(!result.timedOut && result.signal == nil, "\(context)")
+        #expect(statuses.contains(result.status), "\(context)")
+        // ckptverify reports findings on standard output, trouble on standard error.
+        let said = result.standardOutput + result.standardError
+        #expect(said.contains(path) && said.contains("not a regular file"), "\(context)")
+    }
+
+    @Test func fifoInPlaceOfCheckpointFiles() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let good = Fixtures.path("tf2_keras_adam/ckpt-10")
+        Self.fifo(at: run + "/ckpt-11.index")
+        Self.fifo(at: run + "/ckpt-10.data-00000-of-00001")
+        try Self.expectRefused("ckptverify", [run + "/ckpt-11"], naming: run + "/ckpt-11.index", statuses: [1])
+        try Self.expectRefused("ckptverify", [run + "/ckpt-10"], naming: run + "/ckpt-10.data-00000-of-00001", statuses: [1])
+        try Self.expectRefused("ckptverify", ["--list", run + "/ckpt-11"], naming: run + "/ckpt-11.index")
+        try Self.expectRefused("ckptdiff", [good, run + "/ckpt-11"], naming: run + "/ckpt-11.index")
+        try Self.expectRefused("ckptdiff", [good, run + "/ckpt-10"], naming: run + "/ckpt-10.data-00000-of-00001")
+        try Self.expectRefused("ckptdelta", ["create", good, run + "/ckpt-10", "-o", directory.path("d")], naming: run + "/ckpt-10.data-00000-of-00001")
+        try Self.expectRefused("ckptdelta", ["create", run + "/ckpt-11", good, "-o", directory.path("d")], naming: run + "/ckpt-11.index")
+        Self.fifo(at: run + "/checkpoint")
+        try Self.expectRefused("ckptverify", [run], naming: run + "/checkpoint", statuses: [1, 2])
+    }
+
+    @Test func fifoInPlaceOfDeltaAndArchiveFiles() throws {
+        let directory = TemporaryDirectory()
+        Self.fifo(at: directory.path("fifo.ckptdelta"))
+        try Self.expectRefused("ckptdelta", ["info", directory.path("fifo.ckptdelta")], naming: directory.path("fifo.ckptdelta"))
+        try Self.expectRefused("ckptdelta", ["apply", directory.path("fifo.ckptdelta"), "-o", directory.path("out")],
+                               naming: directory.path("fifo.ckptdelta"))
+        let archive = directory.path("archive")
+        let archived = try ToolRunner.run("ckptdelta", ["archive", "--quiet", Fixtures.path("tf1_saver"), archive])
+        #expect(archived.status == 0, "\(archived.standardError)")
+        Self.fifo(at: archive + "/archive.json")
+        for arguments in [["ls", archive], ["verify", archive], ["restore", archive, "--latest", "-o", directory.path("r")],
+                          ["archive", Fixtures.path("tf1_saver"), archive]] {
+            try Self.expectRefused("ckptdelta", arguments, naming: archive + "/archive.json")
+        }
+    }
+
+    @Test func deviceInPlaceOfDataFile() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let data = run + "/ckpt-10.data-00000-of-00001"
+        try FileManager.default.removeItem(atPath: data)
+        try FileManager.default.createSymbolicLink(atPath: data, withDestinationPath: "/dev/zero")
+        try Self.expectRefused("ckptverify", [run + "/ckpt-10"], naming: data, statuses: [1])
+        try Self.expectRefused("ckptdiff", [Fixtures.path("tf2_keras_adam/ckpt-10"), run + "/ckpt-10"], naming: data)
+    }
+
+    @Test func overLongPathSaysSo() throws {
+        let long = "/tmp/" + String(repeating: "x", count: 300) + "/ckpt-1"
+        for (tool, arguments) in [("ckptverify", [long]), ("ckptdiff", [long, long]), ("ckptdelta", ["create", "--no-base", long, "-o", "/tmp/unused"])] {
+            let result = try ToolRunner.run(tool, arguments, timeLimit: 20)
+            #expect(result.status == 2 && result.standardError.contains("File name too long"), "\(tool): \(result.standardError)")
+        }
+    }
+}
