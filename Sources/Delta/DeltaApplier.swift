@@ -41,9 +41,6 @@ public struct DeltaApplier: Sendable {
         } catch {
             throw DeltaError(.io, error.description)
         }
-        for (digest, plan) in zip(manifest.target.dataFiles, manifest.files) {
-            try check(plan, size: digest.size, baseFiles: baseFiles, targets: manifest.target.dataFiles, delta: delta)
-        }
         // Every data file is allocated at its final size under a temporary name, then filled
         // run by run at its position: predicted runs read target bytes rebuilt before them.
         var outputs: [OutputFile] = []
@@ -132,31 +129,6 @@ public struct DeltaApplier: Sendable {
         return try paths.map { (path) throws(DeltaError) in try DeltaCreator.map(path) }
     }
 
-    /// Checks a plan's runs against the file size and the base files before any output.
-    private func check(
-        _ plan: FilePlan, size: Int, baseFiles: [MappedFile], targets: [FileDigest], delta: DeltaFile
-    ) throws(DeltaError) {
-        var total = 0
-        for run in plan.runs {
-            var references: [TensorLocation] = []
-            switch run {
-            case .copy(let file, let offset, _, _): references = [TensorLocation(source: .base, file: file, offset: offset)]
-            case .chunk(_, _, _, _, let base, _): references = base.map { [TensorLocation(source: .base, file: $0.file, offset: $0.offset)] } ?? []
-            case .predicted(_, _, _, let prediction, _): references = prediction.inputs
-            }
-            for reference in references {
-                let sizes = reference.source == .base ? baseFiles.map(\.count) : targets.map(\.size)
-                guard reference.file < sizes.count, reference.offset >= 0, reference.offset <= sizes[reference.file] - run.length else {
-                    throw DeltaError(.corrupt, "\(delta.path): a run refers to bytes outside the files it reads")
-                }
-            }
-            total += run.length
-        }
-        guard total == size else {
-            throw DeltaError(.corrupt, "\(delta.path): the runs of a file add up to \(total) bytes, not \(size)")
-        }
-    }
-
     /// The runs of every data file at their offsets, copies cut into pieces of at most 8 MiB
     /// (so that every run fits a worker's buffer and a streaming window).
     static func workList(_ manifest: Manifest) -> [(file: Int, offset: Int, run: Run)] {
@@ -213,8 +185,13 @@ public struct DeltaApplier: Sendable {
     private func rebuildIndex(_ manifest: Manifest, delta: DeltaFile, basePrefix: String?) throws(DeltaError) -> [UInt8] {
         let prefix = try basePrefix.map { (prefix) throws(DeltaError) in try DeltaCreator.map(prefix + ".index").withUnsafeBytes { Array($0) } } ?? []
         var decompressor = ZstdDecompressor()
-        var output = [UInt8](repeating: 0, count: manifest.target.index.size)
+        var output: [UInt8] = []
         try delta.withSection(at: manifest.indexSection, kind: .index) { (payload) throws(DeltaError) in
+            // The size is allocated only once the frame itself declares it too.
+            guard ZstdDecompressor.declaredSize(of: payload) == UInt64(manifest.target.index.size) else {
+                throw DeltaError(.corrupt, "\(delta.path): the index section does not hold the \(manifest.target.index.size) bytes the manifest records")
+            }
+            output = [UInt8](repeating: 0, count: manifest.target.index.size)
             let result = prefix.withUnsafeBytes { prefixBytes in
                 output.withUnsafeMutableBytes { destination in
                     Swift.Result { () throws(ZstdError) in try decompressor.decompress(payload, prefix: prefixBytes, into: destination) }

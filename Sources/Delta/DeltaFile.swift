@@ -32,8 +32,18 @@ public final class DeltaFile: Sendable {
             guard XXH3.hash64(UnsafeRawBufferPointer(rebasing: bytes[trailer..<(trailer + 16)])) == bytes.loadUInt64LE(at: trailer + 16),
                   manifestOffset <= UInt64(trailer), manifestLength <= UInt64(trailer) - manifestOffset
             else { throw DeltaError(.corrupt, "\(path): the trailer is corrupted") }
+            guard bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self) == 0 else {
+                throw DeltaError(.corrupt, "\(path): the header's reserved word is not zero (a newer or damaged delta)")
+            }
             let payload = try Self.payload(bytes, at: Int(manifestOffset), kind: .manifest, path: path, limit: trailer)
-            return try Manifest.decode(Array(payload))
+            let manifest: Manifest
+            do throws(DeltaError) {
+                manifest = try Manifest.decode(Array(payload))
+                try manifest.validate()
+            } catch {
+                throw DeltaError(.corrupt, "\(path): \(error.cause)")
+            }
+            return manifest
         }
     }
 

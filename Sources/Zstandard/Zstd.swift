@@ -94,6 +94,13 @@ public struct ZstdDecompressor: ~Copyable {
 
     deinit { ZSTD_freeDCtx(context) }
 
+    /// The decompressed size a frame's header declares, or nil when it declares none or is
+    /// not a zstd frame. A caller about to allocate for a size read elsewhere compares it first.
+    public static func declaredSize(of frame: UnsafeRawBufferPointer) -> UInt64? {
+        let size = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
+        return size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ? nil : UInt64(size)
+    }
+
     /// Decompresses the single frame `frame` into `destination`, whose size is the exact
     /// decompressed size the caller recorded; anything else is an error.
     public mutating func decompress(
