@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Delta", dependencies: ["TensorBundle", "Verification", "Parallelism", "Zstandard", "Checksums"]),
 
         // Training runs archived as chains of deltas, restorable step by step.
-        .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO"]),
+        .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Zstandard", "Checksums"]),
 
         // Numerical comparison of two checkpoints.
         .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),

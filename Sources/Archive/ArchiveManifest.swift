@@ -19,8 +19,13 @@ public struct ArchiveEntry: Sendable, Hashable {
     public let depth: Int
     /// The checkpoint's own size: its index and data files.
     public let rawSize: Int
+    /// The files stored with the checkpoint besides its bundle (a TF1 `.meta`).
+    public let companions: [Companion]
 
-    public init(step: Int64, checkpoint: String, file: String, size: Int, hash: XXH128Digest, baseStep: Int64?, depth: Int, rawSize: Int) {
+    public init(
+        step: Int64, checkpoint: String, file: String, size: Int, hash: XXH128Digest, baseStep: Int64?, depth: Int, rawSize: Int,
+        companions: [Companion] = []
+    ) {
         self.step = step
         self.checkpoint = checkpoint
         self.file = file
@@ -29,6 +34,13 @@ public struct ArchiveEntry: Sendable, Hashable {
         self.baseStep = baseStep
         self.depth = depth
         self.rawSize = rawSize
+        self.companions = companions
+    }
+
+    /// The same entry with `companions`.
+    func with(companions: [Companion]) -> ArchiveEntry {
+        ArchiveEntry(step: step, checkpoint: checkpoint, file: file, size: size, hash: hash, baseStep: baseStep, depth: depth,
+                     rawSize: rawSize, companions: companions)
     }
 
     public var isKeyframe: Bool { baseStep == nil }
@@ -40,7 +52,8 @@ public struct ArchiveEntry: Sendable, Hashable {
 public struct ArchiveManifest: Sendable, Hashable {
     public static let fileName = "archive.json"
     public static let format = "ckptdelta-archive"
-    public static let version: Int64 = 1
+    /// The version written; version 1 (no companions) is read too.
+    public static let version: Int64 = 2
 
     /// The entries, sorted by step, steps unique.
     public private(set) var entries: [ArchiveEntry]
@@ -119,7 +132,12 @@ public struct ArchiveManifest: Sendable, Hashable {
                 ("size", .int(Int64(entry.size))), ("xxh3_128", .string(entry.hash.description)),
                 ("base_step", entry.baseStep.map(JSONValue.int) ?? .null), ("depth", .int(Int64(entry.depth))),
                 ("raw_size", .int(Int64(entry.rawSize))),
-            ]).serialized()
+            ] + (entry.companions.isEmpty ? [] : [("companions", .array(entry.companions.map { companion in
+                .object([
+                    ("name", .string(companion.name)), ("file", .string(companion.file)), ("size", .int(Int64(companion.size))),
+                    ("xxh3_128", .string(companion.hash.description)),
+                ])
+            }))])).serialized()
         }
         let head = JSONValue.object([("format", .string(Self.format)), ("version", .int(Self.version))]).serialized().dropLast()
         return head + ",\"entries\":[\n" + lines.joined(separator: ",\n") + "\n]}\n"
@@ -133,7 +151,7 @@ public struct ArchiveManifest: Sendable, Hashable {
             throw ArchiveError(.corrupt, "\(path): not valid JSON (\(error))")
         }
         guard document["format"]?.string == format else { throw ArchiveError(.corrupt, "\(path): not a checkpoint archive manifest") }
-        guard let version = document["version"]?.integer, version == Self.version else {
+        guard let version = document["version"]?.integer, (1...Self.version).contains(version) else {
             throw ArchiveError(.corrupt, "\(path): archive format version \(document["version"]?.serialized() ?? "missing"); this tool reads version \(Self.version)")
         }
         guard let items = document["entries"]?.elements else { throw ArchiveError(.corrupt, "\(path): no entries list") }
@@ -143,15 +161,40 @@ public struct ArchiveManifest: Sendable, Hashable {
                   let size = item["size"]?.integer, size >= 0, let hash = item["xxh3_128"]?.string.flatMap(XXH128Digest.init(hex:)),
                   let base = item["base_step"], base.isNull || base.integer != nil, let depth = item["depth"]?.integer, depth >= 0,
                   let rawSize = item["raw_size"]?.integer, rawSize >= 0,
-                  !file.contains("/"), !file.hasPrefix("."), !checkpoint.contains("/"), !checkpoint.isEmpty
+                  !checkpoint.contains("/"), !checkpoint.isEmpty, !checkpoint.hasPrefix(".")
             else { throw ArchiveError(.corrupt, "\(path): entry \(index) is missing a field or has one of the wrong type") }
-            entries.append(ArchiveEntry(
+            let entry = ArchiveEntry(
                 step: step, checkpoint: checkpoint, file: file, size: Int(size), hash: hash, baseStep: base.integer,
-                depth: Int(depth), rawSize: Int(rawSize)))
-        }
-        guard Set(entries.map(\.step)).count == entries.count, Set(entries.map(\.file)).count == entries.count else {
-            throw ArchiveError(.corrupt, "\(path): a step or a file is listed twice")
+                depth: Int(depth), rawSize: Int(rawSize), companions: try companions(of: item, checkpoint: checkpoint, path: path, index: index))
+            // What this tool writes, and nothing else: a manifest that differs was edited or damaged.
+            guard TrainingRun.step(of: checkpoint) == step else {
+                throw ArchiveError(.corrupt, "\(path): entry \(index) lists step \(step) for checkpoint \(checkpoint)")
+            }
+            guard file == ArchiveLayout.fileName(of: checkpoint, keyframe: entry.isKeyframe), item["xxh3_128"]?.string == hash.description else {
+                throw ArchiveError(.corrupt, "\(path): entry \(index) (step \(step)) names its file or hash in a form this tool never writes")
+            }
+            guard entries.last.map({ $0.step < step }) ?? true else {
+                throw ArchiveError(.corrupt, "\(path): entry \(index) (step \(step)) is out of step order or listed twice")
+            }
+            entries.append(entry)
         }
         return ArchiveManifest(entries: entries)
+    }
+
+    /// The companions of one entry: each a plain file name of the checkpoint, stored under
+    /// the name this tool gives it (possibly an earlier step's).
+    private static func companions(of item: JSONValue, checkpoint: String, path: String, index: Int) throws(ArchiveError) -> [Companion] {
+        guard let list = item["companions"] else { return [] }
+        guard let elements = list.elements else { throw ArchiveError(.corrupt, "\(path): entry \(index) has companions that are not a list") }
+        var companions: [Companion] = []
+        for element in elements {
+            guard let name = element["name"]?.string, let file = element["file"]?.string, let size = element["size"]?.integer, size >= 0, size <= Companion.maximumSize,
+                  let text = element["xxh3_128"]?.string, let hash = XXH128Digest(hex: text), text == hash.description,
+                  Companion.suffixes.contains(where: { name == checkpoint + $0 }),
+                  file.hasSuffix(".zst"), !file.contains("/"), !file.hasPrefix("."), !companions.contains(where: { $0.name == name })
+            else { throw ArchiveError(.corrupt, "\(path): entry \(index) has a companion file this tool would not write") }
+            companions.append(Companion(name: name, file: file, size: Int(size), hash: hash))
+        }
+        return companions
     }
 }

@@ -46,10 +46,21 @@ public struct ArchiveVerifier: Sendable {
                 findings.append(Finding(.error, "delta.unreadable", Self.message(error.cause, about: path), file: path))
                 continue
             }
+            for companion in entry.companions {
+                do throws(ArchiveError) {
+                    _ = try companion.contents(in: archive)
+                } catch {
+                    let companionPath = Path.join(archive, companion.file)
+                    findings.append(Finding(.error, FileSystem.exists(companionPath) ? "file.mismatch" : "file.missing", Self.message(error.cause, about: companionPath), file: companionPath))
+                }
+            }
             targets[entry.step] = delta.target
-            findings += links(of: entry, delta: delta, manifest: manifest, targets: targets, path: path)
+            let baseTarget = entry.baseStep.flatMap { targets[$0] }
+            findings += ChainRebuilder.problems(of: entry, delta: delta, manifest: manifest, baseTarget: baseTarget).map { problem in
+                Finding(.error, problem.code, problem.message, file: path)
+            }
         }
-        findings += leftovers(in: archive, manifest: manifest)
+        findings += try leftovers(in: archive, manifest: manifest)
         if deep && !findings.contains(where: { $0.severity == .error }) {
             findings += try rebuildAll(manifest, rebuilder: rebuilder)
         }
@@ -61,41 +72,21 @@ public struct ArchiveVerifier: Sendable {
         cause.hasPrefix(path + ": ") ? String(cause.dropFirst(path.count + 2)) : cause
     }
 
-    /// Checks that an entry's delta is what the manifest says: its target, its base, its depth.
-    private func links(
-        of entry: ArchiveEntry, delta: Manifest, manifest: ArchiveManifest, targets: [Int64: BundleIdentity], path: String
-    ) -> [Finding] {
-        var findings: [Finding] = []
-        let raw = delta.target.index.size + delta.target.dataFiles.reduce(0) { $0 + $1.size }
-        if delta.target.name != entry.checkpoint || raw != entry.rawSize {
-            findings.append(Finding(.error, "chain.target", "holds \(delta.target.name) (\(raw) bytes), the manifest says step \(entry.step) is \(entry.checkpoint) (\(entry.rawSize) bytes)", file: path))
+    /// Files the manifest does not list: debris of an interrupted run (the next run removes
+    /// it), complete deltas the manifest lost or never got (the next run lists them again when
+    /// their chain holds), and files this tool did not write (left alone).
+    private func leftovers(in archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> [Finding] {
+        let survey = try ArchiveLayout.survey(archive, manifest: manifest)
+        let debris = survey.debris.map { name in
+            Finding(.warning, "file.leftover", "left by an interrupted run: the next archive run removes it", file: Path.join(archive, name))
         }
-        guard let baseStep = entry.baseStep else {
-            if delta.base != nil || entry.depth != 0 {
-                findings.append(Finding(.error, "chain.keyframe", "step \(entry.step) is listed as a keyframe but its delta needs a base", file: path))
-            }
-            return findings
+        let unlisted = survey.unlisted.map { candidate in
+            Finding(.warning, "file.unlisted", "a complete delta of \(candidate.delta.target.name) that the manifest does not list: the next archive run lists it again if its chain holds", file: Path.join(archive, candidate.file))
         }
-        guard let base = manifest.entry(step: baseStep), baseStep < entry.step else {
-            findings.append(Finding(.error, "chain.base-missing", "step \(entry.step) depends on step \(baseStep), which the archive does not hold", file: path))
-            return findings
+        let foreign = survey.foreign.map { name in
+            Finding(.warning, "file.foreign", "not written by this tool (or not a complete delta): left alone", file: Path.join(archive, name))
         }
-        if entry.depth != base.depth + 1 {
-            findings.append(Finding(.error, "chain.depth", "step \(entry.step) is listed at depth \(entry.depth), its base at \(base.depth)", file: path))
-        }
-        if let baseTarget = targets[baseStep], delta.base?.index.hash != baseTarget.index.hash || delta.base?.dataFiles.map(\.hash) != baseTarget.dataFiles.map(\.hash) {
-            findings.append(Finding(.error, "chain.base-mismatch", "step \(entry.step) was made against \(delta.base.map { "\($0)" } ?? "no base"), not step \(baseStep) (\(baseTarget))", file: path))
-        }
-        return findings
-    }
-
-    /// Files an interrupted archive run left (harmless; the next run removes them).
-    private func leftovers(in archive: String, manifest: ArchiveManifest) -> [Finding] {
-        let named = Set(manifest.entries.map(\.file))
-        let names = (try? FileSystem.contents(ofDirectory: archive)) ?? []
-        return names.filter { ArchiveLayout.isLeftover($0, named: named) }.map { name in
-            Finding(.warning, "file.leftover", "not named by the manifest: left by an interrupted run, the next archive run removes it", file: Path.join(archive, name))
-        }
+        return debris + unlisted + foreign
     }
 
     /// Rebuilds every step in step order, each from the one before it when that is its base.

@@ -30,6 +30,15 @@ public struct Archiver: Sendable {
     /// Archives every checkpoint of `run` not yet in the archive at `archive` (created if needed).
     public func archive(run runPath: String, into archive: String) throws(ArchiveError) -> ArchiveRunReport {
         let run = try TrainingRun(path: runPath)
+        // A new archive goes into an empty directory (or none): refused before anything is
+        // written into a directory that holds something else.
+        if FileSystem.exists(archive), !FileSystem.exists(Path.join(archive, ArchiveManifest.fileName)) {
+            // What a run killed before its first manifest leaves is ours; anything else is not.
+            let foreign = try ArchiveLayout.names(in: archive).filter { $0 != Self.lockName && !ArchiveLayout.isDebris($0) }
+            guard foreign.isEmpty else {
+                throw ArchiveError(.usage, "\(archive): not an archive (no \(ArchiveManifest.fileName)) and not empty (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); archive into a new or empty directory")
+            }
+        }
         do {
             try FileSystem.createDirectory(archive)
         } catch {
@@ -46,11 +55,26 @@ public struct Archiver: Sendable {
             throw ArchiveError(error)
         }
         defer { withExtendedLifetime(lock) {} }
-        var manifest = try ArchiveManifest.load(directory: archive) ?? ArchiveManifest()
+        var manifest: ArchiveManifest
+        if let existing = try ArchiveManifest.load(directory: archive) {
+            manifest = existing
+        } else {
+            // The manifest is written before anything else, so every later file lies in a
+            // directory that is an archive.
+            manifest = ArchiveManifest()
+            try manifest.save(directory: archive)
+        }
         var report = ArchiveRunReport()
-        report.removed = try removeLeftovers(in: archive, manifest: manifest)
-        for name in report.removed { progress?(.removed(leftover: name)) }
+        try reconcile(archive, manifest: &manifest, report: &report)
         for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
+            // The names this step may be written under must be free: a file there is not ours to replace.
+            if let taken = [false, true].map({ ArchiveLayout.fileName(of: checkpoint.name, keyframe: $0) })
+                .first(where: { FileSystem.exists(Path.join(archive, $0)) }) {
+                let skipped = ArchiveRunReport.Skipped(checkpoint: checkpoint.name, reason: "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
+                report.skipped.append(skipped)
+                progress?(.skipped(skipped))
+                continue
+            }
             let verdict = verifier.verify(prefix: checkpoint.prefix)
             if !verdict.ok {
                 let cause = verdict.findings.first { $0.severity == .error }.map { $0.message } ?? "failed verification"
@@ -59,7 +83,13 @@ public struct Archiver: Sendable {
                 progress?(.skipped(skipped))
                 continue
             }
-            let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest)
+            // Companions first: a run killed after the delta is linked leaves them for the
+            // next run, which lists the delta again with them.
+            var companions: [Companion] = []
+            for (path, digest) in try Companion.find(prefix: checkpoint.prefix) {
+                companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
+            }
+            let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest).with(companions: companions)
             manifest.add(entry)
             try manifest.save(directory: archive)
             report.added.append(entry)
@@ -88,8 +118,8 @@ public struct Archiver: Sendable {
 
     /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
     private func add(_ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> ArchiveEntry {
-        let deltaFile = checkpoint.name + ".ckptdelta"
-        let keyframeFile = checkpoint.name + ".key.ckptdelta"
+        let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
+        let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
         guard let base = manifest.predecessor(of: checkpoint.step), base.depth < maxChain else {
             return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: try create(nil, checkpoint, keyframeFile, archive))
         }
@@ -143,8 +173,10 @@ public struct Archiver: Sendable {
         let local = Path.join(run.path, base.checkpoint)
         if FileSystem.exists(local + ".index") {
             // Any failure here (a base half deleted by max_to_keep, say) falls back to the archive.
-            if let written = try? create(local, checkpoint, file, archive), written.manifest.base == expected { return written }
-            try remove(Path.join(archive, file))
+            if let written = try? create(local, checkpoint, file, archive) {
+                if written.manifest.base == expected { return written }
+                try remove(Path.join(archive, file))
+            }
         }
         let scratch = try ScratchSpace(parent: archive)
         let rebuilt = try rebuilder.rebuild(base, into: nil, overwrite: false, scratch: scratch)
@@ -158,37 +190,46 @@ public struct Archiver: Sendable {
     }
 
     private func entry(for checkpoint: TrainingRun.Checkpoint, file: String, base: ArchiveEntry?, archive: String, written: Written) throws(ArchiveError) -> ArchiveEntry {
-        let digest: FileDigest
-        do {
-            digest = try FileDigest.of(path: Path.join(archive, file))
-        } catch {
-            throw ArchiveError(error)
-        }
-        return ArchiveEntry(
-            step: checkpoint.step, checkpoint: checkpoint.name, file: file, size: digest.size, hash: digest.hash,
-            baseStep: base?.step, depth: base.map { $0.depth + 1 } ?? 0, rawSize: written.rawSize)
+        try ArchiveLayout.entry(file: file, target: written.manifest.target, step: checkpoint.step, base: base, archive: archive)
     }
 
-    /// Removes what an interrupted run left: delta files the manifest does not name, temporary
-    /// files and scratch directories. Returns their names.
-    private func removeLeftovers(in archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> [String] {
-        let named = Set(manifest.entries.map(\.file))
-        var removed: [String] = []
-        let names: [String]
-        do {
-            names = try FileSystem.contents(ofDirectory: archive)
-        } catch {
-            throw ArchiveError(error)
-        }
-        for name in names where ArchiveLayout.isLeftover(name, named: named) {
+    /// Brings the directory back in line with the manifest after an interrupted run or a lost
+    /// entry. Only what this tool provably wrote is removed: temporary files of its own outputs,
+    /// scratch directories, and a second encoding of a listed step under that step's other file
+    /// name. A complete delta the manifest does not list is re-listed when its chain holds (the
+    /// run that wrote it was killed before the manifest, or the manifest lost its entry); any
+    /// other file is kept and reported.
+    private func reconcile(_ archive: String, manifest: inout ArchiveManifest, report: inout ArchiveRunReport) throws(ArchiveError) {
+        let survey = try ArchiveLayout.survey(archive, manifest: manifest)
+        for name in survey.debris {
             do {
                 try FileSystem.removeTree(Path.join(archive, name))
             } catch {
                 throw ArchiveError(error)
             }
-            removed.append(name)
+            report.removed.append(name)
+            progress?(.removed(leftover: name))
         }
-        return removed
+        for candidate in survey.unlisted {
+            switch try ArchiveLayout.adoption(of: candidate, in: archive, manifest: manifest) {
+            case .adopt(let entry):
+                manifest.add(entry)
+                try manifest.save(directory: archive)
+                report.adopted.append(entry)
+                progress?(.adopted(entry))
+            case .redundant:
+                try remove(Path.join(archive, candidate.file))
+                report.removed.append(candidate.file)
+                progress?(.removed(leftover: candidate.file))
+            case .keep(let reason):
+                report.kept.append(candidate.file)
+                progress?(.kept(file: candidate.file, reason: reason))
+            }
+        }
+        for name in survey.foreign {
+            report.kept.append(name)
+            progress?(.kept(file: name, reason: "not a delta of this archive; left alone"))
+        }
     }
 
     private func remove(_ path: String) throws(ArchiveError) {
@@ -197,15 +238,6 @@ public struct Archiver: Sendable {
         } catch {
             throw ArchiveError(error)
         }
-    }
-}
-
-/// What files of an archive directory are.
-enum ArchiveLayout {
-    /// Whether `name` is debris of an interrupted run: an unnamed delta file, a temporary file
-    /// or a scratch directory.
-    static func isLeftover(_ name: String, named: Set<String>) -> Bool {
-        (name.hasSuffix(".ckptdelta") && !named.contains(name)) || name.contains(".tempstate") || name.hasPrefix(ScratchSpace.prefix)
     }
 }
 
@@ -221,6 +253,10 @@ public struct ArchiveRunReport: Sendable {
     public internal(set) var skipped: [Skipped] = []
     /// Leftovers of interrupted runs that were removed.
     public internal(set) var removed: [String] = []
+    /// Complete deltas the manifest did not list, listed again.
+    public internal(set) var adopted: [ArchiveEntry] = []
+    /// Files the run did not write or cannot place, left where they are.
+    public internal(set) var kept: [String] = []
 }
 
 /// Progress of an archive run.
@@ -228,4 +264,8 @@ public enum ArchiveEvent: Sendable {
     case added(ArchiveEntry)
     case skipped(ArchiveRunReport.Skipped)
     case removed(leftover: String)
+    /// An unlisted complete delta listed again.
+    case adopted(ArchiveEntry)
+    /// A file left alone, and why.
+    case kept(file: String, reason: String)
 }

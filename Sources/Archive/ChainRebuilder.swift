@@ -30,10 +30,11 @@ struct ChainRebuilder {
             start = position + 1
         }
         if start == links.count, let base { return base }
+        var baseTarget: BundleIdentity? = nil
         for (position, link) in links.enumerated().dropFirst(start) {
             let last = position == links.count - 1
             let target = last ? output ?? scratch.slot() : scratch.slot()
-            try checkFile(of: link)
+            baseTarget = try checkLink(link, baseTarget: baseTarget)
             var applier = applier
             // Only the requested output goes to the disk and is flushed there; scratch
             // checkpoints stay in the page cache, where the next link reads them at once.
@@ -54,6 +55,60 @@ struct ChainRebuilder {
     /// The path of an entry's delta file.
     func path(of entry: ArchiveEntry) -> String {
         Path.join(directory, entry.file)
+    }
+
+    /// Checks a link before it is applied: its file is the one the manifest recorded and its
+    /// delta is what the manifest says it is (``problems(of:delta:manifest:baseTarget:)``).
+    /// Returns the target identity the delta rebuilds, for the next link's check.
+    private func checkLink(_ entry: ArchiveEntry, baseTarget: BundleIdentity?) throws(ArchiveError) -> BundleIdentity {
+        try checkFile(of: entry)
+        let delta: Manifest
+        do {
+            delta = try DeltaFile(path: path(of: entry)).manifest
+        } catch {
+            throw ArchiveError(error)
+        }
+        if let problem = Self.problems(of: entry, delta: delta, manifest: manifest, baseTarget: baseTarget).first {
+            throw ArchiveError(.corrupt, "\(path(of: entry)): \(problem.message)")
+        }
+        return delta.target
+    }
+
+    /// A disagreement between the manifest and a delta's own header.
+    struct LinkProblem {
+        let code: String
+        let message: String
+    }
+
+    /// How an entry's delta disagrees with the manifest: another target checkpoint or size, a
+    /// base where a keyframe has none (or the reverse), a base step missing, later, or at the
+    /// wrong depth, or (when `baseTarget`, the base step's own target, is known) a base other
+    /// than that step byte for byte.
+    static func problems(of entry: ArchiveEntry, delta: Manifest, manifest: ArchiveManifest, baseTarget: BundleIdentity?) -> [LinkProblem] {
+        var problems: [LinkProblem] = []
+        let raw = delta.target.index.size + delta.target.dataFiles.reduce(0) { $0 + $1.size }
+        if delta.target.name != entry.checkpoint || raw != entry.rawSize {
+            problems.append(LinkProblem(code: "chain.target", message: "holds \(delta.target.name) (\(raw) bytes), the manifest says step \(entry.step) is \(entry.checkpoint) (\(entry.rawSize) bytes)"))
+        }
+        guard let baseStep = entry.baseStep else {
+            if delta.base != nil || entry.depth != 0 {
+                problems.append(LinkProblem(code: "chain.keyframe", message: "step \(entry.step) is listed as a keyframe but its delta needs a base"))
+            }
+            return problems
+        }
+        guard let base = manifest.entry(step: baseStep), baseStep < entry.step, let deltaBase = delta.base else {
+            problems.append(LinkProblem(code: "chain.base_missing", message: "step \(entry.step) depends on step \(baseStep), which the archive does not hold or its delta does not name"))
+            return problems
+        }
+        if entry.depth != base.depth + 1 {
+            problems.append(LinkProblem(code: "chain.depth", message: "step \(entry.step) is listed at depth \(entry.depth), its base at \(base.depth)"))
+        }
+        if deltaBase.name != base.checkpoint {
+            problems.append(LinkProblem(code: "chain.base_mismatch", message: "step \(entry.step) was made against \(deltaBase.name), not \(base.checkpoint) (step \(baseStep))"))
+        } else if let baseTarget, deltaBase.index.hash != baseTarget.index.hash || deltaBase.dataFiles.map(\.hash) != baseTarget.dataFiles.map(\.hash) {
+            problems.append(LinkProblem(code: "chain.base_mismatch", message: "step \(entry.step) was made against \(deltaBase), not step \(baseStep) (\(baseTarget))"))
+        }
+        return problems
     }
 
     /// Checks that an entry's file is the one the manifest recorded (size and XXH3-128).

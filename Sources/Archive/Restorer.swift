@@ -33,6 +33,16 @@ public struct Restorer: Sendable {
         }
         let scratch = try ScratchSpace(parent: directory)
         _ = try rebuilder.rebuild(entry, into: directory, overwrite: overwrite, scratch: scratch)
+        for companion in entry.companions {
+            let bytes = try companion.contents(in: archive)
+            do {
+                let file = try OutputFile(path: Path.join(directory, companion.name), overwrite: overwrite)
+                try file.write(bytes)
+                try file.commit(overwrite: overwrite)
+            } catch {
+                throw ArchiveError(error)
+            }
+        }
         try Self.record(entry.checkpoint, in: directory)
         return entry
     }
@@ -51,7 +61,8 @@ public struct Restorer: Sendable {
         } catch {
             throw ArchiveError(error)
         }
-        for name in [target.index.name] + target.dataFiles.map(\.name) where FileSystem.exists(Path.join(directory, name)) {
+        let names = [target.index.name] + target.dataFiles.map(\.name) + entry.companions.map(\.name)
+        for name in names where FileSystem.exists(Path.join(directory, name)) {
             throw ArchiveError(.exists, "\(Path.join(directory, name)): already exists (use --force to overwrite)")
         }
     }

@@ -44,10 +44,11 @@ extension DeltaCommand {
             archiver.jobs = jobs
             let quiet = quiet
             archiver.progress = { event in
-                if case .skipped = event {
+                switch event {
+                case .skipped, .kept:
                     Terminal.error(ArchiveOutput.line(event))
-                } else if !quiet {
-                    Terminal.out(ArchiveOutput.line(event))
+                default:
+                    if !quiet { Terminal.out(ArchiveOutput.line(event)) }
                 }
             }
             let report = try archiver.archive(run: run, into: self.archive)

@@ -13,6 +13,10 @@ enum ArchiveOutput {
             return "ckptdelta: \(skipped.checkpoint): \(skipped.reason)\n"
         case .removed(let name):
             return "removed \(name), left by an interrupted run\n"
+        case .adopted(let entry):
+            return "\(entry.checkpoint): listed again from \(entry.file), a complete delta the manifest did not list\n"
+        case .kept(let file, let reason):
+            return "ckptdelta: \(file): kept, not listed: \(reason)\n"
         }
     }
 

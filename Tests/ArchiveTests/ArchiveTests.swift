@@ -18,7 +18,12 @@ import Testing
             let stateFile = restored.removeValue(forKey: "checkpoint")
             let state = String(decoding: try #require(stateFile), as: UTF8.self)
             #expect(state.hasPrefix("model_checkpoint_path: \"\(entry.checkpoint)\"\n"))
-            #expect(try restored == TestFiles.checkpoint(prefix), "step \(step)")
+            // The bundle and its companion files (a TF1 `.meta`), byte for byte.
+            var expected = try TestFiles.checkpoint(prefix)
+            if FileManager.default.fileExists(atPath: prefix + ".meta") {
+                expected[URL(fileURLWithPath: prefix).lastPathComponent + ".meta"] = TestFiles.read(prefix + ".meta")
+            }
+            #expect(restored == expected, "step \(step)")
         }
     }
 
@@ -122,29 +127,92 @@ import Testing
     }
 
     /// What a killed run can leave (a complete but unlisted delta file, temporary files, a
-    /// scratch directory) is reported by `verify` as harmless and removed by the next run.
+    /// scratch directory) is reported by `verify` as harmless; the next run removes the debris
+    /// and lists the complete delta again.
     @Test func leftoversOfAKilledRunAreCleanedUp() throws {
         let directory = TemporaryDirectory()
         let run = directory.copy(fixture: "tf2_keras_adam")
         let archive = directory.path("archive")
-        let kept = directory.path("kept")
-        try move(["ckpt-40."], from: run, to: kept)
         _ = try Archiver().archive(run: run, into: archive)
-        let leftovers = ["ckpt-40.ckptdelta", "archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x"]
-        TestFiles.write(TestFiles.read(archive + "/ckpt-2.ckptdelta"), to: archive + "/" + leftovers[0])
-        TestFiles.write([1, 2, 3], to: archive + "/" + leftovers[1])
-        TestFiles.write([], to: archive + "/" + leftovers[2])
-        try FileManager.default.createDirectory(atPath: archive + "/" + leftovers[3] + "/1", withIntermediateDirectories: true)
-        TestFiles.write([0], to: archive + "/" + leftovers[3] + "/1/ckpt-3.index")
+        // A run killed after linking step 40's delta, before its manifest: the manifest without 40.
+        let complete = TestFiles.read(archive + "/" + ArchiveManifest.fileName)
+        var manifest = try ArchiveManifest.existing(directory: archive)
+        manifest = ArchiveManifest(entries: manifest.entries.filter { $0.step != 40 })
+        TestFiles.write(Array(manifest.encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
+        let debris = ["archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x"]
+        TestFiles.write([1, 2, 3], to: archive + "/" + debris[0])
+        TestFiles.write([], to: archive + "/" + debris[1])
+        try FileManager.default.createDirectory(atPath: archive + "/" + debris[2] + "/1", withIntermediateDirectories: true)
+        TestFiles.write([0], to: archive + "/" + debris[2] + "/1/ckpt-3.index")
         let report = try ArchiveVerifier().verify(archive: archive)
         #expect(report.ok)
-        #expect(Set(report.findings.map(\.code)) == ["file.leftover"] && report.findings.count == leftovers.count)
-        try move([""], from: kept, to: run)
+        #expect(report.findings.map(\.code).sorted() == ["file.leftover", "file.leftover", "file.leftover", "file.unlisted"])
         let next = try Archiver().archive(run: run, into: archive)
-        #expect(Set(next.removed) == Set(leftovers))
-        #expect(next.added.map(\.step) == [40])
+        #expect(Set(next.removed) == Set(debris))
+        #expect(next.adopted.map(\.step) == [40] && next.added.isEmpty)
+        #expect(TestFiles.read(archive + "/" + ArchiveManifest.fileName) == complete)
         #expect(try ArchiveVerifier().verify(archive: archive).findings.isEmpty)
         try expectRestoresEveryStep(archive, sources: try steps(of: Fixtures.path("tf2_keras_adam")), scratch: directory)
+    }
+
+    /// Only what the archive's own records prove it wrote is ever removed: files a person put
+    /// in an archive stay, a directory that is not an archive is refused, and a keyframe whose
+    /// entry the manifest lost is listed again, with the chain behind it intact.
+    @Test func filesNotOursAreNeverDeleted() throws {
+        let directory = TemporaryDirectory()
+        let notAnArchive = directory.path("papers")
+        try FileManager.default.createDirectory(atPath: notAnArchive, withIntermediateDirectories: true)
+        TestFiles.write([1], to: notAnArchive + "/thesis.ckptdelta")
+        TestFiles.write([2], to: notAnArchive + "/draft.tempstate1")
+        #expect(throws: ArchiveError.self) { try Archiver().archive(run: Fixtures.path("tf1_saver"), into: notAnArchive) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: notAnArchive).sorted() == ["draft.tempstate1", "thesis.ckptdelta"])
+
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
+        let foreign = ["notes.ckptdelta", "notes.txt.tempstate5", "ckpt-2.ckptdelta.bak", "mine.zst"]
+        for name in foreign { TestFiles.write([7, 7], to: archive + "/" + name) }
+        // The manifest loses step 1, the keyframe every later step depends on.
+        let manifest = try ArchiveManifest.existing(directory: archive)
+        TestFiles.write(Array(ArchiveManifest(entries: Array(manifest.entries.dropFirst())).encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
+        let verdict = try ArchiveVerifier().verify(archive: archive)
+        #expect(verdict.findings.contains { $0.code == "file.unlisted" && $0.file == archive + "/ckpt-1.key.ckptdelta" })
+        #expect(verdict.findings.filter { $0.code == "file.foreign" }.count == foreign.count)
+        let next = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
+        #expect(next.adopted.map(\.step) == [1] && next.removed.isEmpty && Set(next.kept) == Set(foreign))
+        for name in foreign { #expect(TestFiles.read(archive + "/" + name) == [7, 7]) }
+        #expect(try ArchiveManifest.existing(directory: archive) == manifest)
+        try expectRestoresEveryStep(archive, sources: try steps(of: Fixtures.path("tf2_keras_adam")), scratch: directory)
+    }
+
+    /// A manifest edited to say a step is another checkpoint than its delta rebuilds is refused
+    /// by restore before anything is written.
+    @Test func restoreCrossChecksTheManifestWithEachDelta() throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
+        let manifest = try ArchiveManifest.existing(directory: archive)
+        let text = String(decoding: TestFiles.read(archive + "/" + ArchiveManifest.fileName), as: UTF8.self)
+        // Step 11's entry points at step 10's file, whose delta rebuilds ckpt-10.
+        let swapped = text.replacingOccurrences(of: "\"file\":\"ckpt-11.ckptdelta\"", with: "\"file\":\"ckpt-10.ckptdelta\"")
+        #expect(swapped != text)
+        TestFiles.write(Array(swapped.utf8), to: archive + "/" + ArchiveManifest.fileName)
+        #expect(throws: ArchiveError.self) { try ArchiveManifest.existing(directory: archive) }
+        // The same, with step 10's delta copied under step 11's name and the manifest made to match.
+        let entries = manifest.entries.map { entry in
+            entry.step == 11
+                ? ArchiveEntry(step: 11, checkpoint: "ckpt-11", file: "ckpt-11.ckptdelta", size: manifest.entry(step: 10)!.size,
+                               hash: manifest.entry(step: 10)!.hash, baseStep: 10, depth: entry.depth, rawSize: entry.rawSize)
+                : entry
+        }
+        try FileManager.default.removeItem(atPath: archive + "/ckpt-11.ckptdelta")
+        try FileManager.default.copyItem(atPath: archive + "/ckpt-10.ckptdelta", toPath: archive + "/ckpt-11.ckptdelta")
+        TestFiles.write(Array(ArchiveManifest(entries: entries).encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
+        let output = directory.path("out")
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 11, into: output, overwrite: false) }
+        #expect(!FileManager.default.fileExists(atPath: output + "/checkpoint"))
+        #expect(!FileManager.default.fileExists(atPath: output + "/ckpt-10.index") && !FileManager.default.fileExists(atPath: output + "/ckpt-11.index"))
+        let verdict = try ArchiveVerifier().verify(archive: archive)
+        #expect(verdict.findings.map(\.code).contains("chain.target"))
     }
 
     @Test func verifyNamesDamage() throws {
@@ -175,7 +243,7 @@ import Testing
         let links = try ArchiveVerifier().verify(archive: fresh)
         // Step 3 now claims step 1 as its base (which it was not made against), and step 10
         // sits at the wrong depth behind it.
-        #expect(links.findings.map(\.code) == ["chain.base-mismatch", "chain.depth"])
+        #expect(links.findings.map(\.code) == ["chain.base_mismatch", "chain.depth"])
 
         TestFiles.write(Array(pristine.prefix(pristine.count / 2)), to: manifestPath)
         #expect(throws: ArchiveError.self) { try ArchiveVerifier().verify(archive: archive) }
@@ -234,7 +302,11 @@ import Testing
         #expect(String(decoding: TestFiles.read(archive + "/" + ArchiveManifest.fileName), as: UTF8.self) == manifest.encoded())
         let text = manifest.encoded()
         for damaged in [
-            text.replacingOccurrences(of: "\"version\":1", with: "\"version\":2"),
+            text.replacingOccurrences(of: "\"version\":2", with: "\"version\":3"),
+            text.replacingOccurrences(of: manifest.entries[1].hash.description, with: manifest.entries[1].hash.description.uppercased()),
+            text.replacingOccurrences(of: "\"checkpoint\":\"model.ckpt-40\"", with: "\"checkpoint\":\"model.ckpt-41\""),
+            text.replacingOccurrences(of: "\"name\":\"model.ckpt-30.meta\"", with: "\"name\":\"../model.ckpt-30.meta\""),
+            reordered(text),
             text.replacingOccurrences(of: "\"step\":40", with: "\"step\":30"),
             text.replacingOccurrences(of: "\"file\":\"model.ckpt-40.ckptdelta\"", with: "\"file\":\"../x\""),
             text.replacingOccurrences(of: "\"depth\":1", with: "\"depth\":-1"),
@@ -244,5 +316,12 @@ import Testing
             TestFiles.write(Array(damaged.utf8), to: archive + "/" + ArchiveManifest.fileName)
             #expect(throws: ArchiveError.self) { try ArchiveManifest.existing(directory: archive) }
         }
+    }
+
+    /// `text` with its first two entry lines swapped (both end in a comma: three entries or more).
+    func reordered(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.swapAt(1, 2)
+        return lines.joined(separator: "\n")
     }
 }
