@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Verification", dependencies: ["TensorBundle", "Parallelism"]),
 
         // Byte-exact compressed deltas between checkpoints.
-        .target(name: "Delta", dependencies: ["TensorBundle", "Verification", "Parallelism", "Zstandard", "Checksums"]),
+        .target(name: "Delta", dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums"]),
 
         // Training runs archived as chains of deltas, restorable step by step.
         .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Zstandard", "Checksums"]),
@@ -59,7 +59,7 @@ let package = Package(
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),

@@ -19,6 +19,10 @@ public struct DeltaCommand: ParsableCommand {
 
     /// Runs the tool: parses the arguments and exits 0 on success, 1 on findings, 2 on trouble.
     public static func runAsTool() -> Never {
+        if let complaint = RawArguments.complaint {
+            Terminal.error("ckptdelta: \(complaint)\n")
+            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
+        }
         do {
             var command = try parseAsRoot()
             guard let own = command as? any DeltaSubcommand else {

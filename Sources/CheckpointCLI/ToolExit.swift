@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import SSTable
 
 /// The diff(1) exit-status convention every tool here follows.
 public enum ToolStatus: Int32, Sendable {
@@ -22,6 +23,25 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// The command-line arguments as bytes, checked to be UTF-8: Swift repairs invalid bytes to
+/// U+FFFD, which would name another file than the one the user gave.
+enum RawArguments {
+    /// The first argument that is not valid UTF-8, escaped for display; nil when all are.
+    static var firstInvalid: String? {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
+            if String(validating: bytes, as: UTF8.self) == nil { return KeyText.escape(bytes) }
+        }
+        return nil
+    }
+
+    /// The one-line complaint about an argument that is not UTF-8, if there is one.
+    static var complaint: String? {
+        firstInvalid.map { "the argument \($0) is not valid UTF-8; these tools take UTF-8 paths only (rename the file or use a link)" }
+    }
+}
+
 /// A command that computes its own exit status.
 public protocol StatusCommand: ParsableCommand {
     /// Runs the command and returns its status; throwing ``ToolError`` means trouble.
@@ -33,6 +53,10 @@ extension StatusCommand {
     /// errors and ``ToolError`` print one line on standard error and exit 2; `--help` and
     /// `--version` exit 0.
     public static func runAsTool(name: String) -> Never {
+        if let complaint = RawArguments.complaint {
+            Terminal.error("\(name): \(complaint)\n")
+            Glibc.exit(ToolStatus.trouble.rawValue)
+        }
         let command: Self
         do {
             let parsed = try parseAsRoot()

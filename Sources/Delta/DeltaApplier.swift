@@ -123,8 +123,10 @@ public struct DeltaApplier: Sendable {
         } catch {
             throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (which needs \(expected)): \(error.cause)")
         }
-        guard actual.index == expected.index.renamed(actual.index.name), actual.dataFiles.map(\.hash) == expected.dataFiles.map(\.hash) else {
-            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta): it is \(actual), the delta needs \(expected)")
+        // The first file that differs is named, with what it holds and what the delta needs.
+        let files = [(prefix + ".index", actual.index, expected.index)] + zip(paths, zip(actual.dataFiles, expected.dataFiles)).map { ($0, $1.0, $1.1) }
+        if let (path, found, needed) = files.first(where: { $0.1.size != $0.2.size || $0.1.hash != $0.2.hash }) {
+            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(path) holds \(found.size) bytes with XXH3-128 \(found.hash), the delta needs \(needed.size) bytes with \(needed.hash)")
         }
         return try paths.map { (path) throws(DeltaError) in try DeltaCreator.map(path) }
     }

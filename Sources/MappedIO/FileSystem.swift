@@ -24,6 +24,14 @@ public enum FileKind: Sendable, Hashable {
     }
 }
 
+/// The names a directory holds.
+public struct DirectoryListing: Sendable, Hashable {
+    /// The names that are valid UTF-8, sorted bytewise.
+    public var names: [String] = []
+    /// The raw bytes of the names that are not.
+    public var undecodable: [[UInt8]] = []
+}
+
 /// Small, synchronous file-system queries and operations with typed errors.
 public enum FileSystem {
     /// What `path` names (following symbolic links).
@@ -44,18 +52,36 @@ public enum FileSystem {
         kind(of: path) != .missing
     }
 
-    /// The names in directory `path`, without `.` and `..`, sorted bytewise.
+    /// The names in directory `path`, without `.` and `..`, sorted bytewise. Names that are not
+    /// valid UTF-8 are left out (a `String` cannot hold them, and a repaired name would name
+    /// another file); ``listing(ofDirectory:)`` returns them too.
     public static func contents(ofDirectory path: String) throws(FileError) -> [String] {
-        guard let directory = opendir(path) else { throw FileError(errno: errno, path: path) }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
+        try listing(ofDirectory: path).names
+    }
+
+    /// What directory `path` holds: its names, and separately the raw bytes of names that are
+    /// not valid UTF-8.
+    public static func listing(ofDirectory path: String) throws(FileError) -> DirectoryListing {
+        // O_NONBLOCK: a FIFO named where a directory is expected fails instead of waiting.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0, let directory = fdopendir(fd) else {
+            let failure = FileError(errno: errno, path: path)
+            if fd >= 0 { close(fd) }
+            throw failure
         }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        defer { closedir(directory) }
+        var listing = DirectoryListing()
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+            guard bytes != [0x2E] && bytes != [0x2E, 0x2E] else { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                listing.names.append(name)
+            } else {
+                listing.undecodable.append(bytes)
+            }
+        }
+        listing.names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return listing
     }
 
     /// Creates directory `path` (and its parents); an existing directory is not an error.

@@ -33,6 +33,9 @@ enum DirectoryCheck {
                 findings.append(Finding(.warning, "debris.tempstate", "temporary file left by an interrupted save", file: full))
             }
         }
+        for name in directory.undecodableNames {
+            findings.append(Finding(.warning, "directory.bad_name", "the name \(name) is not valid UTF-8: skipped, these tools read UTF-8 names only", file: path))
+        }
         return DirectoryReport(path: path, findings: findings)
     }
 

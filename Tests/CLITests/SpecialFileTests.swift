@@ -74,3 +74,19 @@ import Testing
         }
     }
 }
+
+extension SpecialFileTests {
+    /// A name that is not UTF-8 is never repaired into another name: an argument is refused
+    /// with one line, a directory entry is reported and skipped.
+    @Test func namesThatAreNotUTF8() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf1_saver")
+        let tool = ToolRunner.productsDirectory.appendingPathComponent("ckptverify").path
+        // A file named with byte 0xFF, made and passed through the shell (Foundation's strings cannot hold it).
+        let made = try ToolRunner.runShell("cp \"$1/model.ckpt-30.index\" \"$1/bad$(printf '\\377').index\" && \"$0\" \"$1/bad$(printf '\\377')\"", tool, run)
+        #expect(made.status == 2 && made.standardError.contains("not valid UTF-8") && made.standardError.contains("\\xff"), "\(made.standardError)")
+        let listed = try ToolRunner.run("ckptverify", ["--structure-only", run])
+        #expect(listed.standardOutput.contains("directory.bad_name") || listed.standardOutput.contains("is not valid UTF-8: skipped"), "\(listed.standardOutput)")
+        #expect(!listed.standardOutput.contains("\u{FFFD}"))
+    }
+}

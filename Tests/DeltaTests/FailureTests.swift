@@ -98,3 +98,21 @@ import Testing
         #expect(try nothingWritten())
     }
 }
+
+extension FailureTests {
+    /// A base whose data file changed is named: the file, what it holds and what the delta needs.
+    @Test func changedBaseDataFileIsNamed() throws {
+        let delta = try makeDelta()
+        let copy = directory.path("base")
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false)
+        for suffix in [".index", ".data-00000-of-00001"] {
+            try FileManager.default.copyItem(atPath: base + suffix, toPath: copy + "/ckpt-10" + suffix)
+        }
+        var bytes = TestFiles.read(copy + "/ckpt-10.data-00000-of-00001")
+        bytes[7] ^= 0x10
+        TestFiles.write(bytes, to: copy + "/ckpt-10.data-00000-of-00001")
+        let error = apply(delta, base: copy + "/ckpt-10")
+        #expect(error?.code == .wrongBase)
+        #expect(error?.cause.contains(copy + "/ckpt-10.data-00000-of-00001 holds") == true, "\(String(describing: error))")
+    }
+}

@@ -21,8 +21,18 @@ public struct ToolRunner {
 
     /// Runs `tool` with `arguments` and waits for it, killing it after `timeLimit` seconds.
     public static func run(_ tool: String, _ arguments: [String], timeLimit: Double = 120) throws -> Result {
+        try launch(productsDirectory.appendingPathComponent(tool), arguments, timeLimit: timeLimit)
+    }
+
+    /// Runs `script` with `/bin/sh -c`, `$0`, `$1`, … being `arguments` (for arguments that
+    /// Foundation's strings cannot hold, made by the shell).
+    public static func runShell(_ script: String, _ arguments: String...) throws -> Result {
+        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments, timeLimit: 120)
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String], timeLimit: Double) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(tool)
+        process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()

@@ -1,3 +1,4 @@
+import SSTable
 import MappedIO
 
 /// A prefix named in a `checkpoint` state file, resolved the way TensorFlow resolves it.
@@ -26,10 +27,13 @@ public struct CheckpointDirectory: Sendable {
     public let prefixes: [String]
     /// The other names in the directory, for callers that look for debris.
     public let fileNames: [String]
+    /// Names that are not valid UTF-8, escaped for display: these tools cannot name such files.
+    public let undecodableNames: [String]
 
     /// Reads the directory listing and the state file.
     public init(path: String) throws(FileError) {
-        let names = try FileSystem.contents(ofDirectory: path)
+        let listing = try FileSystem.listing(ofDirectory: path)
+        let names = listing.names
         var state: Result<CheckpointState, StateFileError>? = nil
         if names.contains(Self.stateFileName) {
             let file = try MappedFile(path: Path.join(path, Self.stateFileName))
@@ -40,6 +44,7 @@ public struct CheckpointDirectory: Sendable {
         self.state = state
         self.prefixes = names.filter { $0.hasSuffix(".index") }.map { Path.join(path, String($0.dropLast(".index".count))) }
         self.fileNames = names
+        self.undecodableNames = listing.undecodable.map { KeyText.escape($0) }
     }
 
     /// Resolves a path from the state file as TensorFlow does (relative to this directory;
