@@ -39,12 +39,9 @@ struct Plan: Sendable {
             if case .opaque = kind {
                 segments = [.opaque(key: key)]
             } else if !x.isPartitioned && !y.isPartitioned {
-                segments = [.stored(aKey: key, a: x, bKey: key, b: y)]
+                segments = [try Self.stored(key, a, b)]
             } else if x.slices == y.slices {
-                segments = try x.slices.map { (slice) throws(TensorError) -> Segment in
-                    let sliceKey = SliceKey.encode(name: key, slice: slice)
-                    return .stored(aKey: sliceKey, a: try a.entry(forKey: sliceKey), bKey: sliceKey, b: try b.entry(forKey: sliceKey))
-                }
+                segments = try x.slices.map { (slice) throws(TensorError) -> Segment in try Self.stored(SliceKey.encode(name: key, slice: slice), a, b) }
             } else {
                 guard case .fixed(let left) = try a.value(forKey: key).contents,
                       case .fixed(let right) = try b.value(forKey: key).contents
@@ -54,6 +51,18 @@ struct Plan: Sendable {
         } catch {
             throw DiffError(cause: "\(error)")
         }
+    }
+
+    /// The stored entry under `key` on both sides, each checked (dtype, shape, size, bytes present
+    /// in its shard) so that the chunks cut from it lie inside the files, whoever opened them.
+    private static func stored(_ key: [UInt8], _ a: Bundle, _ b: Bundle) throws(TensorError) -> Segment {
+        let x = try a.entry(forKey: key)
+        let y = try b.entry(forKey: key)
+        for (bundle, entry) in [(a, x), (b, y)] {
+            try Bundle.validate(entry, key: key)
+            try bundle.withStoredBytes(of: entry, key: key) { _ in }
+        }
+        return .stored(aKey: key, a: x, bKey: key, b: y)
     }
 
     /// Whether the variable may be identical, so that a comparison without decoding decides:

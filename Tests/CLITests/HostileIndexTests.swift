@@ -127,4 +127,44 @@ import Testing
         let truncated = try ToolRunner.run("ckptdelta", ["create", "--allow-damaged", good, damaged, "-o", directory.path("e")])
         #expect(truncated.status == 2 && truncated.standardError.contains("past the end"), "\(truncated.standardError)")
     }
+
+    /// Indexes that are empty, cut short, garbage or with a flipped key byte (block CRCs no
+    /// longer hold): refused by the diff and `create`, reported by `--list`, never an empty
+    /// checkpoint diffed as if it were one.
+    @Test func damagedIndexesAreNeverEmptyCheckpoints() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let good = run + "/ckpt-10"
+        let damaged = run + "/ckpt-11"
+        let original = TestFiles.read(damaged + ".index")
+        var flipped = original
+        flipped[40] ^= 0x20
+        var generator = SystemRandomNumberGenerator()
+        let variants: [(String, [UInt8])] = [
+            ("empty", []), ("cut to 10 bytes", Array(original.prefix(10))), ("cut in half", Array(original.prefix(original.count / 2))),
+            ("garbage", (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }), ("a flipped key byte", flipped),
+        ]
+        for (description, bytes) in variants {
+            TestFiles.write(bytes, to: damaged + ".index")
+            for arguments in [[damaged, damaged], [good, damaged]] {
+                let diff = try ToolRunner.run("ckptdiff", arguments)
+                #expect(diff.status == 2 && diff.standardError.contains("ckpt-11.index") && diff.standardOutput.isEmpty, "\(description): \(diff.standardError)")
+            }
+            let listed = try ToolRunner.run("ckptverify", ["--list", damaged])
+            #expect(listed.status == 1 && listed.standardError.contains("ckpt-11.index"), "\(description): \(listed.standardError)")
+            let created = try ToolRunner.run("ckptdelta", ["create", good, damaged, "-o", directory.path("d")])
+            #expect(created.status == 2 && created.standardError.split(separator: "\n").count == 1, "\(description): \(created.standardError)")
+        }
+    }
+
+    /// Tolerances must be finite and non-negative: `--atol nan` would make every comparison pass.
+    @Test func tolerancesMustBeFiniteAndNonNegative() throws {
+        let a = Fixtures.path("tf2_keras_adam/ckpt-10")
+        let b = Fixtures.path("tf2_keras_adam/ckpt-11")
+        for option in [["--atol", "nan"], ["--rtol", "inf"], ["--atol=-1"], ["--rtol=-0.5"]] {
+            let result = try ToolRunner.run("ckptdiff", option + [a, b])
+            #expect(result.status == 2 && result.standardError.contains("must be a finite number"), "\(option): \(result.standardError)")
+        }
+        #expect(try ToolRunner.run("ckptdiff", ["--atol", "1e9", a, b]).status == 0)
+    }
 }
