@@ -72,7 +72,10 @@ public enum FileSystem {
         defer { closedir(directory) }
         var listing = DirectoryListing()
         while let entry = readdir(directory) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix(while: { $0 != 0 })) }
+            // The name is read in place up to its NUL: glibc allocates records shorter than the
+            // 256 bytes `d_name` is declared with, so copying the field reads past the record.
+            let name = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!
+            let bytes = Array(UnsafeRawBufferPointer(start: name, count: strlen(name.assumingMemoryBound(to: CChar.self))))
             guard bytes != [0x2E] && bytes != [0x2E, 0x2E] else { continue }
             if let name = String(validating: bytes, as: UTF8.self) {
                 listing.names.append(name)
