@@ -69,6 +69,17 @@ def describe(prefix, root):
     return {"prefix": os.path.relpath(prefix, root), "variables": variables}
 
 
+def resume_tf1(prefix):
+    """What a TF1 job resuming from `prefix` sees: the graph from `prefix.meta`, restored by its Saver."""
+    graph = tf.Graph()
+    with graph.as_default():
+        saver = tf.compat.v1.train.import_meta_graph(prefix + ".meta")
+        with tf.compat.v1.Session(graph=graph) as sess:
+            saver.restore(sess, prefix)
+            values = {v.op.name: xxhash.xxh3_128_hexdigest(canonical_bytes(sess.run(v))) for v in tf.compat.v1.global_variables()}
+            return {"global_step": int(sess.run(tf.compat.v1.train.get_global_step())), "variables": values}
+
+
 def tf1_saver(out):
     """A classic TF1 training loop: global_step, Saver(max_to_keep=3), a save every 10 steps."""
     graph = tf.Graph()
@@ -387,6 +398,9 @@ def write_fixtures(root, groups):
 def main(argv):
     if argv[1:2] == ["--diff"]:
         json.dump(diff_report(argv[2], argv[3], "/") | {"a": argv[2], "b": argv[3]}, sys.stdout, ensure_ascii=False)
+        return
+    if argv[1:2] == ["--resume-tf1"]:
+        json.dump(resume_tf1(argv[2]), sys.stdout)
         return
     if argv[1:2] == ["--describe"]:
         json.dump([describe(p, "/") | {"prefix": p} for p in argv[2:]], sys.stdout, ensure_ascii=False)

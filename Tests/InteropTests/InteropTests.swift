@@ -105,6 +105,23 @@ import Testing
         #expect(fromRestored.allSatisfy { !$0.variables.isEmpty })
     }
 
+    /// A TF1 checkpoint restored from an archive carries its MetaGraph: `import_meta_graph`
+    /// rebuilds the graph and its Saver restores the same values as from the original.
+    @Test func restoredTF1CheckpointsImportTheirMetaGraph() throws {
+        let directory = TemporaryDirectory()
+        _ = try TensorFlowPython.generate(["--out", directory.path, "tf1_saver"])
+        let run = directory.path("tf1_saver")
+        let archive = directory.path("archive")
+        #expect(try Archiver().archive(run: run, into: archive).added.count == 3)
+        let out = directory.path("restored")
+        let entry = try Restorer().restore(archive: archive, step: nil, into: out, overwrite: false)
+        let resumed = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", out + "/" + entry.checkpoint])) as! [String: Any]
+        let original = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", run + "/" + entry.checkpoint])) as! [String: Any]
+        #expect(resumed["global_step"] as? Int == 50)
+        #expect((resumed["variables"] as? [String: String]) == (original["variables"] as? [String: String]))
+        #expect((resumed["variables"] as? [String: String])?.isEmpty == false)
+    }
+
     @Test func tensorFlowReadsWhatWeWrite() throws {
         let directory = TemporaryDirectory()
         let written = try OurBundles.write(in: directory)
