@@ -88,30 +88,34 @@ public struct Companion: Sendable, Hashable {
     /// its size is the one its zstd frame declares, its hash that of the decompressed bytes.
     static func recover(name: String, in archive: String) throws(ArchiveError) -> Companion {
         let file = storedName(of: name)
-        let path = Path.join(archive, file)
-        guard let size = try map(path).withUnsafeBytes({ ZstdDecompressor.declaredSize(of: $0) }), size <= UInt64(maximumSize) else {
-            throw ArchiveError(.corrupt, "\(path): not a zstd frame of known size")
-        }
-        let bytes = try Companion(name: name, file: file, size: Int(size), hash: XXH128Digest(high: 0, low: 0)).contents(in: archive, checked: false)
+        let bytes = try decompress(Path.join(archive, file), of: name, size: nil)
         return Companion(name: name, file: file, size: bytes.count, hash: bytes.withUnsafeBytes { XXH3.hash128($0) })
     }
 
     /// The original bytes, decompressed from the archive and checked against the size and
     /// XXH3-128 recorded.
-    func contents(in archive: String, checked: Bool = true) throws(ArchiveError) -> [UInt8] {
+    func contents(in archive: String) throws(ArchiveError) -> [UInt8] {
         let path = Path.join(archive, file)
-        return try Self.map(path).withUnsafeBytes { (frame) throws(ArchiveError) -> [UInt8] in
-            guard ZstdDecompressor.declaredSize(of: frame) == UInt64(size) else {
-                throw ArchiveError(.corrupt, "\(path): does not hold the \(size) bytes of \(name)")
-            }
-            var bytes = [UInt8](repeating: 0, count: size)
+        let bytes = try Self.decompress(path, of: name, size: size)
+        guard bytes.withUnsafeBytes({ XXH3.hash128($0) }) == hash else {
+            throw ArchiveError(.corrupt, "\(path): does not rebuild \(name) (XXH3-128 \(hash))")
+        }
+        return bytes
+    }
+
+    /// The bytes of the zstd frame at `path`, which must declare `size` (any size up to
+    /// ``maximumSize`` when nil) before anything is allocated.
+    private static func decompress(_ path: String, of name: String, size: Int?) throws(ArchiveError) -> [UInt8] {
+        try map(path).withUnsafeBytes { (frame) throws(ArchiveError) -> [UInt8] in
+            guard let declared = ZstdDecompressor.declaredSize(of: frame), declared <= UInt64(maximumSize),
+                  size.map({ UInt64($0) == declared }) ?? true
+            else { throw ArchiveError(.corrupt, "\(path): does not hold the \(size.map { "\($0) " } ?? "")bytes of \(name)") }
+            var bytes = [UInt8](repeating: 0, count: Int(declared))
             var decompressor = ZstdDecompressor()
             let outcome = bytes.withUnsafeMutableBytes { destination in
                 Result { () throws(ZstdError) in try decompressor.decompress(frame, into: destination) }
             }
-            guard case .success = outcome, !checked || bytes.withUnsafeBytes({ XXH3.hash128($0) }) == hash else {
-                throw ArchiveError(.corrupt, "\(path): does not rebuild \(name) (XXH3-128 \(hash))")
-            }
+            guard case .success = outcome else { throw ArchiveError(.corrupt, "\(path): does not decompress to \(name)") }
             return bytes
         }
     }

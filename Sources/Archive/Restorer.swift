@@ -31,17 +31,28 @@ public struct Restorer: Sendable {
         } catch {
             throw ArchiveError(error)
         }
+        // Companions are checked before any work and written before the bundle, whose index
+        // appears last: a visible `.index` means the whole checkpoint is there.
+        let companions = try entry.companions.map { (companion) throws(ArchiveError) in (companion, try companion.contents(in: archive)) }
         let scratch = try ScratchSpace(parent: directory)
-        _ = try rebuilder.rebuild(entry, into: directory, overwrite: overwrite, scratch: scratch)
-        for companion in entry.companions {
-            let bytes = try companion.contents(in: archive)
-            do {
-                let file = try OutputFile(path: Path.join(directory, companion.name), overwrite: overwrite)
-                try file.write(bytes)
-                try file.commit(overwrite: overwrite)
-            } catch {
-                throw ArchiveError(error)
+        var written: [String] = []
+        do throws(ArchiveError) {
+            for (companion, bytes) in companions {
+                let path = Path.join(directory, companion.name)
+                do {
+                    let file = try OutputFile(path: path, overwrite: overwrite)
+                    try file.write(bytes)
+                    try file.commit(overwrite: overwrite)
+                } catch {
+                    throw ArchiveError(error)
+                }
+                written.append(path)
             }
+            _ = try rebuilder.rebuild(entry, into: directory, overwrite: overwrite, scratch: scratch)
+        } catch {
+            // Only what this restore wrote, and only when it did not overwrite anything.
+            if !overwrite { for path in written { try? FileSystem.remove(path) } }
+            throw error
         }
         try Self.record(entry.checkpoint, in: directory)
         return entry

@@ -184,6 +184,40 @@ import Testing
         try expectRestoresEveryStep(archive, sources: try steps(of: Fixtures.path("tf2_keras_adam")), scratch: directory)
     }
 
+    /// A file that is not ours where a new step's delta would go stops that step and stays.
+    @Test func aFileInTheWayIsNeverReplaced() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf2_keras_adam")
+        let kept = directory.path("kept")
+        try move(["ckpt-40."], from: run, to: kept)
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: run, into: archive)
+        TestFiles.write([9, 9, 9], to: archive + "/ckpt-40.ckptdelta")
+        try move([""], from: kept, to: run)
+        let next = try Archiver().archive(run: run, into: archive)
+        #expect(next.added.isEmpty && next.skipped.map(\.checkpoint) == ["ckpt-40"])
+        #expect(next.skipped.first?.reason.contains("ckpt-40.ckptdelta is in the way") == true)
+        #expect(TestFiles.read(archive + "/ckpt-40.ckptdelta") == [9, 9, 9])
+    }
+
+    /// A damaged companion is reported by `verify` and refused by `restore`.
+    @Test func damagedCompanionsAreCaught() throws {
+        let directory = TemporaryDirectory()
+        let archive = directory.path("archive")
+        _ = try Archiver().archive(run: Fixtures.path("tf1_saver"), into: archive)
+        let stored = archive + "/model.ckpt-30.meta.zst"
+        #expect(try ArchiveManifest.existing(directory: archive).entries.allSatisfy { $0.companions.map(\.file) == ["model.ckpt-30.meta.zst"] },
+                "identical MetaGraphs are stored once")
+        var bytes = TestFiles.read(stored)
+        bytes[bytes.count / 2] ^= 0x40
+        TestFiles.write(bytes, to: stored)
+        let report = try ArchiveVerifier().verify(archive: archive)
+        #expect(report.findings.filter { $0.code == "file.mismatch" }.count == 3)
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 50, into: directory.path("out"), overwrite: false) }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("out/checkpoint")))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("out/model.ckpt-50.index")))
+    }
+
     /// A manifest edited to say a step is another checkpoint than its delta rebuilds is refused
     /// by restore before anything is written.
     @Test func restoreCrossChecksTheManifestWithEachDelta() throws {
