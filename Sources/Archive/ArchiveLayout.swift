@@ -62,14 +62,15 @@ enum ArchiveLayout {
     }
 
     /// Whether `name` is a file only this tool creates in an archive: the temporary file of a
-    /// delta or of the manifest (`NAME.tempstate<digits>`), or a scratch directory.
+    /// delta, a stored companion or the manifest (`NAME.tempstate<digits>`), or a scratch directory.
     static func isDebris(_ name: String) -> Bool {
         if name.hasPrefix(ScratchSpace.prefix) { return true }
         guard let marker = name.ranges(of: ".tempstate").last else { return false }
         let final = name[..<marker.lowerBound]
         let digits = name[marker.upperBound...]
         return !digits.isEmpty && digits.utf8.allSatisfy { (0x30...0x39).contains($0) }
-            && (final == ArchiveManifest.fileName || final.hasSuffix(".ckptdelta"))
+            && (final == ArchiveManifest.fileName || final.hasSuffix(".ckptdelta")
+                || Companion.suffixes.contains { final.hasSuffix(Companion.storedName(of: $0)) })
     }
 
     /// What to do with an unlisted delta.

@@ -139,14 +139,15 @@ import Testing
         var manifest = try ArchiveManifest.existing(directory: archive)
         manifest = ArchiveManifest(entries: manifest.entries.filter { $0.step != 40 })
         TestFiles.write(Array(manifest.encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
-        let debris = ["archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x"]
+        let debris = ["archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x", "ckpt-40.meta.zst.tempstate9"]
         TestFiles.write([1, 2, 3], to: archive + "/" + debris[0])
         TestFiles.write([], to: archive + "/" + debris[1])
+        TestFiles.write([4], to: archive + "/" + debris[3])
         try FileManager.default.createDirectory(atPath: archive + "/" + debris[2] + "/1", withIntermediateDirectories: true)
         TestFiles.write([0], to: archive + "/" + debris[2] + "/1/ckpt-3.index")
         let report = try ArchiveVerifier().verify(archive: archive)
         #expect(report.ok)
-        #expect(report.findings.map(\.code).sorted() == ["file.leftover", "file.leftover", "file.leftover", "file.unlisted"])
+        #expect(report.findings.map(\.code).sorted() == ["file.leftover", "file.leftover", "file.leftover", "file.leftover", "file.unlisted"])
         let next = try Archiver().archive(run: run, into: archive)
         #expect(Set(next.removed) == Set(debris))
         #expect(next.adopted.map(\.step) == [40] && next.added.isEmpty)
