@@ -36,9 +36,27 @@ enum RawArguments {
         return nil
     }
 
-    /// The one-line complaint about an argument that is not UTF-8, if there is one.
+    /// The first argument that names an object-store URL (`s3://…`, `gs://…`): these tools
+    /// read and write local paths only, and such an argument would otherwise be taken for a
+    /// relative path (an archive run would create a folder named `s3:`). Values of the options
+    /// that take regular expressions are not paths.
+    static var firstURL: String? {
+        var previous = ""
+        for argument in CommandLine.arguments.dropFirst() {
+            defer { previous = argument }
+            guard previous != "--include", previous != "--exclude", let scheme = argument.firstRange(of: "://") else { continue }
+            let name = argument[..<scheme.lowerBound]
+            if let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) { return argument }
+        }
+        return nil
+    }
+
+    /// The one-line complaint about an argument these tools cannot take, if there is one.
     static var complaint: String? {
-        firstInvalid.map { "the argument \($0) is not valid UTF-8; these tools take UTF-8 paths only (rename the file or use a link)" }
+        if let invalid = firstInvalid {
+            return "the argument \(invalid) is not valid UTF-8; these tools take UTF-8 paths only (rename the file or use a link)"
+        }
+        return firstURL.map { "\($0): object-store URLs are not supported yet; copy or sync the files to a local directory first" }
     }
 }
 

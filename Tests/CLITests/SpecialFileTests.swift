@@ -90,3 +90,20 @@ extension SpecialFileTests {
         #expect(!listed.standardOutput.contains("\u{FFFD}"))
     }
 }
+
+extension SpecialFileTests {
+    /// An object-store URL is refused with one line, not taken for a relative path.
+    @Test func objectStoreURLsAreNotLocalPaths() throws {
+        let runs: [(String, [String])] = [
+            ("ckptverify", ["s3://bucket/run/ckpt-1"]), ("ckptdiff", ["gs://bucket/a", Fixtures.path("tf2_keras_adam/ckpt-1")]),
+            ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "s3://bucket/archive"]),
+        ]
+        for (tool, arguments) in runs {
+            let result = try ToolRunner.run(tool, arguments)
+            #expect(result.status == 2 && result.standardError.contains("object-store URLs are not supported"), "\(tool): \(result.standardError)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "s3:"))
+        let regex = try ToolRunner.run("ckptdiff", ["--include", "s3://x", Fixtures.path("tf2_keras_adam/ckpt-1"), Fixtures.path("tf2_keras_adam/ckpt-1")])
+        #expect(regex.status == 0, "a regular expression is not a path: \(regex.standardError)")
+    }
+}
