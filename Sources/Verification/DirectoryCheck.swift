@@ -15,9 +15,12 @@ enum DirectoryCheck {
         }
         let stateFile = Path.join(path, CheckpointDirectory.stateFileName)
         var findings: [Finding] = []
+        if let unreadable = directory.stateFileUnreadable {
+            findings.append(Finding(.error, "state.unreadable", "\(unreadable.cause) (TensorFlow cannot read it either)", file: stateFile))
+        }
         switch directory.state {
         case nil:
-            if !directory.prefixes.isEmpty {
+            if !directory.prefixes.isEmpty && directory.stateFileUnreadable == nil {
                 findings.append(Finding(.warning, "state.absent", "no `checkpoint` file: tf.train.latest_checkpoint finds nothing here", file: stateFile))
             }
         case .failure(let error)?:

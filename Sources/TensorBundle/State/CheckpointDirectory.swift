@@ -21,8 +21,10 @@ public struct CheckpointDirectory: Sendable {
     public static let stateFileName = "checkpoint"
 
     public let path: String
-    /// The parsed state file; nil when the directory has none.
+    /// The parsed state file; nil when the directory has none or it cannot be read.
     public let state: Result<CheckpointState, StateFileError>?
+    /// Why the state file the directory holds cannot be read (a FIFO, no permission), if so.
+    public let stateFileUnreadable: FileError?
     /// Every prefix with an `.index` file in the directory, sorted by name.
     public let prefixes: [String]
     /// The other names in the directory, for callers that look for debris.
@@ -35,13 +37,18 @@ public struct CheckpointDirectory: Sendable {
         let listing = try FileSystem.listing(ofDirectory: path)
         let names = listing.names
         var state: Result<CheckpointState, StateFileError>? = nil
+        var unreadable: FileError? = nil
         if names.contains(Self.stateFileName) {
-            let file = try MappedFile(path: Path.join(path, Self.stateFileName))
-            let text = file.withUnsafeBytes { Array($0) }
-            state = Result { () throws(StateFileError) in try CheckpointState(parsing: text) }
+            do {
+                let text = try MappedFile(path: Path.join(path, Self.stateFileName)).withUnsafeBytes { Array($0) }
+                state = Result { () throws(StateFileError) in try CheckpointState(parsing: text) }
+            } catch {
+                unreadable = error
+            }
         }
         self.path = path
         self.state = state
+        self.stateFileUnreadable = unreadable
         self.prefixes = names.filter { $0.hasSuffix(".index") }.map { Path.join(path, String($0.dropLast(".index".count))) }
         self.fileNames = names
         self.undecodableNames = listing.undecodable.map { KeyText.escape($0) }
