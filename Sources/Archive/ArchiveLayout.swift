@@ -103,7 +103,7 @@ enum ArchiveLayout {
             } catch {
                 return .keep("its base's file \(entry.file) does not read: \(error.cause)")
             }
-            guard baseTarget.index.hash == deltaBase.index.hash, baseTarget.dataFiles.map(\.hash) == deltaBase.dataFiles.map(\.hash) else {
+            guard baseTarget.holdsSameBytes(as: deltaBase) else {
                 return .keep("it was made against another \(deltaBase.name) than the archive holds")
             }
             base = entry
@@ -131,6 +131,6 @@ enum ArchiveLayout {
         }
         return ArchiveEntry(
             step: step, checkpoint: target.name, file: file, size: digest.size, hash: digest.hash, baseStep: base?.step,
-            depth: base.map { $0.depth + 1 } ?? 0, rawSize: target.index.size + target.dataFiles.reduce(0) { $0 + $1.size })
+            depth: base.map { $0.depth + 1 } ?? 0, rawSize: target.totalSize)
     }
 }

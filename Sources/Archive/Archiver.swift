@@ -66,21 +66,20 @@ public struct Archiver: Sendable {
         }
         var report = ArchiveRunReport()
         try reconcile(archive, manifest: &manifest, report: &report)
+        func skip(_ checkpoint: TrainingRun.Checkpoint, _ reason: String) {
+            let skipped = ArchiveRunReport.Skipped(checkpoint: checkpoint.name, reason: reason)
+            report.skipped.append(skipped)
+            progress?(.skipped(skipped))
+        }
         for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
             // The names this step may be written under must be free: a file there is not ours to replace.
             if let taken = [false, true].map({ ArchiveLayout.fileName(of: checkpoint.name, keyframe: $0) })
                 .first(where: { FileSystem.exists(Path.join(archive, $0)) }) {
-                let skipped = ArchiveRunReport.Skipped(checkpoint: checkpoint.name, reason: "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
-                report.skipped.append(skipped)
-                progress?(.skipped(skipped))
+                skip(checkpoint, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
-            let verdict = verifier.verify(prefix: checkpoint.prefix)
-            if !verdict.ok {
-                let cause = verdict.findings.first { $0.severity == .error }.map { $0.message } ?? "failed verification"
-                let skipped = ArchiveRunReport.Skipped(checkpoint: checkpoint.name, reason: "not archived, it fails verification: \(cause)")
-                report.skipped.append(skipped)
-                progress?(.skipped(skipped))
+            if let cause = Verifier.forReading(jobs: jobs).verify(prefix: checkpoint.prefix).damage {
+                skip(checkpoint, "not archived, it fails verification: \(cause)")
                 continue
             }
             // Companions first: a run killed after the delta is linked leaves them for the
@@ -96,13 +95,6 @@ public struct Archiver: Sendable {
             progress?(.added(entry))
         }
         return report
-    }
-
-    private var verifier: Verifier {
-        var verifier = Verifier()
-        verifier.jobs = jobs
-        verifier.checkDebris = false
-        return verifier
     }
 
     private var creator: DeltaCreator {
@@ -155,7 +147,7 @@ public struct Archiver: Sendable {
         }
         guard case .regular(let size) = FileSystem.kind(of: path) else { throw ArchiveError(.io, "\(path): vanished after it was written") }
         let target = manifest.target
-        return Written(size: size, rawSize: target.index.size + target.dataFiles.reduce(0) { $0 + $1.size }, manifest: manifest)
+        return Written(size: size, rawSize: target.totalSize, manifest: manifest)
     }
 
     /// A delta against the archived `base`: made from the base's files in the run directory

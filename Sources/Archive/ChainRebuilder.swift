@@ -86,7 +86,7 @@ struct ChainRebuilder {
     /// than that step byte for byte.
     static func problems(of entry: ArchiveEntry, delta: Manifest, manifest: ArchiveManifest, baseTarget: BundleIdentity?) -> [LinkProblem] {
         var problems: [LinkProblem] = []
-        let raw = delta.target.index.size + delta.target.dataFiles.reduce(0) { $0 + $1.size }
+        let raw = delta.target.totalSize
         if delta.target.name != entry.checkpoint || raw != entry.rawSize {
             problems.append(LinkProblem(code: "chain.target", message: "holds \(delta.target.name) (\(raw) bytes), the manifest says step \(entry.step) is \(entry.checkpoint) (\(entry.rawSize) bytes)"))
         }
@@ -105,7 +105,7 @@ struct ChainRebuilder {
         }
         if deltaBase.name != base.checkpoint {
             problems.append(LinkProblem(code: "chain.base_mismatch", message: "step \(entry.step) was made against \(deltaBase.name), not \(base.checkpoint) (step \(baseStep))"))
-        } else if let baseTarget, deltaBase.index.hash != baseTarget.index.hash || deltaBase.dataFiles.map(\.hash) != baseTarget.dataFiles.map(\.hash) {
+        } else if let baseTarget, !deltaBase.holdsSameBytes(as: baseTarget) {
             problems.append(LinkProblem(code: "chain.base_mismatch", message: "step \(entry.step) was made against \(deltaBase), not step \(baseStep) (\(baseTarget))"))
         }
         return problems

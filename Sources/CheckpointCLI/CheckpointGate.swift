@@ -18,13 +18,4 @@ enum CheckpointGate {
         }
         return (bundle, verifier.verify(bundle))
     }
-
-    /// The verifier the gate uses: the structure, and the tensors' checksums with `data`.
-    static func verifier(data: Bool, jobs: Int) -> Verifier {
-        var verifier = Verifier()
-        verifier.structureOnly = !data
-        verifier.jobs = jobs
-        verifier.checkDebris = false
-        return verifier
-    }
 }

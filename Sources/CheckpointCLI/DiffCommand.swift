@@ -95,7 +95,7 @@ public struct DiffCommand: StatusCommand {
     /// match its checksum, or damage would be reported as a numeric change.
     private func open(_ path: String) throws(ToolError) -> Bundle {
         let prefix = try CheckpointLocator.prefixes(for: path, latestOnly: true)[0]
-        let (bundle, report) = try CheckpointGate.open(prefix, verifier: CheckpointGate.verifier(data: true, jobs: jobs))
+        let (bundle, report) = try CheckpointGate.open(prefix, verifier: .forReading(jobs: jobs))
         if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
         return bundle
     }

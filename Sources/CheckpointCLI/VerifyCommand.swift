@@ -64,7 +64,7 @@ public struct VerifyCommand: StatusCommand {
     private func listCheckpoints(_ prefixes: [String]) throws -> ToolStatus {
         var documents: [JSONValue] = []
         var status = ToolStatus.clean
-        let verifier = CheckpointGate.verifier(data: false, jobs: jobs)
+        let verifier = Verifier.forReading(jobs: jobs, structureOnly: true)
         for prefix in prefixes {
             let (bundle, report) = try CheckpointGate.open(prefix, verifier: verifier)
             guard report.ok else {

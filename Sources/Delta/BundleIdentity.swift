@@ -61,6 +61,23 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
         return BundleIdentity(name: name, index: index, dataFiles: dataFiles)
     }
 
+    /// The checkpoint's size: its index and data files (`Int.max` if a crafted identity's sizes
+    /// overflow).
+    public var totalSize: Int {
+        dataFiles.reduce(index.size) { total, file in
+            let (sum, overflow) = total.addingReportingOverflow(file.size)
+            return overflow ? .max : sum
+        }
+    }
+
+    /// Whether `other` holds the same bytes: the same index and data files by size and
+    /// XXH3-128, whatever the names (a checkpoint may have been renamed).
+    public func holdsSameBytes(as other: BundleIdentity) -> Bool {
+        let mine = [index] + dataFiles
+        let theirs = [other.index] + other.dataFiles
+        return mine.count == theirs.count && zip(mine, theirs).allSatisfy { $0.size == $1.size && $0.hash == $1.hash }
+    }
+
     /// `ckpt-10 (index 1a2b…)`: the name and the start of the index hash.
     public var description: String {
         "\(name) (index \(String(index.hash.description.prefix(16))), \(dataFiles.count) data file(s))"

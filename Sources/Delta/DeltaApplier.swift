@@ -226,10 +226,3 @@ public struct DeltaApplier: Sendable {
         }
     }
 }
-
-extension FileDigest {
-    /// The same digest under another name (a base may be renamed; its content is what counts).
-    func renamed(_ name: String) -> FileDigest {
-        FileDigest(name: name, size: size, hash: hash)
-    }
-}

@@ -343,10 +343,7 @@ public struct DeltaCreator: Sendable {
     /// Applies ``inputCheck`` to one input.
     private func check(_ bundle: Bundle) throws(DeltaError) {
         guard inputCheck != .trusted else { return }
-        var verifier = Verifier()
-        verifier.jobs = jobs
-        verifier.checkDebris = false
-        let report = verifier.verify(bundle)
+        let report = Verifier.forReading(jobs: jobs).verify(bundle)
         guard let damage = report.damage, !(inputCheck == .allowDamagedData && report.onlyDataDamage) else { return }
         throw DeltaError(.damagedInput, "\(damage); not stored (damaged input)")
     }

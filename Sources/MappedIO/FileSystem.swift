@@ -18,7 +18,6 @@ public enum FileKind: Sendable, Hashable {
         case S_IFSOCK: "a socket"
         case S_IFCHR: "a character device"
         case S_IFBLK: "a block device"
-        case S_IFLNK: "a symbolic link"
         default: "a special file"
         }
     }

@@ -20,6 +20,17 @@ public struct Verifier: Sendable {
 
     public init() {}
 
+    /// The verifier a tool runs on a checkpoint it is about to read: `jobs` workers, the data
+    /// pass unless `structureOnly`, and no report of debris beside the checkpoint (the tool is
+    /// not checking the directory).
+    public static func forReading(jobs: Int, structureOnly: Bool = false) -> Verifier {
+        var verifier = Verifier()
+        verifier.jobs = jobs
+        verifier.structureOnly = structureOnly
+        verifier.checkDebris = false
+        return verifier
+    }
+
     /// Verifies the checkpoint at `prefix`. Never throws: an unreadable index is a finding.
     public func verify(prefix: String) -> CheckpointReport {
         let start = Self.now()
