@@ -116,9 +116,7 @@ public struct ArchiveManifest: Sendable, Hashable {
     /// Replaces the manifest in `directory` atomically (written aside, flushed, renamed).
     func save(directory: String) throws(ArchiveError) {
         do {
-            let file = try OutputFile(path: Path.join(directory, Self.fileName), overwrite: true)
-            try file.write(Array(encoded().utf8))
-            try file.commit(overwrite: true)
+            try OutputFile.write(Array(encoded().utf8), to: Path.join(directory, Self.fileName), overwrite: true)
         } catch {
             throw ArchiveError(error)
         }

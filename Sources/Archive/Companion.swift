@@ -75,9 +75,7 @@ public struct Companion: Sendable, Hashable {
             throw ArchiveError(.io, "\(path): \(error)")
         }
         do {
-            let file = try OutputFile(path: destination)
-            try file.write(bytes)
-            try file.commit()
+            try OutputFile.write(bytes, to: destination, overwrite: false)
         } catch {
             throw ArchiveError(error)
         }

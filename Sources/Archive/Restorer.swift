@@ -40,9 +40,7 @@ public struct Restorer: Sendable {
             for (companion, bytes) in companions {
                 let path = Path.join(directory, companion.name)
                 do {
-                    let file = try OutputFile(path: path, overwrite: overwrite)
-                    try file.write(bytes)
-                    try file.commit(overwrite: overwrite)
+                    try OutputFile.write(bytes, to: path, overwrite: overwrite)
                 } catch {
                     throw ArchiveError(error)
                 }
@@ -107,9 +105,7 @@ public struct Restorer: Sendable {
             }
         }
         do {
-            let file = try OutputFile(path: path, overwrite: true)
-            try file.write(Array(state.formatted().utf8))
-            try file.commit(overwrite: true)
+            try OutputFile.write(Array(state.formatted().utf8), to: path, overwrite: true)
         } catch {
             throw ArchiveError(error)
         }

@@ -110,9 +110,7 @@ public struct VerifyCommand: StatusCommand {
         if json { Terminal.out(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
         if let junit {
             do {
-                let file = try OutputFile(path: junit, overwrite: true)
-                try file.write(Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8))
-                try file.commit(overwrite: true)
+                try OutputFile.write(Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit, overwrite: true)
             } catch {
                 throw ToolError(error.description)
             }

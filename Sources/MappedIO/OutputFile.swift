@@ -90,6 +90,14 @@ public final class OutputFile {
         return PositionalWriter(descriptor: fd, path: path)
     }
 
+    /// Writes the whole file `path` at once: `bytes` written aside, flushed and renamed into
+    /// place. With `overwrite` false an existing file is an error and is never touched.
+    public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws(FileError) {
+        let file = try OutputFile(path: path, overwrite: overwrite)
+        try file.write(bytes)
+        try file.commit(overwrite: overwrite)
+    }
+
     /// Appends the bytes of `array`.
     public func write(_ array: [UInt8]) throws(FileError) {
         try array.withUnsafeBytes { raw in Result { () throws(FileError) in try write(raw) } }.get()
