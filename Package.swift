@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, one system-library target each.
@@ -37,6 +39,15 @@ let package = Package(
 
         // The tensor bundle: records, dtypes, tensor bytes, reader, writer, `checkpoint` state.
         .target(name: "TensorBundle", dependencies: ["Checksums", "MappedIO", "SSTable"]),
+
+        // S3-compatible object stores: SigV4 signing, credentials, ranged reads, conditional writes.
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                "Checksums", "JSON", "MappedIO",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         // Work spread over every core.
         .target(name: "Parallelism"),
@@ -59,7 +70,7 @@ let package = Package(
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", "ObjectStore", "MappedIO", "Checksums", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),

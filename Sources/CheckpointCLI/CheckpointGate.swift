@@ -1,5 +1,69 @@
+import MappedIO
+import ObjectStore
 import TensorBundle
 import Verification
+
+/// A checkpoint named on the command line: on a local disk, or in an object-store folder.
+enum CheckpointTarget: Sendable {
+    case local(String)
+    case remote(RemoteFolder, String)
+
+    /// The checkpoint's prefix (`run/ckpt-10`, `s3://bucket/run/ckpt-10`).
+    var prefix: String {
+        switch self {
+        case .local(let prefix), .remote(_, let prefix): prefix
+        }
+    }
+
+    /// The checkpoints `path` names, local or remote (see ``CheckpointLocator`` and
+    /// ``RemoteTarget``), with the training directory's report when it named one.
+    static func locate(_ path: String, latestOnly: Bool, verifier: Verifier) throws(ToolError) -> (targets: [CheckpointTarget], directory: DirectoryReport?) {
+        if ObjectLocation.isURL(path) {
+            let target = try RemoteStore.run { try await RemoteTarget.locate(path, latestOnly: latestOnly, client: $0) }
+            let report = target.directory.map { verifier.verify(directory: $0, folders: target.folder.folders) }
+            return (target.prefixes.map { .remote(target.folder, $0) }, report)
+        }
+        let report = FileSystem.kind(of: path) == .directory ? verifier.verify(directory: path) : nil
+        return (try CheckpointLocator.prefixes(for: path, latestOnly: latestOnly).map(CheckpointTarget.local), report)
+    }
+
+    /// Opens the checkpoint and checks it with `verifier` (the structure, and the tensors'
+    /// checksums unless it is structure-only).
+    ///
+    /// - Throws: ``ToolError`` when the index cannot be read or the store fails.
+    func open(verifier: Verifier) throws(ToolError) -> (bundle: Bundle, report: CheckpointReport) {
+        switch self {
+        case .local(let prefix):
+            let bundle: Bundle
+            do {
+                bundle = try Bundle(prefix: prefix)
+            } catch {
+                throw ToolError(error.description)
+            }
+            return (bundle, verifier.verify(bundle))
+        case .remote(let folder, let prefix):
+            return try RemoteStore.run { client in
+                let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
+                return (bundle, try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names))
+            }
+        }
+    }
+
+    /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).
+    func openUnchecked() throws(ToolError) -> (bundle: Bundle, siblings: [String]) {
+        switch self {
+        case .local(let prefix):
+            do {
+                return (try Bundle(prefix: prefix), (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? [])
+            } catch {
+                throw ToolError(error.description)
+            }
+        case .remote(let folder, let prefix):
+            let bundle = try RemoteStore.run { try await folder.bundle(named: Path.fileName(of: prefix), client: $0) }
+            return (bundle, folder.names)
+        }
+    }
+}
 
 /// Opens checkpoints for the tools that read them with the strictness of `ckptverify`: a
 /// tool that reads damaged bytes as values would pass damage off as data.
@@ -10,12 +74,6 @@ enum CheckpointGate {
     /// - Throws: ``ToolError`` with the first error, naming the file and the tensor, when the
     ///   index cannot be read or the checkpoint fails verification.
     static func open(_ prefix: String, verifier: Verifier) throws(ToolError) -> (bundle: Bundle, report: CheckpointReport) {
-        let bundle: Bundle
-        do {
-            bundle = try Bundle(prefix: prefix)
-        } catch {
-            throw ToolError(error.description)
-        }
-        return (bundle, verifier.verify(bundle))
+        try CheckpointTarget.local(prefix).open(verifier: verifier)
     }
 }

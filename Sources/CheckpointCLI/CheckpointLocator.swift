@@ -21,22 +21,7 @@ public enum CheckpointLocator {
             } catch {
                 throw ToolError(error.description)
             }
-            if latestOnly {
-                if let latest = directory.latest, latest.exists { return [latest.prefix] }
-                guard let last = directory.prefixes.last else { throw ToolError("\(path): no checkpoint in this directory") }
-                return [last]
-            }
-            var ordered: [String] = []
-            if case .success(let state)? = directory.state {
-                let named = state.allModelCheckpointPaths + [state.modelCheckpointPath].compactMap { $0 }
-                for written in named {
-                    let resolved = directory.resolve(written)
-                    if resolved.exists && !ordered.contains(resolved.prefix) { ordered.append(resolved.prefix) }
-                }
-            }
-            for prefix in directory.prefixes where !ordered.contains(prefix) { ordered.append(prefix) }
-            guard !ordered.isEmpty else { throw ToolError("\(path): no checkpoint in this directory") }
-            return ordered
+            return try ordered(directory, latestOnly: latestOnly)
         case .regular where path.hasSuffix(".index"):
             return [String(path.dropLast(".index".count))]
         case .inaccessible(let error):
@@ -52,6 +37,27 @@ public enum CheckpointLocator {
             }
             throw ToolError("\(path): not a checkpoint (expected a directory, an .index file or a prefix)")
         }
+    }
+
+    /// The checkpoints of a training directory: those its state file names, in its order, then
+    /// every other one by name; or only the newest.
+    static func ordered(_ directory: CheckpointDirectory, latestOnly: Bool) throws(ToolError) -> [String] {
+        if latestOnly {
+            if let latest = directory.latest, latest.exists { return [latest.prefix] }
+            guard let last = directory.prefixes.last else { throw ToolError("\(directory.path): no checkpoint in this directory") }
+            return [last]
+        }
+        var ordered: [String] = []
+        if case .success(let state)? = directory.state {
+            let named = state.allModelCheckpointPaths + [state.modelCheckpointPath].compactMap { $0 }
+            for written in named {
+                let resolved = directory.resolve(written)
+                if resolved.exists && !ordered.contains(resolved.prefix) { ordered.append(resolved.prefix) }
+            }
+        }
+        for prefix in directory.prefixes where !ordered.contains(prefix) { ordered.append(prefix) }
+        guard !ordered.isEmpty else { throw ToolError("\(directory.path): no checkpoint in this directory") }
+        return ordered
     }
 
     /// The checkpoint of `step` in `directory`: the prefix whose name ends in that number

@@ -36,6 +36,11 @@ public final class ProgressMeter: Sendable {
     }
 
     /// Stops drawing and clears the line.
+    /// A progress callback that adds to this meter.
+    public var counter: @Sendable (Int64) -> Void {
+        { [self] bytes in add(bytes) }
+    }
+
     public func finish() {
         timer.cancel()
         Terminal.error("\r\u{1B}[K")

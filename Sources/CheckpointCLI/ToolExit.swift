@@ -36,15 +36,15 @@ enum RawArguments {
         return nil
     }
 
-    /// The first argument that names an object-store URL (`s3://…`, `gs://…`): these tools
-    /// read and write local paths only, and such an argument would otherwise be taken for a
-    /// relative path (an archive run would create a folder named `s3:`). Values of the options
-    /// that take regular expressions are not paths.
+    /// The first argument that names a URL other than `s3://…` (`gs://…`, `https://…`): these
+    /// tools reach object stores through S3's protocol only, and such an argument would
+    /// otherwise be taken for a relative path (an archive run would create a folder named
+    /// `gs:`). Values of the options that take regular expressions are not paths.
     static var firstURL: String? {
         var previous = ""
         for argument in CommandLine.arguments.dropFirst() {
             defer { previous = argument }
-            guard previous != "--include", previous != "--exclude", let scheme = argument.firstRange(of: "://") else { continue }
+            guard previous != "--include", previous != "--exclude", !argument.hasPrefix("s3://"), let scheme = argument.firstRange(of: "://") else { continue }
             let name = argument[..<scheme.lowerBound]
             if let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) { return argument }
         }
@@ -56,7 +56,9 @@ enum RawArguments {
         if let invalid = firstInvalid {
             return "the argument \(invalid) is not valid UTF-8; these tools take UTF-8 paths only (rename the file or use a link)"
         }
-        return firstURL.map { "\($0): object-store URLs are not supported yet; copy or sync the files to a local directory first" }
+        return firstURL.map {
+            "\($0): only s3:// URLs are supported (for Google Cloud Storage, use s3://BUCKET/KEY with AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys)"
+        }
     }
 }
 

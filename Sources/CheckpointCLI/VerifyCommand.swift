@@ -12,13 +12,17 @@ public struct VerifyCommand: StatusCommand {
         abstract: "Verify TensorFlow checkpoints: the index structure, every tensor against its checksum, and what TensorFlow never checks.",
         discussion: """
             Each PATH is a checkpoint directory (its `checkpoint` state file, every checkpoint it \
-            names and every *.index in it), a checkpoint prefix, or an .index file.
+            names and every *.index in it), a checkpoint prefix, or an .index file; on a local disk \
+            or in an S3-compatible object store (s3://BUCKET/KEY; credentials, region and endpoint \
+            as for the AWS CLI, see the README).
+            A checkpoint too large for one machine is verified in shares: `--part I/N` on N machines \
+            writes N partial reports, and `--merge` combines them into the report one run gives.
             Exit status: 0 when no errors were found (warnings allowed), 1 when any error was found, \
             2 when the check could not run. Finding codes are listed in the README.
             """,
         version: ToolVersion.current)
 
-    @Argument(help: "Checkpoint directories, prefixes or .index files.")
+    @Argument(help: "Checkpoint directories, prefixes or .index files (local or s3://); with --merge, partial reports.")
     var paths: [String]
 
     @Flag(help: "List each checkpoint's variables (name, dtype, shape, shard, bytes, parameters) instead of verifying.")
@@ -42,71 +46,113 @@ public struct VerifyCommand: StatusCommand {
     @Flag(name: .shortAndLong, help: "Print only problems.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Check only share I of N of each checkpoint's data (I from 0; `--part N` takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) and print a partial JSON report for --merge.",
+        valueName: "I/N"))
+    var part: String?
+
+    @Flag(help: "Combine the partial reports given as PATHs (one per share) into the report of one whole run.")
+    var merge = false
+
     public init() {}
 
     public func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard !(merge && (part != nil || list)) else { throw ValidationError("--merge takes partial reports: it cannot be combined with --part or --list") }
+        guard !(part != nil && (list || structureOnly)) else { throw ValidationError("--part splits the data pass: it cannot be combined with --list or --structure-only") }
     }
 
     public func execute() throws -> ToolStatus {
-        var prefixes: [String] = []
-        var directories: [String] = []
+        if merge { return try mergePartials() }
+        let share = try part.map { (text) throws(ToolError) in try PartialReport.share(text, environment: PartialReport.environment) }
+        var targets: [CheckpointTarget] = []
+        var directoryReports: [DirectoryReport] = []
         for path in paths {
-            if FileSystem.kind(of: path) == .directory { directories.append(path) }
-            prefixes += try CheckpointLocator.prefixes(for: path, latestOnly: latest)
+            let found = try CheckpointTarget.locate(path, latestOnly: latest, verifier: Verifier())
+            targets += found.targets
+            if let report = found.directory { directoryReports.append(report) }
         }
-        return list ? try listCheckpoints(prefixes) : try verifyCheckpoints(prefixes, directories: directories)
+        if list { return try listCheckpoints(targets) }
+        printDirectories(directoryReports)
+        if let share { return try verifyShare(share, of: targets) }
+        return try report(verifyCheckpoints(targets, directories: directoryReports), directories: directoryReports)
     }
 
     /// Lists each checkpoint whose structure is sound; a damaged one gets its errors on
     /// standard error instead (its entries cannot be trusted to describe anything), and the
     /// status is then 1.
-    private func listCheckpoints(_ prefixes: [String]) throws -> ToolStatus {
+    private func listCheckpoints(_ targets: [CheckpointTarget]) throws -> ToolStatus {
         var documents: [JSONValue] = []
         var status = ToolStatus.clean
         let verifier = Verifier.forReading(jobs: jobs, structureOnly: true)
-        for prefix in prefixes {
-            let (bundle, report) = try CheckpointGate.open(prefix, verifier: verifier)
+        for target in targets {
+            let (bundle, report) = try target.open(verifier: verifier)
             guard report.ok else {
                 for finding in report.findings where finding.severity == .error {
-                    Terminal.error(VerifyOutput.line(finding, defaultPath: prefix))
+                    Terminal.error(VerifyOutput.line(finding, defaultPath: target.prefix))
                 }
                 status = .findings
                 continue
             }
             let summaries = bundle.summaries
             if json {
-                documents.append(ListingOutput.json(prefix: prefix, summaries: summaries, shardCount: bundle.header?.numShards))
+                documents.append(ListingOutput.json(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards))
             } else {
-                Terminal.out(ListingOutput.text(prefix: prefix, summaries: summaries, shardCount: bundle.header?.numShards))
+                Terminal.out(ListingOutput.text(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards))
             }
         }
         if json { Terminal.out(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }
         return status
     }
 
-    private func verifyCheckpoints(_ prefixes: [String], directories: [String]) throws -> ToolStatus {
+    /// The verifier of this run, with a progress bar per checkpoint when one is wanted.
+    private var verifier: Verifier {
         var verifier = Verifier()
         verifier.structureOnly = structureOnly
         verifier.jobs = jobs
-        let directoryReports = directories.map { verifier.verify(directory: $0) }
-        for report in directoryReports where !json { Terminal.out(VerifyOutput.text(report)) }
-        let covered = Set(directories.map { Path.directory(of: Path.join($0, "x")) })
+        return verifier
+    }
+
+    /// Verifies each checkpoint (printing each report as text unless `--json`); debris beside a
+    /// checkpoint is reported by its directory's check when that ran.
+    private func verifyCheckpoints(_ targets: [CheckpointTarget], directories: [DirectoryReport], share: Share? = nil) throws -> [CheckpointReport] {
+        let covered = Set(directories.map { Path.directory(of: Path.join($0.path, "x")) })
         var reports: [CheckpointReport] = []
-        for prefix in prefixes {
-            verifier.checkDebris = !covered.contains(Path.directory(of: prefix))
-            let meter = !json && !quiet && !structureOnly && ProgressMeter.isWanted
-                ? ProgressMeter(total: Verifier.dataBytes(prefix: prefix), label: Path.fileName(of: prefix)) : nil
-            if let meter {
-                verifier.progress = { meter.add($0) }
-            } else {
-                verifier.progress = nil
+        for target in targets {
+            var verifier = self.verifier
+            verifier.share = share
+            verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
+            var meter: ProgressMeter? = nil
+            let wantsMeter = !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted
+            let report: CheckpointReport
+            switch target {
+            case .local(let prefix):
+                meter = wantsMeter ? ProgressMeter(total: Verifier.dataBytes(prefix: prefix), label: Path.fileName(of: prefix)) : nil
+                verifier.progress = meter?.counter
+                report = verifier.verify(prefix: prefix)
+            case .remote(let folder, let prefix):
+                let name = Path.fileName(of: prefix)
+                let configured = verifier
+                report = try RemoteStore.run { (client) async throws -> CheckpointReport in
+                    var verifier = configured
+                    verifier.readsInFlight = min(client.configuration.connections, 64)
+                    verifier.chunkSize = client.configuration.rangeSize
+                    let bundle = try await folder.bundle(named: name, client: client)
+                    let meter = wantsMeter ? ProgressMeter(total: verifier.dataBytes(of: bundle), label: name) : nil
+                    verifier.progress = meter?.counter
+                    defer { meter?.finish() }
+                    return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
+                }
             }
-            let report = verifier.verify(prefix: prefix)
             meter?.finish()
-            if !json { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
+            if !json && share == nil { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
             reports.append(report)
         }
+        return reports
+    }
+
+    /// Prints the reports as JSON when asked, writes JUnit when asked, and returns the status.
+    private func report(_ reports: [CheckpointReport], directories directoryReports: [DirectoryReport]) throws -> ToolStatus {
         if json { Terminal.out(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
         if let junit {
             do {
@@ -116,5 +162,80 @@ public struct VerifyCommand: StatusCommand {
             }
         }
         return reports.allSatisfy(\.ok) && directoryReports.allSatisfy(\.ok) ? .clean : .findings
+    }
+
+    private func printDirectories(_ reports: [DirectoryReport]) {
+        for report in reports where !json { Terminal.out(VerifyOutput.text(report)) }
+    }
+
+    /// Checks one share of each checkpoint's data and prints the partial report.
+    private func verifyShare(_ share: Share, of targets: [CheckpointTarget]) throws -> ToolStatus {
+        let reports = try verifyCheckpoints(targets, directories: [], share: share)
+        var checkpoints: [PartialReport.Checkpoint] = []
+        for (target, report) in zip(targets, reports) {
+            let digest = try PartialReport.digest(of: target.openUnchecked().bundle)
+            checkpoints.append(PartialReport.Checkpoint(
+                prefix: report.prefix, indexDigest: digest, bytesChecked: report.bytesChecked, seconds: report.seconds, failures: report.dataFailures))
+        }
+        let partial = PartialReport(share: share, paths: paths, latestOnly: latest, checkpoints: checkpoints)
+        Terminal.out(partial.json.serialized() + "\n")
+        return reports.allSatisfy { $0.dataFailures.isEmpty } ? .clean : .findings
+    }
+
+    /// Combines one partial report per share into the report of one whole run: the structure
+    /// and directories checked again here (cheap), the data failures taken from the shares.
+    private func mergePartials() throws -> ToolStatus {
+        var partials: [PartialReport] = []
+        for file in paths {
+            let bytes: [UInt8]
+            do {
+                bytes = try MappedFile(path: file).withUnsafeBytes { Array($0) }
+            } catch {
+                throw ToolError(error.description)
+            }
+            guard let value = try? JSONValue(parsing: bytes) else { throw ToolError("\(file): not a JSON document") }
+            partials.append(try PartialReport(json: value, file: file))
+        }
+        guard let first = partials.first else { throw ToolError("--merge needs the partial reports") }
+        let count = first.share.count
+        let indices = partials.map(\.share.index).sorted()
+        guard partials.allSatisfy({ $0.share.count == count }), indices == Array(0..<count) else {
+            let missing = Set(0..<count).subtracting(indices).sorted().prefix(5).map { "\($0)/\(count)" }
+            throw ToolError("the partial reports are not one share each of 0..<\(count)"
+                + (missing.isEmpty ? " (a share is given twice, or the counts differ)" : " (missing \(missing.joined(separator: ", ")))"))
+        }
+        let prefixes = first.checkpoints.map(\.prefix)
+        guard partials.allSatisfy({ $0.checkpoints.map(\.prefix) == prefixes && $0.paths == first.paths }) else {
+            throw ToolError("the partial reports checked different checkpoints: run every share with the same paths")
+        }
+        var targets: [CheckpointTarget] = []
+        var directoryReports: [DirectoryReport] = []
+        for path in first.paths {
+            let found = try CheckpointTarget.locate(path, latestOnly: first.latestOnly, verifier: Verifier())
+            targets += found.targets
+            if let report = found.directory { directoryReports.append(report) }
+        }
+        guard targets.map(\.prefix) == prefixes else {
+            throw ToolError("the checkpoints under \(first.paths.joined(separator: " ")) changed since the partial reports were written")
+        }
+        printDirectories(directoryReports)
+        let covered = Set(directoryReports.map { Path.directory(of: Path.join($0.path, "x")) })
+        var reports: [CheckpointReport] = []
+        for (index, target) in targets.enumerated() {
+            let (bundle, siblings) = try target.openUnchecked()
+            let digest = PartialReport.digest(of: bundle)
+            let shares = partials.map { $0.checkpoints[index] }
+            guard shares.allSatisfy({ $0.indexDigest == digest }) else {
+                throw ToolError("\(BundleFiles.index(prefix: target.prefix)): changed since a partial report read it (its digest differs)")
+            }
+            var verifier = self.verifier
+            verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
+            let report = verifier.assemble(
+                bundle, failures: shares.flatMap(\.failures), bytesChecked: shares.reduce(0) { $0 + $1.bytesChecked },
+                seconds: shares.map(\.seconds).max() ?? 0, siblings: siblings)
+            if !json { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
+            reports.append(report)
+        }
+        return try report(reports, directories: directoryReports)
     }
 }

@@ -33,6 +33,24 @@ public final class MappedFile: Sendable {
         self.base = base
     }
 
+    /// A read-only copy of `bytes` in memory standing in for the file at `path` (an object read
+    /// whole from a store), so that it is read exactly as a mapped file is.
+    public init(copying bytes: UnsafeRawBufferPointer, path: String) throws(FileError) {
+        var base: UnsafeRawPointer? = nil
+        if !bytes.isEmpty {
+            let address = mmap(nil, bytes.count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let address, address != MAP_FAILED else {
+                throw FileError(errno: errno, path: path, operation: "mmap")
+            }
+            address.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            _ = mprotect(address, bytes.count, PROT_READ)
+            base = UnsafeRawPointer(address)
+        }
+        self.path = path
+        self.count = bytes.count
+        self.base = base
+    }
+
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
     }

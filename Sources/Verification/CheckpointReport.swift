@@ -16,6 +16,8 @@ public struct CheckpointReport: Sendable {
     public let bytesChecked: Int64
     /// Wall-clock seconds spent.
     public let seconds: Double
+    /// The data pass's failures, by stored part (what a partial run hands to a merge).
+    public var dataFailures: [DataFailure] = []
 
     /// True when no finding is an error.
     public var ok: Bool { !findings.contains { $0.severity == .error } }
@@ -45,6 +47,52 @@ extension Finding {
     static let dataCodes = Set(
         [TensorError.Code.checksumMismatch, .lengthChecksumMismatch, .malformedString, .malformedVariant].map(\.rawValue)
             + ["diagnosis.mixed_saves"])
+}
+
+/// A stored part whose bytes failed the data pass, by the part's position in the checkpoint's
+/// layout (deterministic for a given index), with the finding's code and message.
+public struct DataFailure: Sendable, Hashable {
+    public let part: Int
+    public let code: String
+    public let message: String
+
+    public init(part: Int, code: String, message: String) {
+        self.part = part
+        self.code = code
+        self.message = message
+    }
+}
+
+/// One of `count` shares of a checkpoint's data, cut by bytes, for verifying one checkpoint on
+/// many machines at once (`--part INDEX/COUNT`, INDEX from 0).
+public struct Share: Sendable, Hashable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    public init?(index: Int, count: Int) {
+        guard count >= 1, count <= 1_000_000, index >= 0, index < count else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `I/N`.
+    public init?(parsing text: String) {
+        let fields = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard fields.count == 2, let index = Int(fields[0]), let count = Int(fields[1]) else { return nil }
+        self.init(index: index, count: count)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// Which parts (by their sizes, in layout order) fall to this share: a part belongs to the
+    /// share its first byte falls in when all parts' bytes are laid end to end and cut into
+    /// `count` equal spans.
+    func contains(partStartingAt start: Int64, total: Int64) -> Bool {
+        guard total > 0 else { return index == 0 }
+        let (product, overflow) = start.multipliedReportingOverflow(by: Int64(count))
+        let position = overflow ? Int64((Double(start) * Double(count) / Double(total)).rounded(.down)) : product / total
+        return Int(min(position, Int64(count - 1))) == index
+    }
 }
 
 /// What checking a training directory itself found: its `checkpoint` state file and debris

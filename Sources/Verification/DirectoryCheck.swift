@@ -13,6 +13,12 @@ enum DirectoryCheck {
         } catch {
             return DirectoryReport(path: path, findings: [Finding(.error, "directory.unreadable", error.cause, file: path)])
         }
+        return run(directory) { FileSystem.kind(of: Path.join(path, $0)) == .directory }
+    }
+
+    /// Checks `directory`; `isFolder` tells which of its names are folders.
+    static func run(_ directory: CheckpointDirectory, isFolder: (String) -> Bool) -> DirectoryReport {
+        let path = directory.path
         let stateFile = Path.join(path, CheckpointDirectory.stateFileName)
         var findings: [Finding] = []
         if let unreadable = directory.stateFileUnreadable {
@@ -30,7 +36,7 @@ enum DirectoryCheck {
         }
         for name in directory.fileNames {
             let full = Path.join(path, name)
-            if name.contains("_temp"), FileSystem.kind(of: full) == .directory {
+            if name.contains("_temp"), isFolder(name) {
                 findings.append(Finding(.warning, "debris.temp_dir", "temporary directory left by an interrupted sharded save", file: full))
             } else if name.contains(".tempstate") {
                 findings.append(Finding(.warning, "debris.tempstate", "temporary file left by an interrupted save", file: full))

@@ -10,15 +10,20 @@ enum MixedSaveDiagnosis {
     /// How many tensors are sampled when a sibling is tried.
     static let sampleSize = 32
 
-    static func run(bundle: Bundle, parts: [StoredPart], errors: [TensorError?]) -> Finding? {
-        let checked = zip(parts, errors).filter { $0.0.entry.size > 0 }
-        let failing = checked.filter { $0.1?.code == .checksumMismatch }.count
+    /// The diagnosis of `parts` (every stored part, in layout order) given the data pass's
+    /// `failures`; siblings are tried only for a local checkpoint (their data is mapped).
+    static func run(bundle: Bundle, parts: [StoredPart], failures: [DataFailure]) -> Finding? {
+        let code = TensorError.Code.checksumMismatch.rawValue
+        let failed = Dictionary(failures.map { ($0.part, $0.code) }, uniquingKeysWith: { first, _ in first })
+        let checked = parts.indices.filter { parts[$0].entry.size > 0 }
+        let failing = checked.filter { failed[$0] == code }.count
         guard checked.count >= 2, Double(failing) >= threshold * Double(checked.count),
-              checked.allSatisfy({ $0.1 == nil || $0.1?.code == .checksumMismatch })
+              checked.allSatisfy({ failed[$0] == nil || failed[$0] == code })
         else { return nil }
         var message = "\(failing) of \(checked.count) tensors fail their checksums while every size matches: "
             + "this .index and its data files most likely come from different saves"
-        let siblings = siblingPrefixes(of: bundle.prefix)
+        let isLocal = bundle.shards.values.contains { (try? $0.get())?.mapped != nil }
+        let siblings = isLocal ? siblingPrefixes(of: bundle.prefix) : []
         if let owner = siblings.first(where: { matches(indexOf: $0, dataOf: bundle.prefix) }) {
             message += "; the data files match the index of \(describe(owner))"
         }

@@ -7,11 +7,11 @@ enum ShardFileCheck {
     /// At most this many unclaimed ranges are listed per shard; the rest are summed up.
     static let maximumGapsListed = 5
 
-    static func run(bundle: Bundle, parts: [StoredPart], checkDebris: Bool) -> [Finding] {
+    /// `siblings` are the names in the checkpoint's directory (or object-store folder).
+    static func run(bundle: Bundle, parts: [StoredPart], siblings names: [String], checkDebris: Bool) -> [Finding] {
         var findings: [Finding] = []
         let directory = Path.directory(of: bundle.prefix)
         let base = Path.fileName(of: bundle.prefix)
-        let names = (try? FileSystem.contents(ofDirectory: directory)) ?? []
         let referenced = Set(parts.map(\.entry.shardID))
         if let shardCount = bundle.header?.numShards {
             for name in names {

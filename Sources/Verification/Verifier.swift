@@ -9,13 +9,18 @@ import TensorBundle
 public struct Verifier: Sendable {
     /// Skip reading tensor data (structure only).
     public var structureOnly = false
-    /// Worker threads for the data pass.
+    /// Worker threads for the data pass of a local checkpoint.
     public var jobs = Parallelism.availableCores
-    /// Bytes checksummed per work item (fixed-size tensors are split into pieces this size).
+    /// Bytes checksummed per work item (fixed-size tensors are split into pieces this size);
+    /// for a remote checkpoint, bytes per ranged read.
     public var chunkSize = 8 << 20
+    /// Ranged reads in flight for a remote checkpoint.
+    public var readsInFlight = 32
+    /// Only the data of this share is read (the structure is always checked whole).
+    public var share: Share? = nil
     /// Report `.tempstate` files next to each checkpoint (off when a directory check reports them).
     public var checkDebris = true
-    /// Called from worker threads with the number of bytes each work item finished.
+    /// Called with the number of bytes each work item finished.
     public var progress: (@Sendable (Int64) -> Void)?
 
     public init() {}
@@ -38,41 +43,110 @@ public struct Verifier: Sendable {
         do {
             bundle = try Bundle(prefix: prefix)
         } catch {
-            let finding = Finding(.error, "index.unreadable", error.file.cause, file: BundleFiles.index(prefix: prefix))
-            return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: Self.now() - start)
+            return Self.unreadable(prefix: prefix, cause: error.file.cause, since: start)
         }
         return verify(bundle, since: start)
     }
 
-    /// Verifies an opened checkpoint, as ``verify(prefix:)`` does.
+    /// The report on a checkpoint whose index cannot be read at all.
+    public static func unreadable(prefix: String, cause: String, since start: Double? = nil) -> CheckpointReport {
+        let finding = Finding(.error, "index.unreadable", cause, file: BundleFiles.index(prefix: prefix))
+        return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: start.map { now() - $0 } ?? 0)
+    }
+
+    /// Verifies an opened local checkpoint, as ``verify(prefix:)`` does.
     public func verify(_ bundle: Bundle) -> CheckpointReport {
         verify(bundle, since: Self.now())
     }
 
     private func verify(_ bundle: Bundle, since start: Double) -> CheckpointReport {
-        let prefix = bundle.prefix
-        var structure = StructureCheck(bundle: bundle)
-        var bytesChecked: Int64 = 0
-        var diagnosis: Finding? = nil
-        if !structureOnly {
-            let errors = DataCheck.run(structure.parts, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
-            for (part, error) in zip(structure.parts, errors) {
-                bytesChecked += part.entry.size
-                if let error { structure.fail(part.variable, error.code.rawValue, error.cause, label: part.label) }
-            }
-            diagnosis = MixedSaveDiagnosis.run(bundle: bundle, parts: structure.parts, errors: errors)
+        let structure = StructureCheck(bundle: bundle)
+        let names = (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
+        guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: names, since: start) }
+        let parts = sharedParts(structure.parts)
+        let errors = DataCheck.run(parts.map { structure.parts[$0] }, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
+        let failures = Self.failures(errors, parts: parts)
+        return report(bundle, structure, failures: failures, bytesChecked: Self.bytes(of: parts, in: structure), siblings: names, since: start)
+    }
+
+    /// Verifies a checkpoint whose data files are read through `reader` (an object store):
+    /// the same checks as for a local one, with the data streamed in ranged reads, many in
+    /// flight, each byte checksummed as it arrives. `siblings` are the other names beside the
+    /// checkpoint (for data files the index does not reference and debris). Throws what the
+    /// reader throws: a store that cannot be read says nothing about the checkpoint.
+    public func verify(_ bundle: Bundle, reader: some ShardReader, siblings: [String]) async throws -> CheckpointReport {
+        let start = Self.now()
+        let structure = StructureCheck(bundle: bundle)
+        guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: siblings, since: start) }
+        let parts = sharedParts(structure.parts)
+        let errors = try await StreamedDataCheck.run(
+            parts.map { structure.parts[$0] }, bundle: bundle, reader: reader, windowSize: chunkSize, inFlight: readsInFlight, progress: progress)
+        return report(bundle, structure, failures: Self.failures(errors, parts: parts), bytesChecked: Self.bytes(of: parts, in: structure), siblings: siblings, since: start)
+    }
+
+    /// The report of a checkpoint whose data pass ran elsewhere, in shares: its structure
+    /// checked here, the data failures those runs found. Given every share's failures and
+    /// bytes, this is the report one run over the whole checkpoint gives.
+    public func assemble(_ bundle: Bundle, failures: [DataFailure], bytesChecked: Int64, seconds: Double, siblings: [String]) -> CheckpointReport {
+        let structure = StructureCheck(bundle: bundle)
+        let known = failures.filter { structure.parts.indices.contains($0.part) }.sorted { $0.part < $1.part }
+        let result = report(bundle, structure, failures: known, bytesChecked: bytesChecked, siblings: siblings, since: Self.now())
+        return CheckpointReport(prefix: result.prefix, tensors: result.tensors, findings: result.findings, bytesChecked: bytesChecked, seconds: seconds, dataFailures: known)
+    }
+
+    /// The bytes of data the parts of this share hold.
+    public func dataBytes(of bundle: Bundle) -> Int64 {
+        let structure = StructureCheck(bundle: bundle)
+        return Self.bytes(of: sharedParts(structure.parts), in: structure)
+    }
+
+    /// The positions of the parts this verifier reads: all, or those of its share.
+    private func sharedParts(_ parts: [StoredPart]) -> [Int] {
+        guard let share else { return Array(parts.indices) }
+        let total = parts.reduce(Int64(0)) { $0 + $1.entry.size }
+        var start: Int64 = 0
+        return parts.indices.filter { index in
+            defer { start += parts[index].entry.size }
+            return share.contains(partStartingAt: start, total: total)
         }
-        var findings = structure.findings + ShardFileCheck.run(bundle: bundle, parts: structure.parts, checkDebris: checkDebris)
-        if let diagnosis { findings.append(diagnosis) }
+    }
+
+    private static func bytes(of parts: [Int], in structure: StructureCheck) -> Int64 {
+        parts.reduce(0) { $0 + structure.parts[$1].entry.size }
+    }
+
+    private static func failures(_ errors: [TensorError?], parts: [Int]) -> [DataFailure] {
+        zip(parts, errors).compactMap { part, error in error.map { DataFailure(part: part, code: $0.code.rawValue, message: $0.cause) } }
+    }
+
+    private func report(
+        _ bundle: Bundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String], since start: Double
+    ) -> CheckpointReport {
+        var structure = checked
+        for failure in failures {
+            let part = structure.parts[failure.part]
+            structure.fail(part.variable, failure.code, failure.message, label: part.label)
+        }
+        var findings = structure.findings + ShardFileCheck.run(bundle: bundle, parts: structure.parts, siblings: siblings, checkDebris: checkDebris)
+        if !structureOnly, let diagnosis = MixedSaveDiagnosis.run(bundle: bundle, parts: checked.parts, failures: failures) {
+            findings.append(diagnosis)
+        }
         let tensors = structure.summaries.enumerated().map { index, summary in
             CheckpointReport.TensorStatus(summary: summary, error: structure.variableErrors[index])
         }
-        return CheckpointReport(prefix: prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: Self.now() - start)
+        return CheckpointReport(
+            prefix: bundle.prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: Self.now() - start, dataFailures: failures)
     }
 
     /// Checks the training directory at `path`: its state file and leftover debris.
     public func verify(directory path: String) -> DirectoryReport {
         DirectoryCheck.run(path: path)
+    }
+
+    /// Checks a listed training folder (an object-store prefix): its state file and debris;
+    /// `folders` are the names below it that are folders.
+    public func verify(directory: CheckpointDirectory, folders: Set<String>) -> DirectoryReport {
+        DirectoryCheck.run(directory) { folders.contains($0) }
     }
 
     /// The bytes of tensor data the checkpoint at `prefix` holds (for progress totals).
@@ -84,7 +158,7 @@ public struct Verifier: Sendable {
         }
     }
 
-    static func now() -> Double {
+    public static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

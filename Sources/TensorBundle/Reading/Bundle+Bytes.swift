@@ -3,6 +3,32 @@ import MappedIO
 import SSTable
 
 extension Bundle {
+    /// Where the stored bytes of a non-partitioned `entry` lie: its data file's path and the
+    /// byte range in it, after checking that the shard is opened and the range lies inside it.
+    public func storedRange(of entry: BundleEntry, key: [UInt8]) throws(TensorError) -> (path: String, file: DataFile, range: Range<Int>) {
+        guard !entry.isPartitioned else { throw TensorError(.unsupported, key: key, "a partitioned tensor has no bytes of its own") }
+        guard let count = header?.numShards, entry.shardID >= 0, entry.shardID < count else {
+            throw TensorError(.badShard, key: key, "shard \(entry.shardID) is outside the header's \(header?.numShards ?? 0) shards")
+        }
+        guard entry.offset >= 0, entry.size >= 0 else {
+            throw TensorError(.negativeOffset, key: key, "negative offset \(entry.offset) or size \(entry.size)")
+        }
+        let path = BundleFiles.data(prefix: dataPrefix, shard: entry.shardID, of: count)
+        guard let shard = shards[entry.shardID] else { throw TensorError(.missingShard, key: key, "\(path) was not opened") }
+        let file: DataFile
+        switch shard {
+        case .success(let opened): file = opened
+        case .failure(let error): throw TensorError(.missingShard, key: key, "\(path): \(error.cause)")
+        }
+        let (end, overflow) = entry.offset.addingReportingOverflow(entry.size)
+        guard !overflow, end <= Int64(file.count) else {
+            throw TensorError(
+                .pastEndOfFile, key: key,
+                "bytes \(entry.offset)..<\(overflow ? "overflow" : String(end)) lie past the end of \(path) (\(file.count) bytes)")
+        }
+        return (path, file, Int(entry.offset)..<Int(end))
+    }
+
     /// Lends the stored bytes of a non-partitioned `entry` (`[offset, offset + size)` of its
     /// shard, or the `subrange` of them) to `body`, without copying, after checking that they
     /// exist.
@@ -14,27 +40,8 @@ extension Bundle {
         of entry: BundleEntry, key: [UInt8], subrange: Range<Int>? = nil, evictAfterUse: Bool = false,
         _ body: (UnsafeRawBufferPointer) throws(TensorError) -> Result
     ) throws(TensorError) -> Result {
-        guard !entry.isPartitioned else { throw TensorError(.unsupported, key: key, "a partitioned tensor has no bytes of its own") }
-        guard let count = header?.numShards, entry.shardID >= 0, entry.shardID < count else {
-            throw TensorError(.badShard, key: key, "shard \(entry.shardID) is outside the header's \(header?.numShards ?? 0) shards")
-        }
-        guard entry.offset >= 0, entry.size >= 0 else {
-            throw TensorError(.negativeOffset, key: key, "negative offset \(entry.offset) or size \(entry.size)")
-        }
-        let path = BundleFiles.data(prefix: dataPrefix, shard: entry.shardID, of: count)
-        guard let shard = shards[entry.shardID] else { throw TensorError(.missingShard, key: key, "\(path) was not opened") }
-        let file: MappedFile
-        switch shard {
-        case .success(let mapped): file = mapped
-        case .failure(let error): throw TensorError(.missingShard, key: key, "\(path): \(error.cause)")
-        }
-        let (end, overflow) = entry.offset.addingReportingOverflow(entry.size)
-        guard !overflow, end <= Int64(file.count) else {
-            throw TensorError(
-                .pastEndOfFile, key: key,
-                "bytes \(entry.offset)..<\(overflow ? "overflow" : String(end)) lie past the end of \(path) (\(file.count) bytes)")
-        }
-        let whole = Int(entry.offset)..<Int(end)
+        let (path, data, whole) = try storedRange(of: entry, key: key)
+        guard let file = data.mapped else { throw TensorError(.missingShard, key: key, "\(path) is remote: its bytes are streamed, not mapped") }
         let range = subrange.map { (whole.lowerBound + $0.lowerBound)..<(whole.lowerBound + $0.upperBound) } ?? whole
         precondition(range.lowerBound >= whole.lowerBound && range.upperBound <= whole.upperBound, "subrange outside the tensor")
         defer { if evictAfterUse { file.evict(range) } }

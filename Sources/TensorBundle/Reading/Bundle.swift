@@ -35,8 +35,27 @@ public struct BundleRecord: Sendable {
     public var name: String { Bundle.displayName(key) }
 }
 
+/// One data file of a bundle: memory-mapped when it is on a local disk, known by its size only
+/// when it lives elsewhere (an object store, whose bytes a caller streams itself).
+public struct DataFile: Sendable {
+    /// The file's length in bytes.
+    public let count: Int
+    /// The mapping of a local file; nil for a remote one.
+    public let mapped: MappedFile?
+
+    public init(mapped: MappedFile) {
+        self.count = mapped.count
+        self.mapped = mapped
+    }
+
+    public init(remoteCount count: Int) {
+        self.count = count
+        self.mapped = nil
+    }
+}
+
 /// A checkpoint (tensor bundle) opened for reading: its index decoded and checked, its data
-/// shards memory-mapped.
+/// shards memory-mapped (or, for a remote checkpoint, known by their sizes).
 ///
 /// Opening never stops at the first problem: structural problems of the table are in
 /// ``tableFindings``, header problems in ``headerProblem``, and unreadable shard files in
@@ -57,20 +76,39 @@ public final class Bundle: Sendable {
     public let headerProblem: HeaderProblem?
     /// Every record after the header, in file order.
     public let records: [BundleRecord]
-    /// The data files that some entry references, by shard id: mapped, or why not.
-    public let shards: [Int64: Result<MappedFile, FileError>]
+    /// The data files that some entry references, by shard id: opened, or why not.
+    public let shards: [Int64: Result<DataFile, FileError>]
     private let firstRecordByKey: [[UInt8]: Int]
 
     /// Opens the bundle at `prefix`: `prefix.index`, and the data files of `dataPrefix`
     /// (by default the same prefix; another one lets a tool test whether an index belongs
     /// with the data files of a different save).
-    public init(prefix: String, dataPrefix: String? = nil) throws(BundleError) {
+    public convenience init(prefix: String, dataPrefix: String? = nil) throws(BundleError) {
         let indexFile: MappedFile
         do {
             indexFile = try MappedFile(path: BundleFiles.index(prefix: prefix))
         } catch {
             throw BundleError(file: error)
         }
+        self.init(prefix: prefix, dataPrefix: dataPrefix ?? prefix, indexFile: indexFile) { path in
+            Result { () throws(FileError) in DataFile(mapped: try MappedFile(path: path)) }
+        }
+    }
+
+    /// A bundle whose index has been read into memory and whose data files live elsewhere:
+    /// `dataFileSizes` gives the length of each data file present, by file name
+    /// (`ckpt-1.data-00000-of-00001`). Its bytes cannot be lent (``withStoredBytes(of:key:subrange:evictAfterUse:_:)``
+    /// throws); callers stream them and check them with ``check(_:key:_:)``.
+    public convenience init(prefix: String, indexFile: MappedFile, dataFileSizes: [String: Int]) {
+        self.init(prefix: prefix, dataPrefix: prefix, indexFile: indexFile) { path in
+            guard let size = dataFileSizes[Path.fileName(of: path)] else {
+                return .failure(FileError(code: .notFound, path: path, cause: "No such object"))
+            }
+            return .success(DataFile(remoteCount: size))
+        }
+    }
+
+    private init(prefix: String, dataPrefix: String, indexFile: MappedFile, open: (String) -> Result<DataFile, FileError>) {
         let table = indexFile.withUnsafeBytes { Table.read($0) }
         var records = table.records[...]
         var header: BundleHeader? = nil
@@ -102,26 +140,28 @@ public final class Bundle: Sendable {
             firstRecordByKey[record.key] = index
         }
         self.prefix = prefix
-        self.dataPrefix = dataPrefix ?? prefix
+        self.dataPrefix = dataPrefix
         self.indexFile = indexFile
         self.tableFindings = table.findings
         self.header = header
         self.headerProblem = headerProblem
         self.records = bundleRecords
         self.firstRecordByKey = firstRecordByKey
-        self.shards = Self.openShards(prefix: dataPrefix ?? prefix, header: header, records: bundleRecords)
+        self.shards = Self.openShards(prefix: dataPrefix, header: header, records: bundleRecords, open: open)
     }
 
-    /// Maps every data file that a well-formed entry references.
-    private static func openShards(prefix: String, header: BundleHeader?, records: [BundleRecord]) -> [Int64: Result<MappedFile, FileError>] {
+    /// Opens every data file that a well-formed entry references.
+    private static func openShards(
+        prefix: String, header: BundleHeader?, records: [BundleRecord], open: (String) -> Result<DataFile, FileError>
+    ) -> [Int64: Result<DataFile, FileError>] {
         guard let count = header?.numShards, count >= 1 else { return [:] }
-        var shards: [Int64: Result<MappedFile, FileError>] = [:]
+        var shards: [Int64: Result<DataFile, FileError>] = [:]
         for record in records {
             guard case .success(let entry) = record.entry, !entry.isPartitioned,
                   entry.shardID >= 0, entry.shardID < count, shards[entry.shardID] == nil
             else { continue }
             let path = BundleFiles.data(prefix: prefix, shard: entry.shardID, of: count)
-            shards[entry.shardID] = Result { () throws(FileError) in try MappedFile(path: path) }
+            shards[entry.shardID] = open(path)
         }
         return shards
     }

@@ -31,6 +31,9 @@ public struct CheckpointDirectory: Sendable {
     public let fileNames: [String]
     /// Names that are not valid UTF-8, escaped for display: these tools cannot name such files.
     public let undecodableNames: [String]
+    /// For a listed folder (an object store): the prefixes whose `.index` the listing holds;
+    /// nil for a local directory, whose files are asked for.
+    private let listedIndexes: Set<String>?
 
     /// Reads the directory listing and the state file.
     public init(path: String) throws(FileError) {
@@ -52,17 +55,41 @@ public struct CheckpointDirectory: Sendable {
         self.prefixes = names.filter { $0.hasSuffix(".index") }.map { Path.join(path, String($0.dropLast(".index".count))) }
         self.fileNames = names
         self.undecodableNames = listing.undecodable.map { KeyText.escape($0) }
+        self.listedIndexes = nil
+    }
+
+    /// A folder known by its listing (an object-store prefix): the `names` directly in it and
+    /// the bytes of its state file (nil when it has none, or why it could not be read).
+    public init(path: String, names: [String], stateFile: Result<[UInt8], FileError>?) {
+        var state: Result<CheckpointState, StateFileError>? = nil
+        var unreadable: FileError? = nil
+        switch stateFile {
+        case .success(let text)?: state = Result { () throws(StateFileError) in try CheckpointState(parsing: text) }
+        case .failure(let error)?: unreadable = error
+        case nil: break
+        }
+        self.path = path
+        self.state = state
+        self.stateFileUnreadable = unreadable
+        self.prefixes = names.filter { $0.hasSuffix(".index") }.sorted().map { Path.join(path, String($0.dropLast(".index".count))) }
+        self.fileNames = names
+        self.undecodableNames = []
+        self.listedIndexes = Set(prefixes)
+    }
+
+    private func indexExists(_ prefix: String) -> Bool {
+        listedIndexes?.contains(prefix) ?? FileSystem.exists(BundleFiles.index(prefix: prefix))
     }
 
     /// Resolves a path from the state file as TensorFlow does (relative to this directory;
     /// URLs such as `gs://…` count as relative), then repairs a stale absolute path.
     public func resolve(_ written: String) -> ResolvedPrefix {
         let joined = Path.join(path, written)
-        if FileSystem.exists(BundleFiles.index(prefix: joined)) || !Path.isAbsolute(written) {
-            return ResolvedPrefix(written: written, prefix: joined, relocated: false, exists: FileSystem.exists(BundleFiles.index(prefix: joined)))
+        if indexExists(joined) || !Path.isAbsolute(written) {
+            return ResolvedPrefix(written: written, prefix: joined, relocated: false, exists: indexExists(joined))
         }
         let local = Path.join(path, Path.fileName(of: written))
-        if FileSystem.exists(BundleFiles.index(prefix: local)) {
+        if indexExists(local) {
             return ResolvedPrefix(written: written, prefix: local, relocated: true, exists: true)
         }
         return ResolvedPrefix(written: written, prefix: joined, relocated: false, exists: false)

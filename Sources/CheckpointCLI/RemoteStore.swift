@@ -1,0 +1,103 @@
+import MappedIO
+import ObjectStore
+import TensorBundle
+import Verification
+
+/// The object store these tools reach for `s3://` paths: one client per process, configured
+/// from the environment the way AWS tools are, created on first use.
+enum RemoteStore {
+    private static let shared: Result<S3Client, StoreError> = Result { () throws(StoreError) in try S3Client() }
+
+    /// The client, or the configuration's error as a tool error.
+    static func client() throws(ToolError) -> S3Client {
+        switch shared {
+        case .success(let client): return client
+        case .failure(let error): throw ToolError(error.description)
+        }
+    }
+
+    /// The location an `s3://` path names, or a tool error saying why it is not one.
+    static func location(_ path: String) throws(ToolError) -> ObjectLocation {
+        guard let location = ObjectLocation(url: path) else {
+            throw ToolError("\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes)")
+        }
+        return location
+    }
+
+    /// Runs `work` against the store and turns its failures into one-line tool errors.
+    static func run<Value: Sendable>(_ work: @escaping @Sendable (S3Client) async throws -> Value) throws(ToolError) -> Value {
+        let client = try client()
+        do {
+            return try AsyncBridge.run { try await work(client) }
+        } catch let error as ToolError {
+            throw error
+        } catch {
+            throw ToolError(String(describing: error))
+        }
+    }
+}
+
+/// A folder of an object store as the checkpoint tools see it: the objects directly in it.
+struct RemoteFolder: Sendable {
+    let location: ObjectLocation
+    /// Object names directly in the folder, with their sizes.
+    let sizes: [String: Int]
+    /// Names of the folders directly below it.
+    let folders: Set<String>
+
+    var names: [String] { sizes.keys.sorted() + folders.sorted() }
+
+    static func list(_ location: ObjectLocation, client: S3Client) async throws(StoreError) -> RemoteFolder {
+        let folderKey = location.folderKey
+        let listing = try await client.list(bucket: location.bucket, prefix: folderKey, delimiter: "/")
+        var sizes: [String: Int] = [:]
+        for object in listing.objects where object.location.key.count > folderKey.count {
+            sizes[String(object.location.key.dropFirst(folderKey.count))] = Int(clamping: object.size)
+        }
+        let folders = Set(listing.folders.compactMap { $0.hasPrefix(folderKey) ? String($0.dropFirst(folderKey.count).dropLast()) : nil })
+        return RemoteFolder(location: ObjectLocation(bucket: location.bucket, key: folderKey), sizes: sizes, folders: folders)
+    }
+
+    /// The folder as a training directory: its listing and its state file.
+    func directory(client: S3Client) async throws(StoreError) -> CheckpointDirectory {
+        var state: Result<[UInt8], FileError>? = nil
+        if sizes[CheckpointDirectory.stateFileName] != nil {
+            let stateLocation = location.appending(CheckpointDirectory.stateFileName)
+            if let object = try await client.get(stateLocation, limit: 16 << 20) {
+                state = .success(object.bytes)
+            } else {
+                state = .failure(FileError(code: .notFound, path: stateLocation.description, cause: "vanished while being read"))
+            }
+        }
+        return CheckpointDirectory(path: String(location.description.dropLast()), names: names, stateFile: state)
+    }
+
+    /// Opens the checkpoint `name` of this folder: its index read whole into memory, its data
+    /// files known by their listed sizes.
+    func bundle(named name: String, client: S3Client) async throws(StoreError) -> Bundle {
+        let indexLocation = location.appending(BundleFiles.index(prefix: name))
+        guard let index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex) else {
+            throw StoreError(.notFound, indexLocation.description, "no such object")
+        }
+        let file: MappedFile
+        do {
+            file = try index.bytes.withUnsafeBytes { try MappedFile(copying: $0, path: indexLocation.description) }
+        } catch {
+            throw StoreError(.io, "memory", String(describing: error))
+        }
+        return Bundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
+    }
+
+    /// Indexes larger than this are refused rather than read into memory.
+    static let largestIndex = 1 << 30
+}
+
+/// Streams a remote checkpoint's data files from the store.
+struct StoreShardReader: ShardReader {
+    let client: S3Client
+
+    func read(_ path: String, range: Range<Int64>, into consume: (UnsafeRawBufferPointer) -> Void) async throws {
+        guard let location = ObjectLocation(url: path) else { throw ToolError("\(path): not an object-store URL") }
+        try await client.read(location, range: range, into: consume)
+    }
+}

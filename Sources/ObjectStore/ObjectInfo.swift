@@ -1,0 +1,60 @@
+/// What a listing or a HEAD says of one object.
+public struct ObjectInfo: Sendable, Hashable {
+    public let location: ObjectLocation
+    public let size: Int64
+    /// The entity tag, quotes included, as the store gives it (for `If-Match`).
+    public let etag: String
+    /// `STANDARD` unless the store says otherwise (`GLACIER`, `DEEP_ARCHIVE`, …).
+    public let storageClass: String
+    /// For an archived object: whether a restore is under way, and until when a restored copy
+    /// is readable (`x-amz-restore`); nil when the store said nothing.
+    public let restore: String?
+
+    public init(location: ObjectLocation, size: Int64, etag: String, storageClass: String, restore: String? = nil) {
+        self.location = location
+        self.size = size
+        self.etag = etag
+        self.storageClass = storageClass
+        self.restore = restore
+    }
+
+    /// Storage classes whose objects cannot be read until restored.
+    public static let archiveClasses: Set<String> = ["GLACIER", "DEEP_ARCHIVE"]
+
+    /// Whether a GET would fail with `InvalidObjectState` (an archive tier, not restored).
+    public var needsRestore: Bool {
+        Self.archiveClasses.contains(storageClass) && !(restore?.contains("ongoing-request=\"false\"") ?? false)
+    }
+}
+
+/// One page, or all pages, of a listing under a prefix.
+public struct ObjectListing: Sendable {
+    /// Objects directly under the prefix (all below it when listed without a delimiter).
+    public var objects: [ObjectInfo] = []
+    /// With a delimiter: the "folders" below the prefix, as full key prefixes ending in it.
+    public var folders: [String] = []
+
+    public init() {}
+
+    /// The objects' names relative to `folder` (a key prefix ending in `/`).
+    public func names(under folder: String) -> [String] {
+        objects.compactMap { $0.location.key.hasPrefix(folder) ? String($0.location.key.dropFirst(folder.count)) : nil }
+    }
+}
+
+/// How an object is written.
+public struct WriteOptions: Sendable {
+    /// Create only: fail with ``StoreError/Code-swift.struct/preconditionFailed`` when the key exists.
+    public var createOnly = false
+    /// Replace only the version with this entity tag (compare-and-swap).
+    public var ifMatch: String? = nil
+    /// The storage class (`STANDARD_IA`, `GLACIER_IR`, `GLACIER`, `DEEP_ARCHIVE`, …).
+    public var storageClass: String? = nil
+    public var contentType: String = "application/octet-stream"
+
+    public init(createOnly: Bool = false, ifMatch: String? = nil, storageClass: String? = nil) {
+        self.createOnly = createOnly
+        self.ifMatch = ifMatch
+        self.storageClass = storageClass
+    }
+}
