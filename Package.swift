@@ -87,6 +87,8 @@ let package = Package(
         .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "FixtureSupport"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
+        .testTarget(name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"], exclude: ["fault_proxy.py"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "ckptdiff"]),
     ]

@@ -73,8 +73,8 @@ public struct VerifyCommand: StatusCommand {
             if let report = found.directory { directoryReports.append(report) }
         }
         if list { return try listCheckpoints(targets) }
-        printDirectories(directoryReports)
         if let share { return try verifyShare(share, of: targets) }
+        printDirectories(directoryReports)
         return try report(verifyCheckpoints(targets, directories: directoryReports), directories: directoryReports)
     }
 

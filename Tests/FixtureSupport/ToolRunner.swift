@@ -19,9 +19,10 @@ public struct ToolRunner {
         return URL(fileURLWithPath: runner).deletingLastPathComponent()
     }()
 
-    /// Runs `tool` with `arguments` and waits for it, killing it after `timeLimit` seconds.
-    public static func run(_ tool: String, _ arguments: [String], timeLimit: Double = 120) throws -> Result {
-        try launch(productsDirectory.appendingPathComponent(tool), arguments, timeLimit: timeLimit)
+    /// Runs `tool` with `arguments` and waits for it, killing it after `timeLimit` seconds;
+    /// `environment` adds to (or, with a nil value, removes from) the test's own environment.
+    public static func run(_ tool: String, _ arguments: [String], timeLimit: Double = 120, environment: [String: String?] = [:]) throws -> Result {
+        try launch(productsDirectory.appendingPathComponent(tool), arguments, timeLimit: timeLimit, environment: environment)
     }
 
     /// Runs `script` with `/bin/sh -c`, `$0`, `$1`, … being `arguments` (for arguments that
@@ -30,10 +31,15 @@ public struct ToolRunner {
         try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments, timeLimit: 120)
     }
 
-    private static func launch(_ executable: URL, _ arguments: [String], timeLimit: Double) throws -> Result {
+    private static func launch(_ executable: URL, _ arguments: [String], timeLimit: Double, environment: [String: String?] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
+        }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""A loopback HTTP/1.1 proxy that injects faults between the tools and a real S3 server.
+
+Usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT CONTROL_FILE
+
+Before each request it reads CONTROL_FILE (JSON, absent = no faults):
+  {"slowdown_every": N}  every Nth request is answered 503 SlowDown without reaching the server
+  {"cut_every": N}       every Nth response with a body of 1 KiB or more is cut after half its
+                         body and the connection closed
+  {"delay_every": N, "delay_seconds": S}  every Nth response is held back S seconds
+and writes what it injected to CONTROL_FILE.stats as JSON counters.
+Requests are forwarded unchanged (the Host header too, so signatures still verify)."""
+import asyncio, json, os, sys
+
+LISTEN, UPSTREAM, CONTROL = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+stats = {"requests": 0, "slowdowns": 0, "cuts": 0, "delays": 0}
+
+
+def control():
+    try:
+        with open(CONTROL) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def save_stats():
+    with open(CONTROL + ".stats.tmp", "w") as f:
+        json.dump(stats, f)
+    os.replace(CONTROL + ".stats.tmp", CONTROL + ".stats")
+
+
+def every(faults, name, count):
+    n = int(faults.get(name, 0))
+    return n > 0 and count % n == 0
+
+
+async def read_message_head(reader):
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    return head, lines[0], headers
+
+
+async def serve(client_reader, client_writer):
+    try:
+        while True:
+            try:
+                head, request_line, headers = await read_message_head(client_reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            body = await client_reader.readexactly(int(headers.get("content-length", "0")))
+            stats["requests"] += 1
+            count = stats["requests"]
+            faults = control()
+            if every(faults, "slowdown_every", count):
+                stats["slowdowns"] += 1
+                save_stats()
+                message = b"<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                client_writer.write(b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n" % len(message) + message)
+                await client_writer.drain()
+                continue
+            upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", UPSTREAM)
+            forwarded = head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1) if b"connection:" not in head.lower() else head
+            upstream_writer.write(forwarded + body)
+            await upstream_writer.drain()
+            response = await upstream_reader.read()
+            upstream_writer.close()
+            split = response.find(b"\r\n\r\n") + 4
+            response_head, response_body = response[:split], response[split:]
+            if every(faults, "delay_every", count):
+                stats["delays"] += 1
+                await asyncio.sleep(float(faults.get("delay_seconds", 0.5)))
+            if request_line.startswith("GET") and len(response_body) >= 1024 and every(faults, "cut_every", count):
+                stats["cuts"] += 1
+                save_stats()
+                client_writer.write(response_head + response_body[: len(response_body) // 2])
+                await client_writer.drain()
+                client_writer.close()
+                return
+            save_stats()
+            client_writer.write(response_head + response_body)
+            await client_writer.drain()
+            if b"connection: close" in response_head.lower():
+                client_writer.close()
+                return
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        client_writer.close()
+
+
+async def main():
+    server = await asyncio.start_server(serve, "127.0.0.1", LISTEN)
+    async with server:
+        await server.serve_forever()
+
+
+asyncio.run(main())
