@@ -114,4 +114,15 @@ public struct ArchiveReport: Sendable {
     public let findings: [Finding]
 
     public var ok: Bool { !findings.contains { $0.severity == .error } }
+
+    /// The report of a copy of the archive at `copy` told as about the original at `original`
+    /// (an object-store folder verified through a staging directory).
+    public func relocated(from copy: String, to original: String) -> ArchiveReport {
+        let trimmed = original.hasSuffix("/") ? String(original.dropLast()) : original
+        func move(_ text: String) -> String { text.replacing(copy, with: trimmed) }
+        let moved = findings.map { finding in
+            Finding(finding.severity, finding.code, move(finding.message), tensor: finding.tensor, file: finding.file.map(move), offset: finding.offset)
+        }
+        return ArchiveReport(path: trimmed, manifest: manifest, findings: moved)
+    }
 }

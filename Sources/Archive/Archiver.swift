@@ -21,6 +21,11 @@ public struct Archiver: Sendable {
     public var jobs = Parallelism.availableCores
     /// Called as each checkpoint is added or skipped, and for each leftover removed.
     public var progress: (@Sendable (ArchiveEvent) -> Void)?
+    /// Where the archive is kept when the directory worked in is only a staging copy of it.
+    public var publisher: (any ArchivePublisher)?
+    /// Files of the archive that cannot be read now (objects in an archive storage class): a
+    /// step whose base chain needs one of them starts a new chain with a keyframe instead.
+    public var unreadable: Set<String> = []
 
     public init() {}
 
@@ -62,7 +67,7 @@ public struct Archiver: Sendable {
             // The manifest is written before anything else, so every later file lies in a
             // directory that is an archive.
             manifest = ArchiveManifest()
-            try manifest.save(directory: archive)
+            try commit(manifest, archive)
         }
         var report = ArchiveRunReport()
         try reconcile(archive, manifest: &manifest, report: &report)
@@ -89,8 +94,9 @@ public struct Archiver: Sendable {
                 companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
             }
             let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest).with(companions: companions)
+            for file in [entry.file] + companions.map(\.file) { try publisher?.publish(file: file, in: archive) }
             manifest.add(entry)
-            try manifest.save(directory: archive)
+            try commit(manifest, archive)
             report.added.append(entry)
             progress?(.added(entry))
         }
@@ -112,7 +118,9 @@ public struct Archiver: Sendable {
     private func add(_ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
-        guard let base = manifest.predecessor(of: checkpoint.step), base.depth < maxChain else {
+        guard let base = manifest.predecessor(of: checkpoint.step), base.depth < maxChain,
+              try manifest.chain(to: base).allSatisfy({ !unreadable.contains($0.file) })
+        else {
             return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: try create(nil, checkpoint, keyframeFile, archive))
         }
         let written = try createDelta(checkpoint, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest)
@@ -206,11 +214,12 @@ public struct Archiver: Sendable {
             switch try ArchiveLayout.adoption(of: candidate, in: archive, manifest: manifest) {
             case .adopt(let entry):
                 manifest.add(entry)
-                try manifest.save(directory: archive)
+                try commit(manifest, archive)
                 report.adopted.append(entry)
                 progress?(.adopted(entry))
             case .redundant:
                 try remove(Path.join(archive, candidate.file))
+                try publisher?.remove(file: candidate.file)
                 report.removed.append(candidate.file)
                 progress?(.removed(leftover: candidate.file))
             case .keep(let reason):
@@ -222,6 +231,12 @@ public struct Archiver: Sendable {
             report.kept.append(name)
             progress?(.kept(file: name, reason: "not a delta of this archive; left alone"))
         }
+    }
+
+    /// Saves the manifest, and publishes it where the archive is kept.
+    private func commit(_ manifest: ArchiveManifest, _ archive: String) throws(ArchiveError) {
+        try manifest.save(directory: archive)
+        try publisher?.publishManifest(in: archive)
     }
 
     private func remove(_ path: String) throws(ArchiveError) {

@@ -1,5 +1,6 @@
 import Archive
 import ArgumentParser
+import ObjectStore
 import Parallelism
 
 extension DeltaCommand {
@@ -16,8 +17,13 @@ extension DeltaCommand {
         @Argument(help: "The training directory.")
         var run: String
 
-        @Argument(help: "The archive directory (created if needed).")
+        @Argument(help: "The archive directory (created if needed), or an s3:// folder.")
         var archive: String
+
+        @Option(help: ArgumentHelp(
+            "For an s3:// archive: the storage class of the delta objects (STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE, …); archive.json stays STANDARD.",
+            valueName: "class"))
+        var storageClass: String?
 
         @Option(help: "Deltas allowed after a keyframe before the next keyframe.")
         var maxChain = 10
@@ -51,7 +57,19 @@ extension DeltaCommand {
                     if !quiet { Terminal.out(ArchiveOutput.line(event)) }
                 }
             }
-            let report = try archiver.archive(run: run, into: self.archive)
+            if ObjectLocation.isURL(run) {
+                throw ToolError("\(run): the training directory must be local (archiving a run from an object store is not supported yet; sync it first)")
+            }
+            let report: ArchiveRunReport
+            if ObjectLocation.isURL(archive) {
+                let bucket = try BucketArchive(archive, client: RemoteStore.client(), storageClass: storageClass)
+                archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run))
+                archiver.publisher = bucket
+                report = try archiver.archive(run: run, into: bucket.staging.path)
+            } else {
+                guard storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
+                report = try archiver.archive(run: run, into: self.archive)
+            }
             if !quiet { Terminal.out(ArchiveOutput.summary(report, archive: self.archive)) }
             return report.skipped.isEmpty ? .clean : .findings
         }
@@ -61,7 +79,7 @@ extension DeltaCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild an archived step, byte for byte, into a directory TensorFlow can resume from.")
 
-        @Argument(help: "The archive directory.")
+        @Argument(help: "The archive directory, or an s3:// folder.")
         var archive: String
 
         @Option(help: "The step to restore.")
@@ -90,7 +108,18 @@ extension DeltaCommand {
         func perform() throws -> ToolStatus {
             var restorer = Restorer()
             restorer.jobs = jobs
-            let entry = try restorer.restore(archive: archive, step: step, into: output, overwrite: force)
+            let entry: ArchiveEntry
+            if ObjectLocation.isURL(archive) {
+                let bucket = try BucketArchive(archive, client: RemoteStore.client())
+                let wanted = try bucket.entry(step: step)
+                let files = try BucketArchive.files(toRestore: wanted, manifest: bucket.manifest())
+                let frozen = try bucket.frozen(files)
+                guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "restoring step \(wanted.step)") }
+                try bucket.fetch(files)
+                entry = try restorer.restore(archive: bucket.staging.path, step: wanted.step, into: output, overwrite: force)
+            } else {
+                entry = try restorer.restore(archive: archive, step: step, into: output, overwrite: force)
+            }
             if !quiet {
                 Terminal.out("restored step \(entry.step) (\(entry.checkpoint), \(Formatting.bytes(Int64(entry.rawSize)))) into \(output) from \(entry.depth + 1) archive file(s)\n")
             }
@@ -102,14 +131,15 @@ extension DeltaCommand {
         static let configuration = CommandConfiguration(
             commandName: "ls", abstract: "List an archive's steps: sizes, chain depth, ratio against the raw checkpoints.")
 
-        @Argument(help: "The archive directory.")
+        @Argument(help: "The archive directory, or an s3:// folder.")
         var archive: String
 
         @Flag(help: "Write one JSON document to standard output.")
         var json = false
 
         func perform() throws -> ToolStatus {
-            let manifest = try ArchiveManifest.existing(directory: archive)
+            let manifest = ObjectLocation.isURL(archive)
+                ? try BucketArchive(archive, client: RemoteStore.client()).manifest() : try ArchiveManifest.existing(directory: archive)
             Terminal.out(json ? ArchiveOutput.json(manifest).serialized() + "\n" : ArchiveOutput.text(manifest))
             return .clean
         }
@@ -121,7 +151,7 @@ extension DeltaCommand {
             abstract: "Check an archive's files and chains without changing it.",
             discussion: "Exit status as ckptverify: 0 intact, 1 problems found, 2 trouble (no archive there).")
 
-        @Argument(help: "The archive directory.")
+        @Argument(help: "The archive directory, or an s3:// folder (its objects are copied to a staging directory first).")
         var archive: String
 
         @Flag(help: "Also rebuild every step in a scratch directory and check its hashes.")
@@ -148,9 +178,73 @@ extension DeltaCommand {
             verifier.deep = deep
             verifier.jobs = jobs
             if let scratch { verifier.scratchParent = scratch }
-            let report = try verifier.verify(archive: archive)
+            let report: ArchiveReport
+            if ObjectLocation.isURL(archive) {
+                let bucket = try BucketArchive(archive, client: RemoteStore.client())
+                let names = bucket.names
+                let frozen = try bucket.frozen(names)
+                guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "verifying the archive") }
+                try bucket.fetch(names)
+                report = try verifier.verify(archive: bucket.staging.path).relocated(from: bucket.staging.path, to: bucket.location.description)
+            } else {
+                report = try verifier.verify(archive: archive)
+            }
             Terminal.out(json ? ArchiveOutput.json(report).serialized() + "\n" : ArchiveOutput.text(report, deep: deep, quiet: quiet))
             return report.ok ? .clean : .findings
+        }
+    }
+
+    struct Thaw: DeltaSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask an object store to restore the archived objects a step needs (GLACIER, DEEP_ARCHIVE).",
+            discussion: """
+                Objects in an archive storage class cannot be read until restored, which takes hours. This \
+                asks the store to restore exactly the chain of files that rebuilds the step (or every file \
+                with --all), each for --days days; run `restore` again once they are readable.
+                """)
+
+        @Argument(help: "The s3:// archive folder.")
+        var archive: String
+
+        @Option(help: "The step whose chain to restore.")
+        var step: Int64?
+
+        @Flag(help: "The newest step's chain.")
+        var latest = false
+
+        @Flag(help: "Every file of the archive.")
+        var all = false
+
+        @Option(help: "Days the restored copies stay readable.")
+        var days = 7
+
+        @Option(help: "Retrieval tier: Standard, Bulk or Expedited.")
+        var tier = "Standard"
+
+        func validate() throws {
+            guard [step != nil, latest, all].filter({ $0 }).count == 1 else { throw ValidationError("give --step N, --latest or --all") }
+            guard (1...365).contains(days) else { throw ValidationError("--days takes 1...365") }
+            guard ["Standard", "Bulk", "Expedited"].contains(tier) else { throw ValidationError("--tier takes Standard, Bulk or Expedited") }
+        }
+
+        func perform() throws -> ToolStatus {
+            guard ObjectLocation.isURL(archive) else { throw ToolError("\(archive): thaw applies to s3:// archives only") }
+            let bucket = try BucketArchive(archive, client: RemoteStore.client())
+            let manifest = try bucket.manifest()
+            let files = all
+                ? manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) }
+                : try BucketArchive.files(toRestore: bucket.entry(step: step), manifest: manifest)
+            let frozen = try bucket.frozen(Array(Set(files)).sorted())
+            let targets = frozen.map { bucket.location.appending($0) }
+            let (days, tier) = (days, tier)
+            let started = try RemoteStore.run { client in
+                var started = 0
+                for target in targets where try await client.restore(target, days: days, tier: tier) { started += 1 }
+                return started
+            }
+            Terminal.out("\(bucket.location): \(files.count) file(s) needed, \(frozen.count) in an archive storage class: "
+                + "\(started) restore(s) started, \(frozen.count - started) already under way or done\n")
+            return .clean
         }
     }
 }

@@ -13,7 +13,7 @@ public struct DeltaCommand: ParsableCommand {
             2 on trouble (a wrong base, a corrupt delta, an existing output).
             """,
         version: ToolVersion.current,
-        subcommands: [Create.self, Apply.self, Info.self, Archive.self, Restore.self, List.self, VerifyArchive.self])
+        subcommands: [Create.self, Apply.self, Info.self, Archive.self, Restore.self, List.self, VerifyArchive.self, Thaw.self])
 
     public init() {}
 

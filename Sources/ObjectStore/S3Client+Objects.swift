@@ -77,9 +77,7 @@ extension S3Client {
     }
 
     func put(_ location: ObjectLocation, buffer: ByteBuffer, options: WriteOptions) async throws(StoreError) -> String {
-        if options.createOnly && configuration.conditionalWrites == .head, try await head(location) != nil {
-            throw StoreError(.preconditionFailed, location.description, "the object exists (precondition failed)")
-        }
+        try await checkConditionByHead(location, options: options)
         var call = Call(method: .PUT, bucket: location.bucket, key: location.key, body: buffer)
         call.headers = [("content-type", options.contentType)] + buffer.withUnsafeReadableBytes { checksumHeaders($0) } + conditionHeaders(options)
         if let storageClass = options.storageClass { call.headers.append(("x-amz-storage-class", storageClass)) }
@@ -112,6 +110,19 @@ extension S3Client {
             return [("content-md5", Base64.encode(Array(Insecure.MD5.hash(data: bytes))))]
         case .none:
             return []
+        }
+    }
+
+    /// For a store without conditional writes: the condition checked by a HEAD before the
+    /// write (another writer between the two is not detected).
+    func checkConditionByHead(_ location: ObjectLocation, options: WriteOptions) async throws(StoreError) {
+        guard configuration.conditionalWrites == .head, options.createOnly || options.ifMatch != nil else { return }
+        let existing = try await head(location)
+        if options.createOnly && existing != nil {
+            throw StoreError(.preconditionFailed, location.description, "the object exists (precondition failed)")
+        }
+        if let etag = options.ifMatch, existing?.etag != etag {
+            throw StoreError(.preconditionFailed, location.description, "the object changed (precondition failed)")
         }
     }
 

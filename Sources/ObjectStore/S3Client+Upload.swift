@@ -17,9 +17,7 @@ extension S3Client {
         guard file.count >= configuration.multipartThreshold else {
             return try await put(location, buffer: file.withUnsafeBytes { ByteBuffer(bytes: $0) }, options: options)
         }
-        if options.createOnly && configuration.conditionalWrites == .head, try await head(location) != nil {
-            throw StoreError(.preconditionFailed, location.description, "the object exists (precondition failed)")
-        }
+        try await checkConditionByHead(location, options: options)
         let partSize = max(configuration.partSize, (file.count + 9_999) / 10_000)
         let uploadID = try await startMultipart(location, options: options)
         do {

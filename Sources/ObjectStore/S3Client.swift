@@ -22,7 +22,7 @@ public final class S3Client: Sendable {
     public init(configuration: StoreConfiguration, environment: [String: String]) {
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .seconds(60)),
+            timeout: .init(connect: .seconds(3), read: .seconds(60)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connections),
             decompression: .disabled)
         http.httpVersion = .http1Only
@@ -74,9 +74,12 @@ public final class S3Client: Sendable {
     }
 
     /// Sends `call` until it gets an answer that is not worth retrying; a status in `accepted`
-    /// returns the response (body unread), anything else throws the store's error.
+    /// returns the response (body unread), anything else throws the store's error. A store that
+    /// cannot be reached at all is tried at most ``unreachableAttempts`` times (the client
+    /// itself keeps reconnecting until its connect timeout within each attempt).
     func send(_ call: Call, accepting accepted: Set<UInt> = [200]) async throws(StoreError) -> HTTPClientResponse {
         var attempt = 0
+        var unanswered = 0
         while true {
             attempt += 1
             let refusal: StoreError
@@ -88,7 +91,8 @@ public final class S3Client: Sendable {
             } catch let error as StoreError {
                 throw error
             } catch {
-                (refusal, retryable) = (Self.transportFailure(error, call: call), true)
+                unanswered += 1
+                (refusal, retryable) = (transportFailure(error, call: call), unanswered < Self.unreachableAttempts)
             }
             guard retryable, await retry.pause(afterAttempt: attempt) else {
                 throw retryable ? StoreError(refusal.code, refusal.subject, refusal.cause + " (after \(attempt) attempts)") : refusal
@@ -108,10 +112,13 @@ public final class S3Client: Sendable {
                 _ = error
                 throw StoreError(.malformedResponse, call.subject, "the answer is larger than \(limit) bytes")
             } catch {
-                guard await retry.pause(afterAttempt: attempt) else { throw Self.transportFailure(error, call: call) }
+                guard await retry.pause(afterAttempt: attempt) else { throw transportFailure(error, call: call) }
             }
         }
     }
+
+    /// Attempts at a request that never got an answer before the store is called unreachable.
+    static let unreachableAttempts = 3
 
     // MARK: Failures
 
@@ -155,8 +162,20 @@ public final class S3Client: Sendable {
     }
 
     /// A failure to exchange bytes at all: refused, reset, timed out.
-    static func transportFailure(_ error: any Error, call: Call) -> StoreError {
-        StoreError(.unreachable, call.subject, "the store did not answer (\(String(describing: error).prefix(200)))")
+    func transportFailure(_ error: any Error, call: Call) -> StoreError {
+        let text = String(describing: error)
+        let reason = if text.contains("Connection refused") {
+            "connection refused"
+        } else if text.contains("connectTimeout") {
+            "connecting timed out"
+        } else if text.contains("readTimeout") || text.contains("deadlineExceeded") {
+            "no answer in time"
+        } else if text.contains("remoteConnectionClosed") || text.contains("Connection reset") {
+            "the connection was closed"
+        } else {
+            String(text.prefix(160))
+        }
+        return StoreError(.unreachable, call.subject, "the store at \(configuration.endpoint.url) did not answer (\(reason))")
     }
 }
 
