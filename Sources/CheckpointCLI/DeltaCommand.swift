@@ -1,6 +1,8 @@
 import Archive
 import ArgumentParser
 import Delta
+import MappedIO
+import ObjectStore
 import Parallelism
 
 /// `ckptdelta`: compressed, byte-exact delta checkpoints.
@@ -91,14 +93,20 @@ extension DeltaCommand {
         }
 
         func perform() throws -> ToolStatus {
-            let base = noBase ? nil : try CheckpointLocator.prefixes(for: checkpoints[0], latestOnly: true)[0]
-            let target = try CheckpointLocator.prefixes(for: checkpoints[checkpoints.count - 1], latestOnly: true)[0]
+            // Remote checkpoints are copied locally first; a remote output is written locally, then uploaded.
+            let base = noBase ? nil : try StagedCheckpoint(checkpoints[0])
+            let target = try StagedCheckpoint(checkpoints[checkpoints.count - 1])
             var creator = DeltaCreator()
             creator.level = level
             creator.jobs = jobs
             creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
-            let manifest = try creator.create(base: base, target: target, output: output, overwrite: force)
-            if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: output)) }
+            let staging = ObjectLocation.isURL(output) ? try StagingDirectory() : nil
+            let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
+            let manifest = try creator.create(base: base?.prefix, target: target.prefix, output: local, overwrite: force || staging != nil)
+            if let staging {
+                try RemoteOutput.upload([Path.fileName(of: output)], from: staging.path, to: String(output.dropLast(Path.fileName(of: output).count)), overwrite: force)
+            }
+            if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: local, name: output)) }
             return .clean
         }
     }
@@ -125,10 +133,19 @@ extension DeltaCommand {
         }
 
         func perform() throws -> ToolStatus {
-            let base = paths.count == 2 ? try CheckpointLocator.prefixes(for: paths[0], latestOnly: true)[0] : nil
+            // Remote inputs are copied locally first; a remote output folder gets the rebuilt files once complete.
+            let base = paths.count == 2 ? try StagedCheckpoint(paths[0]) : nil
+            let staging = try StagingDirectory()
+            let delta = try StagedCheckpoint.file(paths[paths.count - 1], staging: staging)
             var applier = DeltaApplier()
             applier.jobs = jobs
-            try applier.apply(delta: paths[paths.count - 1], base: base, into: output, overwrite: force)
+            guard ObjectLocation.isURL(output) else {
+                try applier.apply(delta: delta, base: base?.prefix, into: output, overwrite: force)
+                return .clean
+            }
+            let rebuilt = Path.join(staging.path, "rebuilt")
+            try applier.apply(delta: delta, base: base?.prefix, into: rebuilt, overwrite: false)
+            try RemoteOutput.upload(try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, overwrite: force)
             return .clean
         }
     }
@@ -136,14 +153,15 @@ extension DeltaCommand {
     struct Info: DeltaSubcommand {
         static let configuration = CommandConfiguration(abstract: "Show what a delta holds.")
 
-        @Argument(help: "The delta file.")
+        @Argument(help: "The delta file (local or s3://).")
         var delta: String
 
         @Flag(help: "Write one JSON document to standard output.")
         var json = false
 
         func perform() throws -> ToolStatus {
-            let file = try DeltaFile(path: delta)
+            let staging = try StagingDirectory()
+            let file = try DeltaFile(path: StagedCheckpoint.file(delta, staging: staging))
             Terminal.out(json ? DeltaOutput.json(file).serialized() + "\n" : DeltaOutput.text(file))
             return .clean
         }

@@ -37,10 +37,11 @@ enum DeltaOutput {
         return order.map { ($0, byName[$0]!) }
     }
 
-    static func summary(_ manifest: Manifest, deltaPath: String) -> String {
+    /// One line on the delta written at `deltaPath`, called `name` (its URL when it was uploaded).
+    static func summary(_ manifest: Manifest, deltaPath: String, name: String? = nil) -> String {
         let raw = manifest.target.dataFiles.reduce(0) { $0 + $1.size } + manifest.target.index.size
         let size = (try? DeltaFile(path: deltaPath).count) ?? 0
-        return "\(deltaPath): \(manifest.target.name) in \(Formatting.bytes(Int64(size))) "
+        return "\(name ?? deltaPath): \(manifest.target.name) in \(Formatting.bytes(Int64(size))) "
             + "(\(Formatting.fixed(Double(size) / Double(max(raw, 1)), digits: 3)) of \(Formatting.bytes(Int64(raw))))"
             + (manifest.base.map { " against \($0.name)" } ?? " without a base") + "\n"
     }

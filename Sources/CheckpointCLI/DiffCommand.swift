@@ -2,6 +2,7 @@ import ArgumentParser
 import Diffing
 import Parallelism
 import TensorBundle
+import Verification
 
 /// `ckptdiff`: what changed between two checkpoints, variable by variable.
 public struct DiffCommand: StatusCommand {
@@ -10,7 +11,8 @@ public struct DiffCommand: StatusCommand {
         abstract: "Compare two TensorFlow checkpoints variable by variable, numerically.",
         discussion: """
             A and B are checkpoint prefixes, .index files, or directories (their newest checkpoint; \
-            DIR@STEP picks the checkpoint of that step).
+            DIR@STEP picks the checkpoint of that step), local or s3:// (copied to a staging directory \
+            under $TMPDIR first).
             Exit status: 0 when every variable is identical (or within --atol/--rtol, numpy allclose \
             semantics, when either is given), 1 when anything differs, 2 on trouble.
             """,
@@ -66,8 +68,8 @@ public struct DiffCommand: StatusCommand {
     }
 
     public func execute() throws -> ToolStatus {
-        let bundleA = try open(a)
-        let bundleB = try open(b)
+        let (bundleA, nameA) = try open(a)
+        let (bundleB, nameB) = try open(b)
         var differ = CheckpointDiffer()
         differ.jobs = jobs
         if atol != nil || rtol != nil {
@@ -76,7 +78,7 @@ public struct DiffCommand: StatusCommand {
         differ.selects = NameFilter(include: include, exclude: exclude).matches
         let report: DiffReport
         do {
-            report = try differ.compare(bundleA, bundleB)
+            report = try differ.compare(bundleA, bundleB).named(a: nameA, b: nameB)
         } catch {
             throw ToolError(error.cause)
         }
@@ -93,11 +95,18 @@ public struct DiffCommand: StatusCommand {
 
     /// Opens the checkpoint `path` names after verifying it: every tensor the diff reads must
     /// match its checksum, or damage would be reported as a numeric change.
-    private func open(_ path: String) throws(ToolError) -> Bundle {
-        let prefix = try CheckpointLocator.prefixes(for: path, latestOnly: true)[0]
-        let (bundle, report) = try CheckpointGate.open(prefix, verifier: .forReading(jobs: jobs))
-        if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
-        return bundle
+    private func open(_ path: String) throws(ToolError) -> (bundle: Bundle, name: String) {
+        // A remote checkpoint is copied locally first; its files stay mapped once the copy is removed.
+        let staged = try StagedCheckpoint(path)
+        let bundle: Bundle
+        let report: CheckpointReport
+        do {
+            (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: jobs))
+        } catch {
+            throw ToolError(staged.describe(error.message))
+        }
+        if let damage = report.damage { throw ToolError(staged.describe("\(damage); not compared (damaged checkpoint)")) }
+        return (bundle, staged.describe(bundle.prefix))
     }
 }
 

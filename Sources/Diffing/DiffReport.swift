@@ -43,6 +43,12 @@ public struct DiffReport: Sendable {
     public let variables: [VariableDiff]
     public let seconds: Double
 
+    /// The same report with the checkpoints called `a` and `b` (remote checkpoints compared
+    /// through local copies are called by their URLs).
+    public func named(a: String, b: String) -> DiffReport {
+        DiffReport(a: a, b: b, variables: variables, seconds: seconds)
+    }
+
     /// Every variable identical, none added or removed.
     public var identical: Bool { variables.allSatisfy { $0.status == .identical } }
 
