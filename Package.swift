@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Diffing", targets: ["Diffing"]),
         .library(name: "Delta", targets: ["Delta"]),
         .library(name: "Archive", targets: ["Archive"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
         .executable(name: "ckptdelta", targets: ["ckptdelta"]),

@@ -28,5 +28,8 @@ let package = Package(
         .executableTarget(name: "diff", dependencies: ["BenchmarkSupport"]),
         .executableTarget(name: "delta", dependencies: ["BenchmarkSupport"]),
         .executableTarget(name: "archive", dependencies: ["BenchmarkSupport"]),
+        .executableTarget(
+            name: "objectstore",
+            dependencies: ["BenchmarkSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
     ]
 )

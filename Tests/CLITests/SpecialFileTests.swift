@@ -95,15 +95,24 @@ extension SpecialFileTests {
 }
 
 extension SpecialFileTests {
-    /// An object-store URL is refused with one line, not taken for a relative path.
+    /// A URL other than s3:// is refused with one line, not taken for a relative path; an
+    /// s3:// one without credentials says so in one line, and nothing local is created.
     @Test func objectStoreURLsAreNotLocalPaths() throws {
         let runs: [(String, [String])] = [
-            ("ckptverify", ["s3://bucket/run/ckpt-1"]), ("ckptdiff", ["gs://bucket/a", Fixtures.path("tf2_keras_adam/ckpt-1")]),
-            ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "s3://bucket/archive"]),
+            ("ckptverify", ["gs://bucket/run/ckpt-1"]), ("ckptdiff", ["https://example.com/a", Fixtures.path("tf2_keras_adam/ckpt-1")]),
+            ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "gs://bucket/archive"]),
         ]
         for (tool, arguments) in runs {
             let result = try ToolRunner.run(tool, arguments)
-            #expect(result.status == 2 && result.standardError.contains("object-store URLs are not supported"), "\(tool): \(result.standardError)")
+            #expect(result.status == 2 && result.standardError.contains("only s3:// URLs are supported"), "\(tool): \(result.standardError)")
+        }
+        let noCredentials: [String: String?] = [
+            "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_PROFILE": nil, "HOME": NSTemporaryDirectory(), "AWS_EC2_METADATA_DISABLED": "true",
+        ]
+        for (tool, arguments) in [("ckptverify", ["s3://bucket/run/ckpt-1"]), ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "s3://bucket/archive"])] {
+            let result = try ToolRunner.run(tool, arguments, environment: noCredentials)
+            #expect(result.status == 2 && result.standardError.contains("no AWS credentials found"), "\(tool): \(result.standardError)")
+            #expect(result.standardError.split(separator: "\n").count == 1)
         }
         #expect(!FileManager.default.fileExists(atPath: "s3:"))
         let regex = try ToolRunner.run("ckptdiff", ["--include", "s3://x", Fixtures.path("tf2_keras_adam/ckpt-1"), Fixtures.path("tf2_keras_adam/ckpt-1")])
