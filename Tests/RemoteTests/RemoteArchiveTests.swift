@@ -78,52 +78,6 @@ struct RemoteArchiveTests {
         #expect(restore.status == 2 && restore.standardError.contains("not an archive"))
     }
 
-    /// Two archivers on one bucket archive at once (one slowed by the fault proxy): exactly one
-    /// stops with a clear error, and the archive holds every step once.
-    @Test func twoArchiversOneWins() async throws {
-        let direct = try TestStore.seaweedfs
-        let slow = try TestStore.faultProxy
-        let control = ProcessInfo.processInfo.environment["CKPT_TEST_FAULTS"]!
-        TestFiles.write(Array(#"{"delay_every": 1, "delay_seconds": 0.15}"#.utf8), to: control)
-        defer { try? FileManager.default.removeItem(atPath: control) }
-        let scratch = TemporaryDirectory()
-        let run = try Self.run(Self.allSteps, in: scratch)
-        let archive = direct.freshPrefix("race").description
-        async let slowResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: slow.environment) }.value
-        async let fastResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment) }.value
-        let results = try await [slowResult, fastResult]
-        let failed = results.filter { $0.status != 0 }
-        #expect(failed.count == 1, "\(results.map(\.standardError))")
-        #expect(failed.allSatisfy { $0.status == 2 && $0.standardError.contains("another archiver is writing this archive") }, "\(failed.map(\.standardError))")
-        try FileManager.default.removeItem(atPath: control)
-        let verify = try ToolRunner.run("ckptdelta", ["verify", "--json", archive], environment: direct.environment)
-        #expect(verify.status == 0, "\(verify.standardOutput)")
-        let listing = try ToolRunner.run("ckptdelta", ["ls", "--json", archive], environment: direct.environment)
-        let steps = try (ToolRunner.json(listing.standardOutput)["steps"] as? [[String: Any]] ?? []).map { $0["step"] as! Int }
-        #expect(steps == Self.allSteps)
-    }
-
-    /// A run killed mid-upload leaves nothing listed that is missing; the next run completes it.
-    @Test func aKilledRunIsCompletedByTheNext() async throws {
-        let direct = try TestStore.seaweedfs
-        let slow = try TestStore.faultProxy
-        let control = ProcessInfo.processInfo.environment["CKPT_TEST_FAULTS"]!
-        TestFiles.write(Array(#"{"delay_every": 1, "delay_seconds": 0.2}"#.utf8), to: control)
-        defer { try? FileManager.default.removeItem(atPath: control) }
-        let scratch = TemporaryDirectory()
-        let run = try Self.run(Self.allSteps, in: scratch)
-        let archive = direct.freshPrefix("killed").description
-        let killed = try ToolRunner.run("ckptdelta", ["archive", run, archive], timeLimit: 1.5, environment: slow.environment)
-        #expect(killed.timedOut)
-        try FileManager.default.removeItem(atPath: control)
-        let listed = try ToolRunner.run("ckptdelta", ["verify", archive], environment: direct.environment)
-        #expect(listed.status <= 1 && !listed.standardOutput.contains("file.missing"), "\(listed.standardOutput)\(listed.standardError)")
-        let next = try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment)
-        #expect(next.status == 0, "\(next.standardError)")
-        let verify = try ToolRunner.run("ckptdelta", ["verify", "--deep", archive], environment: direct.environment)
-        #expect(verify.status == 0 && verify.standardOutput.contains("6 step(s) checked"), "\(verify.standardOutput)")
-    }
-
     /// moto implements storage classes: objects in GLACIER cannot be read until restored.
     @Test func archiveTiersFailFastAndThawExactlyTheChain() async throws {
         let store = try TestStore.moto

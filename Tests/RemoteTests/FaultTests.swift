@@ -1,0 +1,99 @@
+import Foundation
+import FixtureSupport
+import ObjectStore
+import Testing
+
+/// Faults injected by the proxy in front of SeaweedFS: throttling, cut connections, slow
+/// answers, a killed run, two archivers at once. One suite, run one test at a time, because
+/// the proxy's fault settings are shared.
+@Suite("Faults between the tools and the store", .serialized)
+struct FaultTests {
+    /// Through a proxy that answers 503 SlowDown to every third request and cuts every fourth
+    /// body in half, verification still completes with the same report, and damage is still found.
+    @Test func readsSurviveThrottlingAndCutConnections() async throws {
+        let direct = try TestStore.seaweedfs
+        let proxy = try TestStore.faultProxy
+        let scratch = TemporaryDirectory()
+        try writeLargeCheckpoint(prefix: scratch.path("big/ckpt-3"))
+        let prefix = direct.freshPrefix("faults")
+        try await direct.upload(directory: scratch.path("big"), to: prefix)
+        let faults = try Faults(#"{"slowdown_every": 3, "cut_every": 4}"#)
+        var environment = proxy.environment
+        environment["CKPT_S3_RANGE_MIB"] = "1"
+        environment["AWS_MAX_ATTEMPTS"] = "10"
+        let throughFaults = try ToolRunner.run("ckptverify", ["--json", prefix.description], environment: environment)
+        let clean = try ToolRunner.run("ckptverify", ["--json", prefix.description], environment: direct.environment)
+        #expect(throughFaults.status == 0 && clean.status == 0, "\(throughFaults.standardError)")
+        #expect(try normalizedReport(throughFaults.standardOutput, root: "") == normalizedReport(clean.standardOutput, root: ""))
+        let stats = try faults.stats()
+        #expect((stats["slowdowns"] as? Int ?? 0) > 0 && (stats["cuts"] as? Int ?? 0) > 0, "\(stats)")
+    }    /// Two archivers on one bucket archive at once (one slowed by the fault proxy): exactly one
+    /// stops with a clear error, and the archive holds every step once.
+    @Test func twoArchiversOneWins() async throws {
+        let direct = try TestStore.seaweedfs
+        let slow = try TestStore.faultProxy
+        let faults = try Faults(#"{"delay_every": 1, "delay_seconds": 0.15}"#)
+        let scratch = TemporaryDirectory()
+        let run = try RemoteArchiveTests.run(RemoteArchiveTests.allSteps, in: scratch)
+        let archive = direct.freshPrefix("race").description
+        async let slowResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: slow.environment) }.value
+        async let fastResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment) }.value
+        let results = try await [slowResult, fastResult]
+        let failed = results.filter { $0.status != 0 }
+        #expect(failed.count == 1, "\(results.map(\.standardError))")
+        #expect(failed.allSatisfy { $0.status == 2 && $0.standardError.contains("another archiver is writing this archive") }, "\(failed.map(\.standardError))")
+        faults.clear()
+        let verify = try ToolRunner.run("ckptdelta", ["verify", "--json", archive], environment: direct.environment)
+        #expect(verify.status == 0, "\(verify.standardOutput)")
+        let listing = try ToolRunner.run("ckptdelta", ["ls", "--json", archive], environment: direct.environment)
+        let steps = try (ToolRunner.json(listing.standardOutput)["steps"] as? [[String: Any]] ?? []).map { $0["step"] as! Int }
+        #expect(steps == RemoteArchiveTests.allSteps)
+    }
+
+    /// A run killed mid-upload leaves nothing listed that is missing; the next run completes it.
+    @Test func aKilledRunIsCompletedByTheNext() async throws {
+        let direct = try TestStore.seaweedfs
+        let slow = try TestStore.faultProxy
+        let faults = try Faults(#"{"delay_every": 1, "delay_seconds": 0.2}"#)
+        let scratch = TemporaryDirectory()
+        let run = try RemoteArchiveTests.run(RemoteArchiveTests.allSteps, in: scratch)
+        let archive = direct.freshPrefix("killed").description
+        let killed = try ToolRunner.run("ckptdelta", ["archive", run, archive], timeLimit: 1.5, environment: slow.environment)
+        #expect(killed.timedOut)
+        faults.clear()
+        let listed = try ToolRunner.run("ckptdelta", ["verify", archive], environment: direct.environment)
+        #expect(listed.status <= 1 && !listed.standardOutput.contains("file.missing"), "\(listed.standardOutput)\(listed.standardError)")
+        let next = try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment)
+        #expect(next.status == 0, "\(next.standardError)")
+        let verify = try ToolRunner.run("ckptdelta", ["verify", "--deep", archive], environment: direct.environment)
+        #expect(verify.status == 0 && verify.standardOutput.contains("6 step(s) checked"), "\(verify.standardOutput)")
+    }
+}
+
+/// The proxy's fault settings while the instance lives (none afterwards).
+final class Faults {
+    private let control: String
+
+    init(_ settings: String) throws {
+        guard let control = ProcessInfo.processInfo.environment["CKPT_TEST_FAULTS"] else {
+            throw StoreTestSetup("CKPT_TEST_FAULTS is not set: these tests need the servers of scripts/s3-servers")
+        }
+        self.control = control
+        try? FileManager.default.removeItem(atPath: control + ".stats")
+        TestFiles.write(Array(settings.utf8), to: control)
+    }
+
+    deinit {
+        clear()
+    }
+
+    /// No more faults.
+    func clear() {
+        try? FileManager.default.removeItem(atPath: control)
+    }
+
+    /// What the proxy injected so far.
+    func stats() throws -> [String: Any] {
+        try ToolRunner.json(String(decoding: TestFiles.read(control + ".stats"), as: UTF8.self))
+    }
+}
