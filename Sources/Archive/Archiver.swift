@@ -256,6 +256,17 @@ public struct ArchiveRunReport: Sendable {
         public let reason: String
     }
 
+    public init() {}
+
+    /// Adds what another run of the same archive did (a run made of several passes).
+    public mutating func append(_ other: ArchiveRunReport) {
+        added += other.added
+        skipped += other.skipped
+        removed += other.removed
+        adopted += other.adopted
+        kept += other.kept
+    }
+
     public internal(set) var added: [ArchiveEntry] = []
     public internal(set) var skipped: [Skipped] = []
     /// Leftovers of interrupted runs that were removed.

@@ -14,7 +14,7 @@ extension DeltaCommand {
                 verification are reported and skipped (exit status 1).
                 """)
 
-        @Argument(help: "The training directory.")
+        @Argument(help: "The training directory, local or an s3:// folder (then copied a checkpoint at a time).")
         var run: String
 
         @Argument(help: "The archive directory (created if needed), or an s3:// folder.")
@@ -57,18 +57,16 @@ extension DeltaCommand {
                     if !quiet { Terminal.out(ArchiveOutput.line(event)) }
                 }
             }
-            if ObjectLocation.isURL(run) {
-                throw ToolError("\(run): the training directory must be local (archiving a run from an object store is not supported yet; sync it first)")
-            }
+            let bucket = ObjectLocation.isURL(archive) ? try BucketArchive(archive, client: RemoteStore.client(), storageClass: storageClass) : nil
+            guard bucket != nil || storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
+            archiver.publisher = bucket
+            let directory = bucket?.staging.path ?? archive
             let report: ArchiveRunReport
-            if ObjectLocation.isURL(archive) {
-                let bucket = try BucketArchive(archive, client: RemoteStore.client(), storageClass: storageClass)
-                archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run))
-                archiver.publisher = bucket
-                report = try archiver.archive(run: run, into: bucket.staging.path)
+            if ObjectLocation.isURL(run) {
+                report = try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket)
             } else {
-                guard storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
-                report = try archiver.archive(run: run, into: self.archive)
+                if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run)) }
+                report = try archiver.archive(run: run, into: directory)
             }
             if !quiet { Terminal.out(ArchiveOutput.summary(report, archive: self.archive)) }
             return report.skipped.isEmpty ? .clean : .findings

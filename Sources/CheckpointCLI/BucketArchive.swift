@@ -62,6 +62,11 @@ final class BucketArchive: ArchivePublisher {
         }
     }
 
+    /// The archive's manifest, or nil when the folder holds none yet.
+    func manifestIfAny() throws(ToolError) -> ArchiveManifest? {
+        FileSystem.exists(Path.join(staging.path, ArchiveManifest.fileName)) ? try manifest() : nil
+    }
+
     /// The entry of `step`, or of the newest step when nil.
     func entry(step: Int64?) throws(ToolError) -> ArchiveEntry {
         let manifest = try manifest()

@@ -67,6 +67,28 @@ struct RemoteArchiveTests {
         #expect(more.status == 0, "\(more.standardOutput)\(more.standardError)")
     }
 
+    /// A training folder in the bucket, archived a checkpoint at a time, locally and into the bucket.
+    @Test func archivesARunThatLivesInTheBucket() async throws {
+        let store = try TestStore.seaweedfs
+        let scratch = TemporaryDirectory()
+        let run = store.freshPrefix("remote-run")
+        try await store.upload(directory: Fixtures.path("tf1_saver"), to: run)
+        let local = scratch.path("archive")
+        let toLocal = try ToolRunner.run("ckptdelta", ["archive", run.description, local], environment: store.environment)
+        #expect(toLocal.status == 0 && toLocal.standardOutput.contains("3 step(s) added"), "\(toLocal.standardOutput)\(toLocal.standardError)")
+        let bucket = store.freshPrefix("remote-archive").description
+        #expect(try ToolRunner.run("ckptdelta", ["archive", run.description, bucket], environment: store.environment).status == 0)
+        let again = try ToolRunner.run("ckptdelta", ["archive", run.description, bucket], environment: store.environment)
+        #expect(again.standardOutput.contains("0 step(s) added"))
+        for archive in [local, bucket] {
+            let restore = try ToolRunner.run("ckptdelta", ["restore", archive, "--latest", "-o", scratch.path("out-\(archive.count)")], environment: store.environment)
+            #expect(restore.status == 0, "\(restore.standardError)")
+            let restored = scratch.path("out-\(archive.count)/model.ckpt-50")
+            #expect(try TestFiles.checkpoint(restored) == TestFiles.checkpoint(Fixtures.path("tf1_saver/model.ckpt-50")))
+            #expect(TestFiles.read(restored + ".meta") == TestFiles.read(Fixtures.path("tf1_saver/model.ckpt-50.meta")))
+        }
+    }
+
     @Test func aFolderThatIsNotAnArchiveIsRefused() async throws {
         let store = try TestStore.seaweedfs
         let scratch = TemporaryDirectory()

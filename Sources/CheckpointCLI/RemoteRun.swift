@@ -1,0 +1,40 @@
+import Archive
+import MappedIO
+import ObjectStore
+import TensorBundle
+
+/// A training folder in an object store, archived one checkpoint at a time: each new checkpoint
+/// is copied into a staging directory beside the one before it (its base, when that is still in
+/// the run), archived from there, and the older one removed, so the disk holds at most two
+/// checkpoints whatever the run's length.
+enum RemoteRun {
+    static func archive(_ url: String, with archiver: Archiver, into archive: String, bucket: BucketArchive?) throws -> ArchiveRunReport {
+        let target = try RemoteStore.run { try await RemoteTarget.locate(url, latestOnly: false, client: $0) }
+        guard target.directory != nil else { throw ToolError("\(url): a training folder is needed, not one checkpoint") }
+        var archiver = archiver
+        let folder = target.folder
+        var byStep: [Int64: String] = [:]
+        for prefix in target.prefixes {
+            let name = Path.fileName(of: prefix)
+            if let step = TrainingRun.step(of: name), byStep[step] == nil { byStep[step] = name }
+        }
+        let manifest = try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
+        let staging = try StagingDirectory()
+        var report = ArchiveRunReport()
+        var previous: [String] = []
+        for step in byStep.keys.sorted() where manifest?.entry(step: step) == nil {
+            let name = byStep[step]!
+            let files = folder.sizes.keys.filter { file in
+                file == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: file)?.prefix == name || file == name + ".meta"
+            }
+            let objects = files.map { ObjectInfo(location: folder.location.appending($0), size: Int64(folder.sizes[$0]!), etag: "", storageClass: "STANDARD") }
+            let directory = staging.path
+            try RemoteStore.run { client in try await client.download(objects, into: directory) }
+            if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: staging.path)) }
+            report.append(try archiver.archive(run: staging.path, into: archive))
+            for file in previous { try? FileSystem.remove(Path.join(staging.path, file)) }
+            previous = files
+        }
+        return report
+    }
+}
