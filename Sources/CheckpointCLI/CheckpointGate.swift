@@ -44,9 +44,42 @@ enum CheckpointTarget: Sendable {
         case .remote(let folder, let prefix):
             return try RemoteStore.run { client in
                 let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
-                return (bundle, try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names))
+                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: false))
             }
         }
+    }
+
+    /// Verifies the checkpoint with `verifier`, with a progress bar on standard error when
+    /// `showingProgress`. An index that cannot be read is a finding for a local checkpoint; a
+    /// store that fails is a tool error.
+    func verify(with verifier: Verifier, showingProgress: Bool) throws(ToolError) -> CheckpointReport {
+        switch self {
+        case .local(let prefix):
+            var verifier = verifier
+            let meter = showingProgress ? ProgressMeter(total: Verifier.dataBytes(prefix: prefix), label: Path.fileName(of: prefix)) : nil
+            verifier.progress = meter?.counter
+            defer { meter?.finish() }
+            return verifier.verify(prefix: prefix)
+        case .remote(let folder, let prefix):
+            return try RemoteStore.run { client in
+                let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
+                return try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: showingProgress)
+            }
+        }
+    }
+
+    /// The streamed verification of a remote bundle: ranged reads as large and as many in
+    /// flight as the store's configuration says.
+    private static func verify(
+        _ bundle: Bundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client, showingProgress: Bool
+    ) async throws -> CheckpointReport {
+        var verifier = verifier
+        verifier.readsInFlight = min(client.configuration.connections, 64)
+        verifier.chunkSize = client.configuration.rangeSize
+        let meter = showingProgress ? ProgressMeter(total: verifier.dataBytes(of: bundle), label: Path.fileName(of: bundle.prefix)) : nil
+        verifier.progress = meter?.counter
+        defer { meter?.finish() }
+        return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
     }
 
     /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).

@@ -105,7 +105,7 @@ public struct VerifyCommand: StatusCommand {
         return status
     }
 
-    /// The verifier of this run, with a progress bar per checkpoint when one is wanted.
+    /// The verifier this run's options describe.
     private var verifier: Verifier {
         var verifier = Verifier()
         verifier.structureOnly = structureOnly
@@ -122,29 +122,7 @@ public struct VerifyCommand: StatusCommand {
             var verifier = self.verifier
             verifier.share = share
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
-            var meter: ProgressMeter? = nil
-            let wantsMeter = !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted
-            let report: CheckpointReport
-            switch target {
-            case .local(let prefix):
-                meter = wantsMeter ? ProgressMeter(total: Verifier.dataBytes(prefix: prefix), label: Path.fileName(of: prefix)) : nil
-                verifier.progress = meter?.counter
-                report = verifier.verify(prefix: prefix)
-            case .remote(let folder, let prefix):
-                let name = Path.fileName(of: prefix)
-                let configured = verifier
-                report = try RemoteStore.run { (client) async throws -> CheckpointReport in
-                    var verifier = configured
-                    verifier.readsInFlight = min(client.configuration.connections, 64)
-                    verifier.chunkSize = client.configuration.rangeSize
-                    let bundle = try await folder.bundle(named: name, client: client)
-                    let meter = wantsMeter ? ProgressMeter(total: verifier.dataBytes(of: bundle), label: name) : nil
-                    verifier.progress = meter?.counter
-                    defer { meter?.finish() }
-                    return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
-                }
-            }
-            meter?.finish()
+            let report = try target.verify(with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
             if !json && share == nil { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
             reports.append(report)
         }
