@@ -74,7 +74,7 @@ enum CheckpointTarget: Sendable {
         _ bundle: Bundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client, showingProgress: Bool
     ) async throws -> CheckpointReport {
         var verifier = verifier
-        verifier.readsInFlight = min(client.configuration.connections, 64)
+        verifier.readsInFlight = min(client.configuration.connections, 32)
         verifier.chunkSize = client.configuration.rangeSize
         let meter = showingProgress ? ProgressMeter(total: verifier.dataBytes(of: bundle), label: Path.fileName(of: bundle.prefix)) : nil
         verifier.progress = meter?.counter

@@ -73,6 +73,8 @@ extension S3Client {
             let part = UnsafeRawBufferPointer(rebasing: bytes[range])
             return (ByteBuffer(bytes: part), checksumHeaders(part, forcing: configuration.uploadChecksum == .none ? StoreConfiguration.UploadChecksum.none : .md5))
         }
+        // The part is copied: release its pages so an upload's resident size stays at the parts in flight.
+        file.evict(range)
         var call = Call(method: .PUT, bucket: location.bucket, key: location.key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: buffer)
         call.headers = checksum
         let response = try await send(call)

@@ -47,6 +47,9 @@ public struct SigV4: Sendable {
         }
     }
 
+    /// The payload hash of a body that is not hashed (its integrity rests on a signed checksum header).
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+
     /// The hex SHA-256 of no bytes.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 

@@ -102,4 +102,38 @@ struct RemoteVerifyTests {
         }
     }
 
+
+    /// A read-only identity reads and verifies, and is refused a write in one line.
+    @Test func permissionsAreNamed() async throws {
+        let store = try TestStore.seaweedfs
+        let variables = ProcessInfo.processInfo.environment
+        var reader = store.environment
+        reader["AWS_ACCESS_KEY_ID"] = variables["CKPT_TEST_READER_KEY"]
+        reader["AWS_SECRET_ACCESS_KEY"] = variables["CKPT_TEST_READER_SECRET"]
+        let prefix = store.freshPrefix("read-only")
+        try await store.upload(directory: Fixtures.path("tf2_keras_adam"), to: prefix)
+        let verify = try ToolRunner.run("ckptverify", ["--quiet", prefix.description], environment: reader)
+        #expect(verify.status == 0, "\(verify.standardError)")
+        let archive = try ToolRunner.run("ckptdelta", ["archive", Fixtures.path("tf1_saver"), prefix.description + "archive/"], environment: reader)
+        #expect(archive.status == 2 && archive.standardError.contains("access denied (AccessDenied"), "\(archive.standardError)")
+        #expect(archive.standardError.split(separator: "\n").count == 1)
+    }
+
+    /// With no keys in the environment or the profile files, credentials come from the instance
+    /// metadata service (IMDSv2: a session token first), here moto's.
+    @Test func credentialsComeFromInstanceMetadata() async throws {
+        let store = try TestStore.moto
+        let prefix = store.freshPrefix("imds")
+        try await store.upload(directory: Fixtures.path("dtypes"), to: prefix)
+        var environment = store.environment
+        environment["AWS_ACCESS_KEY_ID"] = String?.none
+        environment["AWS_SECRET_ACCESS_KEY"] = String?.none
+        environment["AWS_EC2_METADATA_DISABLED"] = String?.none
+        environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = store.endpoint
+        let result = try ToolRunner.run("ckptverify", ["--quiet", prefix.description], environment: environment)
+        #expect(result.status == 0, "\(result.standardError)")
+        environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:9"
+        let unreachable = try ToolRunner.run("ckptverify", ["--quiet", prefix.description], environment: environment)
+        #expect(unreachable.status == 2 && unreachable.standardError.contains("no AWS credentials found"), "\(unreachable.standardError)")
+    }
 }

@@ -82,7 +82,7 @@ for _ in 0..<rounds {
     let raw = try await rawDownload()
     verifyRows[0].seconds.append(raw)
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     verifyRows[0].peakRSS = usage.ru_maxrss * 1024
 
     let remote = try Spawn.run([ckptverify, "--quiet", "s3://ckpt-test/bench/run/ckpt-1"])
