@@ -88,8 +88,9 @@ struct RemoteFolder: Sendable {
         return Bundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
     }
 
-    /// Indexes larger than this are refused rather than read into memory.
-    static let largestIndex = 1 << 30
+    /// Indexes larger than this are refused rather than read into memory (the index of a
+    /// checkpoint with a million tensors takes some 100 MB).
+    static let largestIndex = 256 << 20
 }
 
 /// Streams a remote checkpoint's data files from the store.

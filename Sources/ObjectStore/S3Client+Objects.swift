@@ -78,7 +78,7 @@ extension S3Client {
 
     func put(_ location: ObjectLocation, buffer: ByteBuffer, options: WriteOptions) async throws(StoreError) -> String {
         try await checkConditionByHead(location, options: options)
-        var call = Call(method: .PUT, bucket: location.bucket, key: location.key, body: buffer)
+        var call = Call(method: .PUT, bucket: location.bucket, key: location.key, body: .buffer(buffer))
         call.headers = [("content-type", options.contentType)] + buffer.withUnsafeReadableBytes { checksumHeaders($0) } + conditionHeaders(options)
         if let storageClass = options.storageClass { call.headers.append(("x-amz-storage-class", storageClass)) }
         let response = try await send(call)
@@ -89,7 +89,7 @@ extension S3Client {
     /// true when a restore started, false when one is already under way or done.
     public func restore(_ location: ObjectLocation, days: Int, tier: String = "Standard") async throws(StoreError) -> Bool {
         let xml = "<RestoreRequest><Days>\(days)</Days><GlacierJobParameters><Tier>\(XMLDocument.escape(tier))</Tier></GlacierJobParameters></RestoreRequest>"
-        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("restore", "")], body: ByteBuffer(string: xml))
+        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("restore", "")], body: .buffer(ByteBuffer(string: xml)))
         call.headers = xml.utf8.withContiguousStorageIfAvailable { checksumHeaders(UnsafeRawBufferPointer($0), forcing: .md5) } ?? []
         let response = try await send(call, accepting: [200, 202, 409])
         return response.status.code == 202

@@ -43,7 +43,8 @@ extension S3Client {
     /// Uploads every part, a few at a time; returns their entity tags in part order.
     private func uploadParts(of file: MappedFile, partSize: Int, to location: ObjectLocation, uploadID: String) async throws(StoreError) -> [String] {
         let count = (file.count + partSize - 1) / partSize
-        let inFlight = max(1, min(8, configuration.connections))
+        // The pages of the parts in flight are resident until each is sent: about 128 MiB of them.
+        let inFlight = max(1, min(8, configuration.connections, (128 << 20) / partSize, count))
         do {
             return try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var etags = [String](repeating: "", count: count)
@@ -69,14 +70,12 @@ extension S3Client {
     }
 
     private func uploadPart(_ file: MappedFile, range: Range<Int>, number: Int, to location: ObjectLocation, uploadID: String) async throws(StoreError) -> String {
-        let (buffer, checksum) = file.withUnsafeBytes { bytes in
-            let part = UnsafeRawBufferPointer(rebasing: bytes[range])
-            return (ByteBuffer(bytes: part), checksumHeaders(part, forcing: configuration.uploadChecksum == .none ? StoreConfiguration.UploadChecksum.none : .md5))
-        }
-        // The part is copied: release its pages so an upload's resident size stays at the parts in flight.
-        file.evict(range)
-        var call = Call(method: .PUT, bucket: location.bucket, key: location.key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: buffer)
-        call.headers = checksum
+        let part = Payload.mapped(MappedRange(file: file, range: range))
+        let kind: StoreConfiguration.UploadChecksum = configuration.uploadChecksum == .none ? .none : .md5
+        var call = Call(method: .PUT, bucket: location.bucket, key: location.key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: part)
+        call.headers = part.withUnsafeBytes { checksumHeaders($0, forcing: kind) }
+        // Sent (or given up): release the part's pages, so an upload's resident size stays at the parts in flight.
+        defer { file.evict(range) }
         let response = try await send(call)
         guard let etag = response.headers.first(name: "etag") else {
             throw StoreError(.malformedResponse, location.description, "the store accepted part \(number) without an entity tag")
@@ -87,7 +86,7 @@ extension S3Client {
     private func completeMultipart(_ location: ObjectLocation, uploadID: String, etags: [String], options: WriteOptions) async throws(StoreError) -> String {
         let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLDocument.escape($0.element))</ETag></Part>" }
         let xml = "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>"
-        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)], body: ByteBuffer(string: xml))
+        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)], body: .buffer(ByteBuffer(string: xml)))
         call.headers = [("content-type", "application/xml")] + conditionHeaders(options)
         let (response, body) = try await sendCollecting(call, limit: 1 << 20)
         // The store may answer 200 and report a failure in the body.

@@ -46,7 +46,7 @@ public final class S3Client: Sendable {
         var key: String = ""
         var query: [(name: String, value: String)] = []
         var headers: [(name: String, value: String)] = []
-        var body: ByteBuffer? = nil
+        var body: Payload? = nil
         /// Seconds the whole exchange may take (the read timeout catches stalls sooner).
         var timeout: Int64 = 300
 
@@ -61,7 +61,7 @@ public final class S3Client: Sendable {
             // A body whose checksum header is signed is protected by it: hashing it again with
             // SHA-256 would only cost time (S3 takes UNSIGNED-PAYLOAD for exactly this).
             let covered = call.headers.contains { Self.bodyDigestHeaders.contains($0.name) }
-            signable.payloadHash = covered ? SigV4.unsignedPayload : body.withUnsafeReadableBytes { SigV4.payloadHash($0) }
+            signable.payloadHash = covered ? SigV4.unsignedPayload : body.withUnsafeBytes { SigV4.payloadHash($0) }
         }
         let signer = SigV4(credentials: try await credentials.current(using: http), region: configuration.region)
         var request = HTTPClientRequest(url: configuration.endpoint.url.replacingHost(with: host) + signable.target)
@@ -70,8 +70,8 @@ public final class S3Client: Sendable {
             request.headers.add(name: name, value: value)
         }
         if let body = call.body {
-            request.body = .bytes(body)
-            request.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+            request.body = body.requestBody
+            request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
         }
         return try await http.execute(request, timeout: .seconds(call.timeout))
     }
@@ -113,7 +113,7 @@ public final class S3Client: Sendable {
                 return (response, try await response.body.collect(upTo: limit))
             } catch let error as NIOTooManyBytesError {
                 _ = error
-                throw StoreError(.malformedResponse, call.subject, "the answer is larger than \(limit) bytes")
+                throw StoreError(.malformedResponse, call.subject, "the object or answer is larger than \(limit) bytes, the most this tool reads whole")
             } catch {
                 guard await retry.pause(afterAttempt: attempt) else { throw transportFailure(error, call: call) }
             }

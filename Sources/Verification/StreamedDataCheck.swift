@@ -32,12 +32,24 @@ enum StreamedDataCheck {
     /// Gaps up to this size between parts are read through rather than split into two reads.
     static let largestGapReadThrough: Int64 = 1 << 20
 
+    /// Strings and variants larger than this are not collected in memory to be checked.
+    static let largestWholePart: Int64 = 256 << 20
+
+    /// Why a checkpoint cannot be checked from its reader at all.
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// Checks `parts` and returns, for each, nil or the error it failed with; throws what the
     /// reader throws.
     static func run(
         _ parts: [StoredPart], bundle: Bundle, reader: some ShardReader, windowSize: Int, inFlight: Int,
         progress: (@Sendable (Int64) -> Void)?
     ) async throws -> [TensorError?] {
+        if let huge = parts.first(where: { $0.entry.dtype.elementSize == nil && $0.entry.size > largestWholePart }) {
+            throw Refusal(description: "\(BundleFiles.index(prefix: bundle.prefix)): tensor \(huge.label): a \(huge.entry.dtype) tensor of \(huge.entry.size) bytes "
+                + "is checked whole, and that is more than \(largestWholePart >> 20) MiB to hold in memory; verify a local copy")
+        }
         let (pieces, windows) = plan(parts, bundle: bundle, windowSize: Int64(windowSize))
         var crcs = [UInt32](repeating: 0, count: pieces.count)
         var errors = [TensorError?](repeating: nil, count: parts.count)
