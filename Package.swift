@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
         .testTarget(name: "SSTableTests", dependencies: ["SSTable", "FixtureSupport"]),
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
-        .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport", "MappedIO", "TensorBundle"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
         .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
