@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Delta", targets: ["Delta"]),
         .library(name: "Archive", targets: ["Archive"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "TrainingState", targets: ["TrainingState"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
         .executable(name: "ckptdelta", targets: ["ckptdelta"]),
@@ -49,6 +50,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+
+        // The training a checkpoint comes from: variable names, layers, optimizer slots.
+        .target(name: "TrainingState", dependencies: ["TensorBundle"]),
 
         // Work spread over every core.
         .target(name: "Parallelism"),
@@ -88,6 +92,7 @@ let package = Package(
         .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "FixtureSupport"]),
+        .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"], exclude: ["fault_proxy.py"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),

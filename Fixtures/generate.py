@@ -395,7 +395,22 @@ def write_fixtures(root, groups):
         f.write("\n")
 
 
+def object_graph(prefix):
+    """The object graph of the checkpoint at `prefix`, as TensorFlow's own proto parser reads it."""
+    from tensorflow.core.protobuf import trackable_object_graph_pb2
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(tf.train.load_checkpoint(prefix).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    return [{
+        "children": [[c.node_id, c.local_name] for c in node.children],
+        "attributes": [[a.name, a.full_name, a.checkpoint_key] for a in node.attributes],
+        "slots": [[s.original_variable_node_id, s.slot_name, s.slot_variable_node_id] for s in node.slot_variables],
+    } for node in graph.nodes]
+
+
 def main(argv):
+    if argv[1:2] == ["--object-graph"]:
+        json.dump(object_graph(argv[2]), sys.stdout, ensure_ascii=False)
+        return
     if argv[1:2] == ["--diff"]:
         json.dump(diff_report(argv[2], argv[3], "/") | {"a": argv[2], "b": argv[3]}, sys.stdout, ensure_ascii=False)
         return

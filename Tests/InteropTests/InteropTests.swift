@@ -131,4 +131,28 @@ import Testing
             #expect(theirs.variables == ours.variables, "\(ours.prefix)")
         }
     }
+
+    /// Our strict decoder of the object graph reads every TF2 checkpoint TensorFlow writes as
+    /// TensorFlow's own proto parser does.
+    @Test func objectGraphsDecodeAsTensorFlowParsesThem() throws {
+        let directory = TemporaryDirectory()
+        _ = try TensorFlowPython.generate(["--out", directory.path, "tf2_keras_adam", "sharded_tf2"])
+        for prefix in [directory.path("tf2_keras_adam/ckpt-2"), directory.path("sharded_tf2/ckpt-1")] {
+            let nodes = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--object-graph", prefix])) as! [[String: [[Any]]]]
+            let expected = nodes.map { node in
+                ObjectGraph.Node(
+                    children: node["children"]!.map { ObjectGraph.Child(node: $0[0] as! Int, name: $0[1] as! String) },
+                    attributes: node["attributes"]!.map { ObjectGraph.Attribute(name: $0[0] as! String, fullName: $0[1] as! String, checkpointKey: $0[2] as! String) },
+                    slots: node["slots"]!.map { ObjectGraph.SlotReference(variableNode: $0[0] as! Int, slotName: $0[1] as! String, slotNode: $0[2] as! Int) })
+            }
+            let bundle = try TensorBundle.Bundle(prefix: prefix)
+            guard case .strings(let strings) = try bundle.value(forKey: Array(ObjectGraph.key.utf8)).contents else {
+                Issue.record("\(prefix): no object graph string")
+                continue
+            }
+            let decoded = try ObjectGraph.decode(strings[0])
+            #expect(decoded.nodes == expected, "\(prefix)")
+            #expect(decoded.issues.isEmpty, "\(decoded.issues)")
+        }
+    }
 }
