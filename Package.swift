@@ -75,7 +75,7 @@ let package = Package(
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", "ObjectStore", "MappedIO", "Checksums", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", "ObjectStore", "MappedIO", "Checksums", "TrainingState", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),

@@ -1,6 +1,7 @@
 import MappedIO
 import ObjectStore
 import TensorBundle
+import TrainingState
 import Verification
 
 /// A checkpoint named on the command line: on a local disk, or in an object-store folder.
@@ -80,6 +81,18 @@ enum CheckpointTarget: Sendable {
         verifier.progress = meter?.counter
         defer { meter?.finish() }
         return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
+    }
+
+    /// The training state of the checkpoint opened as `bundle` (its object graph read from the
+    /// store for a remote one).
+    func trainingState(of bundle: Bundle) throws(ToolError) -> TrainingState {
+        switch self {
+        case .local:
+            return TrainingState(bundle: bundle)
+        case .remote(let folder, _):
+            let graph = try RemoteStore.run { client in try await folder.objectGraph(of: bundle, client: client) }
+            return TrainingState(bundle: bundle, objectGraph: graph)
+        }
     }
 
     /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).

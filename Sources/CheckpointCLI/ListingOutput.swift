@@ -1,38 +1,79 @@
 import JSON
 import TensorBundle
+import TrainingState
 
-/// A checkpoint's variables as text or JSON, like TensorFlow's `inspect_checkpoint`.
+/// A checkpoint's variables as text or JSON, like TensorFlow's `inspect_checkpoint`, by the
+/// names people gave them when the training state says so.
 enum ListingOutput {
-    static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?) -> String {
+    /// The listing: with a training state, each variable by its name, followed by its optimizer
+    /// slots (`↳ momentum`), then optimizer state and bookkeeping; without one, every tensor by
+    /// its key in stored order.
+    static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState?) -> String {
         let parameters = summaries.reduce(0) { $0 + $1.parameters }
         let bytes = summaries.reduce(0) { $0 + $1.size }
         let out = "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)\n"
         var rows = [["NAME", "DTYPE", "SHAPE", "SHARD", "BYTES", "PARAMS"]]
-        for summary in summaries {
-            rows.append([
-                summary.name, summary.dtype.name, Formatting.shape(summary.shape),
-                summary.shard.map(String.init) ?? "\(summary.sliceCount) slices",
-                Formatting.grouped(summary.size), Formatting.grouped(summary.parameters),
-            ])
+        func row(_ summary: VariableSummary, named name: String) -> [String] {
+            [name, summary.dtype.name, Formatting.shape(summary.shape), summary.shard.map(String.init) ?? "\(summary.sliceCount) slices",
+             Formatting.grouped(summary.size), Formatting.grouped(summary.parameters)]
+        }
+        if let state {
+            for (summary, name) in ordered(summaries, state: state) { rows.append(row(summary, named: name)) }
+        } else {
+            for summary in summaries { rows.append(row(summary, named: summary.name)) }
         }
         return out + Formatting.table(rows, rightAligned: [3, 4, 5]).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
     }
 
-    static func json(prefix: String, summaries: [VariableSummary], shardCount: Int64?) -> JSONValue {
+    /// The variables in reading order with their display names: model variables in stored
+    /// order, each followed by its slots (`  ↳ SLOT`), then optimizer state, then bookkeeping.
+    private static func ordered(_ summaries: [VariableSummary], state: TrainingState) -> [(VariableSummary, String)] {
+        let byKey = Dictionary(summaries.map { (String(decoding: $0.key, as: UTF8.self), $0) }, uniquingKeysWith: { first, _ in first })
+        var rows: [(VariableSummary, String)] = []
+        var later: [(VariableSummary, String)] = []
+        var last: [(VariableSummary, String)] = []
+        for summary in summaries {
+            let key = String(decoding: summary.key, as: UTF8.self)
+            guard let variable = state.variables[key] else {
+                rows.append((summary, summary.name))
+                continue
+            }
+            switch variable.role {
+            case .weight:
+                rows.append((summary, variable.name))
+                for (slot, slotKey) in state.slots(of: key).sorted(by: { $0.key < $1.key }) {
+                    if let slotSummary = byKey[slotKey] { rows.append((slotSummary, "  ↳ " + slot)) }
+                }
+            case .slot:
+                continue
+            case .optimizerState:
+                later.append((summary, variable.name))
+            case .bookkeeping:
+                last.append((summary, variable.name))
+            }
+        }
+        return rows + later + last
+    }
+
+    static func json(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState) -> JSONValue {
         .object([
             ("prefix", .string(prefix)),
             ("shards", shardCount.map(JSONValue.int) ?? .null),
             ("parameters", .int(summaries.reduce(0) { $0 + $1.parameters })),
             ("bytes", .int(summaries.reduce(0) { $0 + $1.size })),
-            ("variables", .array(summaries.map(variable))),
+            ("variables", .array(summaries.map { variable($0, state: state) })),
         ])
     }
 
-    /// The JSON fields every tool uses to describe one variable.
-    static func variable(_ summary: VariableSummary) -> JSONValue {
-        .object([
-            ("name", .string(summary.name)),
+    /// The JSON fields every tool uses to describe one variable: `name` as a person calls it,
+    /// `key` as it is stored, and with a training state its `layer`, `role` and, for a slot,
+    /// `slot_of` (the variable's key) and `slot`.
+    static func variable(_ summary: VariableSummary, state: TrainingState? = nil) -> JSONValue {
+        let trained = state?.variables[String(decoding: summary.key, as: UTF8.self)]
+        var members: [(String, JSONValue)] = [
+            ("name", .string(trained?.name ?? summary.name)),
+            ("key", .string(summary.name)),
             ("dtype", .string(summary.dtype.name)),
             ("shape", .array(summary.shape.dimensions.map(JSONValue.int))),
             ("shard", summary.shard.map(JSONValue.int) ?? .null),
@@ -40,6 +81,17 @@ enum ListingOutput {
             ("size", .int(summary.size)),
             ("parameters", .int(summary.parameters)),
             ("slices", .int(Int64(summary.sliceCount))),
-        ])
+        ]
+        if let trained {
+            members.append(("layer", trained.layer.map(JSONValue.string) ?? .null))
+            switch trained.role {
+            case .weight: members.append(("role", .string("weight")))
+            case .slot(let variable, let slot):
+                members += [("role", .string("slot")), ("slot_of", .string(variable)), ("slot", .string(slot))]
+            case .optimizerState: members.append(("role", .string("optimizer")))
+            case .bookkeeping: members.append(("role", .string("bookkeeping")))
+            }
+        }
+        return .object(members)
     }
 }

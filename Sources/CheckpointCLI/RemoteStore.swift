@@ -88,6 +88,22 @@ struct RemoteFolder: Sendable {
         return Bundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
     }
 
+    /// The bytes of `bundle`'s object graph (a string scalar), read from the store; nil when it
+    /// has none or it does not read.
+    func objectGraph(of bundle: Bundle, client: S3Client) async throws -> [UInt8]? {
+        let key = Array(ObjectGraph.key.utf8)
+        guard let entry = try? bundle.entry(forKey: key), let (path, _, range) = try? bundle.storedRange(of: entry, key: key),
+              range.count <= Self.largestIndex, let location = ObjectLocation(url: path)
+        else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count)
+        try await client.read(location, range: Int64(range.lowerBound)..<Int64(range.upperBound)) { bytes.append(contentsOf: $0) }
+        guard let value = try? bytes.withUnsafeBytes({ (raw) throws(TensorError) in try Bundle.value(of: entry, key: key, storedBytes: raw) }),
+              case .strings(let strings) = value.contents, strings.count == 1
+        else { return nil }
+        return strings[0]
+    }
+
     /// Indexes larger than this are refused rather than read into memory (the index of a
     /// checkpoint with a million tensors takes some 100 MB).
     static let largestIndex = 256 << 20

@@ -28,6 +28,9 @@ public struct VerifyCommand: StatusCommand {
     @Flag(help: "List each checkpoint's variables (name, dtype, shape, shard, bytes, parameters) instead of verifying.")
     var list = false
 
+    @Flag(help: "With --list: the tensors by their stored keys, in stored order (default: by the names the object graph or TF1 conventions give, slots under their variables).")
+    var keys = false
+
     @Flag(help: "Write one JSON document to standard output.")
     var json = false
 
@@ -95,10 +98,11 @@ public struct VerifyCommand: StatusCommand {
                 continue
             }
             let summaries = bundle.summaries
-            if json {
-                documents.append(ListingOutput.json(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards))
+            let state = keys && !json ? nil : try target.trainingState(of: bundle)
+            if let state, json {
+                documents.append(ListingOutput.json(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
             } else {
-                Terminal.out(ListingOutput.text(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards))
+                Terminal.out(ListingOutput.text(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
             }
         }
         if json { Terminal.out(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }

@@ -14,9 +14,20 @@ public struct TrainingState: Sendable {
     /// Problems of the object graph that was read (nil without one).
     public let graphIssues: [RecordIssue]?
 
-    /// The training state of `bundle`: from its object graph when it has one that reads, else
-    /// by TF1 conventions. `shapes` confirm pairings (a slot has its variable's shape).
+    /// The training state of the local `bundle`: from its object graph when it has one that
+    /// reads, else by TF1 conventions.
     public init(bundle: Bundle) {
+        var graph: [UInt8]? = nil
+        if case .strings(let strings)? = (try? bundle.value(forKey: Array(ObjectGraph.key.utf8)))?.contents, strings.count == 1 {
+            graph = strings[0]
+        }
+        self.init(bundle: bundle, objectGraph: graph)
+    }
+
+    /// The training state of `bundle` given the bytes of its object graph (read by the caller:
+    /// a remote bundle's tensors are not mapped); nil or unreadable bytes mean TF1 conventions.
+    /// Shapes confirm pairings (a slot has its variable's shape).
+    public init(bundle: Bundle, objectGraph: [UInt8]?) {
         var shapes: [String: TensorShape] = [:]
         var keys: [String] = []
         for record in bundle.variables {
@@ -24,8 +35,7 @@ public struct TrainingState: Sendable {
             keys.append(key)
             shapes[key] = entry.shape
         }
-        if let graphBytes = try? bundle.value(forKey: Array(ObjectGraph.key.utf8)), case .strings(let strings) = graphBytes.contents,
-           strings.count == 1, let graph = try? ObjectGraph.decode(strings[0]) {
+        if let objectGraph, let graph = try? ObjectGraph.decode(objectGraph) {
             self.init(graph: graph, keys: keys, shapes: shapes)
         } else {
             self.init(tf1Keys: keys, shapes: shapes)

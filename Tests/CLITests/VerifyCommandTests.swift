@@ -30,6 +30,30 @@ import Testing
         #expect(embedding["shard"] is NSNull)
     }
 
+    /// `--list` names variables as the object graph (or TF1's conventions) does, with each
+    /// variable's optimizer slots under it; `--keys` lists the stored keys; JSON has both.
+    @Test func listsByNamesWithSlotsUnderTheirVariables() throws {
+        let keras = Fixtures.path("tf2_keras_adam/ckpt-3")
+        let named = try ToolRunner.run("ckptverify", ["--list", keras])
+        let lines = named.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let kernel = try #require(lines.firstIndex { $0.hasPrefix("sequential/logits/kernel ") })
+        #expect(lines[kernel + 1].hasPrefix("↳ momentum") && lines[kernel + 2].hasPrefix("↳ velocity"))
+        #expect(!named.standardOutput.contains(".ATTRIBUTES"))
+        let keys = try ToolRunner.run("ckptverify", ["--list", "--keys", keras])
+        #expect(keys.standardOutput.contains("optimizer/_variables/2/.ATTRIBUTES/VARIABLE_VALUE") && !keys.standardOutput.contains("↳"))
+        let json = try ToolRunner.json(try ToolRunner.run("ckptverify", ["--list", "--json", keras]).standardOutput)
+        let variables = ((json["checkpoints"] as! [[String: Any]])[0]["variables"] as! [[String: Any]])
+        let byKey = Dictionary(uniqueKeysWithValues: variables.map { ($0["key"] as! String, $0) })
+        let momentum = try #require(variables.first { $0["name"] as? String == "adam/sequential_logits_kernel_momentum" })
+        #expect(momentum["role"] as? String == "slot" && momentum["slot"] as? String == "momentum")
+        #expect(byKey[momentum["slot_of"] as! String]?["name"] as? String == "sequential/logits/kernel")
+        #expect(momentum["layer"] as? String == "sequential/logits")
+        let tf1 = try ToolRunner.run("ckptverify", ["--list", Fixtures.path("tf1_saver/model.ckpt-50")])
+        let tf1Lines = tf1.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let bias = try #require(tf1Lines.firstIndex { $0.hasPrefix("dense/bias ") })
+        #expect(tf1Lines[bias + 1].hasPrefix("↳ m ") && tf1Lines[bias + 2].hasPrefix("↳ v "))
+    }
+
     @Test func corruptDataExitsOneAndNamesTheTensor() throws {
         let directory = TemporaryDirectory()
         let folder = directory.copy(fixture: "dtypes")

@@ -62,6 +62,15 @@ extension Bundle {
         }
     }
 
+    /// The value of a non-partitioned `entry` from its stored `bytes` (read by the caller, as from
+    /// a remote data file), checked as ``value(forKey:)`` checks it.
+    public static func value(of entry: BundleEntry, key: [UInt8], storedBytes bytes: UnsafeRawBufferPointer) throws(TensorError) -> TensorValue {
+        try validate(entry, key: key)
+        guard !entry.isPartitioned else { throw TensorError(.unsupported, key: key, "a partitioned tensor has no bytes of its own") }
+        guard bytes.count == Int(entry.size) else { throw TensorError(.sizeMismatch, key: key, "\(bytes.count) bytes read, \(entry.size) stored") }
+        return try decode(entry, key: key, bytes)
+    }
+
     /// Checks what can be checked of an entry without its bytes: a storable dtype, a valid
     /// shape and, for fixed-size dtypes, the exact size.
     public static func validate(_ entry: BundleEntry, key: [UInt8]) throws(TensorError) {
