@@ -2,6 +2,7 @@ import ArgumentParser
 import Diffing
 import Parallelism
 import TensorBundle
+import TrainingState
 import Verification
 
 /// `ckptdiff`: what changed between two checkpoints, variable by variable.
@@ -39,11 +40,20 @@ public struct DiffCommand: StatusCommand {
     @Flag(help: "Also list identical variables.")
     var all = false
 
-    @Option(help: ArgumentHelp("Only variables whose name matches this regular expression (repeatable).", valueName: "regex"))
+    @Option(help: ArgumentHelp("Only variables whose name or key matches this regular expression (repeatable).", valueName: "regex"))
     var include: [String] = []
 
-    @Option(help: ArgumentHelp("Leave out variables whose name matches this regular expression (repeatable).", valueName: "regex"))
+    @Option(help: ArgumentHelp("Leave out variables whose name or key matches this regular expression (repeatable).", valueName: "regex"))
     var exclude: [String] = []
+
+    @Flag(help: "Call variables by their stored keys (default: by the names the object graph or TF1 conventions give).")
+    var keys = false
+
+    @Flag(help: "Leave out optimizer state: slots (momentum, m, v, …), step counts, learning rates.")
+    var noOptimizer = false
+
+    @Flag(help: "Compare only optimizer state.")
+    var optimizerOnly = false
 
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int = Parallelism.availableCores
@@ -58,6 +68,7 @@ public struct DiffCommand: StatusCommand {
             }
         }
         guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
+        guard !(noOptimizer && optimizerOnly) else { throw ValidationError("--no-optimizer and --optimizer-only exclude each other") }
         for pattern in include + exclude {
             do {
                 _ = try Regex(pattern)
@@ -75,10 +86,20 @@ public struct DiffCommand: StatusCommand {
         if atol != nil || rtol != nil {
             differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
-        differ.selects = NameFilter(include: include, exclude: exclude).matches
+        // Names and roles from B's training state, A's for what B no longer holds.
+        var trained: [String: TrainedVariable] = [:]
+        for state in [TrainingState(bundle: bundleA), TrainingState(bundle: bundleB)] {
+            for (key, variable) in state.variables { trained[key] = variable }
+        }
+        let filter = NameFilter(include: include, exclude: exclude)
+        let roles = RoleFilter(noOptimizer: noOptimizer, optimizerOnly: optimizerOnly)
+        differ.selects = { [trained] key in
+            filter.matches([key] + [trained[key]?.name].compactMap { $0 }) && roles.matches(trained[key]?.role)
+        }
         let report: DiffReport
         do {
-            report = try differ.compare(bundleA, bundleB).named(a: nameA, b: nameB)
+            let compared = try differ.compare(bundleA, bundleB).named(a: nameA, b: nameB)
+            report = keys ? compared : compared.renamed(trained.mapValues(\.name))
         } catch {
             throw ToolError(error.cause)
         }
@@ -110,13 +131,29 @@ public struct DiffCommand: StatusCommand {
     }
 }
 
-/// `--include`/`--exclude` regular expressions over variable names (validated beforehand).
+/// `--include`/`--exclude` regular expressions over a variable's names (its key and the name a
+/// person gave it), validated beforehand: included when any name matches an include, left out
+/// when any name matches an exclude.
 struct NameFilter: Sendable {
     let include: [String]
     let exclude: [String]
 
-    @Sendable func matches(_ name: String) -> Bool {
-        let included = include.isEmpty || include.contains { name.contains(try! Regex($0)) }
-        return included && !exclude.contains { name.contains(try! Regex($0)) }
+    func matches(_ names: [String]) -> Bool {
+        let included = include.isEmpty || include.contains { pattern in names.contains { $0.contains(try! Regex(pattern)) } }
+        return included && !exclude.contains { pattern in names.contains { $0.contains(try! Regex(pattern)) } }
+    }
+}
+
+/// `--no-optimizer`/`--optimizer-only`: optimizer state is slots and non-slot optimizer variables.
+struct RoleFilter: Sendable {
+    let noOptimizer: Bool
+    let optimizerOnly: Bool
+
+    func matches(_ role: TrainedVariable.Role?) -> Bool {
+        let optimizer: Bool = switch role {
+        case .slot?, .optimizerState?: true
+        default: false
+        }
+        return noOptimizer ? !optimizer : optimizerOnly ? optimizer : true
     }
 }

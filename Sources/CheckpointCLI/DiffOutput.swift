@@ -39,6 +39,7 @@ enum DiffOutput {
             ("variables", .array(report.variables.map { variable in
                 .object([
                     ("name", .string(variable.name)),
+                    ("key", .string(variable.summary.name)),
                     ("status", .string(variable.status.rawValue)),
                     ("dtype", .string(variable.summary.dtype.name)),
                     ("shape", .array(variable.summary.shape.dimensions.map(JSONValue.int))),
@@ -58,10 +59,10 @@ enum DiffOutput {
     }
 
     static func csv(_ report: DiffReport) -> String {
-        var out = (["name", "status", "dtype", "shape"] + statisticNames).joined(separator: ",") + "\n"
+        var out = (["name", "key", "status", "dtype", "shape"] + statisticNames).joined(separator: ",") + "\n"
         for variable in report.variables {
             let cells = [
-                quote(variable.name), variable.status.rawValue, variable.summary.dtype.name,
+                quote(variable.name), quote(variable.summary.name), variable.status.rawValue, variable.summary.dtype.name,
                 variable.summary.shape.dimensions.map(String.init).joined(separator: "x"),
             ] + statistics(variable).map { value in value == .null ? "" : value.serialized() }
             out += cells.joined(separator: ",") + "\n"

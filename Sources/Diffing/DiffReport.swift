@@ -43,6 +43,16 @@ public struct DiffReport: Sendable {
     public let variables: [VariableDiff]
     public let seconds: Double
 
+    /// The same report with variables called by `names` (a variable's key as listed, to the name
+    /// a person gave it); the keys stay in each variable's summary.
+    public func renamed(_ names: [String: String]) -> DiffReport {
+        let variables = variables.map { variable in
+            VariableDiff(name: names[variable.summary.name] ?? variable.name, status: variable.status, summary: variable.summary,
+                         statistics: variable.statistics, numeric: variable.numeric)
+        }
+        return DiffReport(a: a, b: b, variables: variables.sorted { $0.name < $1.name }, seconds: seconds)
+    }
+
     /// The same report with the checkpoints called `a` and `b` (remote checkpoints compared
     /// through local copies are called by their URLs).
     public func named(a: String, b: String) -> DiffReport {

@@ -43,7 +43,9 @@ import Testing
         #expect(json.status == 1)
         let document = try ToolRunner.json(json.standardOutput)
         let variables = document["variables"] as! [[String: Any]]
-        let kernel = variables.first { ($0["name"] as! String).hasPrefix("optimizer/_trainable_variables/0/") }!
+        let kernel = variables.first { ($0["key"] as! String).hasPrefix("optimizer/_trainable_variables/0/") }!
+        // Called by the name the object graph gives, the stored key beside it.
+        #expect(kernel["name"] as? String == "sequential/hidden/kernel")
         for key in ["changed", "changed_fraction", "max_abs_diff", "mean_abs_diff", "rms_diff", "l2_a", "l2_b", "rel_l2", "cosine",
                     "nan_a", "nan_b", "inf_a", "inf_b"] {
             #expect(kernel[key] is NSNumber, "\(key)")
@@ -55,7 +57,30 @@ import Testing
         let csv = try ToolRunner.run("ckptdiff", ["--csv", Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@11")])
         let rows = csv.standardOutput.split(separator: "\n")
         #expect(rows.count == 23)
-        #expect(rows[0].hasPrefix("name,status,dtype,shape,changed,changed_fraction,max_abs_diff"))
+        #expect(rows[0].hasPrefix("name,key,status,dtype,shape,changed,changed_fraction,max_abs_diff"))
+        #expect(rows.contains { $0.hasPrefix("sequential/hidden/kernel,optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE,changed,") })
+    }
+
+    /// Variables by name, filters over names or keys, optimizer state left out or kept alone.
+    @Test func namesFiltersAndOptimizerState() throws {
+        let a = Fixtures.path("tf2_keras_adam@10")
+        let b = Fixtures.path("tf2_keras_adam@11")
+        func names(_ arguments: [String]) throws -> [String] {
+            let result = try ToolRunner.run("ckptdiff", ["--json", "--all"] + arguments + [a, b])
+            return (try ToolRunner.json(result.standardOutput)["variables"] as! [[String: Any]]).map { $0["name"] as! String }
+        }
+        let all = try names([])
+        #expect(all.count == 22 && all.contains("sequential/logits/bias") && all.contains("adam/sequential_logits_bias_velocity"))
+        let weights = try names(["--no-optimizer"])
+        #expect(weights.sorted() == all.filter { !$0.hasPrefix("adam/") }.sorted())
+        let optimizer = try names(["--optimizer-only"])
+        #expect(optimizer.count == 14 && optimizer.allSatisfy { $0.hasPrefix("adam/") })
+        #expect(try names(["--include", "^sequential/middle/"]) == ["sequential/middle/bias", "sequential/middle/kernel"])
+        #expect(try names(["--include", "logits", "--exclude", "velocity|momentum"]) == ["sequential/logits/bias", "sequential/logits/kernel"])
+        let keyed = try ToolRunner.run("ckptdiff", ["--keys", a, b])
+        #expect(keyed.standardOutput.contains("optimizer/_variables/") && !keyed.standardOutput.contains("sequential/"))
+        let both = try ToolRunner.run("ckptdiff", ["--no-optimizer", "--optimizer-only", a, b])
+        #expect(both.status == 2)
     }
 
     @Test func tolerancesDecideTheExitStatus() throws {

@@ -39,7 +39,7 @@ import Testing
         let pairs = (try JSONSerialization.jsonObject(with: data) as! [[String: Any]]).map(ExpectedDiff.init(json:))
         #expect(pairs.count >= 6)
         for expected in pairs {
-            let result = try ToolRunner.run("ckptdiff", ["--json", directory.path(expected.a), directory.path(expected.b)])
+            let result = try ToolRunner.run("ckptdiff", ["--json", "--keys", directory.path(expected.a), directory.path(expected.b)])
             #expect(result.status == 1, "\(expected.a) → \(expected.b): \(result.standardError)")
             let variables = try ToolRunner.json(result.standardOutput)["variables"] as! [[String: Any]]
             #expect(variables.map { $0["name"] as! String } == expected.variables.map(\.name))
