@@ -104,11 +104,11 @@ public struct DiffCommand: StatusCommand {
             throw ToolError(error.cause)
         }
         if json {
-            Terminal.out(DiffOutput.json(report).serialized() + "\n")
+            Terminal.out(DiffOutput.json(report, layers: LayerChange.of(report, trained: trained)).serialized() + "\n")
         } else if csv {
             Terminal.out(DiffOutput.csv(report))
         } else {
-            Terminal.out(DiffOutput.text(report, all: all))
+            Terminal.out(DiffOutput.text(report, all: all, layers: LayerChange.of(report, trained: trained)))
         }
         let same = differ.tolerance == nil ? report.identical : report.withinTolerance
         return same ? .clean : .findings

@@ -28,7 +28,7 @@ enum DiffOutput {
         ]
     }
 
-    static func json(_ report: DiffReport) -> JSONValue {
+    static func json(_ report: DiffReport, layers: [LayerChange]) -> JSONValue {
         let total = report.total
         let group = report.mostMovedGroup
         return .object([
@@ -36,6 +36,14 @@ enum DiffOutput {
             ("b", .string(report.b)),
             ("identical", .bool(report.identical)),
             ("within_tolerance", .bool(report.withinTolerance)),
+            ("layers", .array(layers.map { layer in
+                .object([
+                    ("layer", .string(layer.layer)),
+                    ("parameters", .int(layer.parameters)),
+                    ("weights_rel_l2", layer.weights.relativeL2.map(JSONValue.double) ?? .null),
+                    ("optimizer_rel_l2", layer.optimizer.relativeL2.map(JSONValue.double) ?? .null),
+                ])
+            })),
             ("variables", .array(report.variables.map { variable in
                 .object([
                     ("name", .string(variable.name)),
@@ -75,9 +83,12 @@ enum DiffOutput {
         return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 
+    /// Layers listed in the text summary; JSON lists all.
+    static let maximumLayersListed = 15
+
     /// Changed variables sorted by relative change (top movers first), then structural
     /// changes, NaN alarms, identical variables in one line (or listed with `all`), a summary.
-    static func text(_ report: DiffReport, all: Bool) -> String {
+    static func text(_ report: DiffReport, all: Bool, layers: [LayerChange]) -> String {
         var out = "--- \(report.a)\n+++ \(report.b)\n"
         let changed = report.variables.filter { $0.status == .changed }
             .sorted { ($0.statistics?.relativeL2 ?? -1, $1.name) > ($1.statistics?.relativeL2 ?? -1, $0.name) }
@@ -100,6 +111,17 @@ enum DiffOutput {
             out += "!! NaN appeared in B: \(variable.name) (\(s.nanB) NaN in B, \(s.nanA) in A)\n"
         }
         if !identical.isEmpty && !all { out += "\(identical.count) identical variables not listed (--all lists them)\n" }
+        if !layers.isEmpty {
+            var table = [["LAYER", "PARAMS", "WEIGHTS REL_L2", "OPTIMIZER REL_L2"]]
+            for layer in layers.prefix(maximumLayersListed) {
+                table.append([
+                    layer.layer, Formatting.grouped(layer.parameters), layer.weights.relativeL2.map(Formatting.significant) ?? "-",
+                    layer.optimizer.relativeL2.map(Formatting.significant) ?? "-",
+                ])
+            }
+            out += "layers, most moved first:\n" + Formatting.table(table, rightAligned: [1, 2, 3]).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+            if layers.count > maximumLayersListed { out += "  (\(layers.count - maximumLayersListed) more layers: --json lists them)\n" }
+        }
         let total = report.total
         out += "\(report.variables.count - identical.count) of \(report.variables.count) variables differ; "
             + "\(Formatting.grouped(total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters })) parameters changed"

@@ -78,9 +78,36 @@ import Testing
         #expect(try names(["--include", "^sequential/middle/"]) == ["sequential/middle/bias", "sequential/middle/kernel"])
         #expect(try names(["--include", "logits", "--exclude", "velocity|momentum"]) == ["sequential/logits/bias", "sequential/logits/kernel"])
         let keyed = try ToolRunner.run("ckptdiff", ["--keys", a, b])
-        #expect(keyed.standardOutput.contains("optimizer/_variables/") && !keyed.standardOutput.contains("sequential/"))
+        #expect(keyed.standardOutput.contains("optimizer/_variables/") && !keyed.standardOutput.contains("sequential/hidden/kernel"))
         let both = try ToolRunner.run("ckptdiff", ["--no-optimizer", "--optimizer-only", a, b])
         #expect(both.status == 2)
+    }
+
+    /// Per layer, one relative change of its weights and one of its optimizer state, each
+    /// ‖b−a‖/‖a‖ over the layer's variables: recomputed here from the per-variable figures.
+    @Test func layersAreSummarizedWeightsApartFromOptimizerState() throws {
+        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@40")])
+        let document = try ToolRunner.json(result.standardOutput)
+        let variables = document["variables"] as! [[String: Any]]
+        let layers = document["layers"] as! [[String: Any]]
+        #expect(layers.map { $0["layer"] as! String }.sorted() == ["sequential/hidden", "sequential/logits", "sequential/middle"])
+        let weights = layers.map { $0["weights_rel_l2"] as! Double }
+        #expect(weights == weights.sorted(by: >))
+        for layer in layers {
+            let name = layer["layer"] as! String
+            func relative(_ members: [[String: Any]]) -> Double {
+                let diff = members.reduce(0.0) { sum, v in sum + pow((v["rel_l2"] as! Double) * (v["l2_a"] as! Double), 2) }
+                return (diff / members.reduce(0.0) { $0 + pow($1["l2_a"] as! Double, 2) }).squareRoot()
+            }
+            let own = variables.filter { ($0["name"] as! String).hasPrefix(name + "/") }
+            let slots = variables.filter { ($0["name"] as! String).hasPrefix("adam/" + name.replacing("/", with: "_") + "_") }
+            #expect(own.count == 2 && slots.count == 4)
+            #expect(abs(relative(own) - (layer["weights_rel_l2"] as! Double)) < 1e-9 * relative(own))
+            #expect(abs(relative(slots) - (layer["optimizer_rel_l2"] as! Double)) < 1e-9 * relative(slots))
+            #expect(layer["parameters"] as! Int == own.reduce(0) { $0 + ($1["shape"] as! [Int]).reduce(1, *) })
+        }
+        let text = try ToolRunner.run("ckptdiff", [Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@40")])
+        #expect(text.standardOutput.contains("layers, most moved first:") && text.standardOutput.contains("OPTIMIZER REL_L2"))
     }
 
     @Test func tolerancesDecideTheExitStatus() throws {
