@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diffing
+import MappedIO
 import Parallelism
 import TensorBundle
 import TrainingState
@@ -39,6 +40,9 @@ public struct DiffCommand: StatusCommand {
 
     @Flag(help: "Also list identical variables.")
     var all = false
+
+    @Option(help: ArgumentHelp("Also write the diff as one self-contained HTML page (a chart per layer, a sortable table) to this file.", valueName: "file"))
+    var html: String?
 
     @Option(help: ArgumentHelp("Only variables whose name or key matches this regular expression (repeatable).", valueName: "regex"))
     var include: [String] = []
@@ -103,12 +107,20 @@ public struct DiffCommand: StatusCommand {
         } catch {
             throw ToolError(error.cause)
         }
+        let layers = LayerChange.of(report, trained: trained)
+        if let html {
+            do {
+                try OutputFile.write(Array(DiffPage.html(report, layers: layers, trained: trained).utf8), to: html, overwrite: true)
+            } catch {
+                throw ToolError(error.description)
+            }
+        }
         if json {
-            Terminal.out(DiffOutput.json(report, layers: LayerChange.of(report, trained: trained)).serialized() + "\n")
+            Terminal.out(DiffOutput.json(report, layers: layers).serialized() + "\n")
         } else if csv {
             Terminal.out(DiffOutput.csv(report))
         } else {
-            Terminal.out(DiffOutput.text(report, all: all, layers: LayerChange.of(report, trained: trained)))
+            Terminal.out(DiffOutput.text(report, all: all, layers: layers))
         }
         let same = differ.tolerance == nil ? report.identical : report.withinTolerance
         return same ? .clean : .findings

@@ -110,6 +110,29 @@ import Testing
         #expect(text.standardOutput.contains("layers, most moved first:") && text.standardOutput.contains("OPTIMIZER REL_L2"))
     }
 
+    /// `--html` writes one self-contained page: nothing fetched from elsewhere, a row per
+    /// variable, two bars per layer that moved, NaN called out.
+    @Test func htmlPageIsSelfContained() throws {
+        let directory = TemporaryDirectory()
+        let keras = try ToolRunner.run("ckptdiff", ["--html", directory.path("keras.html"), Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@40")])
+        #expect(keras.status == 1)
+        let page = String(decoding: TestFiles.read(directory.path("keras.html")), as: UTF8.self)
+        for external in ["http://", "https://", " src=", "<link", "@import", "url("] {
+            #expect(!page.contains(external), "\(external)")
+        }
+        #expect(page.hasPrefix("<!doctype html>") && page.hasSuffix("</html>\n"))
+        #expect(page.components(separatedBy: "<tr").count - 1 == 23)  // the header and 22 variables
+        #expect(page.components(separatedBy: "<rect class=\"w\"").count - 1 == 3 && page.components(separatedBy: "<rect class=\"o\"").count - 1 == 3)
+        #expect(page.contains(">sequential/middle<") && page.contains(">slot: momentum<"))
+        #expect(!page.contains("NaN appeared"))
+        _ = try ToolRunner.run("ckptdiff", ["--html", directory.path("zoo.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
+        let zoo = String(decoding: TestFiles.read(directory.path("zoo.html")), as: UTF8.self)
+        #expect(zoo.contains("<b>float32</b>: NaN appeared in B (1 in B, 0 in A)"))
+        #expect(zoo.contains("<tr class=\"alarm\">"))
+        let unsafe = try ToolRunner.run("ckptdiff", ["--html", directory.path("no/such/dir.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
+        #expect(unsafe.status == 2 && unsafe.standardError.contains("no/such/dir.html"))
+    }
+
     @Test func tolerancesDecideTheExitStatus() throws {
         let a = Fixtures.path("tf2_keras_adam@10")
         let b = Fixtures.path("tf2_keras_adam@11")
