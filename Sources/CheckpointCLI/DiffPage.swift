@@ -10,10 +10,10 @@ enum DiffPage {
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>ckptdiff \(escape(report.a)) → \(escape(report.b))</title>
+            <title>ckptdiff \(MarkupText.escape(report.a)) → \(MarkupText.escape(report.b))</title>
             <style>\(style)</style></head><body>
             <h1>ckptdiff</h1>
-            <p class="pair"><span class="a">A</span> \(escape(report.a))<br><span class="b">B</span> \(escape(report.b))</p>
+            <p class="pair"><span class="a">A</span> \(MarkupText.escape(report.a))<br><span class="b">B</span> \(MarkupText.escape(report.b))</p>
 
             """
         page += summary(report)
@@ -32,15 +32,15 @@ enum DiffPage {
         ]
         if let global = report.globalRelativeChange { items.append(("global relative change ‖B−A‖/‖A‖", Formatting.significant(global))) }
         if let group = report.mostMovedGroup { items.append(("most moved group", "\(group.name) (\(Formatting.significant(group.relativeChange)))")) }
-        return "<dl class=\"summary\">" + items.map { "<div><dt>\(escape($0.0))</dt><dd>\(escape($0.1))</dd></div>" }.joined() + "</dl>\n"
+        return "<dl class=\"summary\">" + items.map { "<div><dt>\(MarkupText.escape($0.0))</dt><dd>\(MarkupText.escape($0.1))</dd></div>" }.joined() + "</dl>\n"
     }
 
     private static func alarms(_ report: DiffReport) -> String {
         var lines: [String] = []
         for variable in report.variables {
             guard let s = variable.statistics else { continue }
-            if s.nanB > s.nanA { lines.append("<li><b>\(escape(variable.name))</b>: NaN appeared in B (\(s.nanB) in B, \(s.nanA) in A)</li>") }
-            if s.infB > s.infA { lines.append("<li><b>\(escape(variable.name))</b>: ±Inf appeared in B (\(s.infB) in B, \(s.infA) in A)</li>") }
+            if s.nanB > s.nanA { lines.append("<li><b>\(MarkupText.escape(variable.name))</b>: NaN appeared in B (\(s.nanB) in B, \(s.nanA) in A)</li>") }
+            if s.infB > s.infA { lines.append("<li><b>\(MarkupText.escape(variable.name))</b>: ±Inf appeared in B (\(s.infB) in B, \(s.infA) in A)</li>") }
         }
         guard !lines.isEmpty else { return "" }
         return "<section class=\"alarm\"><h2>NaN and Inf</h2><ul>\(lines.joined())</ul></section>\n"
@@ -57,11 +57,11 @@ enum DiffPage {
         svg += "<text x=\"\(label)\" y=\"14\" class=\"legend\"><tspan class=\"w\">■</tspan> weights  <tspan class=\"o\">■</tspan> optimizer state</text>"
         for (index, layer) in shown.enumerated() {
             let y = 24 + Double(index) * row
-            svg += "<text x=\"\(label - 8)\" y=\"\(y + 17)\" text-anchor=\"end\">\(escape(layer.layer))</text>"
+            svg += "<text x=\"\(label - 8)\" y=\"\(y + 17)\" text-anchor=\"end\">\(MarkupText.escape(layer.layer))</text>"
             for (offset, value, kind) in [(0.0, layer.weights.relativeL2, "w"), (14.0, layer.optimizer.relativeL2, "o")] {
                 guard let value else { continue }
                 let length = largest > 0 ? max(1, value / largest * width) : 1
-                svg += "<rect class=\"\(kind)\" x=\"\(label)\" y=\"\(y + offset)\" width=\"\(fixed(length))\" height=\"12\"><title>\(escape(layer.layer)): \(Formatting.significant(value))</title></rect>"
+                svg += "<rect class=\"\(kind)\" x=\"\(label)\" y=\"\(y + offset)\" width=\"\(fixed(length))\" height=\"12\"><title>\(MarkupText.escape(layer.layer)): \(Formatting.significant(value))</title></rect>"
                 svg += "<text x=\"\(fixed(label + length + 4))\" y=\"\(y + offset + 10)\" class=\"value\">\(Formatting.significant(value))</text>"
             }
         }
@@ -73,7 +73,7 @@ enum DiffPage {
     private static func table(_ report: DiffReport, trained: [String: TrainedVariable]) -> String {
         let headers = ["name", "layer", "role", "status", "dtype", "shape", "changed", "max |B−A|", "rel L2", "cosine", "NaN in B", "Inf in B"]
         var html = "<section><h2>Variables</h2><p class=\"hint\">Click a column to sort.</p><div class=\"scroll\"><table id=\"variables\"><thead><tr>"
-        html += headers.enumerated().map { "<th data-column=\"\($0.offset)\">\(escape($0.element))</th>" }.joined() + "</tr></thead><tbody>"
+        html += headers.enumerated().map { "<th data-column=\"\($0.offset)\">\(MarkupText.escape($0.element))</th>" }.joined() + "</tr></thead><tbody>"
         for variable in report.variables {
             let state = trained[variable.summary.name]
             let s = variable.statistics
@@ -97,29 +97,13 @@ enum DiffPage {
             ]
             let alarm = (s.map { $0.nanB > $0.nanA || $0.infB > $0.infA } ?? false) ? " class=\"alarm\"" : ""
             html += "<tr\(alarm)>" + cells.map { text, value in
-                value.map { "<td class=\"number\" data-value=\"\($0)\">\(escape(text))</td>" } ?? "<td>\(escape(text))</td>"
+                value.map { "<td class=\"number\" data-value=\"\($0)\">\(MarkupText.escape(text))</td>" } ?? "<td>\(MarkupText.escape(text))</td>"
             }.joined() + "</tr>"
         }
         return html + "</tbody></table></div></section>\n"
     }
 
     private static func fixed(_ value: Double) -> String { Formatting.fixed(value, digits: 1) }
-
-    /// `text` with the characters HTML gives meaning to escaped.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
 
     private static let style = """
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#1d2330;background:#fbfbfd}

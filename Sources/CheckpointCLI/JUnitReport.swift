@@ -26,36 +26,20 @@ enum JUnitReport {
 
     private static func suite(name: String, seconds: Double, cases: [(xml: String, failed: Bool)]) -> String {
         let failures = cases.filter(\.failed).count
-        return "  <testsuite name=\"\(escape(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\">\n"
+        return "  <testsuite name=\"\(MarkupText.escape(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\">\n"
             + cases.map(\.xml).joined() + "  </testsuite>\n"
     }
 
     private static func testCase(name: String, className: String, failures: [Finding]) -> (xml: String, failed: Bool) {
         let errors = failures.filter { $0.severity == .error }
-        var xml = "    <testcase classname=\"\(escape(className))\" name=\"\(escape(name))\""
+        var xml = "    <testcase classname=\"\(MarkupText.escape(className))\" name=\"\(MarkupText.escape(name))\""
         guard !errors.isEmpty || failures.contains(where: { $0.severity == .warning }) else { return (xml + "/>\n", false) }
         xml += ">\n"
         for error in errors {
-            xml += "      <failure type=\"\(escape(error.code))\" message=\"\(escape(error.message))\"/>\n"
+            xml += "      <failure type=\"\(MarkupText.escape(error.code))\" message=\"\(MarkupText.escape(error.message))\"/>\n"
         }
         let warnings = failures.filter { $0.severity == .warning }.map { "warning \($0.code): \($0.message)" }
-        if !warnings.isEmpty { xml += "      <system-out>\(escape(warnings.joined(separator: "\n")))</system-out>\n" }
+        if !warnings.isEmpty { xml += "      <system-out>\(MarkupText.escape(warnings.joined(separator: "\n")))</system-out>\n" }
         return (xml + "    </testcase>\n", !errors.isEmpty)
-    }
-
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": out += "?"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
