@@ -110,7 +110,12 @@ public struct DiffCommand: StatusCommand {
         let layers = LayerChange.of(report, trained: trained)
         if let html {
             do {
-                try OutputFile.write(Array(DiffPage.html(report, layers: layers, trained: trained).utf8), to: html, overwrite: true)
+                let histograms = DiffPage.histogramCandidates(report).compactMap { variable in
+                    DifferenceHistogram.make(key: variable.summary.key, a: bundleA, b: bundleB, limit: variable.statistics?.maxAbsDiff ?? 0)
+                        .map { (name: variable.name, histogram: $0) }
+                }
+                let page = DiffPage.html(report, layers: layers, trained: trained, histograms: histograms)
+                try OutputFile.write(Array(page.utf8), to: html, overwrite: true)
             } catch {
                 throw ToolError(error.description)
             }

@@ -5,7 +5,19 @@ import TrainingState
 /// NaN and Inf called out, a bar chart of each layer's relative change (weights and optimizer
 /// state), and a table of every variable that sorts by any column.
 enum DiffPage {
-    static func html(_ report: DiffReport, layers: [LayerChange], trained: [String: TrainedVariable]) -> String {
+    /// Histograms are drawn for this many variables, those that moved most.
+    static let histogramsDrawn = 24
+
+    /// The variables whose histograms the page draws: changed numeric ones, most moved first.
+    static func histogramCandidates(_ report: DiffReport) -> [VariableDiff] {
+        Array(report.variables.filter { $0.status == .changed && $0.numeric && ($0.statistics?.maxAbsDiff ?? 0) > 0 }
+            .sorted { ($0.statistics?.relativeL2 ?? 0, $1.name) > ($1.statistics?.relativeL2 ?? 0, $0.name) }
+            .prefix(histogramsDrawn))
+    }
+
+    static func html(
+        _ report: DiffReport, layers: [LayerChange], trained: [String: TrainedVariable], histograms: [(name: String, histogram: DifferenceHistogram)]
+    ) -> String {
         var page = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
@@ -19,6 +31,7 @@ enum DiffPage {
         page += summary(report)
         page += alarms(report)
         page += chart(layers)
+        page += self.histograms(histograms)
         page += table(report, trained: trained)
         page += "<script>\(script)</script>\n</body></html>\n"
         return page
@@ -70,6 +83,29 @@ enum DiffPage {
         return "<section><h2>Relative change per layer, ‖B−A‖/‖A‖</h2>\(svg)\(more)</section>\n"
     }
 
+    /// A small bar chart of b − a per variable, zero in the middle.
+    private static func histograms(_ histograms: [(name: String, histogram: DifferenceHistogram)]) -> String {
+        guard !histograms.isEmpty else { return "" }
+        var html = "<section><h2>Distribution of B − A (variables that moved most)</h2><div class=\"histograms\">"
+        for (name, histogram) in histograms {
+            let width = 300.0, height = 70.0
+            let bar = width / Double(histogram.counts.count)
+            let tallest = Double(histogram.counts.max() ?? 1)
+            var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height + 16))\" role=\"img\" aria-label=\"histogram of B − A for \(MarkupText.escape(name))\">"
+            for (index, count) in histogram.counts.enumerated() where count > 0 {
+                let length = max(1, Double(count) / max(tallest, 1) * height)
+                svg += "<rect x=\"\(Formatting.fixed(Double(index) * bar, digits: 2))\" y=\"\(Formatting.fixed(height - length, digits: 2))\" "
+                    + "width=\"\(Formatting.fixed(bar * 0.9, digits: 2))\" height=\"\(Formatting.fixed(length, digits: 2))\"><title>\(count)</title></rect>"
+            }
+            svg += "<line x1=\"\(width / 2)\" y1=\"0\" x2=\"\(width / 2)\" y2=\"\(height)\" class=\"zero\"/>"
+            svg += "<text x=\"0\" y=\"\(height + 13)\">−\(Formatting.significant(histogram.limit))</text>"
+            svg += "<text x=\"\(width)\" y=\"\(height + 13)\" text-anchor=\"end\">+\(Formatting.significant(histogram.limit))</text></svg>"
+            let sample = histogram.sampled < histogram.total ? "\(Formatting.grouped(Int64(histogram.sampled))) of \(Formatting.grouped(Int64(histogram.total))) elements" : "\(Formatting.grouped(Int64(histogram.total))) elements"
+            html += "<figure>\(svg)<figcaption><b>\(MarkupText.escape(name))</b><br>\(sample)</figcaption></figure>"
+        }
+        return html + "</div></section>\n"
+    }
+
     private static func table(_ report: DiffReport, trained: [String: TrainedVariable]) -> String {
         let headers = ["name", "layer", "role", "status", "dtype", "shape", "changed", "max |B−A|", "rel L2", "cosine", "NaN in B", "Inf in B"]
         var html = "<section><h2>Variables</h2><p class=\"hint\">Click a column to sort.</p><div class=\"scroll\"><table id=\"variables\"><thead><tr>"
@@ -118,7 +154,10 @@ enum DiffPage {
         table{border-collapse:collapse;background:#fff;border:1px solid #e1e4ea;font-size:13px}
         th,td{padding:4px 10px;border-bottom:1px solid #eef0f4;text-align:left;white-space:nowrap}
         th{cursor:pointer;background:#f3f5f9;position:sticky;top:0}th.sorted-up::after{content:" ▲"}th.sorted-down::after{content:" ▼"}
-        .scroll{overflow-x:auto}td.number{text-align:right;font-variant-numeric:tabular-nums}tr.alarm td{background:#fff1f0}.hint{color:#6b7180;font-size:12px}
+        .scroll{overflow-x:auto}.histograms{display:flex;flex-wrap:wrap;gap:12px}
+        figure{margin:0;background:#fff;border:1px solid #e1e4ea;border-radius:8px;padding:8px;width:300px}
+        figure svg{width:100%;font-size:10px}figure rect{fill:#3b6fd8}figure .zero{stroke:#c33;stroke-width:1}
+        figcaption{font-size:12px;color:#4a5060;word-break:break-all}td.number{text-align:right;font-variant-numeric:tabular-nums}tr.alarm td{background:#fff1f0}.hint{color:#6b7180;font-size:12px}
         """
 
     private static let script = """

@@ -111,7 +111,8 @@ import Testing
     }
 
     /// `--html` writes one self-contained page: nothing fetched from elsewhere, a row per
-    /// variable, two bars per layer that moved, NaN called out.
+    /// variable, two bars per layer that moved, a histogram of B − A per moved variable, NaN
+    /// called out.
     @Test func htmlPageIsSelfContained() throws {
         let directory = TemporaryDirectory()
         let keras = try ToolRunner.run("ckptdiff", ["--html", directory.path("keras.html"), Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@40")])
@@ -125,6 +126,9 @@ import Testing
         #expect(page.components(separatedBy: "<rect class=\"w\"").count - 1 == 3 && page.components(separatedBy: "<rect class=\"o\"").count - 1 == 3)
         #expect(page.contains(">sequential/middle<") && page.contains(">slot: momentum<"))
         #expect(!page.contains("NaN appeared"))
+        // A histogram of B − A for each changed numeric variable (20 here), every element counted once.
+        #expect(page.components(separatedBy: "<figure>").count - 1 == 20)
+        #expect(page.contains("<b>sequential/middle/kernel</b><br>2,048 elements"))
         _ = try ToolRunner.run("ckptdiff", ["--html", directory.path("zoo.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
         let zoo = String(decoding: TestFiles.read(directory.path("zoo.html")), as: UTF8.self)
         #expect(zoo.contains("<b>float32</b>: NaN appeared in B (1 in B, 0 in A)"))

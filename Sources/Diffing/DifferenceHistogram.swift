@@ -1,0 +1,66 @@
+import TensorBundle
+
+/// A histogram of b − a over evenly spaced elements of one variable, for pictures of a diff.
+public struct DifferenceHistogram: Sendable, Hashable {
+    /// Counts of b − a in equal bins spanning `-limit...limit`; pairs with NaN or ±Inf on either
+    /// side are left out.
+    public let counts: [Int]
+    public let limit: Double
+    /// Elements read (evenly spaced) of the variable's `total`.
+    public let sampled: Int
+    public let total: Int
+
+    /// The histogram of variable `key`, stored whole (not partitioned) in both bundles with the
+    /// same numeric dtype and shape, over at most `samples` elements; `limit` is the largest
+    /// |b − a| (from the diff's statistics). Nil when the variable is not such a pair, the limit
+    /// is not positive, or its bytes cannot be read.
+    public static func make(key: [UInt8], a: Bundle, b: Bundle, limit: Double, bins: Int = 41, samples: Int = 100_000) -> DifferenceHistogram? {
+        guard limit > 0, limit.isFinite, bins > 0, samples > 0,
+              let entryA = try? a.entry(forKey: key), let entryB = try? b.entry(forKey: key),
+              !entryA.isPartitioned, !entryB.isPartitioned, entryA.dtype == entryB.dtype, entryA.shape == entryB.shape,
+              entryA.size == entryB.size, let kind = ElementKind(entryA.dtype)
+        else { return nil }
+        switch kind {
+        case .float32: return sample(Float32Decoder(), 4, key, entryA, entryB, a, b, limit, bins, samples)
+        case .float64: return sample(Float64Decoder(), 8, key, entryA, entryB, a, b, limit, bins, samples)
+        case .bfloat16: return sample(BFloat16Decoder(), 2, key, entryA, entryB, a, b, limit, bins, samples)
+        case .float16: return sample(Float16Decoder(), 2, key, entryA, entryB, a, b, limit, bins, samples)
+        case .byteTable(let table): return sample(ByteTableDecoder(table: table), 1, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(true, 1): return sample(IntegerDecoder<Int8>(), 1, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(false, 1): return sample(IntegerDecoder<UInt8>(), 1, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(true, 2): return sample(IntegerDecoder<Int16>(), 2, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(false, 2): return sample(IntegerDecoder<UInt16>(), 2, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(true, 4): return sample(IntegerDecoder<Int32>(), 4, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(false, 4): return sample(IntegerDecoder<UInt32>(), 4, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(true, _): return sample(IntegerDecoder<Int64>(), 8, key, entryA, entryB, a, b, limit, bins, samples)
+        case .integer(false, _): return sample(IntegerDecoder<UInt64>(), 8, key, entryA, entryB, a, b, limit, bins, samples)
+        case .bool, .opaque: return nil
+        }
+    }
+
+    private static func sample<D: ElementDecoder>(
+        _ decoder: D, _ stride: Int, _ key: [UInt8], _ entryA: BundleEntry, _ entryB: BundleEntry, _ a: Bundle, _ b: Bundle,
+        _ limit: Double, _ bins: Int, _ samples: Int
+    ) -> DifferenceHistogram? {
+        let total = Int(entryA.size) / stride
+        let step = max(1, total / samples)
+        var counts = [Int](repeating: 0, count: bins)
+        var sampled = 0
+        let read = try? a.withStoredBytes(of: entryA, key: key) { (bytesA) throws(TensorError) in
+            try b.withStoredBytes(of: entryB, key: key) { (bytesB) throws(TensorError) in
+                var index = 0
+                while index < total {
+                    let difference = decoder.value(bytesB, index) - decoder.value(bytesA, index)
+                    sampled += 1
+                    if difference.isFinite {
+                        let position = Int(((difference + limit) / (2 * limit) * Double(bins)).rounded(.down))
+                        counts[min(bins - 1, max(0, position))] += 1
+                    }
+                    index += step
+                }
+            }
+        }
+        guard read != nil else { return nil }
+        return DifferenceHistogram(counts: counts, limit: limit, sampled: sampled, total: total)
+    }
+}
