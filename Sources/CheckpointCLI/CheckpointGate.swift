@@ -18,13 +18,13 @@ enum CheckpointTarget: Sendable {
 
     /// The checkpoints `path` names, local or remote (see ``CheckpointLocator`` and
     /// ``RemoteTarget``), with the training directory's report when it named one.
-    static func locate(_ path: String, latestOnly: Bool, verifier: Verifier) throws(ToolError) -> (targets: [CheckpointTarget], directory: DirectoryReport?) {
+    static func locate(_ path: String, latestOnly: Bool) throws(ToolError) -> (targets: [CheckpointTarget], directory: DirectoryReport?) {
         if ObjectLocation.isURL(path) {
             let target = try RemoteStore.run { try await RemoteTarget.locate(path, latestOnly: latestOnly, client: $0) }
-            let report = target.directory.map { verifier.verify(directory: $0, folders: target.folder.folders) }
+            let report = target.directory.map { Verifier().verify(directory: $0, folders: target.folder.folders) }
             return (target.prefixes.map { .remote(target.folder, $0) }, report)
         }
-        let report = FileSystem.kind(of: path) == .directory ? verifier.verify(directory: path) : nil
+        let report = FileSystem.kind(of: path) == .directory ? Verifier().verify(directory: path) : nil
         return (try CheckpointLocator.prefixes(for: path, latestOnly: latestOnly).map(CheckpointTarget.local), report)
     }
 
@@ -51,20 +51,26 @@ enum CheckpointTarget: Sendable {
     }
 
     /// Verifies the checkpoint with `verifier`, with a progress bar on standard error when
-    /// `showingProgress`. An index that cannot be read is a finding for a local checkpoint; a
-    /// store that fails is a tool error.
-    func verify(with verifier: Verifier, showingProgress: Bool) throws(ToolError) -> CheckpointReport {
+    /// `showingProgress`, and returns the bundle it opened (nil when its index cannot be read,
+    /// which is a finding for a local checkpoint). A store that fails is a tool error.
+    func verify(with verifier: Verifier, showingProgress: Bool) throws(ToolError) -> (bundle: Bundle?, report: CheckpointReport) {
         switch self {
         case .local(let prefix):
+            let bundle: Bundle
+            do {
+                bundle = try Bundle(prefix: prefix)
+            } catch {
+                return (nil, Verifier.unreadable(prefix: prefix, cause: error.file.cause))
+            }
             var verifier = verifier
-            let meter = showingProgress ? ProgressMeter(total: Verifier.dataBytes(prefix: prefix), label: Path.fileName(of: prefix)) : nil
+            let meter = Self.meter(for: bundle, showing: showingProgress)
             verifier.progress = meter?.counter
             defer { meter?.finish() }
-            return verifier.verify(prefix: prefix)
+            return (bundle, verifier.verify(bundle))
         case .remote(let folder, let prefix):
             return try RemoteStore.run { client in
                 let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
-                return try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: showingProgress)
+                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: showingProgress))
             }
         }
     }
@@ -77,10 +83,15 @@ enum CheckpointTarget: Sendable {
         var verifier = verifier
         verifier.readsInFlight = min(client.configuration.connections, 32)
         verifier.chunkSize = client.configuration.rangeSize
-        let meter = showingProgress ? ProgressMeter(total: verifier.dataBytes(of: bundle), label: Path.fileName(of: bundle.prefix)) : nil
+        let meter = Self.meter(for: bundle, showing: showingProgress)
         verifier.progress = meter?.counter
         defer { meter?.finish() }
         return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
+    }
+
+    /// A progress bar toward the bytes of `bundle`'s data, when one is to be shown.
+    private static func meter(for bundle: Bundle, showing: Bool) -> ProgressMeter? {
+        showing ? ProgressMeter(total: Verifier.dataBytes(of: bundle), label: Path.fileName(of: bundle.prefix)) : nil
     }
 
     /// The training state of the checkpoint opened as `bundle` (its object graph read from the

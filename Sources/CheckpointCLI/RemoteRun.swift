@@ -1,7 +1,6 @@
 import Archive
 import MappedIO
 import ObjectStore
-import TensorBundle
 
 /// A training folder in an object store, archived one checkpoint at a time: each new checkpoint
 /// is copied into a staging directory beside the one before it (its base, when that is still in
@@ -24,16 +23,13 @@ enum RemoteRun {
         var previous: [String] = []
         for step in byStep.keys.sorted() where manifest?.entry(step: step) == nil {
             let name = byStep[step]!
-            let files = folder.sizes.keys.filter { file in
-                file == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: file)?.prefix == name || file == name + ".meta"
-            }
-            let objects = files.map { ObjectInfo(location: folder.location.appending($0), size: Int64(folder.sizes[$0]!), etag: "", storageClass: "STANDARD") }
+            let objects = folder.objects(ofCheckpoint: name, companions: true)
             let directory = staging.path
             try RemoteStore.run { client in try await client.download(objects, into: directory) }
             if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: staging.path)) }
             report.append(try archiver.archive(run: staging.path, into: archive))
             for file in previous { try? FileSystem.remove(Path.join(staging.path, file)) }
-            previous = files
+            previous = objects.map(\.location.name)
         }
         return report
     }

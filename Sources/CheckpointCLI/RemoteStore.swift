@@ -58,6 +58,14 @@ struct RemoteFolder: Sendable {
         return RemoteFolder(location: ObjectLocation(bucket: location.bucket, key: folderKey), sizes: sizes, folders: folders)
     }
 
+    /// The objects of the checkpoint `name`: its `.index`, its data files and, with
+    /// `companions`, its TF1 `.meta`.
+    func objects(ofCheckpoint name: String, companions: Bool = false) -> [ObjectInfo] {
+        sizes.keys.sorted().filter { file in
+            file == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: file)?.prefix == name || (companions && file == name + ".meta")
+        }.map { ObjectInfo(location: location.appending($0), size: Int64(sizes[$0]!), etag: "", storageClass: "STANDARD") }
+    }
+
     /// The folder as a training directory: its listing and its state file.
     func directory(client: S3Client) async throws(StoreError) -> CheckpointDirectory {
         var state: Result<[UInt8], FileError>? = nil

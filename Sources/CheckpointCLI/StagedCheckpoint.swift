@@ -1,6 +1,5 @@
 import MappedIO
 import ObjectStore
-import TensorBundle
 
 /// A checkpoint named on the command line, readable locally: a local one as it is, a remote one
 /// copied into a staging directory first (its `.index` and data files, several at a time), for
@@ -25,8 +24,7 @@ struct StagedCheckpoint {
         let name = Path.fileName(of: target.prefixes[0])
         let folder = target.folder
         let staging = try StagingDirectory()
-        let files = folder.sizes.keys.filter { $0 == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: $0)?.prefix == name }
-        let objects = files.map { ObjectInfo(location: folder.location.appending($0), size: Int64(folder.sizes[$0]!), etag: "", storageClass: "STANDARD") }
+        let objects = folder.objects(ofCheckpoint: name)
         let directory = staging.path
         try RemoteStore.run { client in try await client.download(objects, into: directory) }
         self.prefix = Path.join(staging.path, name)

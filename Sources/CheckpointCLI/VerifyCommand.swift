@@ -71,14 +71,14 @@ public struct VerifyCommand: StatusCommand {
         var targets: [CheckpointTarget] = []
         var directoryReports: [DirectoryReport] = []
         for path in paths {
-            let found = try CheckpointTarget.locate(path, latestOnly: latest, verifier: Verifier())
+            let found = try CheckpointTarget.locate(path, latestOnly: latest)
             targets += found.targets
             if let report = found.directory { directoryReports.append(report) }
         }
         if list { return try listCheckpoints(targets) }
         if let share { return try verifyShare(share, of: targets) }
         printDirectories(directoryReports)
-        return try report(verifyCheckpoints(targets, directories: directoryReports), directories: directoryReports)
+        return try report(verifyCheckpoints(targets, directories: directoryReports).map(\.report), directories: directoryReports)
     }
 
     /// Lists each checkpoint whose structure is sound; a damaged one gets its errors on
@@ -118,17 +118,20 @@ public struct VerifyCommand: StatusCommand {
     }
 
     /// Verifies each checkpoint (printing each report as text unless `--json`); debris beside a
-    /// checkpoint is reported by its directory's check when that ran.
-    private func verifyCheckpoints(_ targets: [CheckpointTarget], directories: [DirectoryReport], share: Share? = nil) throws -> [CheckpointReport] {
+    /// checkpoint is reported by its directory's check when that ran. Returns each bundle it
+    /// opened (nil when an index could not be read) with its report.
+    private func verifyCheckpoints(
+        _ targets: [CheckpointTarget], directories: [DirectoryReport], share: Share? = nil
+    ) throws -> [(bundle: Bundle?, report: CheckpointReport)] {
         let covered = Set(directories.map { Path.directory(of: Path.join($0.path, "x")) })
-        var reports: [CheckpointReport] = []
+        var reports: [(bundle: Bundle?, report: CheckpointReport)] = []
         for target in targets {
             var verifier = self.verifier
             verifier.share = share
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
-            let report = try target.verify(with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
-            if !json && share == nil { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
-            reports.append(report)
+            let verified = try target.verify(with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
+            if !json && share == nil { Terminal.out(VerifyOutput.text(verified.report, quiet: quiet)) }
+            reports.append(verified)
         }
         return reports
     }
@@ -152,16 +155,17 @@ public struct VerifyCommand: StatusCommand {
 
     /// Checks one share of each checkpoint's data and prints the partial report.
     private func verifyShare(_ share: Share, of targets: [CheckpointTarget]) throws -> ToolStatus {
-        let reports = try verifyCheckpoints(targets, directories: [], share: share)
+        let verified = try verifyCheckpoints(targets, directories: [], share: share)
         var checkpoints: [PartialReport.Checkpoint] = []
-        for (target, report) in zip(targets, reports) {
-            let digest = try PartialReport.digest(of: target.openUnchecked().bundle)
+        for (bundle, report) in verified {
+            guard let bundle else { throw ToolError(report.damage ?? "\(report.prefix): the index cannot be read") }
+            let digest = PartialReport.digest(of: bundle)
             checkpoints.append(PartialReport.Checkpoint(
                 prefix: report.prefix, indexDigest: digest, bytesChecked: report.bytesChecked, seconds: report.seconds, failures: report.dataFailures))
         }
         let partial = PartialReport(share: share, paths: paths, latestOnly: latest, checkpoints: checkpoints)
         Terminal.out(partial.json.serialized() + "\n")
-        return reports.allSatisfy { $0.dataFailures.isEmpty } ? .clean : .findings
+        return verified.allSatisfy { $0.report.dataFailures.isEmpty } ? .clean : .findings
     }
 
     /// Combines one partial report per share into the report of one whole run: the structure
@@ -193,7 +197,7 @@ public struct VerifyCommand: StatusCommand {
         var targets: [CheckpointTarget] = []
         var directoryReports: [DirectoryReport] = []
         for path in first.paths {
-            let found = try CheckpointTarget.locate(path, latestOnly: first.latestOnly, verifier: Verifier())
+            let found = try CheckpointTarget.locate(path, latestOnly: first.latestOnly)
             targets += found.targets
             if let report = found.directory { directoryReports.append(report) }
         }

@@ -20,47 +20,41 @@ public struct DifferenceHistogram: Sendable, Hashable {
               !entryA.isPartitioned, !entryB.isPartitioned, entryA.dtype == entryB.dtype, entryA.shape == entryB.shape,
               entryA.size == entryB.size, let kind = ElementKind(entryA.dtype)
         else { return nil }
-        switch kind {
-        case .float32: return sample(Float32Decoder(), 4, key, entryA, entryB, a, b, limit, bins, samples)
-        case .float64: return sample(Float64Decoder(), 8, key, entryA, entryB, a, b, limit, bins, samples)
-        case .bfloat16: return sample(BFloat16Decoder(), 2, key, entryA, entryB, a, b, limit, bins, samples)
-        case .float16: return sample(Float16Decoder(), 2, key, entryA, entryB, a, b, limit, bins, samples)
-        case .byteTable(let table): return sample(ByteTableDecoder(table: table), 1, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(true, 1): return sample(IntegerDecoder<Int8>(), 1, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(false, 1): return sample(IntegerDecoder<UInt8>(), 1, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(true, 2): return sample(IntegerDecoder<Int16>(), 2, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(false, 2): return sample(IntegerDecoder<UInt16>(), 2, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(true, 4): return sample(IntegerDecoder<Int32>(), 4, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(false, 4): return sample(IntegerDecoder<UInt32>(), 4, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(true, _): return sample(IntegerDecoder<Int64>(), 8, key, entryA, entryB, a, b, limit, bins, samples)
-        case .integer(false, _): return sample(IntegerDecoder<UInt64>(), 8, key, entryA, entryB, a, b, limit, bins, samples)
-        case .bool, .opaque: return nil
-        }
+        return kind.accept(Sampling(key: key, entryA: entryA, entryB: entryB, a: a, b: b, limit: limit, bins: bins, samples: samples)) ?? nil
     }
 
-    private static func sample<D: ElementDecoder>(
-        _ decoder: D, _ stride: Int, _ key: [UInt8], _ entryA: BundleEntry, _ entryB: BundleEntry, _ a: Bundle, _ b: Bundle,
-        _ limit: Double, _ bins: Int, _ samples: Int
-    ) -> DifferenceHistogram? {
-        let total = Int(entryA.size) / stride
-        let step = max(1, total / samples)
-        var counts = [Int](repeating: 0, count: bins)
-        var sampled = 0
-        let read = try? a.withStoredBytes(of: entryA, key: key) { (bytesA) throws(TensorError) in
-            try b.withStoredBytes(of: entryB, key: key) { (bytesB) throws(TensorError) in
-                var index = 0
-                while index < total {
-                    let difference = decoder.value(bytesB, index) - decoder.value(bytesA, index)
-                    sampled += 1
-                    if difference.isFinite {
-                        let position = Int(((difference + limit) / (2 * limit) * Double(bins)).rounded(.down))
-                        counts[min(bins - 1, max(0, position))] += 1
+    /// Bins b − a of evenly spaced elements.
+    private struct Sampling: ElementVisitor {
+        let key: [UInt8]
+        let entryA: BundleEntry
+        let entryB: BundleEntry
+        let a: Bundle
+        let b: Bundle
+        let limit: Double
+        let bins: Int
+        let samples: Int
+
+        func visit<Decoder: ElementDecoder>(_ decoder: Decoder, stride: Int) -> DifferenceHistogram? {
+            let total = Int(entryA.size) / stride
+            let step = max(1, total / samples)
+            var counts = [Int](repeating: 0, count: bins)
+            var sampled = 0
+            let read = try? a.withStoredBytes(of: entryA, key: key) { (bytesA) throws(TensorError) in
+                try b.withStoredBytes(of: entryB, key: key) { (bytesB) throws(TensorError) in
+                    var index = 0
+                    while index < total {
+                        let difference = decoder.value(bytesB, index) - decoder.value(bytesA, index)
+                        sampled += 1
+                        if difference.isFinite {
+                            let position = Int(((difference + limit) / (2 * limit) * Double(bins)).rounded(.down))
+                            counts[min(bins - 1, max(0, position))] += 1
+                        }
+                        index += step
                     }
-                    index += step
                 }
             }
+            guard read != nil else { return nil }
+            return DifferenceHistogram(counts: counts, limit: limit, sampled: sampled, total: total)
         }
-        guard read != nil else { return nil }
-        return DifferenceHistogram(counts: counts, limit: limit, sampled: sampled, total: total)
     }
 }

@@ -58,6 +58,13 @@ struct ByteTableDecoder: ElementDecoder {
     }
 }
 
+/// Work done with a numeric element kind's decoder: a generic method, so that the loop over
+/// elements is specialized for each decoder.
+protocol ElementVisitor {
+    associatedtype Result
+    func visit<Decoder: ElementDecoder>(_ decoder: Decoder, stride: Int) -> Result
+}
+
 /// How a dtype's elements are compared.
 enum ElementKind {
     case float32, float64, bfloat16, float16
@@ -87,6 +94,28 @@ enum ElementKind {
         default:
             guard let table = MiniFloat.byteTable(for: dtype.name) else { return nil }
             self = .byteTable(table)
+        }
+    }
+
+    /// Runs `visitor` with this kind's decoder and stride; nil for bool and opaque elements,
+    /// which are not decoded to numbers.
+    @inline(__always)
+    func accept<Visitor: ElementVisitor>(_ visitor: Visitor) -> Visitor.Result? {
+        switch self {
+        case .float32: visitor.visit(Float32Decoder(), stride: 4)
+        case .float64: visitor.visit(Float64Decoder(), stride: 8)
+        case .bfloat16: visitor.visit(BFloat16Decoder(), stride: 2)
+        case .float16: visitor.visit(Float16Decoder(), stride: 2)
+        case .byteTable(let table): visitor.visit(ByteTableDecoder(table: table), stride: 1)
+        case .integer(true, 1): visitor.visit(IntegerDecoder<Int8>(), stride: 1)
+        case .integer(false, 1): visitor.visit(IntegerDecoder<UInt8>(), stride: 1)
+        case .integer(true, 2): visitor.visit(IntegerDecoder<Int16>(), stride: 2)
+        case .integer(false, 2): visitor.visit(IntegerDecoder<UInt16>(), stride: 2)
+        case .integer(true, 4): visitor.visit(IntegerDecoder<Int32>(), stride: 4)
+        case .integer(false, 4): visitor.visit(IntegerDecoder<UInt32>(), stride: 4)
+        case .integer(true, _): visitor.visit(IntegerDecoder<Int64>(), stride: 8)
+        case .integer(false, _): visitor.visit(IntegerDecoder<UInt64>(), stride: 8)
+        case .bool, .opaque: nil
         }
     }
 

@@ -13,6 +13,8 @@ public struct TrainingState: Sendable {
     public let variables: [String: TrainedVariable]
     /// Problems of the object graph that was read (nil without one).
     public let graphIssues: [RecordIssue]?
+    /// The slots of each variable (by its key), by slot name.
+    private let slotsByVariable: [String: [String: String]]
 
     /// The training state of the local `bundle`: from its object graph when it has one that
     /// reads, else by TF1 conventions.
@@ -60,10 +62,12 @@ public struct TrainingState: Sendable {
             }
         }
         var optimizerNodes = Set<Int>()
+        var trained = Set<String>()
         for (index, node) in graph.nodes.enumerated() {
             guard let trainables = node.children.first(where: { $0.name == "_trainable_variables" }) else { continue }
             optimizerNodes.insert(index)
             let variables = graph.nodes[trainables.node].children.map { attributeOfNode[$0.node] }
+            trained.formUnion(variables.compactMap { $0?.checkpointKey })
             for list in node.children where !["_variables", "_trainable_variables", "_trainable_variables_indices"].contains(list.name) {
                 let members = graph.nodes[list.node].children
                 guard members.count == variables.count, !members.isEmpty,
@@ -93,7 +97,7 @@ public struct TrainingState: Sendable {
             if let slot = slots[key] {
                 let layer = attributesByKey[slot.variable].flatMap { Self.layer(of: name($0)) }
                 byKey[key] = TrainedVariable(key: key, name: variableName, layer: layer, role: .slot(of: slot.variable, name: slot.name))
-            } else if underOptimizer.contains(key) && !Self.isTrained(key, graph: graph, optimizers: optimizerNodes, attributes: attributeOfNode) {
+            } else if underOptimizer.contains(key) && !trained.contains(key) {
                 byKey[key] = TrainedVariable(key: key, name: variableName, layer: nil, role: .optimizerState)
             } else if key.hasPrefix("save_counter/") {
                 byKey[key] = TrainedVariable(key: key, name: variableName, layer: nil, role: .bookkeeping)
@@ -101,8 +105,7 @@ public struct TrainingState: Sendable {
                 byKey[key] = TrainedVariable(key: key, name: variableName, layer: Self.layer(of: variableName), role: .weight)
             }
         }
-        self.variables = byKey
-        self.graphIssues = graph.issues
+        self.init(variables: byKey, graphIssues: graph.issues)
     }
 
     /// The state of a checkpoint without an object graph, by TF1's naming conventions.
@@ -120,17 +123,22 @@ public struct TrainingState: Sendable {
                 byKey[key] = TrainedVariable(key: key, name: key, layer: Self.layer(of: key), role: .weight)
             }
         }
-        self.variables = byKey
-        self.graphIssues = nil
+        self.init(variables: byKey, graphIssues: nil)
+    }
+
+    private init(variables: [String: TrainedVariable], graphIssues: [RecordIssue]?) {
+        var slots: [String: [String: String]] = [:]
+        for variable in variables.values {
+            if case .slot(let owner, let name) = variable.role { slots[owner, default: [:]][name] = variable.key }
+        }
+        self.variables = variables
+        self.graphIssues = graphIssues
+        self.slotsByVariable = slots
     }
 
     /// The slots of the variable stored under `key`, by slot name.
     public func slots(of key: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for variable in variables.values {
-            if case .slot(let owner, let name) = variable.role, owner == key { result[name] = variable.key }
-        }
-        return result
+        slotsByVariable[key] ?? [:]
     }
 
     /// `sequential/hidden` of `sequential/hidden/kernel`; nil for a name of one component.
@@ -160,14 +168,6 @@ public struct TrainingState: Sendable {
             for child in graph.nodes[current].children where seen.insert(child.node).inserted { stack.append(child.node) }
         }
         return keys
-    }
-
-    /// Whether `key` is one of an optimizer's trained variables (a model weight it tracks).
-    static func isTrained(_ key: String, graph: ObjectGraph, optimizers: Set<Int>, attributes: [Int: ObjectGraph.Attribute]) -> Bool {
-        optimizers.contains { optimizer in
-            guard let list = graph.nodes[optimizer].children.first(where: { $0.name == "_trainable_variables" }) else { return false }
-            return graph.nodes[list.node].children.contains { attributes[$0.node]?.checkpointKey == key }
-        }
     }
 }
 

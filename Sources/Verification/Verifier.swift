@@ -94,12 +94,6 @@ public struct Verifier: Sendable {
         return CheckpointReport(prefix: result.prefix, tensors: result.tensors, findings: result.findings, bytesChecked: bytesChecked, seconds: seconds, dataFailures: known)
     }
 
-    /// The bytes of data the parts of this share hold.
-    public func dataBytes(of bundle: Bundle) -> Int64 {
-        let structure = StructureCheck(bundle: bundle)
-        return Self.bytes(of: sharedParts(structure.parts), in: structure)
-    }
-
     /// The positions of the parts this verifier reads: all, or those of its share.
     private func sharedParts(_ parts: [StoredPart]) -> [Int] {
         guard let share else { return Array(parts.indices) }
@@ -149,10 +143,9 @@ public struct Verifier: Sendable {
         DirectoryCheck.run(directory) { folders.contains($0) }
     }
 
-    /// The bytes of tensor data the checkpoint at `prefix` holds (for progress totals).
-    public static func dataBytes(prefix: String) -> Int64 {
-        guard let bundle = try? Bundle(prefix: prefix) else { return 0 }
-        return bundle.records.reduce(0) { total, record in
+    /// The bytes of tensor data `bundle`'s entries hold (for progress totals).
+    public static func dataBytes(of bundle: Bundle) -> Int64 {
+        bundle.records.reduce(0) { total, record in
             guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return total }
             return total + entry.size
         }

@@ -7,59 +7,8 @@ import Testing
 /// tool must end with exit status 1 or 2 and clear lines on standard error, never a trap, a
 /// hang or an output file.
 @Suite struct HostileIndexTests {
-    static let weights = "optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE"
-    static let keras = "tf2_keras_adam/ckpt-1"
-    static let partitioned = "partitioned/tf1-partitioned"
-    static let zoo = "dtypes/zoo"
-
-    /// A source checkpoint and how its index is changed.
-    struct Case: Sendable, CustomTestStringConvertible {
-        let source: String
-        let edit: HostileCheckpoint.Edit
-        var testDescription: String { "\(source): \(edit)" }
-    }
-
-    static func entry(_ description: String, _ edit: @escaping @Sendable (inout BundleEntry) -> Void) -> Case {
-        Case(source: keras, edit: .entry(description, named: weights, edit))
-    }
-
-    static let cases: [Case] = [
-        entry("size 2^63-1") { $0.size = .max },
-        entry("size 2^63-4") { $0.size = .max - 3 },
-        entry("size 2^62") { $0.size = 1 << 62 },
-        entry("negative size") { $0.size = -4 },
-        entry("offset 2^63-1") { $0.offset = .max },
-        entry("offset 2^62") { $0.offset = 1 << 62 },
-        entry("negative offset") { $0.offset = -1 },
-        entry("offset + size overflows") { $0.offset = .max - 10; $0.size = 4096 },
-        entry("dimension 2^63-1") { $0.shape = TensorShape([.max]) },
-        entry("element count overflows") { $0.shape = TensorShape([1 << 32, 1 << 32]) },
-        entry("byte count overflows") { $0.shape = TensorShape([1 << 61, 4]); $0.size = .max - 3 },
-        entry("size matching a 2^60-element shape") { $0.shape = TensorShape([1 << 30, 1 << 30]); $0.size = 1 << 62 },
-        entry("negative dimension") { $0.shape = TensorShape([-1, 64]) },
-        entry("300 dimensions") { $0.shape = TensorShape(Array(repeating: 1, count: 300)) },
-        entry("dtype 0") { $0.dtype = DataType(rawValue: 0) },
-        entry("resource dtype") { $0.dtype = DataType(rawValue: 20) },
-        entry("unknown dtype") { $0.dtype = DataType(rawValue: 9999) },
-        entry("shard 2^63-1") { $0.shardID = .max },
-        entry("shard -1") { $0.shardID = -1 },
-        Case(source: keras, edit: .header("num_shards 2^31") { $0.numShards = 1 << 31 }),
-        Case(source: keras, edit: .header("num_shards 2^31-1") { $0.numShards = (1 << 31) - 1 }),
-        Case(source: keras, edit: .header("num_shards 0") { $0.numShards = 0 }),
-        Case(source: keras, edit: .header("num_shards 2^63-1") { $0.numShards = .max }),
-        Case(source: zoo, edit: .entry("string size 2^63-1", named: "string") { $0.size = .max }),
-        Case(source: zoo, edit: .entry("string shape 2^62", named: "string") { $0.shape = TensorShape([1 << 62]) }),
-        Case(source: zoo, edit: .entry("variant shape 2^40", named: "variant") { $0.shape = TensorShape([1 << 40]) }),
-        Case(source: partitioned, edit: .sliceRecords("slice size 2^63-1") { $0.size = .max }),
-        Case(source: partitioned, edit: .sliceRecords("slice offset 2^63-1") { $0.offset = .max }),
-        Case(source: partitioned, edit: .partitioned("slice start 2^63-1") { entry in
-            entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: .max, length: $0.length) }) }
-        }),
-        Case(source: partitioned, edit: .partitioned("slice length 2^63-1") { entry in
-            entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: $0.start, length: .max) }) }
-        }),
-        Case(source: partitioned, edit: .partitioned("partitioned shape 2^62") { $0.shape = TensorShape([1 << 62, 4]) }),
-    ]
+    typealias Case = HostileCheckpoint.Case
+    static let cases = HostileCheckpoint.cases
 
     /// What each tool must do with the damaged checkpoint `damaged` (a copy of `good`'s source).
     static func expectRefused(_ damaged: String, good: String, in directory: TemporaryDirectory) throws {
