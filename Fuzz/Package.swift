@@ -34,5 +34,9 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Checksums", package: "ckpt-tools")]
         ),
         .executableTarget(name: "fuzz-archive-manifest", dependencies: ["FuzzSupport"]),
+        .executableTarget(
+            name: "fuzz-object-graph",
+            dependencies: ["FuzzSupport", .product(name: "TrainingState", package: "ckpt-tools")]
+        ),
     ]
 )

@@ -153,7 +153,8 @@ public struct VerifyCommand: StatusCommand {
         for report in reports where !json { Terminal.out(VerifyOutput.text(report)) }
     }
 
-    /// Checks one share of each checkpoint's data and prints the partial report.
+    /// Checks one share of each checkpoint's data and prints the partial report; the status
+    /// is 1 when the share's data or any checkpoint's structure has an error.
     private func verifyShare(_ share: Share, of targets: [CheckpointTarget]) throws -> ToolStatus {
         let verified = try verifyCheckpoints(targets, directories: [], share: share)
         var checkpoints: [PartialReport.Checkpoint] = []
@@ -165,7 +166,7 @@ public struct VerifyCommand: StatusCommand {
         }
         let partial = PartialReport(share: share, paths: paths, latestOnly: latest, checkpoints: checkpoints)
         Terminal.out(partial.json.serialized() + "\n")
-        return verified.allSatisfy { $0.report.dataFailures.isEmpty } ? .clean : .findings
+        return verified.allSatisfy { $0.report.ok } ? .clean : .findings
     }
 
     /// Combines one partial report per share into the report of one whole run: the structure
