@@ -39,7 +39,7 @@ public struct DifferenceHistogram: Sendable, Hashable {
             let step = max(1, total / samples)
             var counts = [Int](repeating: 0, count: bins)
             var sampled = 0
-            let read = try? a.withStoredBytes(of: entryA, key: key) { (bytesA) throws(TensorError) in
+            let read: Void? = try? a.withStoredBytes(of: entryA, key: key) { (bytesA) throws(TensorError) in
                 try b.withStoredBytes(of: entryB, key: key) { (bytesB) throws(TensorError) in
                     var index = 0
                     while index < total {
