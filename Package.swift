@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Verification", dependencies: ["TensorBundle", "Parallelism"]),
 
         // Byte-exact compressed deltas between checkpoints.
-        .target(name: "Delta", dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums"]),
+        .target(name: "Delta", dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "TrainingState"]),
 
         // Training runs archived as chains of deltas, restorable step by step.
         .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Zstandard", "Checksums"]),
@@ -89,13 +89,13 @@ let package = Package(
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport", "MappedIO", "TensorBundle"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
-        .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport"]),
+        .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "FixtureSupport"]),
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"], exclude: ["fault_proxy.py"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
-        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "ckptdiff"]),
+        .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),
     ]
 )

@@ -36,6 +36,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import xxhash  # noqa: E402
 
+import optimizer_runs  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 1234
 
@@ -130,6 +132,12 @@ def tf2_keras_adam(out):
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         if step in keep:
             manager.save(checkpoint_number=step)
+
+
+def optimizers(out):
+    """One short real run per optimizer (Keras 3 and TF1): steps 30, 31 and 50 of a small MLP."""
+    for name in optimizer_runs.NAMES:
+        optimizer_runs.run(name, os.path.join(out, name), OPTIMIZER_WIDTHS, OPTIMIZER_STEPS)
 
 
 def _dtype_zoo():
@@ -357,12 +365,16 @@ FIXTURES = {
     "partitioned": partitioned,
     "sharded_tf1": sharded_tf1,
     "sharded_tf2": sharded_tf2,
+    "optimizers": optimizers,
 }
+OPTIMIZER_WIDTHS = [16, 32, 16, 4]
+OPTIMIZER_STEPS = [30, 31, 50]
 
 
 def prefixes(directory):
-    return sorted(os.path.join(directory, f[: -len(".index")])
-                  for f in os.listdir(directory) if f.endswith(".index"))
+    """Every checkpoint prefix under `directory`, in its subdirectories too."""
+    return sorted(os.path.join(folder, f[: -len(".index")])
+                  for folder, _, files in os.walk(directory) for f in files if f.endswith(".index"))
 
 
 def write_fixtures(root, groups):

@@ -26,8 +26,8 @@ enum DeltaOutput {
                 case .chunk(_, let chunkEncoding, _, let section, _, _):
                     encoding = chunkEncoding.name
                     usage.stored += file.sectionLength(at: section)
-                case .predicted(_, let chunkEncoding, let section, let prediction, _):
-                    encoding = (prediction.kind == .weight ? "adam-weight/" : "adam-moment/") + chunkEncoding.name
+                case .predicted(_, let chunkEncoding, let section, _, _):
+                    encoding = "predicted/" + chunkEncoding.name
                     usage.stored += file.sectionLength(at: section)
                 }
                 if !usage.encodings.contains(encoding) { usage.encodings.append(encoding) }

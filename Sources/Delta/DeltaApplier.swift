@@ -82,7 +82,7 @@ public struct DeltaApplier: Sendable {
             }
             streamed.insert(index)
         }
-        for level in 0...2 {
+        for level in Set(work.map(\.run.level)).union([0]).sorted() {
             let runs = work.filter { $0.run.level == level && (level > 0 || !streamed.contains($0.file)) }
             try rebuild(runs, sources: sources, outputs: writers)
         }

@@ -2,6 +2,7 @@ import Checksums
 import MappedIO
 import Parallelism
 import TensorBundle
+import TrainingState
 import Verification
 import Zstandard
 
@@ -22,6 +23,9 @@ public struct DeltaCreator: Sendable {
     public var batchPerJob = 4
     /// How far the inputs are checked before anything is written.
     public var inputCheck = InputCheck.verify
+    /// Encode weights and optimizer slots against what the optimizer's update rule predicts
+    /// from the tensors stored before them (off: every tensor against its own base bytes).
+    public var predictions = true
 
     /// How far ``create(base:target:output:overwrite:)`` checks its inputs.
     public enum InputCheck: Sendable, Hashable {
@@ -38,7 +42,7 @@ public struct DeltaCreator: Sendable {
     public init() {}
 
     /// One unit of work: a copy from the base, a chunk to encode, or a chunk to encode
-    /// against an Adam prediction (or its base, if that turns out smaller).
+    /// against a prediction (or its base, if that turns out smaller).
     private enum Unit: Sendable {
         case copy(baseFile: Int, offset: Int, length: Int, name: String)
         case encode(range: Range<Int>, elementSize: Int, base: Run.BaseReference?, name: String)
@@ -55,6 +59,7 @@ public struct DeltaCreator: Sendable {
     private final class Worker {
         let codec: ChunkCodec
         var prediction: [UInt8] = []
+        var scratch: [Float] = []
         var alternative: [UInt8] = []
 
         init(level: Int32) {
@@ -148,8 +153,7 @@ public struct DeltaCreator: Sendable {
                     guard case .encode(let chunk, _, let reference, _) = unit else { return unit }
                     let shift = chunk.lowerBound - range.lowerBound
                     let prediction = Run.Prediction(
-                        kind: planned.kind, first: planned.parameters.0, second: planned.parameters.1,
-                        inputs: planned.inputs.map { $0.advanced(by: shift) })
+                        level: planned.level, program: planned.program, inputs: planned.inputs.map { $0.advanced(by: shift) })
                     return .predict(range: chunk, prediction: prediction, base: reference, name: name)
                 }
             } else {
@@ -235,7 +239,7 @@ public struct DeltaCreator: Sendable {
         case .predict(let range, let prediction, let reference, _):
             defer { data.evict(range) }
             if worker.prediction.count < range.count { worker.prediction = [UInt8](repeating: 0, count: range.count) }
-            Prediction.compute(prediction, length: range.count, base: baseFiles, target: targetFiles, into: &worker.prediction)
+            prediction.compute(length: range.count, base: baseFiles, target: targetFiles, into: &worker.prediction, scratch: &worker.scratch)
             let predicted = try data.withUnsafeBytes { (bytes) throws(DeltaError) in
                 try worker.prediction.withUnsafeBytes { predictedBytes in
                     Swift.Result { () throws(DeltaError) in
@@ -273,35 +277,52 @@ public struct DeltaCreator: Sendable {
         }
     }
 
-    /// Which target tensors to encode against Adam predictions.
+    /// Which target tensors to encode against predictions: the groups of weights and slots the
+    /// target's training state pairs, and the optimizer's scalars on both sides.
     private func predictionPlans(
         target: Bundle, shardFiles: [Int64: Int], targetFiles: [MappedFile], baseFiles: [MappedFile], matcher: BaseMatcher
     ) -> [[UInt8]: PlannedPrediction] {
-        var candidates: [PredictionPlanner.Candidate] = []
-        var learningRate: Float? = nil
-        var step: Int64? = nil
-        for record in target.records {
-            guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.shape.rank == 0 || entry.dtype == .float32,
-                  let file = shardFiles[entry.shardID], entry.offset >= 0, entry.size > 0,
-                  entry.offset <= Int64(targetFiles[file].count) - entry.size
-            else { continue }
-            let location = TensorLocation(source: .target, file: file, offset: Int(entry.offset))
-            if entry.shape.rank == 0 && record.name.contains("learning_rate") && entry.dtype == .float32 {
-                learningRate = targetFiles[file].withUnsafeBytes {
-                    Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: location.offset, as: UInt32.self)))
-                }
-            } else if entry.shape.rank == 0 && record.name.contains("iterations") && entry.dtype == .int64 {
-                step = targetFiles[file].withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: location.offset, as: Int64.self)) }
-            } else if entry.dtype == .float32, let base = matcher.counterpart(key: record.key, entry: entry) {
-                candidates.append(PredictionPlanner.Candidate(
-                    key: record.key, shape: entry.shape.dimensions, size: Int(entry.size), target: location,
-                    base: TensorLocation(source: .base, file: base.file, offset: base.offset)))
-            }
-        }
-        return PredictionPlanner.plan(candidates: candidates, learningRate: learningRate, step: step) { location, count in
+        guard predictions, !baseFiles.isEmpty else { return [:] }
+        func read(_ location: TensorLocation, _ count: Int) -> [UInt8] {
             let file = location.source == .base ? baseFiles[location.file] : targetFiles[location.file]
             return file.withUnsafeBytes { Array($0[location.offset..<(location.offset + count)]) }
         }
+        // Every tensor stored whole on both sides, by key.
+        var stored: [String: (entry: BundleEntry, member: PredictionPlanner.Group.Member)] = [:]
+        for record in target.records {
+            guard case .success(let entry) = record.entry, !entry.isPartitioned, let file = shardFiles[entry.shardID], entry.offset >= 0,
+                  entry.size > 0, entry.offset <= Int64(targetFiles[file].count) - entry.size,
+                  let base = matcher.counterpart(key: record.key, entry: entry), let key = String(validating: record.key, as: UTF8.self)
+            else { continue }
+            stored[key] = (entry, .init(key: record.key, base: TensorLocation(source: .base, file: base.file, offset: base.offset),
+                                        target: TensorLocation(source: .target, file: file, offset: Int(entry.offset))))
+        }
+        var floats: [String: (base: Float?, target: Float?)] = [:]
+        var counters: [String: (base: Int64?, target: Int64?)] = [:]
+        for (key, tensor) in stored where tensor.entry.shape.rank == 0 {
+            let bytes = (read(tensor.member.base, Int(tensor.entry.size)), read(tensor.member.target, Int(tensor.entry.size)))
+            func value<T: FixedWidthInteger>(_ bytes: [UInt8], as: T.Type) -> T {
+                bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+            }
+            if tensor.entry.dtype == .float32 {
+                floats[key] = (Float(bitPattern: value(bytes.0, as: UInt32.self)), Float(bitPattern: value(bytes.1, as: UInt32.self)))
+            } else if tensor.entry.dtype == .int64, key.contains("iteration") || key.contains("step") {
+                counters[key] = (value(bytes.0, as: Int64.self), value(bytes.1, as: Int64.self))
+            }
+        }
+        let state = TrainingState(bundle: target)
+        var groups: [PredictionPlanner.Group] = []
+        for variable in state.variables.values where variable.role == .weight {
+            guard let weight = stored[variable.key], weight.entry.dtype == .float32 else { continue }
+            var members: [String?: PredictionPlanner.Group.Member] = [nil: weight.member]
+            for (name, key) in state.slots(of: variable.key) {
+                guard let slot = stored[key], slot.entry.dtype == .float32, slot.entry.size == weight.entry.size else { continue }
+                members[name] = slot.member
+            }
+            if members.count > 1 { groups.append(.init(members: members, size: Int(weight.entry.size))) }
+        }
+        let planner = PredictionPlanner(context: RuleContext(floats: floats, counters: counters), read: read)
+        return planner.plan(groups)
     }
 
     /// The target's index, zstd-compressed with the base's index as a prefix.

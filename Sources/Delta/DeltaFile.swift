@@ -20,8 +20,8 @@ public final class DeltaFile: Sendable {
                   Array(bytes[0..<8]) == DeltaFormat.magic
             else { throw DeltaError(.corrupt, "\(path): not a checkpoint delta (no CKPTDLTA header)") }
             let version = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-            guard version == DeltaFormat.version else {
-                throw DeltaError(.corrupt, "\(path): delta format version \(version); this tool reads version \(DeltaFormat.version)")
+            guard DeltaFormat.readableVersions.contains(Int(version)) else {
+                throw DeltaError(.corrupt, "\(path): delta format version \(version); this tool reads versions \(DeltaFormat.readableVersions)")
             }
             let trailer = bytes.count - DeltaFormat.trailerLength
             guard Array(bytes[(trailer + 24)...]) == DeltaFormat.endMagic else {

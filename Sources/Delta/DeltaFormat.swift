@@ -7,8 +7,10 @@ public enum DeltaFormat {
     public static let magic = Array("CKPTDLTA".utf8)
     /// The last 8 bytes of every complete delta file.
     public static let endMagic = Array("CKPTEND1".utf8)
-    /// The format version this code writes and reads.
-    public static let version: UInt32 = 1
+    /// The format version this code writes: 2 since predictions are programs.
+    public static let version: UInt32 = 2
+    /// The versions this code reads: 1 (Adam predictions of two fixed kinds) and 2.
+    public static let readableVersions: ClosedRange<Int> = 1...2
     /// Magic, version, reserved word.
     public static let headerLength = 16
     /// Manifest offset, manifest length, trailer checksum, end magic.

@@ -37,7 +37,9 @@ extension Manifest {
                     }
                     reads = reference.map { [TensorLocation(source: .base, file: $0.file, offset: $0.offset)] } ?? []
                 case .predicted(let length, _, _, let prediction, _):
-                    guard length <= DeltaFormat.maximumChunkLength, length % 4 == 0, prediction.inputs.count == 3 else {
+                    guard length <= DeltaFormat.maximumChunkLength, length % 4 == 0, prediction.level >= 1,
+                          prediction.inputs.count == prediction.program.inputCount
+                    else {
                         throw DeltaError(.corrupt, "manifest: a predicted run of \(length) bytes in \(digest.name)")
                     }
                     reads = prediction.inputs

@@ -33,17 +33,16 @@ public enum Run: Sendable, Hashable {
     case copy(baseFile: Int, offset: Int, length: Int, name: String)
     /// `length` bytes decoded from the chunk section at `section` (its offset in the delta).
     case chunk(length: Int, encoding: ChunkEncoding, elementSize: Int, section: Int, base: BaseReference?, name: String)
-    /// `length` float32 bytes decoded from the chunk section at `section` against an Adam
-    /// prediction computed from three inputs (see ``AdamPredictor``).
+    /// `length` float32 bytes decoded from the chunk section at `section` against a prediction
+    /// computed from inputs in the base and the rebuilt target (see ``PredictionProgram``).
     case predicted(length: Int, encoding: ChunkEncoding, section: Int, prediction: Prediction, name: String)
 
     /// How a predicted run's reference bytes are computed.
     public struct Prediction: Sendable, Hashable {
-        public let kind: AdamPredictor.Kind
-        /// Float32 bit patterns of the two parameters.
-        public let first: UInt32
-        public let second: UInt32
-        /// The inputs at this run's position.
+        /// The rebuild level: every target byte the program reads is rebuilt at a lower level.
+        public let level: Int
+        public let program: PredictionProgram
+        /// The program's inputs at this run's position, by input number.
         public let inputs: [TensorLocation]
     }
 
@@ -67,9 +66,9 @@ public enum Run: Sendable, Hashable {
     }
 
     /// The order runs are rebuilt in: predictions read target bytes rebuilt before them
-    /// (second moments read first moments; weights read second moments).
+    /// (an Adam second moment reads the first moment; the weight reads both).
     var level: Int {
-        if case .predicted(_, _, _, let prediction, _) = self { return Int(prediction.kind.rawValue) }
+        if case .predicted(_, _, _, let prediction, _) = self { return prediction.level }
         return 0
     }
 }
@@ -95,6 +94,15 @@ public struct Manifest: Sendable {
         if let base { Self.append(base, to: &out) }
         Self.append(target, to: &out)
         Varint.append(UInt64(indexSection), to: &out)
+        // Programs once each (every chunk of a tensor, and every tensor of a rule, shares one).
+        var programs: [PredictionProgram: Int] = [:]
+        var table: [PredictionProgram] = []
+        for case .predicted(_, _, _, let prediction, _) in files.flatMap(\.runs) where programs[prediction.program] == nil {
+            programs[prediction.program] = table.count
+            table.append(prediction.program)
+        }
+        Varint.append(UInt64(table.count), to: &out)
+        for program in table { program.encode(to: &out) }
         for file in files {
             Varint.append(UInt64(file.runs.count), to: &out)
             for run in file.runs {
@@ -112,11 +120,11 @@ public struct Manifest: Sendable {
                     }
                     Self.append(name, to: &out)
                 case .predicted(let length, let encoding, let section, let prediction, let name):
-                    out.append(2)
+                    out.append(3)
                     for value in [length, Int(encoding.rawValue), section] { Varint.append(UInt64(value), to: &out) }
-                    out.append(prediction.kind.rawValue)
-                    DeltaFormat.appendUInt32(prediction.first, to: &out)
-                    DeltaFormat.appendUInt32(prediction.second, to: &out)
+                    out.append(UInt8(prediction.level))
+                    Varint.append(UInt64(programs[prediction.program]!), to: &out)
+                    Varint.append(UInt64(prediction.inputs.count), to: &out)
                     for input in prediction.inputs {
                         out.append(input.source.rawValue)
                         Varint.append(UInt64(input.file), to: &out)
@@ -152,13 +160,14 @@ public struct Manifest: Sendable {
     static func decode(_ bytes: [UInt8]) throws(DeltaError) -> Manifest {
         var reader = ManifestReader(bytes: bytes)
         let version = try reader.number()
-        guard version == Int(DeltaFormat.version) else {
-            throw DeltaError(.corrupt, "manifest version \(version) is not supported (this tool reads version \(DeltaFormat.version))")
+        guard DeltaFormat.readableVersions.contains(version) else {
+            throw DeltaError(.corrupt, "manifest version \(version) is not supported (this tool reads versions \(DeltaFormat.readableVersions))")
         }
         let hasBase = try reader.byte()
         let base = hasBase == 1 ? try reader.identity() : nil
         let target = try reader.identity()
         let indexSection = try reader.number()
+        let programs = version >= 2 ? try reader.programs() : []
         var files: [FilePlan] = []
         for _ in target.dataFiles {
             let count = try reader.count(minimumBytesEach: 5)
@@ -179,25 +188,18 @@ public struct Manifest: Sendable {
                     let reference = encoding.usesBase ? Run.BaseReference(file: try reader.number(), offset: try reader.number()) : nil
                     runs.append(.chunk(length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference,
                                        name: try reader.string()))
-                case 2:
+                case 2 where version == 1:
+                    runs.append(try reader.legacyAdamRun())
+                case 3 where version >= 2:
                     let length = try reader.number()
-                    guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try reader.number())), encoding.usesBase else {
-                        throw DeltaError(.corrupt, "manifest: bad encoding for a predicted chunk")
-                    }
+                    let encoding = try reader.predictedEncoding()
                     let section = try reader.number()
-                    guard let kind = AdamPredictor.Kind(rawValue: try reader.byte()) else {
-                        throw DeltaError(.corrupt, "manifest: unknown prediction kind")
-                    }
-                    let first = try reader.uint32()
-                    let second = try reader.uint32()
-                    var inputs: [TensorLocation] = []
-                    for _ in 0..<3 {
-                        guard let source = TensorLocation.Source(rawValue: try reader.byte()) else {
-                            throw DeltaError(.corrupt, "manifest: bad prediction input")
-                        }
-                        inputs.append(TensorLocation(source: source, file: try reader.number(), offset: try reader.number()))
-                    }
-                    let prediction = Run.Prediction(kind: kind, first: first, second: second, inputs: inputs)
+                    let level = Int(try reader.byte())
+                    let number = try reader.number()
+                    guard number < programs.count else { throw DeltaError(.corrupt, "manifest: a run names prediction program \(number) of \(programs.count)") }
+                    let program = programs[number]
+                    let inputs = try (0..<(try reader.count(minimumBytesEach: 3))).map { (_) throws(DeltaError) in try reader.location() }
+                    let prediction = Run.Prediction(level: level, program: program, inputs: inputs)
                     runs.append(.predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try reader.string()))
                 default:
                     throw DeltaError(.corrupt, "manifest: unknown run kind")
@@ -211,7 +213,8 @@ public struct Manifest: Sendable {
 }
 
 /// Reads manifest fields, never trusting a count it has not checked against the bytes left.
-private struct ManifestReader {
+/// Reads a manifest's fields, checking each against the bytes left.
+struct ManifestReader {
     let bytes: [UInt8]
     var position = 0
 
@@ -264,6 +267,19 @@ private struct ManifestReader {
 
     mutating func digest() throws(DeltaError) -> FileDigest {
         FileDigest(name: try string(), size: try number(), hash: try hash())
+    }
+
+    mutating func location() throws(DeltaError) -> TensorLocation {
+        guard let source = TensorLocation.Source(rawValue: try byte()) else { throw DeltaError(.corrupt, "manifest: bad prediction input") }
+        return TensorLocation(source: source, file: try number(), offset: try number())
+    }
+
+    /// The encoding of a predicted run: one that uses its reference (the prediction).
+    mutating func predictedEncoding() throws(DeltaError) -> ChunkEncoding {
+        guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try number())), encoding.usesBase else {
+            throw DeltaError(.corrupt, "manifest: bad encoding for a predicted chunk")
+        }
+        return encoding
     }
 
     mutating func identity() throws(DeltaError) -> BundleIdentity {

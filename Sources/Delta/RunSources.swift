@@ -28,7 +28,7 @@ struct RunSources: Sendable {
             }
         case .predicted(let length, let encoding, let section, let prediction, _):
             if worker.prediction.count < length { worker.prediction = [UInt8](repeating: 0, count: length) }
-            Prediction.compute(prediction, length: length, base: baseFiles, target: rebuilt, into: &worker.prediction)
+            prediction.compute(length: length, base: baseFiles, target: rebuilt, into: &worker.prediction, scratch: &worker.scratch)
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
                 try worker.prediction.withUnsafeBytes { reference in
                     Swift.Result { () throws(DeltaError) in
@@ -45,5 +45,6 @@ struct RunSources: Sendable {
 final class RunWorker {
     let codec = ChunkCodec(level: 1)
     var prediction: [UInt8] = []
+    var scratch: [Float] = []
     let output = ReusableBuffer()
 }

@@ -46,6 +46,16 @@ import Testing
                         indexSection: manifest.indexSection, files: manifest.files)
     }
 
+    /// A predicted run over `length` bytes reading `inputs` base locations at `offset`, with
+    /// a program of three inputs.
+    static func predicted(_ length: Int, level: Int, inputs: Int, offset: Int = 0) -> Run {
+        let builder = ProgramBuilder<Int>()
+        let sum = builder.input(0) + builder.input(1) + builder.input(2)
+        let locations = (0..<inputs).map { _ in TensorLocation(source: .base, file: 0, offset: offset) }
+        let prediction = Run.Prediction(level: level, program: builder.program(returning: sum), inputs: locations)
+        return .predicted(length: length, encoding: .xorPlanes, section: 16, prediction: prediction, name: "p")
+    }
+
     static func cases(_ manifest: Manifest) -> [(String, Manifest)] {
         let size = manifest.target.dataFiles[0].size
         let section = manifest.files[0].runs.compactMap { run -> Int? in
@@ -62,6 +72,10 @@ import Testing
             ("an empty run", replacingRuns(manifest, manifest.files[0].runs + [.copy(baseFile: 0, offset: 0, length: 0, name: "")])),
             ("element size 0", replacingRuns(manifest, [.chunk(length: size, encoding: .planes, elementSize: 0, section: section, base: nil, name: "")])),
             ("a 2^40-byte chunk", replacingRuns(manifest, [.chunk(length: 1 << 40, encoding: .raw, elementSize: 1, section: section, base: nil, name: "")])),
+            ("a prediction at level 0", replacingRuns(manifest, [predicted(size, level: 0, inputs: 3)])),
+            ("a prediction with fewer inputs than its program reads", replacingRuns(manifest, [predicted(size, level: 1, inputs: 2)])),
+            ("a prediction reading past its base file", replacingRuns(manifest, [predicted(size, level: 1, inputs: 3, offset: 4)])),
+            ("a prediction of a partial float", replacingRuns(manifest, [predicted(size - 2, level: 1, inputs: 3), .copy(baseFile: 0, offset: 0, length: 2, name: "")])),
             ("a target named ..", renamingTarget(manifest, to: "..")),
             ("a target with a slash", renamingTarget(manifest, to: "../escaped")),
             ("a data file outside the directory", renamingTarget(manifest, to: "ckpt-11", dataName: "/tmp/escaped.data-00000-of-00001")),

@@ -2,6 +2,7 @@ import Archive
 import Delta
 import FixtureSupport
 import Foundation
+import MappedIO
 import TensorBundle
 import Testing
 
@@ -77,6 +78,38 @@ import Testing
         let fromRebuilt = try TensorFlowPython.describe(rebuilt)
         let fromOriginals = try TensorFlowPython.describe(originals)
         #expect(fromRebuilt.map(\.variables) == fromOriginals.map(\.variables))
+        #expect(fromRebuilt.allSatisfy { !$0.variables.isEmpty })
+    }
+
+    /// Fresh runs of every optimizer (`generate.py optimizers`): each run's consecutive and
+    /// distant steps stored as deltas and rehydrated. The consecutive deltas are predicted from
+    /// the update rules of the TensorFlow at hand, and TensorFlow loads every rebuilt checkpoint
+    /// and returns exactly what it returns for the original.
+    @Test func optimizerStepsRehydrateForTensorFlow() throws {
+        let directory = TemporaryDirectory()
+        _ = try TensorFlowPython.generate(["--out", directory.path, "optimizers"])
+        let runs = try FileSystem.contents(ofDirectory: directory.path("optimizers")).sorted()
+        #expect(runs.count >= 17)
+        var rebuilt: [String] = []
+        var originals: [String] = []
+        for run in runs {
+            let folder = directory.path("optimizers/" + run)
+            let steps = try FileSystem.contents(ofDirectory: folder).filter { $0.hasSuffix(".index") }.map { String($0.dropLast(6)) }
+                .sorted { Int($0.split(separator: "-").last!)! < Int($1.split(separator: "-").last!)! }
+            for target in steps.dropFirst() {
+                let delta = directory.path("\(run)-\(target).delta")
+                let manifest = try DeltaCreator().create(base: folder + "/" + steps[0], target: folder + "/" + target, output: delta, overwrite: false)
+                if target == steps[1] {
+                    #expect(manifest.files.flatMap(\.runs).contains { if case .predicted = $0 { true } else { false } }, "\(run)")
+                }
+                let out = directory.path("out/\(run)")
+                try DeltaApplier().apply(delta: delta, base: folder + "/" + steps[0], into: out, overwrite: false)
+                rebuilt.append(out + "/" + target)
+                originals.append(folder + "/" + target)
+            }
+        }
+        let fromRebuilt = try TensorFlowPython.describe(rebuilt)
+        #expect(fromRebuilt.map(\.variables) == (try TensorFlowPython.describe(originals)).map(\.variables))
         #expect(fromRebuilt.allSatisfy { !$0.variables.isEmpty })
     }
 

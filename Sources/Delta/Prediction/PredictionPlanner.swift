@@ -1,0 +1,163 @@
+/// Where a tensor's bytes are: in the base's or the target's data files.
+public struct TensorLocation: Sendable, Hashable {
+    public enum Source: UInt8, Sendable, Hashable {
+        case base = 0
+        case target = 1
+    }
+
+    public let source: Source
+    /// Index of the data file in that side's identity.
+    public let file: Int
+    public let offset: Int
+
+    func advanced(by distance: Int) -> TensorLocation {
+        TensorLocation(source: source, file: file, offset: offset + distance)
+    }
+}
+
+/// A target tensor to encode against a prediction instead of its base bytes.
+struct PlannedPrediction: Sendable {
+    let level: Int
+    let program: PredictionProgram
+    /// The program's inputs at the tensor's start.
+    let inputs: [TensorLocation]
+}
+
+/// Decides which target tensors to encode against predictions, and with which programs.
+///
+/// A group is a weight with its optimizer slots, paired through the training state (the
+/// object graph, or TF1 slot names), every member float32 of one size on both sides. Groups
+/// with the same slot names train under one optimizer: its rule and constants are chosen
+/// once, on samples of the largest groups, among every rule for those slot names (SGD, Lion
+/// and TF1 Momentum all keep one `momentum`); then each group keeps each prediction only where
+/// its own sample confirms it beats the base by a wide margin. Guessing wrong costs the
+/// sampling; a chunk whose prediction does worse than its base falls back to the base anyway.
+struct PredictionPlanner {
+    /// A weight and its slots, present on both sides.
+    struct Group {
+        struct Member {
+            /// The target tensor's key.
+            let key: [UInt8]
+            let base: TensorLocation
+            let target: TensorLocation
+        }
+
+        /// By slot name; nil is the weight.
+        let members: [String?: Member]
+        /// Bytes per member.
+        let size: Int
+
+        var slotNames: Set<String> { Set(members.keys.compactMap { $0 }) }
+    }
+
+    /// Reads `count` bytes at a location.
+    typealias Reader = (TensorLocation, Int) -> [UInt8]
+
+    static let sampleElements = 512
+    /// Groups a rule's constants are chosen on.
+    static let calibrationGroups = 3
+    /// A prediction is kept when its residual costs at most this share of the base's.
+    static let margin = 0.75
+
+    let context: RuleContext
+    let read: Reader
+
+    func plan(_ groups: [Group]) -> [[UInt8]: PlannedPrediction] {
+        var plans: [[UInt8]: PlannedPrediction] = [:]
+        for (slots, family) in Dictionary(grouping: groups, by: \.slotNames) {
+            let rules = UpdateRules.all.filter { $0.slots == slots }
+            let calibration = family.sorted { $0.size > $1.size }.prefix(Self.calibrationGroups)
+            guard !rules.isEmpty, let chosen = choose(rules, on: pooled(calibration.map(samples))) else { continue }
+            for group in family {
+                let own = samples(group)
+                for (step, candidate) in chosen where beats(candidate, predicting: step.predicts, on: own) {
+                    let inputs = candidate.inputs.compactMap { tensor in
+                        group.members[tensor.slot].map { tensor.side == .base ? $0.base : $0.target }
+                    }
+                    guard let member = group.members[step.predicts], inputs.count == candidate.inputs.count else { continue }
+                    plans[member.key] = PlannedPrediction(level: step.level, program: candidate.program, inputs: inputs)
+                }
+            }
+        }
+        return plans
+    }
+
+    /// The rule whose best candidates save the most on `samples`, with those candidates (only
+    /// the steps that pay for themselves).
+    private func choose(_ rules: [UpdateRule], on samples: GroupSamples) -> [(UpdateRule.Step, CandidateProgram)]? {
+        var best: (saving: Double, steps: [(UpdateRule.Step, CandidateProgram)])? = nil
+        for rule in rules {
+            var saving = 0.0
+            var steps: [(UpdateRule.Step, CandidateProgram)] = []
+            for step in rule.steps {
+                let actual = samples[.init(slot: step.predicts, side: .target)]
+                let baseBits = Self.residualBits(samples[.init(slot: step.predicts, side: .base)], actual)
+                let scored = step.candidates(context, samples).map { ($0, Self.residualBits(Self.evaluate($0, on: samples), actual)) }
+                guard let (candidate, bits) = scored.min(by: { $0.1 < $1.1 }), bits < Self.margin * baseBits else { continue }
+                saving += baseBits - bits
+                steps.append((step, candidate))
+            }
+            if !steps.isEmpty, saving > best?.saving ?? 0 { best = (saving, steps) }
+        }
+        return best?.steps
+    }
+
+    private func beats(_ candidate: CandidateProgram, predicting slot: String?, on samples: GroupSamples) -> Bool {
+        let actual = samples[.init(slot: slot, side: .target)]
+        let bits = Self.residualBits(Self.evaluate(candidate, on: samples), actual)
+        return bits < Self.margin * Self.residualBits(samples[.init(slot: slot, side: .base)], actual)
+    }
+
+    /// The first elements of every member on both sides.
+    private func samples(_ group: Group) -> GroupSamples {
+        let bytes = min(group.size, Self.sampleElements * 4) / 4 * 4
+        var values: [GroupTensor: [Float]] = [:]
+        for (slot, member) in group.members {
+            values[.init(slot: slot, side: .base)] = Self.floats(read(member.base, bytes))
+            values[.init(slot: slot, side: .target)] = Self.floats(read(member.target, bytes))
+        }
+        return GroupSamples(values: values)
+    }
+
+    /// The samples of several groups of one family, end to end.
+    private func pooled(_ samples: [GroupSamples]) -> GroupSamples {
+        var values: [GroupTensor: [Float]] = [:]
+        for sample in samples {
+            for (tensor, floats) in sample.values { values[tensor, default: []] += floats }
+        }
+        return GroupSamples(values: values)
+    }
+
+    /// The candidate's prediction on the samples (the program run as create and apply run it).
+    static func evaluate(_ candidate: CandidateProgram, on samples: GroupSamples) -> [Float] {
+        let inputs = candidate.inputs.map { samples[$0] }
+        let count = inputs.map(\.count).min() ?? 0
+        var output = [Float](repeating: 0, count: count)
+        var scratch: [Float] = []
+        func lend(_ index: Int, _ buffers: [UnsafeRawBufferPointer]) {
+            guard index < inputs.count else {
+                output.withUnsafeMutableBytes { candidate.program.evaluate(buffers, into: $0, scratch: &scratch) }
+                return
+            }
+            inputs[index].withUnsafeBytes { lend(index + 1, buffers + [$0]) }
+        }
+        lend(0, [])
+        return output
+    }
+
+    /// The mean number of significant bits in the bit-pattern differences: what a residual costs.
+    static func residualBits(_ predicted: [Float], _ actual: [Float]) -> Double {
+        guard !actual.isEmpty, predicted.count == actual.count else { return .infinity }
+        let total = zip(predicted, actual).reduce(0.0) { sum, pair in
+            let difference = Int64(pair.1.bitPattern) - Int64(pair.0.bitPattern)
+            return sum + Double(64 - difference.magnitude.leadingZeroBitCount)
+        }
+        return total / Double(actual.count)
+    }
+
+    static func floats(_ bytes: [UInt8]) -> [Float] {
+        bytes.withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+/// A float32 computation, element by element, of a predicted run's reference bytes from its
+/// inputs: how an optimizer's update rule is written into a delta.
+///
+/// A program is a list of instructions in single static assignment form: instruction `k`
+/// defines value `k` from inputs, constants and values defined before it, and the last value
+/// is the prediction. Every operation is one IEEE-754 binary32 operation with
+/// round-to-nearest-even and nothing fused, so a creator and an applier on any machine compute
+/// the same bits; every constant is stored in the program.
+public struct PredictionProgram: Sendable, Hashable {
+    public enum Instruction: Sendable, Hashable {
+        /// Element `i` of input `n`.
+        case input(Int)
+        /// A float32, by its bit pattern.
+        case constant(UInt32)
+        case add(Int, Int)
+        case subtract(Int, Int)
+        case multiply(Int, Int)
+        case divide(Int, Int)
+        /// `b` if `a < b`, else `a`.
+        case maximum(Int, Int)
+        case squareRoot(Int)
+        /// The value with its sign bit cleared.
+        case magnitude(Int)
+        /// 1 if positive, −1 if negative, else the value itself (±0, NaN).
+        case sign(Int)
+
+        var operands: [Int] {
+            switch self {
+            case .input, .constant: []
+            case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .divide(let a, let b), .maximum(let a, let b): [a, b]
+            case .squareRoot(let a), .magnitude(let a), .sign(let a): [a]
+            }
+        }
+    }
+
+    /// The most instructions and inputs a program may have (a reader refuses more).
+    public static let maximumInstructions = 64
+    public static let maximumInputs = 8
+
+    public let instructions: [Instruction]
+    public let inputCount: Int
+
+    /// A program, checked: one to ``maximumInstructions`` instructions, each reading only
+    /// values defined before it and inputs below `inputCount` (at most ``maximumInputs``).
+    public init(_ instructions: [Instruction], inputCount: Int) throws(DeltaError) {
+        guard (1...Self.maximumInstructions).contains(instructions.count), (0...Self.maximumInputs).contains(inputCount) else {
+            throw DeltaError(.corrupt, "prediction program of \(instructions.count) instructions over \(inputCount) inputs")
+        }
+        for (index, instruction) in instructions.enumerated() {
+            if case .input(let input) = instruction, !(0..<inputCount).contains(input) {
+                throw DeltaError(.corrupt, "prediction program reads input \(input) of \(inputCount)")
+            }
+            guard instruction.operands.allSatisfy({ (0..<index).contains($0) }) else {
+                throw DeltaError(.corrupt, "prediction program instruction \(index) reads a value not defined before it")
+            }
+        }
+        self.instructions = instructions
+        self.inputCount = inputCount
+    }
+
+    /// Elements computed per pass over the instructions: every value of a block stays in cache.
+    static let blockElements = 256
+
+    /// Computes `output.count / 4` little-endian float32 elements from `inputs` (each at least
+    /// that long), using `scratch` for the values of one block.
+    func evaluate(_ inputs: [UnsafeRawBufferPointer], into output: UnsafeMutableRawBufferPointer, scratch: inout [Float]) {
+        let block = Self.blockElements
+        let needed = instructions.count * block
+        if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
+        let total = output.count / 4
+        scratch.withUnsafeMutableBufferPointer { values in
+            let base = values.baseAddress!
+            // Constants are filled in once; everything else block by block.
+            for (index, instruction) in instructions.enumerated() {
+                if case .constant(let bits) = instruction { base.advanced(by: index * block).update(repeating: Float(bitPattern: bits), count: block) }
+            }
+            var start = 0
+            while start < total {
+                let count = min(block, total - start)
+                for (index, instruction) in instructions.enumerated() {
+                    let out = base.advanced(by: index * block)
+                    func value(_ operand: Int) -> UnsafeMutablePointer<Float> { base.advanced(by: operand * block) }
+                    switch instruction {
+                    case .input(let input):
+                        let bytes = inputs[input]
+                        for i in 0..<count {
+                            out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: (start + i) * 4, as: UInt32.self)))
+                        }
+                    case .constant:
+                        break
+                    case .add(let a, let b): Self.combine(value(a), value(b), out, count, +)
+                    case .subtract(let a, let b): Self.combine(value(a), value(b), out, count, -)
+                    case .multiply(let a, let b): Self.combine(value(a), value(b), out, count, *)
+                    case .divide(let a, let b): Self.combine(value(a), value(b), out, count, /)
+                    case .maximum(let a, let b): Self.combine(value(a), value(b), out, count, Self.maximum)
+                    case .squareRoot(let a): Self.map(value(a), out, count) { $0.squareRoot() }
+                    case .magnitude(let a): Self.map(value(a), out, count) { Float(bitPattern: $0.bitPattern & 0x7fff_ffff) }
+                    case .sign(let a): Self.map(value(a), out, count, Self.sign)
+                    }
+                }
+                let result = base.advanced(by: (instructions.count - 1) * block)
+                for i in 0..<count {
+                    output.storeBytes(of: result[i].bitPattern.littleEndian, toByteOffset: (start + i) * 4, as: UInt32.self)
+                }
+                start += count
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func maximum(_ a: Float, _ b: Float) -> Float { a < b ? b : a }
+
+    @inline(__always)
+    private static func sign(_ x: Float) -> Float { x > 0 ? 1 : x < 0 ? -1 : x }
+
+    @inline(__always)
+    private static func combine(
+        _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+        _ operation: (Float, Float) -> Float
+    ) {
+        for i in 0..<count { out[i] = operation(a[i], b[i]) }
+    }
+
+    @inline(__always)
+    private static func map(_ a: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int, _ operation: (Float) -> Float) {
+        for i in 0..<count { out[i] = operation(a[i]) }
+    }
+}

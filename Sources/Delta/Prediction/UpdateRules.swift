@@ -1,0 +1,375 @@
+import Glibc
+
+/// The update rules of the optimizers TensorFlow models are trained with: Keras 3 (TensorFlow
+/// backend) SGD with momentum and Nesterov, RMSprop (plain, momentum, centered), Adagrad, Adam,
+/// AdamW, Adamax, Nadam and Lion; `tf.compat.v1.train` Momentum, Adagrad, RMSProp and Adam.
+/// Keras' loss scaling changes nothing here: its inner optimizer's slots update as usual.
+///
+/// Each program follows the optimizer's own code operation by operation (the same float32
+/// roundings in the same order), so predictions are exact wherever the inputs determine the
+/// result; where a quantity has to be solved for (a gradient from a moment, a second moment
+/// from a weight's step), the prediction is close and the residual small.
+enum UpdateRules {
+    static let all: [UpdateRule] = [
+        sgdMomentum, sgdNesterov, lion, tf1Momentum,
+        rmsprop, rmspropMomentum(velocity: "velocity", name: "Keras RMSprop with momentum"),
+        rmspropMomentum(velocity: "rms", name: "TF1 RMSProp"), rmspropCentered, rmspropCenteredMomentum,
+        adagrad,
+        adam(first: "momentum", second: "velocity", name: "Keras Adam/AdamW"), adam(first: "m", second: "v", name: "TF1 Adam"),
+        nadam, adamax,
+    ]
+
+    // MARK: SGD and relatives: one slot, linear in the gradient, stored.
+
+    /// Keras SGD with momentum: `m₁ = m₀·μ − g·lr`, `w₁ = w₀ + m₁`.
+    static let sgdMomentum = UpdateRule(name: "Keras SGD with momentum", slots: ["momentum"], steps: [
+        .init(predicts: nil, level: 1) { _, _ in [build { b in b.input(.weight(.base)) + b.input(.slot("momentum", .target)) }] },
+    ])
+
+    /// Keras SGD with Nesterov momentum: `w₁ = w₀ + (m₁·μ − g·lr)`, where `g·lr = m₀·μ − m₁`.
+    static let sgdNesterov = UpdateRule(name: "Keras SGD with Nesterov momentum", slots: ["momentum"], steps: [
+        .init(predicts: nil, level: 1) { _, _ in
+            momenta.map { mu in
+                build { b in
+                    let m0 = b.input(.slot("momentum", .base)), m1 = b.input(.slot("momentum", .target))
+                    let step = m0 * mu - m1
+                    return b.input(.weight(.base)) + (m1 * mu - step)
+                }
+            }
+        },
+    ])
+
+    /// Keras Lion: `w₁ = w₀ − lr·sign(m₀·β1 + g·(1 − β1))`, `m₁ = m₀·β2 + g·(1 − β2)`.
+    static let lion = UpdateRule(name: "Keras Lion", slots: ["momentum"], steps: [
+        .init(predicts: nil, level: 1) { context, _ in
+            cartesian(context.floats("learning_rate", .target), [(Float(0.9), Float(0.99)), (0.95, 0.98)]) { lr, betas in
+                build { b in
+                    let m0 = b.input(.slot("momentum", .base)), m1 = b.input(.slot("momentum", .target))
+                    let gradient = (m1 - m0 * betas.1) / (1 - betas.1)
+                    let update = m0 * betas.0 + gradient * (1 - betas.0)
+                    return b.input(.weight(.base)) - lr * update.sign
+                }
+            }
+        },
+    ])
+
+    /// TF1 `MomentumOptimizer` (`ApplyMomentum`): `a₁ = a₀·μ + g`, `w₁ = w₀ − a₁·lr`; the
+    /// learning rate is not saved, so it is estimated from the step.
+    static let tf1Momentum = UpdateRule(name: "TF1 Momentum", slots: ["momentum"], steps: [
+        .init(predicts: nil, level: 1) { _, samples in
+            let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)], a1 = samples[.slot("momentum", .target)]
+            let estimate = samples.median { Double(w0[$0] - w1[$0]) / Double(a1[$0]) }
+            return snapped(estimate).map { lr in
+                build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) * lr }
+            }
+        },
+    ])
+
+    // MARK: RMSprop and Adagrad: the weight (or the momentum) is stored, the squares solved for.
+
+    /// The second moment from the step it produced: `s₁ = (s₀·r + k·ε) / (1 − k)` with
+    /// `k = c·(step/lr)²`, the solution of `s₁ = s₀·r + c·g²`, `step = lr·g / √(s₁ + ε)`.
+    private static func secondMoment(
+        _ b: ProgramBuilder<GroupTensor>, previous: ProgramExpression<GroupTensor>, step: ProgramExpression<GroupTensor>,
+        lr: Float, keep: Float?, fresh: Float, epsilon: Float
+    ) -> ProgramExpression<GroupTensor> {
+        let scaled = step / lr
+        let k = scaled * scaled * fresh
+        let kept = keep.map { previous * $0 } ?? previous
+        return (kept + k * epsilon) / (1 - k)
+    }
+
+    /// Keras RMSprop: `v₁ = ρ·v₀ + (1 − ρ)·g²`, `w₁ = w₀ − lr·g / √(v₁ + ε)`; v₁ from the weight's step.
+    static let rmsprop = UpdateRule(name: "Keras RMSprop", slots: ["velocity"], steps: [
+        .init(predicts: "velocity", level: 1) { context, _ in
+            cartesian(context.floats("learning_rate", .target), rhos) { lr, rho in
+                build { b in
+                    let step = b.input(.weight(.base)) - b.input(.weight(.target))
+                    return secondMoment(b, previous: b.input(.slot("velocity", .base)), step: step, lr: lr, keep: rho,
+                                        fresh: Float(1 - Double(rho)), epsilon: 1e-7)
+                }
+            }
+        },
+    ])
+
+    /// RMSprop with momentum, Keras' and TF1's (`ApplyRMSProp`, whose mean square slot is `rms`):
+    /// `mom₁ = μ·mom₀ + lr·g / √(s₁ + ε)`, `w₁ = w₀ − mom₁`; the momentum is stored.
+    static func rmspropMomentum(velocity: String, name: String) -> UpdateRule {
+        let tf1 = velocity == "rms"
+        return UpdateRule(name: name, slots: [velocity, "momentum"], steps: [
+            .init(predicts: nil, level: 1) { _, _ in
+                [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
+            },
+            .init(predicts: velocity, level: 1) { context, samples in
+                let s0 = samples[.slot(velocity, .base)], s1 = samples[.slot(velocity, .target)]
+                let mom0 = samples[.slot("momentum", .base)], mom1 = samples[.slot("momentum", .target)]
+                var candidates: [CandidateProgram] = []
+                for mu in momenta + [0] {
+                    for rho in rhos {
+                        let fresh = Float(1 - Double(rho))
+                        let epsilon: Float = tf1 ? 1e-10 : 1e-7
+                        // lr·g = step·√(s₁ + ε) with g² = (s₁ − s₀·ρ) / (1 − ρ).
+                        let estimate = samples.median { i in
+                            let step = Double(mom1[i]) - Double(mom0[i]) * Double(mu)
+                            let square = (Double(s1[i]) - Double(s0[i]) * Double(rho)) / Double(fresh)
+                            return square > 0 ? abs(step) * (Double(s1[i]) + Double(epsilon)).squareRoot() / square.squareRoot() : .nan
+                        }
+                        let rates = tf1 ? snapped(estimate) : context.floats("learning_rate", .target)
+                        for lr in rates {
+                            candidates.append(build { b in
+                                let step = b.input(.slot("momentum", .target)) - b.input(.slot("momentum", .base)) * mu
+                                let previous = b.input(.slot(velocity, .base))
+                                // TF1 keeps `s₀ + (g² − s₀)(1 − ρ)`, Keras `ρ·s₀ + (1 − ρ)·g²`.
+                                let kept = tf1 ? previous - previous * fresh : previous * rho
+                                return secondMoment(b, previous: kept, step: step, lr: lr, keep: nil, fresh: fresh, epsilon: epsilon)
+                            })
+                        }
+                    }
+                }
+                return candidates
+            },
+        ])
+    }
+
+    /// The gradient of centered RMSprop from its stored average: `ḡ₁ = ρ·ḡ₀ + (1 − ρ)·g`.
+    private static func centeredGradient(_ b: ProgramBuilder<GroupTensor>, rho: Float) -> ProgramExpression<GroupTensor> {
+        (b.input(.slot("average_gradient", .target)) - rho * b.input(.slot("average_gradient", .base))) / Float(1 - Double(rho))
+    }
+
+    /// The increment of centered RMSprop: `lr·g / √((v₁ − ḡ₁²) + ε)`.
+    private static func centeredIncrement(_ b: ProgramBuilder<GroupTensor>, rho: Float, lr: Float) -> ProgramExpression<GroupTensor> {
+        let gradient = centeredGradient(b, rho: rho)
+        let average = b.input(.slot("average_gradient", .target))
+        return (lr * gradient) / ((b.input(.slot("velocity", .target)) - average * average) + 1e-7).squareRoot()
+    }
+
+    /// The velocity of centered RMSprop from the gradient its stored average gives.
+    private static let centeredVelocity = UpdateRule.Step(predicts: "velocity", level: 1) { _, _ in
+        rhos.map { rho in
+            build { b in
+                let gradient = centeredGradient(b, rho: rho)
+                return rho * b.input(.slot("velocity", .base)) + Float(1 - Double(rho)) * (gradient * gradient)
+            }
+        }
+    }
+
+    /// Keras RMSprop, centered: the average gradient is stored.
+    static let rmspropCentered = UpdateRule(name: "Keras RMSprop, centered", slots: ["velocity", "average_gradient"], steps: [
+        centeredVelocity,
+        .init(predicts: nil, level: 2) { context, _ in
+            cartesian(context.floats("learning_rate", .target), rhos) { lr, rho in
+                build { b in b.input(.weight(.base)) - centeredIncrement(b, rho: rho, lr: lr) }
+            }
+        },
+    ])
+
+    /// Keras RMSprop, centered, with momentum.
+    static let rmspropCenteredMomentum = UpdateRule(
+        name: "Keras RMSprop, centered, with momentum", slots: ["velocity", "average_gradient", "momentum"],
+        steps: [
+            centeredVelocity,
+            .init(predicts: "momentum", level: 2) { context, _ in
+                cartesian(context.floats("learning_rate", .target), cartesian(rhos, momenta) { ($0, $1) }) { lr, constants in
+                    build { b in constants.1 * b.input(.slot("momentum", .base)) + centeredIncrement(b, rho: constants.0, lr: lr) }
+                }
+            },
+            .init(predicts: nil, level: 3) { _, _ in
+                [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
+            },
+        ])
+
+    /// Adagrad, Keras' (`a₁ = a₀ + g²`, `w₁ = w₀ − lr·g / √(a₁ + ε)`) and TF1's (`ApplyAdagrad`,
+    /// ε = 0); the accumulator from the weight's step. TF1 does not save its learning rate:
+    /// it is estimated from `g² = a₁ − a₀`.
+    static let adagrad = UpdateRule(name: "Adagrad", slots: ["accumulator"], steps: [
+        .init(predicts: "accumulator", level: 1) { context, samples in
+            let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
+            let a0 = samples[.slot("accumulator", .base)], a1 = samples[.slot("accumulator", .target)]
+            let estimate = samples.median { i in
+                let square = Double(a1[i]) - Double(a0[i])
+                return square > 0 ? abs(Double(w0[i] - w1[i])) * Double(a1[i]).squareRoot() / square.squareRoot() : .nan
+            }
+            let rates = context.floats("learning_rate", .target) + snapped(estimate)
+            return cartesian(rates, [Float(1e-7), 0]) { lr, epsilon in
+                build { b in
+                    let step = b.input(.weight(.base)) - b.input(.weight(.target))
+                    return secondMoment(b, previous: b.input(.slot("accumulator", .base)), step: step, lr: lr, keep: nil, fresh: 1,
+                                        epsilon: epsilon)
+                }
+            }
+        },
+    ])
+
+    // MARK: Adam and relatives: the first moment is stored; the gradient follows from it.
+
+    /// The gradient from Adam's stored first moment: `m₁ = m₀ + (g − m₀)·c₁`.
+    private static func adamGradient(
+        _ b: ProgramBuilder<GroupTensor>, first: String, oneMinusBeta1: Float
+    ) -> ProgramExpression<GroupTensor> {
+        let m0 = b.input(.slot(first, .base))
+        return (b.input(.slot(first, .target)) - m0) / oneMinusBeta1 + m0
+    }
+
+    /// `v₁ = v₀ + (g² − v₀)·c₂` over `(v₀, m₀, m₁)`: Adam's second moment (delta format run kind 2, kind 1).
+    static func adamSecondMoment<Source>(
+        v0: ProgramExpression<Source>, m0: ProgramExpression<Source>, m1: ProgramExpression<Source>, oneMinusBeta1: Float,
+        oneMinusBeta2: Float
+    ) -> ProgramExpression<Source> {
+        let gradient = (m1 - m0) / oneMinusBeta1 + m0
+        return v0 + (gradient * gradient - v0) * oneMinusBeta2
+    }
+
+    /// `w₁ = w₀ − (m₁·α) / (√v₁ + ε)`: Adam's weight (delta format run kind 2, kind 2).
+    static func adamWeight<Source>(
+        _ w0: ProgramExpression<Source>, m1: ProgramExpression<Source>, v1: ProgramExpression<Source>, alpha: Float, epsilon: Float
+    ) -> ProgramExpression<Source> {
+        w0 - (m1 * alpha) / (v1.squareRoot() + epsilon)
+    }
+
+    /// Keras Adam, AdamW (decay `w − (w·wd)·lr` first) and TF1 `AdamOptimizer` (`ApplyAdam`).
+    /// α = lr·√(1 − β2ᵗ) / (1 − β1ᵗ) comes from the saved learning rate and step (Keras) or
+    /// the saved `beta1_power`, `beta2_power` and an estimated learning rate (TF1).
+    static func adam(first: String, second: String, name: String) -> UpdateRule {
+        UpdateRule(name: name, slots: [first, second], steps: [
+            .init(predicts: second, level: 1) { _, _ in
+                betas.map { beta1, beta2 in
+                    build { b in
+                        adamSecondMoment(v0: b.input(.slot(second, .base)), m0: b.input(.slot(first, .base)),
+                                         m1: b.input(.slot(first, .target)), oneMinusBeta1: Float(1 - Double(beta1)),
+                                         oneMinusBeta2: Float(1 - Double(beta2)))
+                    }
+                }
+            },
+            .init(predicts: nil, level: 2) { context, samples in
+                let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
+                let m1 = samples[.slot(first, .target)], v1 = samples[.slot(second, .target)]
+                let alphaEstimate = samples.median { i in Double(w0[i] - w1[i]) * (Double(v1[i]).squareRoot() + 1e-8) / Double(m1[i]) }
+                var alphas: [Float] = []
+                for (beta1, beta2) in betas {
+                    for t in context.steps {
+                        for lr in context.floats("learning_rate", .target) { alphas += adamAlphas(lr: lr, step: t, beta1: beta1, beta2: beta2) }
+                    }
+                }
+                for (power1, power2) in zip(context.floats("beta1_power", .base), context.floats("beta2_power", .base)) {
+                    let correction = Double((1 - power2).squareRoot() / (1 - power1))
+                    for lr in snapped(alphaEstimate.map { $0 / correction }) { alphas.append(lr * (1 - power2).squareRoot() / (1 - power1)) }
+                }
+                var candidates: [CandidateProgram] = []
+                for alpha in alphas {
+                    for epsilon: Float in [1e-7, 1e-8] {
+                        candidates.append(build { b in
+                            adamWeight(b.input(.weight(.base)), m1: b.input(.slot(first, .target)), v1: b.input(.slot(second, .target)),
+                                       alpha: alpha, epsilon: epsilon)
+                        })
+                        // AdamW: the decoupled weight decay first.
+                        for lr in context.floats("learning_rate", .target) {
+                            for decay: Float in [0.004, 0.01, 0.05, 0.1] {
+                                candidates.append(build { b in
+                                    let w0 = b.input(.weight(.base))
+                                    return adamWeight(w0 - (w0 * decay) * lr, m1: b.input(.slot(first, .target)),
+                                                      v1: b.input(.slot(second, .target)), alpha: alpha, epsilon: epsilon)
+                                })
+                            }
+                        }
+                    }
+                }
+                return candidates
+            },
+        ])
+    }
+
+    /// α for Keras' Adam at step t, evaluated in float32 (as Keras does) and in double.
+    static func adamAlphas(lr: Float, step: Int64, beta1: Float, beta2: Float) -> [Float] {
+        let single = lr * (1 - powf(beta2, Float(step))).squareRoot() / (1 - powf(beta1, Float(step)))
+        let double = Float(Double(lr) * (1 - pow(Double(beta2), Double(step))).squareRoot() / (1 - pow(Double(beta1), Double(step))))
+        return single == double ? [single] : [single, double]
+    }
+
+    /// Keras Nadam: Adam's moments, the weight from a momentum schedule and the saved `_u_product`.
+    static let nadam = UpdateRule(name: "Keras Nadam", slots: ["momentum", "velocity"], steps: [
+        adam(first: "momentum", second: "velocity", name: "").steps[0],
+        .init(predicts: nil, level: 2) { context, _ in
+            var candidates: [CandidateProgram] = []
+            for lr in context.floats("learning_rate", .target) {
+                for t in context.steps {
+                    for product in context.floats("u_product", .target) {
+                        for (beta1, beta2) in betas {
+                            let decayPower = powf(0.96, Float(t)), nextPower = powf(0.96, Float(t + 1))
+                            let u = beta1 * (1 - 0.5 * decayPower), next = beta1 * (1 - 0.5 * nextPower)
+                            let nextProduct = product * next
+                            let secondCorrection = 1 - powf(beta2, Float(t))
+                            candidates.append(build { b in
+                                let gradient = adamGradient(b, first: "momentum", oneMinusBeta1: Float(1 - Double(beta1)))
+                                let m1 = b.input(.slot("momentum", .target))
+                                let mHat = (next * m1) / (1 - nextProduct) + ((1 - u) * gradient) / (1 - product)
+                                let vHat = b.input(.slot("velocity", .target)) / secondCorrection
+                                return b.input(.weight(.base)) - (mHat * lr) / (vHat.squareRoot() + 1e-7)
+                            })
+                        }
+                    }
+                }
+            }
+            return candidates
+        },
+    ])
+
+    /// Keras Adamax: `u₁ = max(β2·u₀, |g|)`, `w₁ = w₀ − lr·m₁ / ((1 − β1ᵗ)·(u₁ + ε))`.
+    static let adamax = UpdateRule(name: "Keras Adamax", slots: ["momentum", "norm"], steps: [
+        .init(predicts: "norm", level: 1) { _, _ in
+            betas.map { beta1, beta2 in
+                build { b in
+                    let gradient = adamGradient(b, first: "momentum", oneMinusBeta1: Float(1 - Double(beta1)))
+                    return (beta2 * b.input(.slot("norm", .base))).maximum(gradient.magnitude)
+                }
+            }
+        },
+        .init(predicts: nil, level: 2) { context, _ in
+            var candidates: [CandidateProgram] = []
+            for lr in context.floats("learning_rate", .target) {
+                for t in context.steps {
+                    for (beta1, _) in betas {
+                        for correction in Set([1 - powf(beta1, Float(t)), Float(1 - pow(Double(beta1), Double(t)))]) {
+                            candidates.append(build { b in
+                                let m1 = b.input(.slot("momentum", .target))
+                                return b.input(.weight(.base)) - (lr * m1) / (correction * (b.input(.slot("norm", .target)) + 1e-7))
+                            })
+                        }
+                    }
+                }
+            }
+            return candidates
+        },
+    ])
+
+    // MARK: Candidates and helpers.
+
+    /// (β1, β2) pairs: Keras' defaults first, then those large models are trained with.
+    static let betas: [(Float, Float)] = [(0.9, 0.999), (0.9, 0.98), (0.9, 0.95), (0.9, 0.99), (0.95, 0.999)]
+    static let momenta: [Float] = [0.9, 0.99, 0.95, 0.5]
+    static let rhos: [Float] = [0.9, 0.99, 0.95]
+
+    /// The float32 values a person would have written near `estimate`: rounded to one to three
+    /// significant decimal digits, and the estimate itself.
+    static func snapped(_ estimate: Double?) -> [Float] {
+        guard let estimate, estimate.isFinite, estimate != 0 else { return [] }
+        let exponent = (log10(abs(estimate))).rounded(.down)
+        var values: [Float] = []
+        for digits in 0..<3 {
+            let scale = pow(10, exponent - Double(digits))
+            values.append(Float((estimate / scale).rounded() * scale))
+        }
+        values.append(Float(estimate))
+        var seen = Set<Float>()
+        return values.filter { $0.isFinite && seen.insert($0).inserted }
+    }
+
+    static func build(_ body: (ProgramBuilder<GroupTensor>) -> ProgramExpression<GroupTensor>) -> CandidateProgram {
+        let builder = ProgramBuilder<GroupTensor>()
+        let result = body(builder)
+        return CandidateProgram(program: builder.program(returning: result), inputs: builder.inputs)
+    }
+
+    static func cartesian<A, B, T>(_ first: [A], _ second: [B], _ combine: (A, B) -> T) -> [T] {
+        first.flatMap { a in second.map { b in combine(a, b) } }
+    }
+}
