@@ -3,12 +3,16 @@
 
     python Benchmarks/Scripts/tensorflow_checkpoints.py delta OUT_DIR   # swift run -c release delta
     python Benchmarks/Scripts/tensorflow_checkpoints.py run OUT_DIR     # swift run -c release archive
+    python Benchmarks/Scripts/tensorflow_checkpoints.py optimizers OUT_DIR   # swift run -c release delta
 
 delta:
 - OUT_DIR/adam: a Keras MLP (about 300k float32 parameters, 3.6 MB per checkpoint with its Adam
   slots) trained with Adam; CheckpointManager saves at steps 100, 101, 200, 1000 and 1001.
 - OUT_DIR/sparse: a 500k x 64 float32 embedding table (128 MB) where each step touches 256
   rows (sparse SGD through scatter updates), saved at steps 1 and 2.
+
+optimizers: OUT_DIR/NAME per optimizer of `Fixtures/optimizer_runs.py` (Keras 3 and TF1): a
+256-512-256-64 MLP (279k parameters, 1.1 MB per tensor set) saved at steps 100, 101 and 120.
 
 run: a training run, OUT_DIR itself: a Keras MLP (512-1024-256-10, about 790k float32
 parameters, 9.5 MB per checkpoint with its Adam slots) trained with Adam on a fixed synthetic
@@ -17,6 +21,9 @@ classification task; CheckpointManager saves every 25 steps, 24 checkpoints (ste
 
 import os
 import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Fixtures"))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
@@ -75,7 +82,11 @@ if __name__ == "__main__":
     if mode == "delta":
         train_mlp(os.path.join(root, "adam"), [256, 512, 256, 64], 1e-3, 128, 1001, {100, 101, 200, 1000, 1001}, 7, False)
         sparse(os.path.join(root, "sparse"))
+    elif mode == "optimizers":
+        import optimizer_runs
+        for name in optimizer_runs.NAMES:
+            optimizer_runs.run(name, os.path.join(root, name), [256, 512, 256, 64], [100, 101, 120])
     elif mode == "run":
         train_mlp(root, [512, 1024, 256, 10], 3e-4, 256, 600, set(range(25, 601, 25)), 3, True)
     else:
-        sys.exit(f"unknown mode {mode}: give delta or run")
+        sys.exit(f"unknown mode {mode}: give delta, optimizers or run")

@@ -76,6 +76,9 @@ extension DeltaCommand {
         @Flag(help: "Store tensors whose bytes fail their checksums as they are (structural damage is still refused).")
         var allowDamaged = false
 
+        @Flag(help: "Encode every tensor against its own base bytes only, not against what the optimizer's update rule predicts.")
+        var noPredictions = false
+
         @Option(help: "zstd level (1-19); higher levels gain little on tensor planes and cost time.")
         var level: Int32 = 1
 
@@ -100,6 +103,7 @@ extension DeltaCommand {
             creator.level = level
             creator.jobs = jobs
             creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
+            creator.predictions = !noPredictions
             let staging = ObjectLocation.isURL(output) ? try StagingDirectory() : nil
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
             let manifest = try creator.create(base: base?.prefix, target: target.prefix, output: local, overwrite: force || staging != nil)

@@ -304,9 +304,9 @@ public struct DeltaCreator: Sendable {
             func value<T: FixedWidthInteger>(_ bytes: [UInt8], as: T.Type) -> T {
                 bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
             }
-            if tensor.entry.dtype == .float32 {
+            if tensor.entry.dtype == .float32, tensor.entry.size == 4 {
                 floats[key] = (Float(bitPattern: value(bytes.0, as: UInt32.self)), Float(bitPattern: value(bytes.1, as: UInt32.self)))
-            } else if tensor.entry.dtype == .int64, key.contains("iteration") || key.contains("step") {
+            } else if tensor.entry.dtype == .int64, tensor.entry.size == 8, key.contains("iteration") || key.contains("step") {
                 counters[key] = (value(bytes.0, as: Int64.self), value(bytes.1, as: Int64.self))
             }
         }

@@ -3,7 +3,7 @@
 //
 //     cd Benchmarks && swift run -c release delta [SCRATCH_DIR]
 //
-// It writes the TensorFlow checkpoints with `Scripts/tensorflow_checkpoints.py delta` (CKPT_TF_PYTHON or
+// It writes the TensorFlow checkpoints with `Scripts/tensorflow_checkpoints.py delta` and `optimizers` (CKPT_TF_PYTHON or
 // ../.build/tf-venv) unless SCRATCH_DIR/tfreal already holds them, and builds ../ in release
 // mode. zstd and xdelta3 come from Debian's packages of those names.
 
@@ -49,18 +49,19 @@ func generic(_ tool: String, base: String, target: String, encode: (String, Stri
                apply: Spawn.Run(seconds: applySeconds, peakRSS: applyPeak))
 }
 
-func ours(base: String?, target: String) throws -> Row {
+func ours(base: String?, target: String, options: [String] = []) throws -> Row {
     let delta = work + "/ours.delta"
     let out = work + "/ours-out"
     try? FileManager.default.removeItem(atPath: out)
-    let create = try Spawn.run([ckptdelta, "create", "--force", "-q"] + (base.map { [$0] } ?? ["--no-base"]) + [target, "-o", delta])
+    let create = try Spawn.run([ckptdelta, "create", "--force", "-q"] + options + (base.map { [$0] } ?? ["--no-base"]) + [target, "-o", delta])
     let apply = try Spawn.run([ckptdelta, "apply", "--force"] + (base.map { [$0] } ?? []) + [delta, "-o", out])
     for file in try files(target) {
         guard FileManager.default.contentsEqual(atPath: file, andPath: out + "/" + (file as NSString).lastPathComponent) else {
             fatalError("\(file) was not rebuilt byte for byte")
         }
     }
-    return Row(tool: base == nil ? "ckptdelta --no-base" : "ckptdelta", bytes: Workspace.size(delta), create: create, apply: apply)
+    return Row(tool: (["ckptdelta"] + options + (base == nil ? ["--no-base"] : [])).joined(separator: " "), bytes: Workspace.size(delta),
+               create: create, apply: apply)
 }
 
 /// Copying the target's files (and flushing them), the floor for writing its bytes on this disk.
@@ -73,14 +74,48 @@ func copy(target: String) throws -> Row {
     return Row(tool: "cp + sync (no delta, for scale)", bytes: files.reduce(0) { $0 + Workspace.size($1) }, create: run, apply: run)
 }
 
+func zstdPatch(base: String, target: String) throws -> Row {
+    try generic("zstd -19 --long=31 --patch-from", base: base, target: target,
+        encode: { "zstd -q -f -19 --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" },
+        decode: { "zstd -q -f -d --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" })
+}
+
+/// The checkpoints of one optimizer run, in step order.
+func steps(_ run: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasSuffix(".index") }.map { run + "/" + $0.dropLast(6) }
+        .sorted { Int($0.split(separator: "-").last!)! < Int($1.split(separator: "-").last!)! }
+}
+
+/// One row per optimizer: the delta of consecutive steps (100 → 101) and of steps 20 apart
+/// (100 → 120) as a fraction of the target, with the optimizer's predictions and without
+/// (every tensor against its base bytes), against `zstd --patch-from`; create and apply time.
+func optimizerTable(_ root: String) throws {
+    print("\nOptimizers: steps 100 → 101 and 100 → 120 of a 279k-parameter MLP (\(root))")
+    print("optimizer                   101: ours  no-pred  zstd-patch   120: ours  no-pred   create s  apply s")
+    for run in try FileManager.default.contentsOfDirectory(atPath: root).sorted() {
+        let prefixes = try steps(root + "/" + run)
+        let targetBytes = try files(prefixes[1]).reduce(0) { $0 + Workspace.size($1) }
+        let distantBytes = try files(prefixes[2]).reduce(0) { $0 + Workspace.size($1) }
+        let next = try ours(base: prefixes[0], target: prefixes[1])
+        let nextPlain = try ours(base: prefixes[0], target: prefixes[1], options: ["--no-predictions"])
+        let patch = try zstdPatch(base: prefixes[0], target: prefixes[1])
+        let distant = try ours(base: prefixes[0], target: prefixes[2])
+        let distantPlain = try ours(base: prefixes[0], target: prefixes[2], options: ["--no-predictions"])
+        func ratio(_ row: Row, _ total: Int) -> String { String(format: "%.3f", Double(row.bytes) / Double(total)) }
+        print(run.padding(toLength: 27, withPad: " ", startingAt: 0)
+            + "  \(ratio(next, targetBytes))    \(ratio(nextPlain, targetBytes))    \(ratio(patch, targetBytes))"
+            + "        \(ratio(distant, distantBytes))    \(ratio(distantPlain, distantBytes))"
+            + String(format: "     %.3f    %.3f", next.create.seconds, next.apply.seconds))
+    }
+}
+
 func report(_ title: String, base: String, target: String, generics: Bool) throws {
     let targetBytes = try files(target).reduce(0) { $0 + Workspace.size($1) }
     for file in try files(base) + files(target) { _ = try Spawn.shell("cat '\(file)' > /dev/null") }  // page cache
-    var rows = [try ours(base: base, target: target), try ours(base: nil, target: target), try copy(target: target)]
+    var rows = [try ours(base: base, target: target), try ours(base: base, target: target, options: ["--no-predictions"]),
+                try ours(base: nil, target: target), try copy(target: target)]
     if generics {
-        rows.append(try generic("zstd -19 --long=31 --patch-from", base: base, target: target,
-            encode: { "zstd -q -f -19 --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" },
-            decode: { "zstd -q -f -d --long=31 --patch-from='\($0)' '\($1)' -o '\($2)'" }))
+        rows.append(try zstdPatch(base: base, target: target))
         rows.append(try generic("xdelta3 -9 -s", base: base, target: target,
             encode: { "xdelta3 -f -9 -e -s '\($0)' '\($1)' '\($2)'" },
             decode: { "xdelta3 -f -d -s '\($0)' '\($1)' '\($2)'" }))
@@ -102,6 +137,7 @@ func report(_ title: String, base: String, target: String, generics: Bool) throw
 try report("Adam, consecutive steps", base: real + "/adam/ckpt-1000", target: real + "/adam/ckpt-1001", generics: true)
 try report("Adam, consecutive early steps", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-101", generics: true)
 try report("Adam, steps far apart", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-1000", generics: true)
+try optimizerTable(try Workspace.tensorFlowCheckpoints(mode: "optimizers", into: "tfoptimizers", marker: "tf1_rmsprop/model.ckpt-120.index"))
 try report("Sparse embedding updates", base: real + "/sparse/ckpt-1", target: real + "/sparse/ckpt-2", generics: true)
 try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g/ckpt", sizes: SyntheticCheckpoint.modelLike)
 try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g-step1/ckpt", sizes: SyntheticCheckpoint.modelLike, step: 1)

@@ -78,30 +78,40 @@ public struct PredictionProgram: Sendable, Hashable {
             while start < total {
                 let count = min(block, total - start)
                 for (index, instruction) in instructions.enumerated() {
-                    let out = base.advanced(by: index * block)
-                    func value(_ operand: Int) -> UnsafeMutablePointer<Float> { base.advanced(by: operand * block) }
+                    let out = base + index * block
                     switch instruction {
                     case .input(let input):
-                        let bytes = inputs[input]
-                        for i in 0..<count {
-                            out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: (start + i) * 4, as: UInt32.self)))
-                        }
+                        // Little-endian float32 is the host's layout on every platform Swift runs this on.
+                        UnsafeMutableRawPointer(out).copyMemory(from: inputs[input].baseAddress! + start * 4, byteCount: count * 4)
                     case .constant:
                         break
-                    case .add(let a, let b): Self.combine(value(a), value(b), out, count, +)
-                    case .subtract(let a, let b): Self.combine(value(a), value(b), out, count, -)
-                    case .multiply(let a, let b): Self.combine(value(a), value(b), out, count, *)
-                    case .divide(let a, let b): Self.combine(value(a), value(b), out, count, /)
-                    case .maximum(let a, let b): Self.combine(value(a), value(b), out, count, Self.maximum)
-                    case .squareRoot(let a): Self.map(value(a), out, count) { $0.squareRoot() }
-                    case .magnitude(let a): Self.map(value(a), out, count) { Float(bitPattern: $0.bitPattern & 0x7fff_ffff) }
-                    case .sign(let a): Self.map(value(a), out, count, Self.sign)
+                    case .add(let a, let b):
+                        let (x, y) = (base + a * block, base + b * block)
+                        for i in 0..<count { out[i] = x[i] + y[i] }
+                    case .subtract(let a, let b):
+                        let (x, y) = (base + a * block, base + b * block)
+                        for i in 0..<count { out[i] = x[i] - y[i] }
+                    case .multiply(let a, let b):
+                        let (x, y) = (base + a * block, base + b * block)
+                        for i in 0..<count { out[i] = x[i] * y[i] }
+                    case .divide(let a, let b):
+                        let (x, y) = (base + a * block, base + b * block)
+                        for i in 0..<count { out[i] = x[i] / y[i] }
+                    case .maximum(let a, let b):
+                        let (x, y) = (base + a * block, base + b * block)
+                        for i in 0..<count { out[i] = Self.maximum(x[i], y[i]) }
+                    case .squareRoot(let a):
+                        let x = base + a * block
+                        for i in 0..<count { out[i] = x[i].squareRoot() }
+                    case .magnitude(let a):
+                        let x = base + a * block
+                        for i in 0..<count { out[i] = Float(bitPattern: x[i].bitPattern & 0x7fff_ffff) }
+                    case .sign(let a):
+                        let x = base + a * block
+                        for i in 0..<count { out[i] = Self.sign(x[i]) }
                     }
                 }
-                let result = base.advanced(by: (instructions.count - 1) * block)
-                for i in 0..<count {
-                    output.storeBytes(of: result[i].bitPattern.littleEndian, toByteOffset: (start + i) * 4, as: UInt32.self)
-                }
+                (output.baseAddress! + start * 4).copyMemory(from: base + (instructions.count - 1) * block, byteCount: count * 4)
                 start += count
             }
         }
@@ -112,17 +122,4 @@ public struct PredictionProgram: Sendable, Hashable {
 
     @inline(__always)
     private static func sign(_ x: Float) -> Float { x > 0 ? 1 : x < 0 ? -1 : x }
-
-    @inline(__always)
-    private static func combine(
-        _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
-        _ operation: (Float, Float) -> Float
-    ) {
-        for i in 0..<count { out[i] = operation(a[i], b[i]) }
-    }
-
-    @inline(__always)
-    private static func map(_ a: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int, _ operation: (Float) -> Float) {
-        for i in 0..<count { out[i] = operation(a[i]) }
-    }
 }

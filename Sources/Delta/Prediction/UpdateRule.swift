@@ -54,9 +54,10 @@ struct RuleContext: Sendable {
         distinct(floats.filter { $0.key.contains(fragment) }.compactMap { side == .base ? $0.value.base : $0.value.target })
     }
 
-    /// The step numbers an update from base to target may have used: each counter's base value + 1.
+    /// The step numbers an update from base to target may have used: each counter's base value
+    /// + 1 (counters outside 0..<2⁴⁰ are not steps of a training run).
     var steps: [Int64] {
-        distinct(counters.compactMap { $0.value.base.flatMap { $0 < Int64.max ? $0 + 1 : nil } })
+        distinct(counters.compactMap { $0.value.base.flatMap { (0..<(1 << 40)).contains($0) ? $0 + 1 : nil } })
     }
 
     private func distinct<T: Hashable>(_ values: [T]) -> [T] {
