@@ -1,5 +1,6 @@
 import Delta
 import FixtureSupport
+import Foundation
 import MappedIO
 import TensorBundle
 import Testing
@@ -71,5 +72,47 @@ struct OptimizerDeltaTests {
         try plain.create(base: steps[0], target: steps[2], output: directory.path("plain"), overwrite: false)
         let sizes = try ["d", "plain"].map { try MappedFile(path: directory.path($0)).count }
         #expect(sizes[0] <= sizes[1] + 16, "\(run): \(sizes[0]) bytes with predictions, \(sizes[1]) without")
+    }
+}
+
+/// The optimizer's scalars are read from the checkpoints to build predictions: extreme values
+/// there (a damaged checkpoint stored with `allowDamagedData`) must neither crash the planner
+/// nor break the round trip.
+struct HostileOptimizerStateTests {
+    /// Overwrites the stored bytes of every scalar whose key contains `fragment` in the data file of `prefix`.
+    static func patch(_ prefix: String, _ fragment: String, with bytes: [UInt8]) throws {
+        let bundle = try TensorBundle.Bundle(prefix: prefix)
+        let path = prefix + ".data-00000-of-00001"
+        var data = TestFiles.read(path)
+        for record in bundle.records where String(decoding: record.key, as: UTF8.self).contains(fragment) {
+            guard case .success(let entry) = record.entry, entry.shape.rank == 0, Int(entry.size) == bytes.count else { continue }
+            data.replaceSubrange(Int(entry.offset)..<(Int(entry.offset) + bytes.count), with: bytes)
+        }
+        try FileManager.default.removeItem(atPath: path)
+        TestFiles.write(data, to: path)
+    }
+
+    static let counters: [Int64] = [.max, .min, -1, 1 << 40]
+    static let rates: [Float] = [.nan, .infinity, 0, -1e30, .leastNonzeroMagnitude]
+
+    @Test(arguments: ["adam", "nadam", "adamax", "tf1_adam", "tf1_rmsprop", "adagrad"])
+    func extremeScalarsRoundTrip(run: String) throws {
+        for (counter, rate) in zip(Self.counters + Self.counters, Self.rates + Self.rates) {
+            let directory = TemporaryDirectory()
+            let folder = directory.copy(fixture: "optimizers/" + run)
+            let steps = try OptimizerDeltaTests.steps(run).map { folder + "/" + ($0 as NSString).lastPathComponent }
+            for prefix in steps.prefix(2) {
+                try Self.patch(prefix, "iteration", with: withUnsafeBytes(of: counter.littleEndian) { Array($0) })
+                try Self.patch(prefix, "global_step", with: withUnsafeBytes(of: counter.littleEndian) { Array($0) })
+                for fragment in ["learning_rate", "beta1_power", "beta2_power", "u_product"] {
+                    try Self.patch(prefix, fragment, with: withUnsafeBytes(of: rate.bitPattern.littleEndian) { Array($0) })
+                }
+            }
+            var creator = DeltaCreator()
+            creator.inputCheck = .allowDamagedData
+            try creator.create(base: steps[0], target: steps[1], output: directory.path("d"), overwrite: false)
+            try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"), overwrite: false)
+            #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[1]), "\(run) \(counter) \(rate)")
+        }
     }
 }

@@ -9,23 +9,6 @@ struct PredictionProgramTests {
     /// Values that exercise every operation's edge: signed zeros, NaN, infinities, subnormals.
     static let awkward: [Float] = [0, -0.0, 1, -1, 0.1, -3.5e-39, .nan, .infinity, -.infinity, 3.4e38, 1.0e-45, 7]
 
-    /// Runs `program` over the columns of `rows` (one column per input), across block edges.
-    static func evaluate(_ program: PredictionProgram, _ columns: [[Float]]) -> [Float] {
-        let count = columns[0].count
-        var output = [Float](repeating: 0, count: count)
-        var scratch: [Float] = []
-        let bytes = columns.map { column in column.withUnsafeBytes { Array($0) } }
-        func lend(_ index: Int, _ buffers: [UnsafeRawBufferPointer]) {
-            guard index < bytes.count else {
-                output.withUnsafeMutableBytes { program.evaluate(buffers, into: $0, scratch: &scratch) }
-                return
-            }
-            bytes[index].withUnsafeBytes { lend(index + 1, buffers + [$0]) }
-        }
-        lend(0, [])
-        return output
-    }
-
     @Test func everyOperationIsOneFloat32OperationInBlocksAsAlone() throws {
         // 600 elements: two whole blocks of 256 and a partial one.
         let a = (0..<600).map { Self.awkward[$0 % Self.awkward.count] }
@@ -45,7 +28,7 @@ struct PredictionProgramTests {
             let builder = ProgramBuilder<Int>()
             let result = build(builder.input(0), builder.input(1))
             let program = builder.program(returning: result)
-            let output = Self.evaluate(program, Array([a, b].prefix(program.inputCount)))
+            let output = program.evaluate(columns: Array([a, b].prefix(program.inputCount)))
             for index in a.indices {
                 let want = expected(a[index], b[index])
                 #expect(output[index].bitPattern == want.bitPattern || (output[index].isNaN && want.isNaN), "\(name) of \(a[index]), \(b[index])")

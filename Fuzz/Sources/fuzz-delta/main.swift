@@ -29,8 +29,11 @@ let manifest = original.withUnsafeBytes { raw -> Range<Int> in
 }
 let sections = Array(original[..<manifest.lowerBound])
 
+// A delta of format version 1 against the same base, so that mutations reach its reader too.
+let version1 = try FuzzWorkspace.read(Path.join(FuzzWorkspace.fixtures, "deltas/keras-adam-10-11.v1.delta"))
+
 FuzzWorkspace.run(seeds: {
-    [[0] + original, [1] + Array(original[(manifest.lowerBound + 9)..<(manifest.upperBound - 8)])]
+    [[0] + original, [1] + Array(original[(manifest.lowerBound + 9)..<(manifest.upperBound - 8)]), [0] + version1]
 }) { bytes in
     guard let mode = bytes.first else { return }
     var file = Array(bytes.dropFirst())

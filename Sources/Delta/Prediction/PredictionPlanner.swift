@@ -130,19 +130,7 @@ struct PredictionPlanner {
 
     /// The candidate's prediction on the samples (the program run as create and apply run it).
     static func evaluate(_ candidate: CandidateProgram, on samples: GroupSamples) -> [Float] {
-        let inputs = candidate.inputs.map { samples[$0] }
-        let count = inputs.map(\.count).min() ?? 0
-        var output = [Float](repeating: 0, count: count)
-        var scratch: [Float] = []
-        func lend(_ index: Int, _ buffers: [UnsafeRawBufferPointer]) {
-            guard index < inputs.count else {
-                output.withUnsafeMutableBytes { candidate.program.evaluate(buffers, into: $0, scratch: &scratch) }
-                return
-            }
-            inputs[index].withUnsafeBytes { lend(index + 1, buffers + [$0]) }
-        }
-        lend(0, [])
-        return output
+        candidate.program.evaluate(columns: candidate.inputs.map { samples[$0] })
     }
 
     /// The mean number of significant bits in the bit-pattern differences: what a residual costs.

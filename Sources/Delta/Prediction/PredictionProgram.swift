@@ -117,6 +117,20 @@ public struct PredictionProgram: Sendable, Hashable {
         }
     }
 
+    /// The program over columns of float32 values (one per input, of one length): what it
+    /// predicts for each row, computed as ``evaluate(_:into:scratch:)`` computes it.
+    func evaluate(columns: [[Float]]) -> [Float] {
+        let count = columns.map(\.count).min() ?? 0
+        let packed = columns.flatMap { $0.prefix(count) }
+        var output = [Float](repeating: 0, count: count)
+        var scratch: [Float] = []
+        packed.withUnsafeBytes { bytes in
+            let inputs = columns.indices.map { UnsafeRawBufferPointer(rebasing: bytes[($0 * count * 4)..<(($0 + 1) * count * 4)]) }
+            output.withUnsafeMutableBytes { evaluate(inputs, into: $0, scratch: &scratch) }
+        }
+        return output
+    }
+
     @inline(__always)
     private static func maximum(_ a: Float, _ b: Float) -> Float { a < b ? b : a }
 

@@ -12,8 +12,7 @@ import Glibc
 enum UpdateRules {
     static let all: [UpdateRule] = [
         sgdMomentum, sgdNesterov, lion, tf1Momentum,
-        rmsprop, rmspropMomentum(velocity: "velocity", name: "Keras RMSprop with momentum"),
-        rmspropMomentum(velocity: "rms", name: "TF1 RMSProp"), rmspropCentered, rmspropCenteredMomentum,
+        rmsprop, rmspropMomentum(.keras), rmspropMomentum(.tf1), rmspropCentered, rmspropCenteredMomentum,
         adagrad,
         adam(first: "momentum", second: "velocity", name: "Keras Adam/AdamW"), adam(first: "m", second: "v", name: "TF1 Adam"),
         nadam, adamax,
@@ -92,35 +91,44 @@ enum UpdateRules {
         },
     ])
 
-    /// RMSprop with momentum, Keras' and TF1's (`ApplyRMSProp`, whose mean square slot is `rms`):
-    /// `mom₁ = μ·mom₀ + lr·g / √(s₁ + ε)`, `w₁ = w₀ − mom₁`; the momentum is stored.
-    static func rmspropMomentum(velocity: String, name: String) -> UpdateRule {
-        let tf1 = velocity == "rms"
-        return UpdateRule(name: name, slots: [velocity, "momentum"], steps: [
+    /// Where Keras' RMSprop and TF1's `ApplyRMSProp` differ: the mean square's slot name, the
+    /// default ε and the order of the mean square's update (`ρ·s₀ + (1 − ρ)·g²` against
+    /// `s₀ + (g² − s₀)(1 − ρ)`); TF1 does not save its learning rate either.
+    enum Framework {
+        case keras, tf1
+
+        var meanSquare: String { self == .keras ? "velocity" : "rms" }
+        var epsilon: Float { self == .keras ? 1e-7 : 1e-10 }
+        var name: String { self == .keras ? "Keras RMSprop with momentum" : "TF1 RMSProp" }
+    }
+
+    /// RMSprop with momentum, Keras' and TF1's: `mom₁ = μ·mom₀ + lr·g / √(s₁ + ε)`,
+    /// `w₁ = w₀ − mom₁`; the momentum is stored.
+    static func rmspropMomentum(_ framework: Framework) -> UpdateRule {
+        let square = framework.meanSquare, epsilon = framework.epsilon
+        return UpdateRule(name: framework.name, slots: [square, "momentum"], steps: [
             .init(predicts: nil, level: 1) { _, _ in
                 [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
             },
-            .init(predicts: velocity, level: 1) { context, samples in
-                let s0 = samples[.slot(velocity, .base)], s1 = samples[.slot(velocity, .target)]
+            .init(predicts: square, level: 1) { context, samples in
+                let s0 = samples[.slot(square, .base)], s1 = samples[.slot(square, .target)]
                 let mom0 = samples[.slot("momentum", .base)], mom1 = samples[.slot("momentum", .target)]
                 var candidates: [CandidateProgram] = []
                 for mu in momenta + [0] {
                     for rho in rhos {
                         let fresh = Float(1 - Double(rho))
-                        let epsilon: Float = tf1 ? 1e-10 : 1e-7
-                        // lr·g = step·√(s₁ + ε) with g² = (s₁ − s₀·ρ) / (1 − ρ).
+                        // lr·|g| = |step|·√(s₁ + ε) with g² = (s₁ − s₀·ρ) / (1 − ρ).
                         let estimate = samples.median { i in
                             let step = Double(mom1[i]) - Double(mom0[i]) * Double(mu)
-                            let square = (Double(s1[i]) - Double(s0[i]) * Double(rho)) / Double(fresh)
-                            return square > 0 ? abs(step) * (Double(s1[i]) + Double(epsilon)).squareRoot() / square.squareRoot() : .nan
+                            let gradientSquare = (Double(s1[i]) - Double(s0[i]) * Double(rho)) / Double(fresh)
+                            return gradientSquare > 0 ? abs(step) * (Double(s1[i]) + Double(epsilon)).squareRoot() / gradientSquare.squareRoot() : .nan
                         }
-                        let rates = tf1 ? snapped(estimate) : context.floats("learning_rate", .target)
+                        let rates = framework == .tf1 ? snapped(estimate) : context.floats("learning_rate", .target)
                         for lr in rates {
                             candidates.append(build { b in
                                 let step = b.input(.slot("momentum", .target)) - b.input(.slot("momentum", .base)) * mu
-                                let previous = b.input(.slot(velocity, .base))
-                                // TF1 keeps `s₀ + (g² − s₀)(1 − ρ)`, Keras `ρ·s₀ + (1 − ρ)·g²`.
-                                let kept = tf1 ? previous - previous * fresh : previous * rho
+                                let previous = b.input(.slot(square, .base))
+                                let kept = framework == .keras ? previous * rho : previous - previous * fresh
                                 return secondMoment(b, previous: kept, step: step, lr: lr, keep: nil, fresh: fresh, epsilon: epsilon)
                             })
                         }
@@ -202,12 +210,16 @@ enum UpdateRules {
 
     // MARK: Adam and relatives: the first moment is stored; the gradient follows from it.
 
-    /// The gradient from Adam's stored first moment: `m₁ = m₀ + (g − m₀)·c₁`.
-    private static func adamGradient(
-        _ b: ProgramBuilder<GroupTensor>, first: String, oneMinusBeta1: Float
-    ) -> ProgramExpression<GroupTensor> {
-        let m0 = b.input(.slot(first, .base))
-        return (b.input(.slot(first, .target)) - m0) / oneMinusBeta1 + m0
+    /// The gradient from Adam's stored first moment: `m₁ = m₀ + (g − m₀)·c₁` solved for g.
+    private static func adamGradient<Source>(m0: ProgramExpression<Source>, m1: ProgramExpression<Source>, oneMinusBeta1: Float)
+        -> ProgramExpression<Source>
+    {
+        (m1 - m0) / oneMinusBeta1 + m0
+    }
+
+    /// ``adamGradient(m0:m1:oneMinusBeta1:)`` from the slot `first` of a group.
+    private static func adamGradient(_ b: ProgramBuilder<GroupTensor>, first: String, oneMinusBeta1: Float) -> ProgramExpression<GroupTensor> {
+        adamGradient(m0: b.input(.slot(first, .base)), m1: b.input(.slot(first, .target)), oneMinusBeta1: oneMinusBeta1)
     }
 
     /// `v₁ = v₀ + (g² − v₀)·c₂` over `(v₀, m₀, m₁)`: Adam's second moment (delta format run kind 2, kind 1).
@@ -215,7 +227,7 @@ enum UpdateRules {
         v0: ProgramExpression<Source>, m0: ProgramExpression<Source>, m1: ProgramExpression<Source>, oneMinusBeta1: Float,
         oneMinusBeta2: Float
     ) -> ProgramExpression<Source> {
-        let gradient = (m1 - m0) / oneMinusBeta1 + m0
+        let gradient = adamGradient(m0: m0, m1: m1, oneMinusBeta1: oneMinusBeta1)
         return v0 + (gradient * gradient - v0) * oneMinusBeta2
     }
 
