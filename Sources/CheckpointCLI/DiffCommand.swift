@@ -110,9 +110,9 @@ public struct DiffCommand: StatusCommand {
         let layers = LayerChange.of(report, trained: trained)
         if let html {
             do {
-                let histograms = DiffPage.histogramCandidates(report).compactMap { variable in
+                let histograms = DiffPage.histogramCandidates(report, trained: trained).compactMap { variable in
                     DifferenceHistogram.make(key: variable.summary.key, a: bundleA, b: bundleB, limit: variable.statistics?.maxAbsDiff ?? 0)
-                        .map { (name: variable.name, histogram: $0) }
+                        .map { (name: DiffPage.caption(variable, trained: trained), histogram: $0) }
                 }
                 let page = DiffPage.html(report, layers: layers, trained: trained, histograms: histograms)
                 try OutputFile.write(Array(page.utf8), to: html, overwrite: true)

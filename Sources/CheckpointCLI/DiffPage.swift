@@ -8,11 +8,24 @@ enum DiffPage {
     /// Histograms are drawn for this many variables, those that moved most.
     static let histogramsDrawn = 24
 
-    /// The variables whose histograms the page draws: changed numeric ones, most moved first.
-    static func histogramCandidates(_ report: DiffReport) -> [VariableDiff] {
-        Array(report.variables.filter { $0.status == .changed && $0.numeric && ($0.statistics?.maxAbsDiff ?? 0) > 0 }
-            .sorted { ($0.statistics?.relativeL2 ?? 0, $1.name) > ($1.statistics?.relativeL2 ?? 0, $0.name) }
-            .prefix(histogramsDrawn))
+    /// The variables whose histograms the page draws: changed numeric tensors of more than one
+    /// element that are not the checkpoint's or the optimizer's counters, most moved first.
+    static func histogramCandidates(_ report: DiffReport, trained: [String: TrainedVariable]) -> [VariableDiff] {
+        Array(report.variables.filter { variable in
+            switch trained[variable.summary.name]?.role {
+            case .bookkeeping?, .optimizerState?: return false
+            default: return variable.status == .changed && variable.numeric && variable.summary.parameters > 1
+                && (variable.statistics?.maxAbsDiff ?? 0) > 0
+            }
+        }
+        .sorted { ($0.statistics?.relativeL2 ?? 0, $1.name) > ($1.statistics?.relativeL2 ?? 0, $0.name) }
+        .prefix(histogramsDrawn))
+    }
+
+    /// How the page titles a variable: its name, a slot as `VARIABLE ↳ slot` as `--list` shows it.
+    static func caption(_ variable: VariableDiff, trained: [String: TrainedVariable]) -> String {
+        guard case .slot(let owner, let slot)? = trained[variable.summary.name]?.role, let name = trained[owner]?.name else { return variable.name }
+        return "\(name) ↳ \(slot)"
     }
 
     static func html(
@@ -28,7 +41,7 @@ enum DiffPage {
             <p class="pair"><span class="a">A</span> \(MarkupText.escape(report.a))<br><span class="b">B</span> \(MarkupText.escape(report.b))</p>
 
             """
-        page += summary(report)
+        page += summary(report, layers: layers)
         page += alarms(report)
         page += chart(layers)
         page += self.histograms(histograms)
@@ -37,14 +50,19 @@ enum DiffPage {
         return page
     }
 
-    private static func summary(_ report: DiffReport) -> String {
+    private static func summary(_ report: DiffReport, layers: [LayerChange]) -> String {
         let changed = report.variables.filter { $0.status != .identical }.count
         var items = [
             ("variables that differ", "\(changed) of \(report.variables.count)"),
             ("parameters changed", "\(Formatting.grouped(report.total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters }))"),
         ]
         if let global = report.globalRelativeChange { items.append(("global relative change ‖B−A‖/‖A‖", Formatting.significant(global))) }
-        if let group = report.mostMovedGroup { items.append(("most moved group", "\(group.name) (\(Formatting.significant(group.relativeChange)))")) }
+        // The layer whose weights moved most, when the training state names layers.
+        if let layer = layers.first, let change = layer.weights.relativeL2 {
+            items.append(("most moved layer (weights)", "\(layer.layer) (\(Formatting.significant(change)))"))
+        } else if let group = report.mostMovedGroup {
+            items.append(("most moved group", "\(group.name) (\(Formatting.significant(group.relativeChange)))"))
+        }
         return "<dl class=\"summary\">" + items.map { "<div><dt>\(MarkupText.escape($0.0))</dt><dd>\(MarkupText.escape($0.1))</dd></div>" }.joined() + "</dl>\n"
     }
 

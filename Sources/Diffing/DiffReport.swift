@@ -76,11 +76,12 @@ public struct DiffReport: Sendable {
     /// the numerator and are not decoded, so the denominator covers changed variables only).
     public var globalRelativeChange: Double? { total.relativeL2 }
 
-    /// The group (leading name component) whose changed numeric variables moved most, by
-    /// relative L2 change, with that change.
+    /// The group (leading name component) whose changed numeric tensors moved most, by
+    /// relative L2 change, with that change. Scalars are left out: a step counter going from
+    /// 1 to 3 is not a group moving by 2.
     public var mostMovedGroup: (name: String, relativeChange: Double)? {
         var groups: [String: DiffStatistics] = [:]
-        for variable in variables where variable.numeric {
+        for variable in variables where variable.numeric && variable.summary.parameters > 1 {
             guard let statistics = variable.statistics else { continue }
             groups[variable.group, default: DiffStatistics()].merge(statistics)
         }
