@@ -9,7 +9,8 @@ delta:
 - OUT_DIR/adam: a Keras MLP (about 300k float32 parameters, 3.6 MB per checkpoint with its Adam
   slots) trained with Adam; CheckpointManager saves at steps 100, 101, 200, 1000 and 1001.
 - OUT_DIR/sparse: a 500k x 64 float32 embedding table (128 MB) where each step touches 256
-  rows (sparse SGD through scatter updates), saved at steps 1 and 2.
+  rows (sparse SGD through scatter updates), saved at steps 1 and 2; OUT_DIR/sparse-large the
+  same with 5M rows (1.28 GB).
 
 optimizers: OUT_DIR/NAME per optimizer of `Fixtures/optimizer_runs.py` (Keras 3 and TF1): a
 256-512-256-64 MLP (279k parameters, 1.1 MB per tensor set) saved at steps 100, 101 and 120.
@@ -65,9 +66,9 @@ def train_mlp(out, widths, learning_rate, batch, steps, saves, seed, classify):
             manager.save(checkpoint_number=number)
 
 
-def sparse(out):
+def sparse(out, rows=500_000):
     rng = np.random.default_rng(11)
-    table = tf.Variable(rng.standard_normal((500_000, 64)).astype(np.float32) * 0.05)
+    table = tf.Variable(rng.standard_normal((rows, 64)).astype(np.float32) * 0.05)
     checkpoint = tf.train.Checkpoint(embedding=table)
     manager = tf.train.CheckpointManager(checkpoint, out, max_to_keep=None)
     for number in (1, 2):
@@ -82,6 +83,7 @@ if __name__ == "__main__":
     if mode == "delta":
         train_mlp(os.path.join(root, "adam"), [256, 512, 256, 64], 1e-3, 128, 1001, {100, 101, 200, 1000, 1001}, 7, False)
         sparse(os.path.join(root, "sparse"))
+        sparse(os.path.join(root, "sparse-large"), rows=5_000_000)
     elif mode == "optimizers":
         import optimizer_runs
         for name in optimizer_runs.NAMES:

@@ -8,7 +8,10 @@ import Zstandard
 /// Nothing becomes visible until every rebuilt file matches the XXH3-128 the delta recorded:
 /// files are written under temporary names, checked, then renamed, data files first and the
 /// index last, so an interrupted apply never leaves what looks like a complete checkpoint.
-/// The base is checked to be the one the delta was made against before anything is written.
+/// Before anything is written, the base's index is checked byte for byte (its XXH3-128) and
+/// its data files by name and size; their bytes are checked by the rebuilt files' hashes, and
+/// when one does not match, hashing the base tells a wrong base (named, file by file) from a
+/// damaged delta. Reading a terabyte base up front to hash it would double the I/O of apply.
 public struct DeltaApplier: Sendable {
     public var jobs = Parallelism.availableCores
     /// Chunks decoded per parallel batch, per job.
@@ -86,17 +89,18 @@ public struct DeltaApplier: Sendable {
             let runs = work.filter { $0.run.level == level && (level > 0 || !streamed.contains($0.file)) }
             try rebuild(runs, sources: sources, outputs: writers)
         }
+        let base = manifest.base.flatMap { identity in basePrefix.map { (identity, $0, path) } }
         for (index, digest) in manifest.target.dataFiles.enumerated() {
             if let hash = hashes[index] {
-                try verify(hash, size: digest.size, against: digest)
+                try verify(hash, size: digest.size, against: digest, base: base)
             } else {
-                try verify(try FileDigest.of(path: rebuilt[index].path).hash, size: rebuilt[index].count, against: digest)
+                try verify(try FileDigest.of(path: rebuilt[index].path).hash, size: rebuilt[index].count, against: digest, base: base)
             }
         }
         let index = try open(Path.join(directory, manifest.target.index.name), overwrite: overwrite)
         let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
         try write(indexBytes, to: index)
-        try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index)
+        try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index, base: nil)
         do {
             for file in outputs { try file.commit(overwrite: overwrite, durable: durable) }
             try index.commit(overwrite: overwrite, durable: durable)
@@ -106,29 +110,57 @@ public struct DeltaApplier: Sendable {
         return manifest
     }
 
-    /// Maps the base's data files after checking that the base is the delta's.
+    /// Maps the base's data files after checking what is cheap to check: the index whole, the
+    /// data files by name and size.
     private func checkBase(_ expected: BundleIdentity?, prefix: String?, delta: String) throws(DeltaError) -> [MappedFile] {
         guard let expected else {
             if let prefix { throw DeltaError(.usage, "\(delta) was made without a base; do not give one (\(prefix))") }
             return []
         }
         guard let prefix else { throw DeltaError(.usage, "\(delta) needs its base checkpoint \(expected)") }
-        // The base may have been renamed: its data files are found under its own prefix.
-        let paths = expected.dataFiles.map { prefix + String($0.name.dropFirst(expected.name.count)) }
-        let actual: BundleIdentity
+        let index: FileDigest
+        let files: [MappedFile]
         do throws(DeltaError) {
-            let index = try FileDigest.of(path: prefix + ".index")
-            let files = try paths.map { (path) throws(DeltaError) in try FileDigest.of(path: path) }
-            actual = BundleIdentity(name: Path.fileName(of: prefix), index: index, dataFiles: files)
+            index = try FileDigest.of(path: prefix + ".index")
+            files = try Self.baseDataPaths(expected, prefix: prefix).map { (path) throws(DeltaError) in try DeltaCreator.map(path) }
         } catch {
             throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (which needs \(expected)): \(error.cause)")
         }
-        // The first file that differs is named, with what it holds and what the delta needs.
-        let files = [(prefix + ".index", actual.index, expected.index)] + zip(paths, zip(actual.dataFiles, expected.dataFiles)).map { ($0, $1.0, $1.1) }
-        if let (path, found, needed) = files.first(where: { $0.1.size != $0.2.size || $0.1.hash != $0.2.hash }) {
-            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(path) holds \(found.size) bytes with XXH3-128 \(found.hash), the delta needs \(needed.size) bytes with \(needed.hash)")
+        if index.size != expected.index.size || index.hash != expected.index.hash {
+            throw Self.wrongBase(prefix, delta: delta, expected: expected, path: prefix + ".index", found: index, needed: expected.index)
         }
-        return try paths.map { (path) throws(DeltaError) in try DeltaCreator.map(path) }
+        for (file, needed) in zip(files, expected.dataFiles) where file.count != needed.size {
+            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(file.path) holds \(file.count) bytes, the delta needs \(needed.size)")
+        }
+        return files
+    }
+
+    /// The base's data files: found under its own prefix (the base may have been renamed).
+    private static func baseDataPaths(_ expected: BundleIdentity, prefix: String) -> [String] {
+        expected.dataFiles.map { prefix + String($0.name.dropFirst(expected.name.count)) }
+    }
+
+    private static func wrongBase(
+        _ prefix: String, delta: String, expected: BundleIdentity, path: String, found: FileDigest, needed: FileDigest
+    ) -> DeltaError {
+        DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(path) holds \(found.size) bytes with XXH3-128 \(found.hash), the delta needs \(needed.size) bytes with \(needed.hash)")
+    }
+
+    /// Checks a rebuilt file against its recorded digest; on a mismatch, a base data file that
+    /// differs from the one the delta was made against is named (else the delta is damaged).
+    private func verify(
+        _ hash: XXH128Digest, size: Int, against digest: FileDigest, base: (identity: BundleIdentity, prefix: String, delta: String)?
+    ) throws(DeltaError) {
+        guard hash != digest.hash || size != digest.size else { return }
+        if let base {
+            for (path, needed) in zip(Self.baseDataPaths(base.identity, prefix: base.prefix), base.identity.dataFiles) {
+                let found = try FileDigest.of(path: path)
+                if found.hash != needed.hash || found.size != needed.size {
+                    throw Self.wrongBase(base.prefix, delta: base.delta, expected: base.identity, path: path, found: found, needed: needed)
+                }
+            }
+        }
+        throw DeltaError(.hashMismatch, "\(digest.name): rebuilt file does not match the delta's record (XXH3-128 \(hash), expected \(digest.hash)); nothing was written")
     }
 
     /// The runs of every data file at their offsets, copies cut into pieces of at most 8 MiB
@@ -202,12 +234,6 @@ public struct DeltaApplier: Sendable {
             if case .failure(let error) = result { throw DeltaError(.corrupt, "\(delta.path): the index does not decompress: \(error)") }
         }
         return output
-    }
-
-    private func verify(_ hash: XXH128Digest, size: Int, against digest: FileDigest) throws(DeltaError) {
-        guard hash == digest.hash, size == digest.size else {
-            throw DeltaError(.hashMismatch, "\(digest.name): rebuilt file does not match the delta's record (XXH3-128 \(hash), expected \(digest.hash)); nothing was written")
-        }
     }
 
     private func open(_ path: String, overwrite: Bool) throws(DeltaError) -> OutputFile {

@@ -87,7 +87,7 @@ import Testing
         #expect(again?.code == .exists)
     }
 
-    @Test func aBaseChangedAfterCreationIsCaughtBeforeWriting() throws {
+    @Test func aBaseChangedAfterCreationIsCaughtBeforeAnythingIsVisible() throws {
         let folder = directory.copy(fixture: "tf2_keras_adam")
         let delta = directory.path("copy.delta")
         try DeltaCreator().create(base: folder + "/ckpt-10", target: target, output: delta, overwrite: false)
@@ -100,7 +100,19 @@ import Testing
 }
 
 extension FailureTests {
-    /// A base whose data file changed is named: the file, what it holds and what the delta needs.
+    /// The first base byte the delta reads (a copy's source or a chunk's reference).
+    static func firstBaseByteRead(_ manifest: Manifest) -> Int {
+        manifest.files[0].runs.lazy.compactMap { run -> Int? in
+            switch run {
+            case .copy(_, let offset, _, _): offset
+            case .chunk(_, _, _, _, let reference?, _): reference.offset
+            default: nil
+            }
+        }.first!
+    }
+
+    /// A base whose data file changed where the delta reads it is named: the file, what it holds
+    /// and what the delta needs. Nothing becomes visible.
     @Test func changedBaseDataFileIsNamed() throws {
         let delta = try makeDelta()
         let copy = directory.path("base")
@@ -109,10 +121,35 @@ extension FailureTests {
             try FileManager.default.copyItem(atPath: base + suffix, toPath: copy + "/ckpt-10" + suffix)
         }
         var bytes = TestFiles.read(copy + "/ckpt-10.data-00000-of-00001")
-        bytes[7] ^= 0x10
+        bytes[Self.firstBaseByteRead(try DeltaFile(path: delta).manifest)] ^= 0x10
         TestFiles.write(bytes, to: copy + "/ckpt-10.data-00000-of-00001")
         let error = apply(delta, base: copy + "/ckpt-10")
         #expect(error?.code == .wrongBase)
         #expect(error?.cause.contains(copy + "/ckpt-10.data-00000-of-00001 holds") == true, "\(String(describing: error))")
+        #expect(try nothingWritten())
+    }
+
+    /// Base bytes the delta never reads do not matter: the rebuilt target still matches its
+    /// recorded hash byte for byte, and apply does not read the whole base to find out.
+    @Test func baseBytesTheDeltaDoesNotReadDoNotMatter() throws {
+        let delta = try makeDelta()
+        let manifest = try DeltaFile(path: delta).manifest
+        var read = Set<Int>()
+        for run in manifest.files[0].runs {
+            switch run {
+            case .copy(_, let offset, let length, _): read.formUnion(offset..<(offset + length))
+            case .chunk(let length, _, _, _, let reference?, _): read.formUnion(reference.offset..<(reference.offset + length))
+            case .predicted(let length, _, _, let prediction, _):
+                for input in prediction.inputs where input.source == .base { read.formUnion(input.offset..<(input.offset + length)) }
+            default: break
+            }
+        }
+        let folder = directory.copy(fixture: "tf2_keras_adam")
+        var bytes = TestFiles.read(folder + "/ckpt-10.data-00000-of-00001")
+        let unread = try #require(bytes.indices.first { !read.contains($0) })
+        bytes[unread] ^= 0x10
+        TestFiles.write(bytes, to: folder + "/ckpt-10.data-00000-of-00001")
+        try DeltaApplier().apply(delta: delta, base: folder + "/ckpt-10", into: directory.path("out"), overwrite: false)
+        #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(target))
     }
 }

@@ -11,7 +11,7 @@ import BenchmarkSupport
 import Foundation
 
 let scratch = Workspace.scratch
-let real = try Workspace.tensorFlowCheckpoints(mode: "delta", into: "tfreal", marker: "sparse/ckpt-2.index")
+let real = try Workspace.tensorFlowCheckpoints(mode: "delta", into: "tfreal", marker: "sparse-large/ckpt-2.index")
 let work = try Workspace.freshDirectory("delta-work")
 let ckptdelta = try Workspace.tool("ckptdelta")
 
@@ -109,6 +109,34 @@ func optimizerTable(_ root: String) throws {
     }
 }
 
+/// `ckptdelta apply` against writing the target's files with `dd` (O_DIRECT, fsync: the write
+/// floor), `ckptdelta create` against reading both inputs with `cat`; medians of `rounds`
+/// interleaved runs, page-cached inputs.
+func floors(_ title: String, base: String, target: String, rounds: Int = 5) throws {
+    let out = work + "/floor"
+    var times: [String: [Double]] = [:]
+    var peaks: [String: Int] = [:]
+    for file in try files(base) + files(target) { _ = try Spawn.shell("cat '\(file)' > /dev/null") }
+    for _ in 0..<rounds {
+        try? FileManager.default.removeItem(atPath: out)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let dd = try files(target).map { "dd if='\($0)' of='\(out)/\(($0 as NSString).lastPathComponent)' bs=8M oflag=direct conv=fsync status=none" }
+        times["dd", default: []].append(try Spawn.shell(dd.joined(separator: " && ")).seconds)
+        times["cat", default: []].append(try Spawn.shell("cat " + (try files(base) + files(target)).map { "'\($0)'" }.joined(separator: " ") + " > /dev/null").seconds)
+        let row = try ours(base: base, target: target)
+        times["create", default: []].append(row.create.seconds)
+        times["apply", default: []].append(row.apply.seconds)
+        peaks["create"] = max(peaks["create"] ?? 0, row.create.peakRSS)
+        peaks["apply"] = max(peaks["apply"] ?? 0, row.apply.peakRSS)
+    }
+    func median(_ name: String) -> Double { times[name]!.sorted()[rounds / 2] }
+    print("\n\(title): medians of \(rounds) interleaved runs")
+    print(String(format: "  ckptdelta apply   %.3f s   dd of the target (O_DIRECT, fsync) %.3f s   ratio %.2fx (goal ≤ 1.5x)   peak RSS %.1f MB",
+                 median("apply"), median("dd"), median("apply") / median("dd"), Double(peaks["apply"]!) / 1e6))
+    print(String(format: "  ckptdelta create  %.3f s   cat of both inputs               %.3f s   ratio %.2fx (goal ≤ 2x)     peak RSS %.1f MB",
+                 median("create"), median("cat"), median("create") / median("cat"), Double(peaks["create"]!) / 1e6))
+}
+
 func report(_ title: String, base: String, target: String, generics: Bool) throws {
     let targetBytes = try files(target).reduce(0) { $0 + Workspace.size($1) }
     for file in try files(base) + files(target) { _ = try Spawn.shell("cat '\(file)' > /dev/null") }  // page cache
@@ -139,6 +167,8 @@ try report("Adam, consecutive early steps", base: real + "/adam/ckpt-100", targe
 try report("Adam, steps far apart", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-1000", generics: true)
 try optimizerTable(try Workspace.tensorFlowCheckpoints(mode: "optimizers", into: "tfoptimizers", marker: "tf1_rmsprop/model.ckpt-120.index"))
 try report("Sparse embedding updates", base: real + "/sparse/ckpt-1", target: real + "/sparse/ckpt-2", generics: true)
+try report("Sparse embedding updates, 1.28 GB", base: real + "/sparse-large/ckpt-1", target: real + "/sparse-large/ckpt-2", generics: false)
+try floors("Write floor, 1.28 GB sparse pair", base: real + "/sparse-large/ckpt-1", target: real + "/sparse-large/ckpt-2")
 try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g/ckpt", sizes: SyntheticCheckpoint.modelLike)
 try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g-step1/ckpt", sizes: SyntheticCheckpoint.modelLike, step: 1)
 try report("Speed, 1 GB (synthetic)", base: scratch + "/model-like-1g/ckpt", target: scratch + "/model-like-1g-step1/ckpt", generics: false)
