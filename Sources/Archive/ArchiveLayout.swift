@@ -1,5 +1,6 @@
 import Delta
 import MappedIO
+import TensorBundle
 
 /// What the files of an archive directory are, and which of them this tool may remove.
 enum ArchiveLayout {
@@ -44,7 +45,7 @@ enum ArchiveLayout {
             if isDebris(name) {
                 survey.debris.append(name)
             } else if name.hasSuffix(".ckptdelta"), let delta = try? DeltaFile(path: Path.join(archive, name)).manifest,
-                      let step = TrainingRun.step(of: delta.target.name),
+                      let step = BundleFiles.step(of: delta.target.name),
                       name == fileName(of: delta.target.name, keyframe: delta.base == nil) {
                 survey.unlisted.append(Unlisted(file: name, delta: delta, step: step))
             } else if name.hasSuffix(".zst") {
@@ -94,7 +95,7 @@ enum ArchiveLayout {
         }
         var base: ArchiveEntry? = nil
         if let deltaBase = candidate.delta.base {
-            guard let step = TrainingRun.step(of: deltaBase.name), step < candidate.step, let entry = manifest.entry(step: step),
+            guard let step = BundleFiles.step(of: deltaBase.name), step < candidate.step, let entry = manifest.entry(step: step),
                   entry.checkpoint == deltaBase.name
             else { return .keep("its base \(deltaBase.name) is not in the archive") }
             let baseTarget: BundleIdentity

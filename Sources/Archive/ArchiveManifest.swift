@@ -1,6 +1,7 @@
 import Checksums
 import JSON
 import MappedIO
+import TensorBundle
 
 /// One archived step: which file holds it and what it depends on.
 public struct ArchiveEntry: Sendable, Hashable {
@@ -165,7 +166,7 @@ public struct ArchiveManifest: Sendable, Hashable {
                 step: step, checkpoint: checkpoint, file: file, size: Int(size), hash: hash, baseStep: base.integer,
                 depth: Int(depth), rawSize: Int(rawSize), companions: try companions(of: item, checkpoint: checkpoint, path: path, index: index))
             // What this tool writes, and nothing else: a manifest that differs was edited or damaged.
-            guard TrainingRun.step(of: checkpoint) == step else {
+            guard BundleFiles.step(of: checkpoint) == step else {
                 throw ArchiveError(.corrupt, "\(path): entry \(index) lists step \(step) for checkpoint \(checkpoint)")
             }
             guard file == ArchiveLayout.fileName(of: checkpoint, keyframe: entry.isKeyframe), item["xxh3_128"]?.string == hash.description else {

@@ -29,7 +29,7 @@ public struct TrainingRun: Sendable {
         var ignored: [(String, String)] = []
         for prefix in directory.prefixes {
             let name = Path.fileName(of: prefix)
-            guard let step = Self.step(of: name) else {
+            guard let step = BundleFiles.step(of: name) else {
                 ignored.append((name, "no step number at the end of its name"))
                 continue
             }
@@ -42,13 +42,5 @@ public struct TrainingRun: Sendable {
         self.path = path
         self.checkpoints = byStep.values.sorted { $0.step < $1.step }
         self.ignored = ignored
-    }
-
-    /// The number after the last `-` of a checkpoint name, if that is all digits.
-    public static func step(of name: String) -> Int64? {
-        guard let dash = name.lastIndex(of: "-") else { return nil }
-        let digits = name[name.index(after: dash)...]
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        return Int64(digits)
     }
 }

@@ -10,7 +10,7 @@ public enum CheckpointLocator {
     /// - a prefix whose `.index` exists: that checkpoint.
     public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
         if let at = path.lastIndex(of: "@"), FileSystem.kind(of: path) == .missing,
-           let step = Int(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory {
+           let step = Int64(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory {
             return [try prefix(in: String(path[..<at]), step: step)]
         }
         switch FileSystem.kind(of: path) {
@@ -62,13 +62,10 @@ public enum CheckpointLocator {
 
     /// The checkpoint of `step` in `directory`: the prefix whose name ends in that number
     /// (`ckpt-1200`, `model.ckpt-1200`).
-    static func prefix(in directory: String, step: Int) throws(ToolError) -> String {
+    static func prefix(in directory: String, step: Int64) throws(ToolError) -> String {
         let candidates: [String]
         do {
-            candidates = try CheckpointDirectory(path: directory).prefixes.filter { prefix in
-                let digits = String(Path.fileName(of: prefix).reversed().prefix(while: \.isWholeNumber).reversed())
-                return Int(digits) == step
-            }
+            candidates = try CheckpointDirectory(path: directory).prefixes.filter { BundleFiles.step(of: Path.fileName(of: $0)) == step }
         } catch {
             throw ToolError(error.description)
         }

@@ -1,6 +1,7 @@
 import Archive
 import MappedIO
 import ObjectStore
+import TensorBundle
 
 /// A training folder in an object store, archived one checkpoint at a time: each new checkpoint
 /// is copied into a staging directory beside the one before it (its base, when that is still in
@@ -15,7 +16,7 @@ enum RemoteRun {
         var byStep: [Int64: String] = [:]
         for prefix in target.prefixes {
             let name = Path.fileName(of: prefix)
-            if let step = TrainingRun.step(of: name), byStep[step] == nil { byStep[step] = name }
+            if let step = BundleFiles.step(of: name), byStep[step] == nil { byStep[step] = name }
         }
         let manifest = try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
         let staging = try StagingDirectory()

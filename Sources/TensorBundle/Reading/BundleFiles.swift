@@ -34,4 +34,13 @@ public enum BundleFiles {
         }
         return nil
     }
+
+    /// The training step a checkpoint's name ends in: the number after its last `-`
+    /// (`ckpt-1200`, `model.ckpt-1200`), if that is all ASCII digits and fits.
+    public static func step(of name: String) -> Int64? {
+        guard let dash = name.lastIndex(of: "-") else { return nil }
+        let digits = name[name.index(after: dash)...]
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int64(digits)
+    }
 }

@@ -64,30 +64,22 @@ public struct BundleHeader: Sendable, Hashable {
         }
         if let versionBody {
             var version = Version(producer: 0)
+            var packedFailure: ProtoError? = nil
             try checker.decode(versionBody) { checker, field in
                 switch (field.number, field.payload) {
                 case (1, _): if let value = checker.varint(field, "version.producer") { version.producer = Int64(int32Field: value) }
                 case (2, _): if let value = checker.varint(field, "version.min_consumer") { version.minConsumer = Int64(int32Field: value) }
                 case (3, .varint(let value)): version.badConsumers.append(Int64(int32Field: value))
                 case (3, .bytes(let packed)):
-                    // Packed encoding: a run of varints.
-                    var position = packed.startIndex
-                    while position < packed.endIndex {
-                        var value: UInt64 = 0
-                        var shift: UInt64 = 0
-                        while position < packed.endIndex {
-                            let byte = packed[position]
-                            position += 1
-                            if shift < 64 { value |= UInt64(byte & 0x7F) << shift }
-                            shift += 7
-                            if byte & 0x80 == 0 { break }
-                        }
-                        version.badConsumers.append(Int64(int32Field: value))
+                    switch Result(catching: { () throws(ProtoError) in try ProtoDecoder.packedVarints(packed) }) {
+                    case .success(let values): version.badConsumers += values.map { Int64(int32Field: $0) }
+                    case .failure(let failure): packedFailure = failure
                     }
                 case (3, _): checker.wrongType(field, "version.bad_consumers")
                 default: checker.unknown(field)
                 }
             }
+            if let packedFailure { throw packedFailure }
             header.version = version
         }
         header.issues = checker.issues

@@ -85,18 +85,34 @@ public struct ProtoDecoder: Sendable {
     }
 
     private mutating func varint() throws(ProtoError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        let start = position
-        while true {
-            guard position < bytes.endIndex else { throw ProtoError(offset: start - bytes.startIndex, cause: "truncated varint") }
-            let byte = bytes[position]
-            position += 1
-            if shift == 63 && byte > 1 { throw ProtoError(offset: start - bytes.startIndex, cause: "overlong varint") }
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
+        let (value, next) = try Self.varint(in: bytes, at: position)
+        position = next
+        return value
+    }
+
+    /// The varint at index `position` of `bytes` and the index just past it (``Varint``'s rules).
+    static func varint(in bytes: ArraySlice<UInt8>, at position: Int) throws(ProtoError) -> (value: UInt64, next: Int) {
+        let decoded = bytes.withUnsafeBytes { raw in
+            Result { () throws(Varint.Failure) in try Varint.decode(raw, at: position - bytes.startIndex) }
         }
+        switch decoded {
+        case .success(let (value, next)):
+            return (value, bytes.startIndex + next)
+        case .failure(let failure):
+            throw ProtoError(offset: position - bytes.startIndex, cause: failure == .truncated ? "truncated varint" : "overlong varint")
+        }
+    }
+
+    /// The values of a packed repeated varint field's bytes.
+    static func packedVarints(_ bytes: ArraySlice<UInt8>) throws(ProtoError) -> [UInt64] {
+        var values: [UInt64] = []
+        var position = bytes.startIndex
+        while position < bytes.endIndex {
+            let (value, next) = try varint(in: bytes, at: position)
+            values.append(value)
+            position = next
+        }
+        return values
     }
 
     private mutating func fixed(_ width: Int) throws(ProtoError) -> UInt64 {
