@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // C libraries, one system-library target each.
@@ -49,6 +50,8 @@ let package = Package(
                 "Checksums", "JSON", "MappedIO",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
 
         // The training a checkpoint comes from: variable names, layers, optimizer slots.
@@ -58,13 +61,13 @@ let package = Package(
         .target(name: "Parallelism"),
 
         // Integrity checks of whole checkpoints.
-        .target(name: "Verification", dependencies: ["TensorBundle", "Parallelism"]),
+        .target(name: "Verification", dependencies: ["TensorBundle", "SSTable", "Checksums", "MappedIO", "Parallelism"]),
 
         // Byte-exact compressed deltas between checkpoints.
-        .target(name: "Delta", dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "TrainingState"]),
+        .target(name: "Delta", dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO", "TrainingState"]),
 
         // Training runs archived as chains of deltas, restorable step by step.
-        .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Zstandard", "Checksums"]),
+        .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Parallelism", "Zstandard", "Checksums"]),
 
         // Numerical comparison of two checkpoints.
         .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),
@@ -81,21 +84,21 @@ let package = Package(
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdelta", dependencies: ["CheckpointCLI"]),
 
-        .target(name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable"], path: "Tests/FixtureSupport"),
+        .target(name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable", "Checksums"], path: "Tests/FixtureSupport"),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
-        .testTarget(name: "SSTableTests", dependencies: ["SSTable", "FixtureSupport"]),
-        .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "FixtureSupport"]),
-        .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport", "MappedIO", "TensorBundle"]),
-        .testTarget(name: "DiffingTests", dependencies: ["Diffing", "FixtureSupport"]),
-        .testTarget(name: "DeltaTests", dependencies: ["Delta", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
+        .testTarget(name: "SSTableTests", dependencies: ["SSTable", "Checksums", "FixtureSupport"]),
+        .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "SSTable", "MappedIO", "FixtureSupport"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport", "MappedIO", "SSTable", "TensorBundle"]),
+        .testTarget(name: "DiffingTests", dependencies: ["Diffing", "TensorBundle", "FixtureSupport"]),
+        .testTarget(name: "DeltaTests", dependencies: ["Delta", "Checksums", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "FixtureSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "MappedIO", "FixtureSupport"]),
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"], exclude: ["fault_proxy.py"]),
-        .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "ckptverify", "ckptdiff", "ckptdelta"]),
+        .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),
     ]
 )

@@ -43,14 +43,9 @@ struct BaseMatcher: Sendable {
             for start in stride(from: 0, to: range.count, by: piece) where same {
                 let length = min(piece, range.count - start)
                 let mine = (range.lowerBound + start)..<(range.lowerBound + start + length)
-                let theirs = (reference.offset + start)..<(reference.offset + start + length)
-                same = data.withUnsafeBytes { target in
-                    baseFiles[reference.file].withUnsafeBytes { base in
-                        memcmp(target.baseAddress! + mine.lowerBound, base.baseAddress! + theirs.lowerBound, length) == 0
-                    }
-                }
+                same = Self.equal(data, mine, baseFiles[reference.file], at: reference.offset + start)
                 data.evict(mine)
-                baseFiles[reference.file].evict(theirs)
+                baseFiles[reference.file].evict((reference.offset + start)..<(reference.offset + start + length))
             }
             if same { return reference }
         }
@@ -63,5 +58,14 @@ struct BaseMatcher: Sendable {
               baseEntry.dtype == entry.dtype, baseEntry.size == entry.size
         else { return nil }
         return reference
+    }
+
+    /// Whether the bytes at `range` of `a` equal as many bytes of `b` at `offset` (both in bounds).
+    static func equal(_ a: MappedFile, _ range: Range<Int>, _ b: MappedFile, at offset: Int) -> Bool {
+        a.withUnsafeBytes { first in
+            b.withUnsafeBytes { second in
+                memcmp(first.baseAddress! + range.lowerBound, second.baseAddress! + offset, range.count) == 0
+            }
+        }
     }
 }

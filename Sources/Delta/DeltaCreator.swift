@@ -53,6 +53,8 @@ public struct DeltaCreator: Sendable {
     private enum Encoded: Sendable {
         case chunk(ChunkEncoding, base: Run.BaseReference?)
         case predicted(ChunkEncoding)
+        /// The chunk's bytes are its base's: a copy (no payload).
+        case unchanged(Run.BaseReference)
     }
 
     /// What each worker keeps between units: its codec and its buffers.
@@ -206,7 +208,9 @@ public struct DeltaCreator: Sendable {
                 let encoded: Encoded? = try results[index]?.get() ?? nil
                 switch (unit, encoded) {
                 case (.copy(let baseFile, let offset, let length, let name), _):
-                    runs.append(.copy(baseFile: baseFile, offset: offset, length: length, name: name))
+                    Self.appendCopy(baseFile: baseFile, offset: offset, length: length, name: name, to: &runs)
+                case (.encode(let range, _, _, let name), .unchanged(let reference)?):
+                    Self.appendCopy(baseFile: reference.file, offset: reference.offset, length: range.count, name: name, to: &runs)
                 case (.encode(let range, let width, _, let name), .chunk(let encoding, let base)?):
                     try writeSection(payloads[index], to: file)
                     runs.append(.chunk(length: range.count, encoding: encoding, elementSize: width, section: section, base: base, name: name))
@@ -233,6 +237,9 @@ public struct DeltaCreator: Sendable {
             return nil
         case .encode(let range, let elementSize, let reference, _):
             defer { data.evict(range) }
+            // A chunk its base holds unchanged (most of a sparsely updated table) is a copy:
+            // comparing is several times faster than encoding.
+            if let reference, BaseMatcher.equal(data, range, baseFiles[reference.file], at: reference.offset) { return .unchanged(reference) }
             let encoding = try encodeAgainstBase(range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles,
                                                  codec: worker.codec, into: &payload)
             return .chunk(encoding, base: encoding.usesBase ? reference : nil)
@@ -259,6 +266,16 @@ public struct DeltaCreator: Sendable {
                 }
             }
             return predicted.usesBase ? .predicted(predicted) : .chunk(predicted, base: nil)
+        }
+    }
+
+    /// Appends a copy run, merged into the run before it when that copies the bytes just before.
+    private static func appendCopy(baseFile: Int, offset: Int, length: Int, name: String, to runs: inout [Run]) {
+        if case .copy(let file, let start, let previous, let previousName)? = runs.last, file == baseFile, previousName == name,
+           start + previous == offset {
+            runs[runs.count - 1] = .copy(baseFile: file, offset: start, length: previous + length, name: name)
+        } else {
+            runs.append(.copy(baseFile: baseFile, offset: offset, length: length, name: name))
         }
     }
 

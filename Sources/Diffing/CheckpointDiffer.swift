@@ -32,7 +32,7 @@ public struct CheckpointDiffer: Sendable {
     public init() {}
 
     public func compare(_ a: Bundle, _ b: Bundle) throws(DiffError) -> DiffReport {
-        let start = Self.now()
+        let clock = Stopwatch()
         let left = Dictionary(a.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let right = Dictionary(b.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let keys = Set(left.keys).union(right.keys).sorted { $0.lexicographicallyPrecedes($1) }
@@ -61,7 +61,7 @@ public struct CheckpointDiffer: Sendable {
                 name: plan.summary.name, status: result == nil ? .identical : .changed, summary: plan.summary,
                 statistics: result, numeric: plan.kind.isNumeric)
         }
-        return DiffReport(a: a.prefix, b: b.prefix, variables: variables.map { $0! }, seconds: Self.now() - start)
+        return DiffReport(a: a.prefix, b: b.prefix, variables: variables.map { $0! }, seconds: clock.seconds)
     }
 
     /// Runs the byte comparisons, then the statistics of whatever differs; nil = identical.
@@ -100,12 +100,6 @@ public struct CheckpointDiffer: Sendable {
             if let failure = failures[index] { throw DiffError(cause: failure) }
         }
         return chunks.indices.map { (chunks[$0], results[$0]) }
-    }
-
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 

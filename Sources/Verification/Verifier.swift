@@ -38,7 +38,7 @@ public struct Verifier: Sendable {
 
     /// Verifies the checkpoint at `prefix`. Never throws: an unreadable index is a finding.
     public func verify(prefix: String) -> CheckpointReport {
-        let start = Self.now()
+        let start = Stopwatch()
         let bundle: Bundle
         do {
             bundle = try Bundle(prefix: prefix)
@@ -49,17 +49,17 @@ public struct Verifier: Sendable {
     }
 
     /// The report on a checkpoint whose index cannot be read at all.
-    public static func unreadable(prefix: String, cause: String, since start: Double? = nil) -> CheckpointReport {
+    public static func unreadable(prefix: String, cause: String, since start: Stopwatch? = nil) -> CheckpointReport {
         let finding = Finding(.error, "index.unreadable", cause, file: BundleFiles.index(prefix: prefix))
-        return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: start.map { now() - $0 } ?? 0)
+        return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: start?.seconds ?? 0)
     }
 
     /// Verifies an opened local checkpoint, as ``verify(prefix:)`` does.
     public func verify(_ bundle: Bundle) -> CheckpointReport {
-        verify(bundle, since: Self.now())
+        verify(bundle, since: Stopwatch())
     }
 
-    private func verify(_ bundle: Bundle, since start: Double) -> CheckpointReport {
+    private func verify(_ bundle: Bundle, since start: Stopwatch) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
         let names = (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: names, since: start) }
@@ -75,7 +75,7 @@ public struct Verifier: Sendable {
     /// checkpoint (for data files the index does not reference and debris). Throws what the
     /// reader throws: a store that cannot be read says nothing about the checkpoint.
     public func verify(_ bundle: Bundle, reader: some ShardReader, siblings: [String]) async throws -> CheckpointReport {
-        let start = Self.now()
+        let start = Stopwatch()
         let structure = StructureCheck(bundle: bundle)
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: siblings, since: start) }
         let parts = sharedParts(structure.parts)
@@ -90,7 +90,7 @@ public struct Verifier: Sendable {
     public func assemble(_ bundle: Bundle, failures: [DataFailure], bytesChecked: Int64, seconds: Double, siblings: [String]) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
         let known = failures.filter { structure.parts.indices.contains($0.part) }.sorted { $0.part < $1.part }
-        let result = report(bundle, structure, failures: known, bytesChecked: bytesChecked, siblings: siblings, since: Self.now())
+        let result = report(bundle, structure, failures: known, bytesChecked: bytesChecked, siblings: siblings, since: Stopwatch())
         return CheckpointReport(prefix: result.prefix, tensors: result.tensors, findings: result.findings, bytesChecked: bytesChecked, seconds: seconds, dataFailures: known)
     }
 
@@ -114,7 +114,7 @@ public struct Verifier: Sendable {
     }
 
     private func report(
-        _ bundle: Bundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String], since start: Double
+        _ bundle: Bundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String], since start: Stopwatch
     ) -> CheckpointReport {
         var structure = checked
         for failure in failures {
@@ -129,7 +129,7 @@ public struct Verifier: Sendable {
             CheckpointReport.TensorStatus(summary: summary, error: structure.variableErrors[index])
         }
         return CheckpointReport(
-            prefix: bundle.prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: Self.now() - start, dataFailures: failures)
+            prefix: bundle.prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: start.seconds, dataFailures: failures)
     }
 
     /// Checks the training directory at `path`: its state file and leftover debris.
@@ -149,11 +149,5 @@ public struct Verifier: Sendable {
             guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return total }
             return total + entry.size
         }
-    }
-
-    public static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
