@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -86,6 +86,7 @@ let package = Package(
 
         .target(name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable", "Checksums"], path: "Tests/FixtureSupport"),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
+        .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
         .testTarget(name: "SSTableTests", dependencies: ["SSTable", "Checksums", "FixtureSupport"]),
@@ -102,3 +103,9 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),
     ]
 )
+
+// Every warning in our library and tool code is an error (dependencies keep theirs; test targets
+// too, where Swift Testing's macro expansions warn on this toolchain).
+for target in package.targets where target.type == .regular || target.type == .executable {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+}

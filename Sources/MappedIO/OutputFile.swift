@@ -269,7 +269,7 @@ private func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, at 
 /// O_DIRECT, which Glibc's Swift module leaves out (it needs _GNU_SOURCE): Linux's value on
 /// x86-64 and on AArch64.
 #if arch(x86_64)
-private let directFlag: Int32 = 0o40000
+let directFlag: Int32 = 0o40000
 #else
-private let directFlag: Int32 = 0o200000
+let directFlag: Int32 = 0o200000
 #endif

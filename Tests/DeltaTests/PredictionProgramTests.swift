@@ -7,7 +7,7 @@ import Testing
 /// element by element, hostile programs refused, and version 1 deltas still applied.
 struct PredictionProgramTests {
     /// Values that exercise every operation's edge: signed zeros, NaN, infinities, subnormals.
-    static let awkward: [Float] = [0, -0.0, 1, -1, 0.1, -3.5e-39, .nan, .infinity, -.infinity, 3.4e38, 1.0e-45, 7]
+    static let awkward: [Float] = [0, -0.0, 1, -1, 0.1, -Float(bitPattern: 0x0026_1234), .nan, .infinity, -.infinity, 3.4e38, .leastNonzeroMagnitude, 7]
 
     @Test func everyOperationIsOneFloat32OperationInBlocksAsAlone() throws {
         // 600 elements: two whole blocks of 256 and a partial one.
