@@ -31,15 +31,14 @@ extension DeltaCommand {
         @Option(help: "zstd level (1-19).")
         var level: Int32 = 1
 
-        @Option(help: "Worker threads (default: all cores).")
-        var jobs: Int = Parallelism.availableCores
+        @OptionGroup var workers: WorkerOptions
 
         @Flag(name: .shortAndLong, help: "Print only problems.")
         var quiet = false
 
         func validate() throws {
-            guard maxChain >= 0, (1...19).contains(level), jobs >= 1 else {
-                throw ValidationError("--max-chain takes 0 or more, --level 1...19 and --jobs at least 1")
+            guard maxChain >= 0, (1...19).contains(level) else {
+                throw ValidationError("--max-chain takes 0 or more and --level 1...19")
             }
         }
 
@@ -47,7 +46,7 @@ extension DeltaCommand {
             var archiver = Archiver()
             archiver.maxChain = maxChain
             archiver.level = level
-            archiver.jobs = jobs
+            archiver.jobs = workers.jobs
             let quiet = quiet
             archiver.progress = { event in
                 switch event {
@@ -92,20 +91,18 @@ extension DeltaCommand {
         @Flag(help: "Overwrite existing files.")
         var force = false
 
-        @Option(help: "Worker threads (default: all cores).")
-        var jobs: Int = Parallelism.availableCores
+        @OptionGroup var workers: WorkerOptions
 
         @Flag(name: .shortAndLong, help: "Print nothing on success.")
         var quiet = false
 
         func validate() throws {
             guard (step == nil) == latest else { throw ValidationError("give --step N or --latest") }
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         }
 
         func perform() throws -> ToolStatus {
             var restorer = Restorer()
-            restorer.jobs = jobs
+            restorer.jobs = workers.jobs
             let entry: ArchiveEntry
             if ObjectLocation.isURL(archive) {
                 let bucket = try BucketArchive(archive, client: RemoteStore.client())
@@ -158,8 +155,7 @@ extension DeltaCommand {
         @Option(help: "Where --deep rebuilds steps (default: $TMPDIR or /tmp); needs room for two checkpoints.")
         var scratch: String?
 
-        @Option(help: "Worker threads (default: all cores).")
-        var jobs: Int = Parallelism.availableCores
+        @OptionGroup var workers: WorkerOptions
 
         @Flag(help: "Write one JSON document to standard output.")
         var json = false
@@ -167,14 +163,10 @@ extension DeltaCommand {
         @Flag(name: .shortAndLong, help: "Print only problems.")
         var quiet = false
 
-        func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        }
-
         func perform() throws -> ToolStatus {
             var verifier = ArchiveVerifier()
             verifier.deep = deep
-            verifier.jobs = jobs
+            verifier.jobs = workers.jobs
             if let scratch { verifier.scratchParent = scratch }
             let report: ArchiveReport
             if ObjectLocation.isURL(archive) {

@@ -82,8 +82,7 @@ extension DeltaCommand {
         @Option(help: "zstd level (1-19); higher levels gain little on tensor planes and cost time.")
         var level: Int32 = 1
 
-        @Option(help: "Worker threads (default: all cores).")
-        var jobs: Int = Parallelism.availableCores
+        @OptionGroup var workers: WorkerOptions
 
         @Flag(name: .shortAndLong, help: "Print nothing on success.")
         var quiet = false
@@ -92,7 +91,7 @@ extension DeltaCommand {
             guard checkpoints.count == (noBase ? 1 : 2) else {
                 throw ValidationError(noBase ? "give the target checkpoint only" : "give BASE and TARGET (or --no-base TARGET)")
             }
-            guard (1...19).contains(level), jobs >= 1 else { throw ValidationError("--level takes 1...19 and --jobs at least 1") }
+            guard (1...19).contains(level) else { throw ValidationError("--level takes 1...19") }
         }
 
         func perform() throws -> ToolStatus {
@@ -101,7 +100,7 @@ extension DeltaCommand {
             let target = try StagedCheckpoint(checkpoints[checkpoints.count - 1])
             var creator = DeltaCreator()
             creator.level = level
-            creator.jobs = jobs
+            creator.jobs = workers.jobs
             creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
             creator.predictions = !noPredictions
             let staging = ObjectLocation.isURL(output) ? try StagingDirectory() : nil
@@ -128,12 +127,10 @@ extension DeltaCommand {
         @Flag(help: "Overwrite existing files.")
         var force = false
 
-        @Option(help: "Worker threads (default: all cores).")
-        var jobs: Int = Parallelism.availableCores
+        @OptionGroup var workers: WorkerOptions
 
         func validate() throws {
             guard (1...2).contains(paths.count) else { throw ValidationError("give BASE DELTA, or DELTA alone") }
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         }
 
         func perform() throws -> ToolStatus {
@@ -142,7 +139,7 @@ extension DeltaCommand {
             let staging = try StagingDirectory()
             let delta = try StagedCheckpoint.file(paths[paths.count - 1], staging: staging)
             var applier = DeltaApplier()
-            applier.jobs = jobs
+            applier.jobs = workers.jobs
             guard ObjectLocation.isURL(output) else {
                 try applier.apply(delta: delta, base: base?.prefix, into: output, overwrite: force)
                 return .clean

@@ -59,13 +59,11 @@ public struct DiffCommand: StatusCommand {
     @Flag(help: "Compare only optimizer state.")
     var optimizerOnly = false
 
-    @Option(help: "Worker threads (default: all cores).")
-    var jobs: Int = Parallelism.availableCores
+    @OptionGroup var workers: WorkerOptions
 
     public init() {}
 
     public func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         for (name, value) in [("--atol", atol), ("--rtol", rtol)] {
             if let value, !(value.isFinite && value >= 0) {
                 throw ValidationError("\(name) must be a finite number at least 0, not \(value)")
@@ -86,7 +84,7 @@ public struct DiffCommand: StatusCommand {
         let (bundleA, nameA) = try open(a)
         let (bundleB, nameB) = try open(b)
         var differ = CheckpointDiffer()
-        differ.jobs = jobs
+        differ.jobs = workers.jobs
         if atol != nil || rtol != nil {
             differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
@@ -139,7 +137,7 @@ public struct DiffCommand: StatusCommand {
         let bundle: Bundle
         let report: CheckpointReport
         do {
-            (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: jobs))
+            (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: workers.jobs))
         } catch {
             throw ToolError(staged.describe(error.message))
         }

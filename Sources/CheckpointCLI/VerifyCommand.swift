@@ -40,8 +40,7 @@ public struct VerifyCommand: StatusCommand {
     @Flag(help: "Only the newest checkpoint of each directory.")
     var latest = false
 
-    @Option(help: "Worker threads for the data pass (default: all cores).")
-    var jobs: Int = Parallelism.availableCores
+    @OptionGroup var workers: WorkerOptions
 
     @Flag(help: "Check the index, entries and files but do not read tensor data.")
     var structureOnly = false
@@ -60,7 +59,6 @@ public struct VerifyCommand: StatusCommand {
     public init() {}
 
     public func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !(merge && (part != nil || list)) else { throw ValidationError("--merge takes partial reports: it cannot be combined with --part or --list") }
         guard !(part != nil && (list || structureOnly)) else { throw ValidationError("--part splits the data pass: it cannot be combined with --list or --structure-only") }
     }
@@ -87,7 +85,7 @@ public struct VerifyCommand: StatusCommand {
     private func listCheckpoints(_ targets: [CheckpointTarget]) throws -> ToolStatus {
         var documents: [JSONValue] = []
         var status = ToolStatus.clean
-        let verifier = Verifier.forReading(jobs: jobs, structureOnly: true)
+        let verifier = Verifier.forReading(jobs: workers.jobs, structureOnly: true)
         for target in targets {
             let (bundle, report) = try target.open(verifier: verifier)
             guard report.ok else {
@@ -113,7 +111,7 @@ public struct VerifyCommand: StatusCommand {
     private var verifier: Verifier {
         var verifier = Verifier()
         verifier.structureOnly = structureOnly
-        verifier.jobs = jobs
+        verifier.jobs = workers.jobs
         return verifier
     }
 
