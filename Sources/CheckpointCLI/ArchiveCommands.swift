@@ -4,7 +4,7 @@ import ObjectStore
 import Parallelism
 
 extension DeltaCommand {
-    struct Archive: DeltaSubcommand {
+    struct Archive: StatusCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add every checkpoint of a training directory that the archive does not hold yet.",
             discussion: """
@@ -42,7 +42,7 @@ extension DeltaCommand {
             }
         }
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             var archiver = Archiver()
             archiver.maxChain = maxChain
             archiver.level = level
@@ -72,7 +72,7 @@ extension DeltaCommand {
         }
     }
 
-    struct Restore: DeltaSubcommand {
+    struct Restore: StatusCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild an archived step, byte for byte, into a directory TensorFlow can resume from.")
 
@@ -100,7 +100,7 @@ extension DeltaCommand {
             guard (step == nil) == latest else { throw ValidationError("give --step N or --latest") }
         }
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             var restorer = Restorer()
             restorer.jobs = workers.jobs
             let entry: ArchiveEntry
@@ -122,7 +122,7 @@ extension DeltaCommand {
         }
     }
 
-    struct List: DeltaSubcommand {
+    struct List: StatusCommand {
         static let configuration = CommandConfiguration(
             commandName: "ls", abstract: "List an archive's steps: sizes, chain depth, ratio against the raw checkpoints.")
 
@@ -132,7 +132,7 @@ extension DeltaCommand {
         @Flag(help: "Write one JSON document to standard output.")
         var json = false
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             let manifest = ObjectLocation.isURL(archive)
                 ? try BucketArchive(archive, client: RemoteStore.client()).manifest() : try ArchiveManifest.existing(directory: archive)
             Terminal.out(json ? ArchiveOutput.json(manifest).serialized() + "\n" : ArchiveOutput.text(manifest))
@@ -140,7 +140,7 @@ extension DeltaCommand {
         }
     }
 
-    struct VerifyArchive: DeltaSubcommand {
+    struct VerifyArchive: StatusCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
             abstract: "Check an archive's files and chains without changing it.",
@@ -163,7 +163,7 @@ extension DeltaCommand {
         @Flag(name: .shortAndLong, help: "Print only problems.")
         var quiet = false
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             var verifier = ArchiveVerifier()
             verifier.deep = deep
             verifier.jobs = workers.jobs
@@ -184,7 +184,7 @@ extension DeltaCommand {
         }
     }
 
-    struct Thaw: DeltaSubcommand {
+    struct Thaw: StatusCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask an object store to restore the archived objects a step needs (GLACIER, DEEP_ARCHIVE).",
             discussion: """
@@ -217,7 +217,7 @@ extension DeltaCommand {
             guard ["Standard", "Bulk", "Expedited"].contains(tier) else { throw ValidationError("--tier takes Standard, Bulk or Expedited") }
         }
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             guard ObjectLocation.isURL(archive) else { throw ToolError("\(archive): thaw applies to s3:// archives only") }
             let bucket = try BucketArchive(archive, client: RemoteStore.client())
             let manifest = try bucket.manifest()

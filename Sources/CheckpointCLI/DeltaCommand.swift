@@ -18,46 +18,10 @@ public struct DeltaCommand: ParsableCommand {
         subcommands: [Create.self, Apply.self, Info.self, Archive.self, Restore.self, List.self, VerifyArchive.self, Thaw.self])
 
     public init() {}
-
-    /// Runs the tool: parses the arguments and exits 0 on success, 1 on findings, 2 on trouble.
-    public static func runAsTool() -> Never {
-        if let complaint = RawArguments.complaint {
-            Terminal.error("ckptdelta: \(complaint)\n")
-            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
-        }
-        do {
-            var command = try parseAsRoot()
-            guard let own = command as? any DeltaSubcommand else {
-                try command.run()
-                exit(withError: nil)
-            }
-            let status = try own.perform()
-            exit(withError: status == .clean ? nil : ExitCode(status.rawValue))
-        } catch let error as DeltaError {
-            Terminal.error("ckptdelta: \(error.cause)\n")
-            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
-        } catch let error as ArchiveError {
-            Terminal.error("ckptdelta: \(error.cause)\n")
-            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
-        } catch let error as ToolError {
-            Terminal.error("ckptdelta: \(error.message)\n")
-            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
-        } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
-            Terminal.error("ckptdelta: \(message(for: error))\nSee 'ckptdelta --help'.\n")
-            exit(withError: ExitCode(ToolStatus.trouble.rawValue))
-        }
-    }
-}
-
-/// A subcommand whose failures are ``DeltaError``s or ``ArchiveError``s.
-protocol DeltaSubcommand: ParsableCommand {
-    /// Does the work and returns the exit status.
-    func perform() throws -> ToolStatus
 }
 
 extension DeltaCommand {
-    struct Create: DeltaSubcommand {
+    struct Create: StatusCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write TARGET as one delta file against BASE (or alone with --no-base).")
 
@@ -94,7 +58,7 @@ extension DeltaCommand {
             guard (1...19).contains(level) else { throw ValidationError("--level takes 1...19") }
         }
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             // Remote checkpoints are copied locally first; a remote output is written locally, then uploaded.
             let base = noBase ? nil : try StagedCheckpoint(checkpoints[0])
             let target = try StagedCheckpoint(checkpoints[checkpoints.count - 1])
@@ -114,7 +78,7 @@ extension DeltaCommand {
         }
     }
 
-    struct Apply: DeltaSubcommand {
+    struct Apply: StatusCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild the target checkpoint of DELTA (made against BASE) into a directory.")
 
@@ -133,7 +97,7 @@ extension DeltaCommand {
             guard (1...2).contains(paths.count) else { throw ValidationError("give BASE DELTA, or DELTA alone") }
         }
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             // Remote inputs are copied locally first; a remote output folder gets the rebuilt files once complete.
             let base = paths.count == 2 ? try StagedCheckpoint(paths[0]) : nil
             let staging = try StagingDirectory()
@@ -151,7 +115,7 @@ extension DeltaCommand {
         }
     }
 
-    struct Info: DeltaSubcommand {
+    struct Info: StatusCommand {
         static let configuration = CommandConfiguration(abstract: "Show what a delta holds.")
 
         @Argument(help: "The delta file (local or s3://).")
@@ -160,7 +124,7 @@ extension DeltaCommand {
         @Flag(help: "Write one JSON document to standard output.")
         var json = false
 
-        func perform() throws -> ToolStatus {
+        func execute() throws -> ToolStatus {
             let staging = try StagingDirectory()
             let file = try DeltaFile(path: StagedCheckpoint.file(delta, staging: staging))
             Terminal.out(json ? DeltaOutput.json(file).serialized() + "\n" : DeltaOutput.text(file))

@@ -1,4 +1,6 @@
+import Archive
 import ArgumentParser
+import Delta
 import Glibc
 import SSTable
 
@@ -62,28 +64,45 @@ enum RawArguments {
     }
 }
 
-/// A command that computes its own exit status.
+/// A command that computes its own exit status: a tool's root command, or one of its
+/// subcommands (`ckptdelta create`).
 public protocol StatusCommand: ParsableCommand {
-    /// Runs the command and returns its status; throwing ``ToolError`` means trouble.
+    /// Runs the command and returns its status; a thrown ``ToolFailure`` means trouble.
     func execute() throws -> ToolStatus
 }
 
-extension StatusCommand {
-    /// Parses the arguments, runs the command and exits with the diff(1) convention: usage
-    /// errors and ``ToolError`` print one line on standard error and exit 2; `--help` and
-    /// `--version` exit 0.
+/// An error a tool reports as one line on standard error, exiting 2.
+protocol ToolFailure: Error {
+    var line: String { get }
+}
+
+extension ToolError: ToolFailure {
+    var line: String { message }
+}
+
+extension DeltaError: ToolFailure {
+    var line: String { cause }
+}
+
+extension ArchiveError: ToolFailure {
+    var line: String { cause }
+}
+
+extension ParsableCommand {
+    /// Parses the arguments, runs the command (or the subcommand they name) and exits with the
+    /// diff(1) convention: usage errors and ``ToolFailure``s print one line on standard error
+    /// and exit 2; `--help` and `--version` exit 0.
     public static func runAsTool(name: String) -> Never {
         if let complaint = RawArguments.complaint {
             Terminal.error("\(name): \(complaint)\n")
             Glibc.exit(ToolStatus.trouble.rawValue)
         }
-        let command: Self
+        let command: any StatusCommand
         do {
-            let parsed = try parseAsRoot()
-            guard let own = parsed as? Self else {
+            var parsed = try parseAsRoot()
+            guard let own = parsed as? any StatusCommand else {
                 // `--help` and similar built-in commands run themselves.
-                var builtIn = parsed
-                try builtIn.run()
+                try parsed.run()
                 Glibc.exit(ToolStatus.clean.rawValue)
             }
             command = own
@@ -97,8 +116,8 @@ extension StatusCommand {
         }
         do {
             Glibc.exit(try command.execute().rawValue)
-        } catch let error as ToolError {
-            Terminal.error("\(name): \(error.message)\n")
+        } catch let failure as any ToolFailure {
+            Terminal.error("\(name): \(failure.line)\n")
             Glibc.exit(ToolStatus.trouble.rawValue)
         } catch {
             Terminal.error("\(name): \(error)\n")

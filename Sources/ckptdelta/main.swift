@@ -1,3 +1,3 @@
 import CheckpointCLI
 
-DeltaCommand.runAsTool()
+DeltaCommand.runAsTool(name: "ckptdelta")
