@@ -1,4 +1,5 @@
 import Glibc
+import MappedIO
 
 /// Where the tools write: standard output for results, standard error for diagnostics.
 /// (Swift 6 rejects Glibc's `stdout`/`stderr` globals, so this writes to the descriptors.)
@@ -21,10 +22,10 @@ public enum Terminal {
         bytes.withUnsafeMutableBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 && errno == EINTR { continue }
                 // A closed pipe (`… | head`) or a full disk ends output quietly.
-                guard written > 0 else { return }
+                guard let written = try? valueOrErrno(retryingInterrupts: { Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset) }),
+                      written > 0
+                else { return }
                 offset += written
             }
         }

@@ -10,15 +10,14 @@ public final class DirectoryLock {
     /// ``FileError/Code/busy`` when another process holds it.
     public init(directory: String, name: String) throws(FileError) {
         let path = Path.join(directory, name)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let busy = errno == EWOULDBLOCK
-            let failure = busy
-                ? FileError(code: .busy, path: directory, cause: "another process is working on it (lock \(name) is held)")
-                : FileError(errno: errno, path: path, operation: "flock")
+        let fd = try systemCall(path) { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        do {
+            _ = try valueOrErrno(retryingInterrupts: { flock(fd, LOCK_EX | LOCK_NB) })
+        } catch {
             close(fd)
-            throw failure
+            throw error.rawValue == EWOULDBLOCK
+                ? FileError(code: .busy, path: directory, cause: "another process is working on it (lock \(name) is held)")
+                : FileError(error, path: path, operation: "flock")
         }
         descriptor = fd
     }

@@ -102,17 +102,22 @@ public enum FileSystem {
         if kind(of: path) == .directory { return }
         let parent = Path.directory(of: path)
         if parent != path && !parent.isEmpty && parent != "." { try createDirectory(parent) }
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-            throw FileError(errno: errno, path: path, operation: "mkdir")
-        }
+        do {
+            _ = try valueOrErrno(retryingInterrupts: { mkdir(path, 0o755) })
+        } catch where error != .fileExists {
+            throw FileError(error, path: path, operation: "mkdir")
+        } catch {}
     }
 
     /// Removes the file (or empty directory) at `path`; a missing path is not an error.
     public static func remove(_ path: String) throws(FileError) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
-        let failed = (info.st_mode & S_IFMT) == S_IFDIR ? rmdir(path) != 0 : unlink(path) != 0
-        if failed && errno != ENOENT { throw FileError(errno: errno, path: path, operation: "remove") }
+        do {
+            _ = try valueOrErrno(retryingInterrupts: { (info.st_mode & S_IFMT) == S_IFDIR ? rmdir(path) : unlink(path) })
+        } catch where error != .noSuchFile {
+            throw FileError(error, path: path, operation: "remove")
+        } catch {}
     }
 
     /// Removes `path` and, if it is a directory, everything in it. Symbolic links are removed,
@@ -128,10 +133,14 @@ public enum FileSystem {
 
     /// Flushes directory `path` itself, so that names created or renamed in it survive a crash.
     public static func synchronizeDirectory(_ path: String) throws(FileError) {
-        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+        let fd = try systemCall(path) { open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
-        guard fsync(fd) == 0 || errno == EINVAL else { throw FileError(errno: errno, path: path, operation: "fsync") }
+        do {
+            _ = try valueOrErrno(retryingInterrupts: { fsync(fd) })
+        } catch where error != .invalidArgument {
+            // EINVAL: the file system does not sync directories; nothing to do.
+            throw FileError(error, path: path, operation: "fsync")
+        } catch {}
     }
 
     /// The absolute path of `path` with symbolic links, `.` and `..` resolved; nil when it

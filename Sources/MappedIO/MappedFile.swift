@@ -89,13 +89,13 @@ private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 /// device where a file is expected is refused after `fstat`, before anything reads from it
 /// (opening a FIFO without `O_NONBLOCK` waits for a writer forever).
 func openRegularFile(_ path: String) throws(FileError) -> (descriptor: Int32, count: Int) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-    guard fd >= 0 else { throw FileError(errno: errno, path: path) }
+    let fd = try systemCall(path) { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else {
-        let failure = FileError(errno: errno, path: path, operation: "stat")
+    do {
+        _ = try systemCall(path, "stat") { fstat(fd, &info) }
+    } catch {
         close(fd)
-        throw failure
+        throw error
     }
     let type = info.st_mode & S_IFMT
     guard type == S_IFREG else {

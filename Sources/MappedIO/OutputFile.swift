@@ -25,8 +25,7 @@ public final class OutputFile {
             throw FileError(code: .alreadyExists, path: path, cause: "already exists (not overwritten)")
         }
         let temporaryPath = path + ".tempstate" + String(UInt64.random(in: 0...UInt64.max))
-        let fd = open(temporaryPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(errno: errno, path: temporaryPath) }
+        let fd = try systemCall(temporaryPath) { open(temporaryPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         self.path = path
         self.temporaryPath = temporaryPath
         self.descriptor = fd
@@ -64,16 +63,14 @@ public final class OutputFile {
     /// Sets the file's length (the bytes written at positions later are then random-access).
     public func preallocate(_ size: Int) throws(FileError) {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        guard ftruncate(descriptor, off_t(size)) == 0 else { throw FileError(errno: errno, path: path, operation: "ftruncate") }
+        _ = try systemCall(path, "ftruncate") { ftruncate(descriptor, off_t(size)) }
     }
 
     /// A handle that writes at positions of the (preallocated) file from any thread; bytes
     /// it writes are flushed by ``commit()``.
     public func positionalWriter() throws(FileError) -> PositionalWriter {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        let copy = dup(descriptor)
-        guard copy >= 0 else { throw FileError(errno: errno, path: path, operation: "dup") }
-        return PositionalWriter(descriptor: copy, path: path)
+        return PositionalWriter(descriptor: try systemCall(path, "dup") { dup(descriptor) }, path: path)
     }
 
     /// A handle that writes at positions of the file bypassing the page cache (O_DIRECT), or
@@ -82,12 +79,13 @@ public final class OutputFile {
     /// past its intended length is undone with ``preallocate(_:)``.
     public func directWriter() throws(FileError) -> PositionalWriter? {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        let fd = open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == EINVAL { return nil }
-            throw FileError(errno: errno, path: temporaryPath)
+        do {
+            return PositionalWriter(descriptor: try valueOrErrno(retryingInterrupts: { open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC) }), path: path)
+        } catch {
+            // EINVAL: the file system does not take O_DIRECT.
+            if error == .invalidArgument { return nil }
+            throw FileError(error, path: temporaryPath)
         }
-        return PositionalWriter(descriptor: fd, path: path)
     }
 
     /// Writes the whole file `path` at once: `bytes` written aside, flushed and renamed into
@@ -125,26 +123,19 @@ public final class OutputFile {
         let fd = descriptor
         descriptor = -1
         defer { close(fd) }
-        guard !durable || fsync(fd) == 0 else {
-            let failure = FileError(errno: errno, path: path, operation: "fsync")
-            unlink(temporaryPath)
-            throw failure
-        }
-        if overwrite {
-            if Glibc.rename(temporaryPath, path) != 0 {
-                let failure = FileError(errno: errno, path: path, operation: "rename")
+        do {
+            if durable { _ = try systemCall(path, "fsync") { fsync(fd) } }
+            if overwrite {
+                _ = try systemCall(path, "rename") { Glibc.rename(temporaryPath, path) }
+            } else {
+                // link(2) fails with EEXIST instead of replacing: no window in which another
+                // writer's file could be clobbered.
+                _ = try systemCall(path, "link") { link(temporaryPath, path) }
                 unlink(temporaryPath)
-                throw failure
             }
-        } else {
-            // link(2) fails with EEXIST instead of replacing: no window in which another
-            // writer's file could be clobbered.
-            if link(temporaryPath, path) != 0 {
-                let failure = FileError(errno: errno, path: path, operation: "link")
-                unlink(temporaryPath)
-                throw failure
-            }
+        } catch {
             unlink(temporaryPath)
+            throw error
         }
         if durable { try FileSystem.synchronizeDirectory(Path.directory(of: path)) }
     }
@@ -255,11 +246,7 @@ private func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, at 
     var remaining = bytes.count
     var position = offset
     while remaining > 0 {
-        let written = pwrite(descriptor, cursor, remaining, off_t(position))
-        if written < 0 {
-            if errno == EINTR { continue }
-            throw FileError(errno: errno, path: path, operation: "write")
-        }
+        let written = try systemCall(path, "write") { pwrite(descriptor, cursor, remaining, off_t(position)) }
         cursor += written
         remaining -= written
         position += written

@@ -17,11 +17,7 @@ public enum SequentialReader {
         defer { buffer.deallocate() }
         var total = 0
         while true {
-            let count = read(fd, buffer.baseAddress, pieceSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileError(errno: errno, path: path, operation: "read")
-            }
+            let count = try systemCall(path, "read") { read(fd, buffer.baseAddress, pieceSize) }
             if count == 0 { return total }
             body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
             total += count
