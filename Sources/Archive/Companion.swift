@@ -72,7 +72,7 @@ public struct Companion: Sendable, Hashable {
                 return try compressor.compress(raw)
             }
         } catch {
-            throw ArchiveError(.io, "\(path): \(error)")
+            throw ArchiveError(.io, "\(path): \(error)", underlying: error)
         }
         do {
             try OutputFile.write(bytes, to: destination, overwrite: false)

@@ -173,7 +173,7 @@ final class BucketArchive: ArchivePublisher {
         do {
             bytes = try MappedFile(path: Path.join(directory, ArchiveManifest.fileName)).withUnsafeBytes { Array($0) }
         } catch {
-            throw ArchiveError(.io, error.description)
+            throw ArchiveError(error)
         }
         let tag = state.withLock { $0.manifestTag }
         let options = WriteOptions(createOnly: tag == nil, ifMatch: tag, contentType: "application/json")
@@ -194,7 +194,7 @@ final class BucketArchive: ArchivePublisher {
         do {
             try RemoteStore.run { client in try await client.delete(target) }
         } catch {
-            throw ArchiveError(.io, error.message)
+            throw ArchiveError(.io, error.message, underlying: error)
         }
         _ = state.withLock { $0.objects.removeValue(forKey: name) }
     }

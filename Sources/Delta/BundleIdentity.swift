@@ -21,7 +21,7 @@ public struct FileDigest: Sendable, Hashable {
         do {
             size = try SequentialReader.forEachPiece(of: path) { hasher.update($0) }
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
         return FileDigest(name: Path.fileName(of: path), size: size, hash: hasher.finalize())
     }
@@ -46,7 +46,7 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
         do {
             names = try FileSystem.contents(ofDirectory: directory)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
         let shards = names.compactMap { file -> (shard: Int64, file: String)? in
             guard let parsed = BundleFiles.parseData(fileName: file), parsed.shard >= 0, parsed.shard < shardCount,

@@ -87,7 +87,7 @@ final class ChunkCodec {
                     Result { () throws(ZstdError) in try compressor.compress(bytes, into: destination) }
                 }.get()
             } catch {
-                throw DeltaError(.io, "zstd: \(error)")
+                throw DeltaError(.compression, "zstd: \(error)", underlying: error)
             }
             if written < bytes.count {
                 payload.append(1)

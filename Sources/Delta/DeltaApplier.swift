@@ -42,7 +42,7 @@ public struct DeltaApplier: Sendable {
         do {
             try FileSystem.createDirectory(directory)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
         // Every data file is allocated at its final size under a temporary name, then filled
         // run by run at its position: predicted runs read target bytes rebuilt before them.
@@ -52,7 +52,7 @@ public struct DeltaApplier: Sendable {
             do {
                 try file.preallocate(digest.size)
             } catch {
-                throw DeltaError(.io, error.description)
+                throw DeltaError(error)
             }
             outputs.append(file)
         }
@@ -61,7 +61,7 @@ public struct DeltaApplier: Sendable {
         do {
             writers = try outputs.map { (file) throws(FileError) in try file.positionalWriter() }
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
         let sources = RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt)
         let work = Self.workList(manifest)
@@ -74,14 +74,14 @@ public struct DeltaApplier: Sendable {
             do {
                 direct = try file.directWriter()
             } catch {
-                throw DeltaError(.io, error.description)
+                throw DeltaError(error)
             }
             guard let direct else { continue }
             hashes[index] = try stream(work.filter { $0.file == index }, to: direct, sources: sources)
             do {
                 try file.preallocate(manifest.target.dataFiles[index].size)
             } catch {
-                throw DeltaError(.io, error.description)
+                throw DeltaError(error)
             }
             streamed.insert(index)
         }
@@ -105,7 +105,7 @@ public struct DeltaApplier: Sendable {
             for file in outputs { try file.commit(overwrite: overwrite, durable: durable) }
             try index.commit(overwrite: overwrite, durable: durable)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
         return manifest
     }
@@ -211,7 +211,7 @@ public struct DeltaApplier: Sendable {
         do {
             try output.write(bytes, at: offset)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
     }
 
@@ -240,7 +240,7 @@ public struct DeltaApplier: Sendable {
         do {
             return try OutputFile(path: path, overwrite: overwrite)
         } catch {
-            throw DeltaError(error.code == .alreadyExists ? .exists : .io, error.description)
+            throw DeltaError(error)
         }
     }
 
@@ -248,7 +248,7 @@ public struct DeltaApplier: Sendable {
         do {
             try file.write(bytes)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
     }
 }

@@ -97,7 +97,7 @@ public struct DeltaCreator: Sendable {
             try file.appendDirectly()
             try file.write(DeltaFormat.header)
         } catch {
-            throw DeltaError(error.code == .alreadyExists ? .exists : .io, error.description)
+            throw DeltaError(error)
         }
         let targetFiles = try targetIdentity.dataFiles.map { (digest) throws(DeltaError) in
             try Self.map(Path.join(Path.directory(of: targetPrefix), digest.name))
@@ -122,7 +122,7 @@ public struct DeltaCreator: Sendable {
         do {
             try file.commit(overwrite: overwrite)
         } catch {
-            throw DeltaError(error.code == .alreadyExists ? .exists : .io, error.description)
+            throw DeltaError(error)
         }
         return manifest
     }
@@ -359,7 +359,7 @@ public struct DeltaCreator: Sendable {
         do {
             return try result.get()
         } catch {
-            throw DeltaError(.io, "zstd: \(error)")
+            throw DeltaError(.compression, "zstd: \(error)", underlying: error)
         }
     }
 
@@ -374,7 +374,7 @@ public struct DeltaCreator: Sendable {
         do {
             try file.write(bytes)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
     }
 
@@ -390,7 +390,7 @@ public struct DeltaCreator: Sendable {
         do {
             return try Bundle(prefix: prefix)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error.file)
         }
     }
 
@@ -398,7 +398,7 @@ public struct DeltaCreator: Sendable {
         do {
             return try MappedFile(path: path)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
     }
 }

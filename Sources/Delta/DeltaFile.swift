@@ -12,7 +12,7 @@ public final class DeltaFile: Sendable {
         do {
             file = try MappedFile(path: path)
         } catch {
-            throw DeltaError(.io, error.description)
+            throw DeltaError(error)
         }
         self.path = path
         manifest = try file.withUnsafeBytes { (bytes) throws(DeltaError) -> Manifest in

@@ -44,12 +44,8 @@ extension DeltaApplier {
             try writes.wait()
             let written = SharedBuffer(bytes: UnsafeMutableRawBufferPointer(rebasing: buffer[..<(alignedEnd - start)]), origin: start)
             writes.start {
-                do {
-                    try direct.write(UnsafeRawBufferPointer(written.bytes), at: written.origin)
-                    return .success(())
-                } catch {
-                    return .failure(DeltaError(.io, "\(error)"))
-                }
+                Result { () throws(FileError) in try direct.write(UnsafeRawBufferPointer(written.bytes), at: written.origin) }
+                    .mapError(DeltaError.init)
             }
             if last { break }
             carried = end - alignedEnd

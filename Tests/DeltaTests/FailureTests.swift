@@ -153,3 +153,19 @@ extension FailureTests {
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(target))
     }
 }
+
+extension FailureTests {
+    /// A failure of the file system reaches the caller whole: the delta error's kind, its one
+    /// line, and underneath the file error with the operating system's error number.
+    @Test func errorsKeepTheirCause() throws {
+        do {
+            try DeltaCreator().create(base: base, target: target, output: directory.path("missing/d.delta"), overwrite: false)
+            Issue.record("a delta was written into a missing directory")
+        } catch {
+            #expect(error.code == .io)
+            #expect(error.cause.contains(directory.path("missing/d.delta")))
+            let file = try #require(error.underlying as? FileError)
+            #expect(file.code == .notFound && file.errno == .noSuchFile)
+        }
+    }
+}
