@@ -36,14 +36,14 @@ public struct ArchiveVerifier: Sendable {
             do throws(ArchiveError) {
                 try rebuilder.checkFile(of: entry)
             } catch {
-                findings.append(Finding(.error, FileSystem.exists(path) ? "file.mismatch" : "file.missing", Self.message(error.cause, about: path), file: path))
+                findings.append(Finding(.error, FileSystem.exists(path) ? .fileMismatch : .fileMissing, Self.message(error.cause, about: path), file: path))
                 continue
             }
             let delta: Manifest
             do {
                 delta = try DeltaFile(path: path).manifest
             } catch {
-                findings.append(Finding(.error, "delta.unreadable", Self.message(error.cause, about: path), file: path))
+                findings.append(Finding(.error, .deltaUnreadable, Self.message(error.cause, about: path), file: path))
                 continue
             }
             for companion in entry.companions {
@@ -51,7 +51,7 @@ public struct ArchiveVerifier: Sendable {
                     _ = try companion.contents(in: archive)
                 } catch {
                     let companionPath = Path.join(archive, companion.file)
-                    findings.append(Finding(.error, FileSystem.exists(companionPath) ? "file.mismatch" : "file.missing", Self.message(error.cause, about: companionPath), file: companionPath))
+                    findings.append(Finding(.error, FileSystem.exists(companionPath) ? .fileMismatch : .fileMissing, Self.message(error.cause, about: companionPath), file: companionPath))
                 }
             }
             targets[entry.step] = delta.target
@@ -78,13 +78,13 @@ public struct ArchiveVerifier: Sendable {
     private func leftovers(in archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> [Finding] {
         let survey = try ArchiveLayout.survey(archive, manifest: manifest)
         let debris = survey.debris.map { name in
-            Finding(.warning, "file.leftover", "left by an interrupted run: the next archive run removes it", file: Path.join(archive, name))
+            Finding(.warning, .fileLeftover, "left by an interrupted run: the next archive run removes it", file: Path.join(archive, name))
         }
         let unlisted = survey.unlisted.map { candidate in
-            Finding(.warning, "file.unlisted", "a complete delta of \(candidate.delta.target.name) that the manifest does not list: the next archive run lists it again if its chain holds", file: Path.join(archive, candidate.file))
+            Finding(.warning, .fileUnlisted, "a complete delta of \(candidate.delta.target.name) that the manifest does not list: the next archive run lists it again if its chain holds", file: Path.join(archive, candidate.file))
         }
         let foreign = survey.foreign.map { name in
-            Finding(.warning, "file.foreign", "not written by this tool (or not a complete delta): left alone", file: Path.join(archive, name))
+            Finding(.warning, .fileForeign, "not written by this tool (or not a complete delta): left alone", file: Path.join(archive, name))
         }
         return debris + unlisted + foreign
     }
@@ -100,7 +100,7 @@ public struct ArchiveVerifier: Sendable {
                 if let previous { scratch.discard(previous.directory) }
                 previous = rebuilt
             } catch {
-                findings.append(Finding(.error, "restore.failed", "step \(entry.step) does not rebuild: \(error.cause)", file: rebuilder.path(of: entry)))
+                findings.append(Finding(.error, .restoreFailed, "step \(entry.step) does not rebuild: \(error.cause)", file: rebuilder.path(of: entry)))
             }
         }
         return findings

@@ -36,7 +36,7 @@ enum JUnitReport {
         guard !errors.isEmpty || failures.contains(where: { $0.severity == .warning }) else { return (xml + "/>\n", false) }
         xml += ">\n"
         for error in errors {
-            xml += "      <failure type=\"\(MarkupText.escape(error.code))\" message=\"\(MarkupText.escape(error.message))\"/>\n"
+            xml += "      <failure type=\"\(MarkupText.escape(error.code.rawValue))\" message=\"\(MarkupText.escape(error.message))\"/>\n"
         }
         let warnings = failures.filter { $0.severity == .warning }.map { "warning \($0.code): \($0.message)" }
         if !warnings.isEmpty { xml += "      <system-out>\(MarkupText.escape(warnings.joined(separator: "\n")))</system-out>\n" }

@@ -43,7 +43,7 @@ struct PartialReport {
                     ("bytes_checked", .int(checkpoint.bytesChecked)),
                     ("seconds", .double(checkpoint.seconds)),
                     ("data_failures", .array(checkpoint.failures.map { failure in
-                        .object([("part", .int(Int64(failure.part))), ("code", .string(failure.code)), ("message", .string(failure.message))])
+                        .object([("part", .int(Int64(failure.part))), ("code", .string(failure.code.rawValue)), ("message", .string(failure.message))])
                     })),
                 ])
             })),
@@ -75,7 +75,7 @@ struct PartialReport {
                 guard let part = failure["part"]?.integer, part >= 0, part < Int64(Int32.max),
                       let code = failure["code"]?.string, let message = failure["message"]?.string
                 else { throw bad("a data failure") }
-                dataFailures.append(DataFailure(part: Int(part), code: code, message: message))
+                dataFailures.append(DataFailure(part: Int(part), code: Finding.Code(rawValue: code), message: message))
             }
             parsed.append(Checkpoint(prefix: prefix, indexDigest: digest, bytesChecked: bytes, seconds: seconds, failures: dataFailures))
         }

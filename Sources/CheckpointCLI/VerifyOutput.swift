@@ -54,7 +54,7 @@ enum VerifyOutput {
             ("seconds", .double(report.seconds)),
             ("tensors", .array(report.tensors.map { status in
                 guard case .object(var members) = ListingOutput.variable(status.summary) else { return .null }
-                members.append(("status", .string(status.error == nil ? "ok" : status.error!.code)))
+                members.append(("status", .string(status.error == nil ? "ok" : status.error!.code.rawValue)))
                 return .object(members)
             })),
             ("findings", .array(report.findings.map(finding))),
@@ -64,7 +64,7 @@ enum VerifyOutput {
     static func finding(_ finding: Finding) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("severity", .string(finding.severity.rawValue)),
-            ("code", .string(finding.code)),
+            ("code", .string(finding.code.rawValue)),
             ("message", .string(finding.message)),
         ]
         if let tensor = finding.tensor { members.append(("tensor", .string(tensor))) }

@@ -45,18 +45,18 @@ public struct CheckpointReport: Sendable {
 extension Finding {
     /// The codes of the data pass: damage to tensor bytes behind a sound index.
     static let dataCodes = Set(
-        [TensorError.Code.checksumMismatch, .lengthChecksumMismatch, .malformedString, .malformedVariant].map(\.rawValue)
-            + ["diagnosis.mixed_saves"])
+        [TensorError.Code.checksumMismatch, .lengthChecksumMismatch, .malformedString, .malformedVariant].map { Finding.Code(rawValue: $0.rawValue) }
+            + [.diagnosisMixedSaves])
 }
 
 /// A stored part whose bytes failed the data pass, by the part's position in the checkpoint's
 /// layout (deterministic for a given index), with the finding's code and message.
 public struct DataFailure: Sendable, Hashable {
     public let part: Int
-    public let code: String
+    public let code: Finding.Code
     public let message: String
 
-    public init(part: Int, code: String, message: String) {
+    public init(part: Int, code: Finding.Code, message: String) {
         self.part = part
         self.code = code
         self.message = message

@@ -11,7 +11,7 @@ enum DirectoryCheck {
         do {
             directory = try CheckpointDirectory(path: path)
         } catch {
-            return DirectoryReport(path: path, findings: [Finding(.error, "directory.unreadable", error.cause, file: path)])
+            return DirectoryReport(path: path, findings: [Finding(.error, .directoryUnreadable, error.cause, file: path)])
         }
         return run(directory) { FileSystem.kind(of: Path.join(path, $0)) == .directory }
     }
@@ -22,28 +22,28 @@ enum DirectoryCheck {
         let stateFile = Path.join(path, CheckpointDirectory.stateFileName)
         var findings: [Finding] = []
         if let unreadable = directory.stateFileUnreadable {
-            findings.append(Finding(.error, "state.unreadable", "\(unreadable.cause) (TensorFlow cannot read it either)", file: stateFile))
+            findings.append(Finding(.error, .stateUnreadable, "\(unreadable.cause) (TensorFlow cannot read it either)", file: stateFile))
         }
         switch directory.state {
         case nil:
             if !directory.prefixes.isEmpty && directory.stateFileUnreadable == nil {
-                findings.append(Finding(.warning, "state.absent", "no `checkpoint` file: tf.train.latest_checkpoint finds nothing here", file: stateFile))
+                findings.append(Finding(.warning, .stateAbsent, "no `checkpoint` file: tf.train.latest_checkpoint finds nothing here", file: stateFile))
             }
         case .failure(let error)?:
-            findings.append(Finding(.error, "state.unparseable", "\(error) (TensorFlow ignores the whole file)", file: stateFile))
+            findings.append(Finding(.error, .stateUnparseable, "\(error) (TensorFlow ignores the whole file)", file: stateFile))
         case .success(let state)?:
             findings += checkState(state, in: directory, file: stateFile)
         }
         for name in directory.fileNames {
             let full = Path.join(path, name)
             if name.contains("_temp"), isFolder(name) {
-                findings.append(Finding(.warning, "debris.temp_dir", "temporary directory left by an interrupted sharded save", file: full))
+                findings.append(Finding(.warning, .debrisTempDir, "temporary directory left by an interrupted sharded save", file: full))
             } else if name.contains(".tempstate") {
-                findings.append(Finding(.warning, "debris.tempstate", "temporary file left by an interrupted save", file: full))
+                findings.append(Finding(.warning, .debrisTempstate, "temporary file left by an interrupted save", file: full))
             }
         }
         for name in directory.undecodableNames {
-            findings.append(Finding(.warning, "directory.bad_name", "the name \(name) is not valid UTF-8: skipped, these tools read UTF-8 names only", file: path))
+            findings.append(Finding(.warning, .directoryBadName, "the name \(name) is not valid UTF-8: skipped, these tools read UTF-8 names only", file: path))
         }
         return DirectoryReport(path: path, findings: findings)
     }
@@ -51,34 +51,34 @@ enum DirectoryCheck {
     private static func checkState(_ state: CheckpointState, in directory: CheckpointDirectory, file: String) -> [Finding] {
         var findings: [Finding] = []
         guard let latest = state.modelCheckpointPath, !latest.isEmpty else {
-            return [Finding(.error, "state.no_latest", "model_checkpoint_path is missing or empty (TensorFlow raises ValueError)", file: file)]
+            return [Finding(.error, .stateNoLatest, "model_checkpoint_path is missing or empty (TensorFlow raises ValueError)", file: file)]
         }
         for written in uniqued(state.allModelCheckpointPaths + [latest]) {
             let resolved = directory.resolve(written)
             if !resolved.exists {
                 let which = written == latest ? "the latest checkpoint" : "checkpoint"
-                findings.append(Finding(.error, "state.missing_checkpoint", "\(which) \"\(written)\" does not exist (no \(resolved.prefix).index)", file: file))
+                findings.append(Finding(.error, .stateMissingCheckpoint, "\(which) \"\(written)\" does not exist (no \(resolved.prefix).index)", file: file))
             } else if resolved.relocated {
                 findings.append(Finding(
-                    .warning, "state.relocated",
+                    .warning, .stateRelocated,
                     "\"\(written)\" is a stale absolute path (the directory moved); resolved to \(resolved.prefix), which TensorFlow will not find",
                     file: file))
             }
         }
         if state.allModelCheckpointPaths.last != latest {
-            findings.append(Finding(.warning, "state.order", "the latest checkpoint is not the last of all_model_checkpoint_paths", file: file))
+            findings.append(Finding(.warning, .stateOrder, "the latest checkpoint is not the last of all_model_checkpoint_paths", file: file))
         }
         let stamps = state.allModelCheckpointTimestamps
         if !stamps.isEmpty && stamps.count != state.allModelCheckpointPaths.count {
-            findings.append(Finding(.warning, "state.timestamps", "\(stamps.count) timestamps for \(state.allModelCheckpointPaths.count) paths", file: file))
+            findings.append(Finding(.warning, .stateTimestamps, "\(stamps.count) timestamps for \(state.allModelCheckpointPaths.count) paths", file: file))
         }
         let now = Double(time(nil))
         if stamps.contains(where: { !$0.isFinite }) {
-            findings.append(Finding(.warning, "state.timestamps", "a timestamp is not a finite number", file: file))
+            findings.append(Finding(.warning, .stateTimestamps, "a timestamp is not a finite number", file: file))
         } else if zip(stamps, stamps.dropFirst()).contains(where: { $0 > $1 }) {
-            findings.append(Finding(.warning, "state.timestamps", "timestamps are not in increasing order", file: file))
+            findings.append(Finding(.warning, .stateTimestamps, "timestamps are not in increasing order", file: file))
         } else if let last = stamps.last, last > now + 60 {
-            findings.append(Finding(.warning, "state.timestamps", "a timestamp lies in the future (TensorFlow clamps it to now)", file: file))
+            findings.append(Finding(.warning, .stateTimestamps, "a timestamp lies in the future (TensorFlow clamps it to now)", file: file))
         }
         return findings
     }

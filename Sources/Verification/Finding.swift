@@ -16,9 +16,26 @@ public struct Finding: Sendable, Hashable {
         public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
     }
 
+    /// A stable identifier (`block.checksum_mismatch`, `state.order`, …): see
+    /// `FindingCodes.swift` for the set, and the codes of the readers it comes from.
+    public struct Code: RawRepresentable, Sendable, Hashable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public let rawValue: String
+
+        public init(rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        public init(stringLiteral value: String) {
+            rawValue = value
+        }
+
+        public var description: String { rawValue }
+
+        public static func < (a: Code, b: Code) -> Bool { a.rawValue < b.rawValue }
+    }
+
     public let severity: Severity
-    /// A stable identifier (`block.checksum_mismatch`, `data.checksum_mismatch`, …).
-    public let code: String
+    public let code: Code
     /// One readable line.
     public let message: String
     /// The tensor it concerns, if any (display form).
@@ -28,7 +45,7 @@ public struct Finding: Sendable, Hashable {
     /// The byte offset in ``file``, if known.
     public let offset: Int?
 
-    public init(_ severity: Severity, _ code: String, _ message: String, tensor: String? = nil, file: String? = nil, offset: Int? = nil) {
+    public init(_ severity: Severity, _ code: Code, _ message: String, tensor: String? = nil, file: String? = nil, offset: Int? = nil) {
         self.severity = severity
         self.code = code
         self.message = message

@@ -13,7 +13,7 @@ enum MixedSaveDiagnosis {
     /// The diagnosis of `parts` (every stored part, in layout order) given the data pass's
     /// `failures`; siblings are tried only for a local checkpoint (their data is mapped).
     static func run(bundle: Bundle, parts: [StoredPart], failures: [DataFailure]) -> Finding? {
-        let code = TensorError.Code.checksumMismatch.rawValue
+        let code = Finding.Code(rawValue: TensorError.Code.checksumMismatch.rawValue)
         let failed = Dictionary(failures.map { ($0.part, $0.code) }, uniquingKeysWith: { first, _ in first })
         let checked = parts.indices.filter { parts[$0].entry.size > 0 }
         let failing = checked.filter { failed[$0] == code }.count
@@ -30,7 +30,7 @@ enum MixedSaveDiagnosis {
         if let owner = siblings.first(where: { matches(indexOf: bundle.prefix, dataOf: $0) }) {
             message += "; the .index matches the data files of \(describe(owner))"
         }
-        return Finding(.error, "diagnosis.mixed_saves", message, file: BundleFiles.index(prefix: bundle.prefix))
+        return Finding(.error, .diagnosisMixedSaves, message, file: BundleFiles.index(prefix: bundle.prefix))
     }
 
     /// Whether the index of `indexPrefix` checksums correctly against the data of `dataPrefix`,

@@ -19,17 +19,17 @@ enum ShardFileCheck {
                 let path = Path.join(directory, name)
                 if parsed.count != shardCount {
                     findings.append(Finding(
-                        .warning, "shard.count_mismatch",
+                        .warning, .shardCountMismatch,
                         "data file says -of-\(parsed.count) but the header says \(shardCount) shards", file: path))
                 } else if !referenced.contains(parsed.shard) {
-                    findings.append(Finding(.warning, "shard.unreferenced", "no entry references this shard", file: path))
+                    findings.append(Finding(.warning, .shardUnreferenced, "no entry references this shard", file: path))
                 }
             }
             findings += unclaimedBytes(bundle: bundle, parts: parts, shardCount: shardCount)
         }
         if checkDebris {
             for name in names where name.hasPrefix(base + ".") && name.contains(".tempstate") {
-                findings.append(Finding(.warning, "debris.tempstate", "temporary file left by an interrupted save", file: Path.join(directory, name)))
+                findings.append(Finding(.warning, .debrisTempstate, "temporary file left by an interrupted save", file: Path.join(directory, name)))
             }
         }
         return findings
@@ -53,12 +53,12 @@ enum ShardFileCheck {
             for gap in gaps.prefix(maximumGapsListed) {
                 let what = gap.upperBound == Int64(file.count) ? "trailing bytes" : "bytes"
                 findings.append(Finding(
-                    .warning, "shard.unclaimed_bytes", "\(gap.count) \(what) at \(gap.lowerBound)..<\(gap.upperBound) belong to no tensor",
+                    .warning, .shardUnclaimedBytes, "\(gap.count) \(what) at \(gap.lowerBound)..<\(gap.upperBound) belong to no tensor",
                     file: path, offset: Int(gap.lowerBound)))
             }
             if gaps.count > maximumGapsListed {
                 let rest = gaps.dropFirst(maximumGapsListed).reduce(Int64(0)) { $0 + Int64($1.count) }
-                findings.append(Finding(.warning, "shard.unclaimed_bytes", "\(gaps.count - maximumGapsListed) more unclaimed ranges (\(rest) bytes)", file: path))
+                findings.append(Finding(.warning, .shardUnclaimedBytes, "\(gaps.count - maximumGapsListed) more unclaimed ranges (\(rest) bytes)", file: path))
             }
         }
         return findings

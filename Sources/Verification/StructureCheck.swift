@@ -26,7 +26,7 @@ struct StructureCheck {
     }
 
     /// Records an error against a listed variable.
-    mutating func fail(_ variable: Int, _ code: String, _ message: String, label: String? = nil) {
+    mutating func fail(_ variable: Int, _ code: Finding.Code, _ message: String, label: String? = nil) {
         let finding = Finding(.error, code, message, tensor: label ?? summaries[variable].name)
         findings.append(finding)
         if variableErrors[variable] == nil { variableErrors[variable] = finding }
@@ -34,21 +34,21 @@ struct StructureCheck {
 
     private mutating func checkTable() {
         for finding in bundle.tableFindings {
-            findings.append(Finding(finding.isWarning ? .warning : .error, finding.code.rawValue, finding.message, file: indexPath, offset: finding.offset))
+            findings.append(Finding(finding.isWarning ? .warning : .error, Finding.Code(rawValue: finding.code.rawValue), finding.message, file: indexPath, offset: finding.offset))
         }
         if let problem = bundle.headerProblem {
-            findings.append(Finding(.error, problem.code.rawValue, problem.message, file: indexPath))
+            findings.append(Finding(.error, Finding.Code(rawValue: problem.code.rawValue), problem.message, file: indexPath))
         }
         switch bundle.header?.endianness {
         case .unknown(let value)?:
-            findings.append(Finding(.error, "header.bad_endianness", "endianness \(value) is neither little (0) nor big (1)", file: indexPath))
+            findings.append(Finding(.error, .headerBadEndianness, "endianness \(value) is neither little (0) nor big (1)", file: indexPath))
         case .big?:
-            findings.append(Finding(.warning, "header.big_endian", "tensor data is big-endian: checksums hold, but values need byte swapping", file: indexPath))
+            findings.append(Finding(.warning, .headerBigEndian, "tensor data is big-endian: checksums hold, but values need byte swapping", file: indexPath))
         default:
             break
         }
         for issue in bundle.header?.issues ?? [] {
-            findings.append(Finding(.warning, issue.code.rawValue, issue.message, file: indexPath))
+            findings.append(Finding(.warning, Finding.Code(rawValue: issue.code.rawValue), issue.message, file: indexPath))
         }
     }
 
@@ -56,10 +56,10 @@ struct StructureCheck {
         for record in bundle.records {
             switch record.entry {
             case .failure(let error):
-                findings.append(Finding(.error, "entry.unparseable", "entry does not parse: \(error)", tensor: record.name, file: indexPath, offset: record.offset))
+                findings.append(Finding(.error, .entryUnparseable, "entry does not parse: \(error)", tensor: record.name, file: indexPath, offset: record.offset))
             case .success(let entry):
                 for issue in entry.issues {
-                    findings.append(Finding(.warning, issue.code.rawValue, issue.message, tensor: record.name, file: indexPath, offset: record.offset))
+                    findings.append(Finding(.warning, Finding.Code(rawValue: issue.code.rawValue), issue.message, tensor: record.name, file: indexPath, offset: record.offset))
                 }
             }
         }
@@ -76,7 +76,7 @@ struct StructureCheck {
                     try addPart(StoredPart(key: summary.key, entry: entry, variable: index, label: summary.name))
                 }
             } catch {
-                fail(index, error.code.rawValue, error.cause)
+                fail(index, Finding.Code(rawValue: error.code.rawValue), error.cause)
             }
         }
     }
@@ -88,11 +88,11 @@ struct StructureCheck {
         for (slice, box) in zip(full.slices, boxes) {
             let label = "\(summaries[variable].name) (slice \(slice))"
             if box.elementsEqual(full.shape.dimensions.map { 0..<$0 }) {
-                findings.append(Finding(.warning, "slices.whole", "slice \(slice) covers the whole tensor (TensorFlow stores that as a plain entry)", tensor: label))
+                findings.append(Finding(.warning, .slicesWhole, "slice \(slice) covers the whole tensor (TensorFlow stores that as a plain entry)", tensor: label))
             }
             let key = SliceKey.encode(name: name, slice: slice)
             guard bundle.record(forKey: key) != nil else {
-                fail(variable, "slices.missing_record", "the record of slice \(slice) is missing", label: label)
+                fail(variable, .slicesMissingRecord, "the record of slice \(slice) is missing", label: label)
                 continue
             }
             do {
@@ -100,12 +100,12 @@ struct StructureCheck {
                 try Bundle.validate(entry, key: key)
                 let lengths = box.map { Int64($0.count) }
                 guard entry.dtype == full.dtype, entry.shape.dimensions == lengths else {
-                    fail(variable, "slices.mismatch", "stored as \(entry.dtype) \(entry.shape), expected \(full.dtype) \(TensorShape(lengths))", label: label)
+                    fail(variable, .slicesMismatch, "stored as \(entry.dtype) \(entry.shape), expected \(full.dtype) \(TensorShape(lengths))", label: label)
                     continue
                 }
                 try addPart(StoredPart(key: key, entry: entry, variable: variable, label: label))
             } catch {
-                fail(variable, error.code.rawValue, error.cause, label: label)
+                fail(variable, Finding.Code(rawValue: error.code.rawValue), error.cause, label: label)
             }
         }
     }
@@ -125,7 +125,7 @@ struct StructureCheck {
         }
         for record in bundle.records where record.key.first == 0 && !claimed.contains(record.key) {
             let what = SliceKey.decode(record.key).map { "slice \($0.slice) of \(Bundle.displayName($0.name))" } ?? "a key that starts with byte 0"
-            findings.append(Finding(.error, "slices.orphan", "\(what) is stored but no variable lists it", tensor: record.name, file: indexPath, offset: record.offset))
+            findings.append(Finding(.error, .slicesOrphan, "\(what) is stored but no variable lists it", tensor: record.name, file: indexPath, offset: record.offset))
         }
     }
 
@@ -137,7 +137,7 @@ struct StructureCheck {
             var furthest: StoredPart? = nil
             for part in sorted {
                 if let previous = furthest, part.entry.offset < previous.range.upperBound {
-                    fail(part.variable, "entry.overlap",
+                    fail(part.variable, .entryOverlap,
                          "bytes \(part.range.lowerBound)..<\(part.range.upperBound) of shard \(shard) overlap \(previous.label) (\(previous.range.lowerBound)..<\(previous.range.upperBound))",
                          label: part.label)
                 }

@@ -50,7 +50,7 @@ public struct Verifier: Sendable {
 
     /// The report on a checkpoint whose index cannot be read at all.
     public static func unreadable(prefix: String, cause: String, since start: Stopwatch? = nil) -> CheckpointReport {
-        let finding = Finding(.error, "index.unreadable", cause, file: BundleFiles.index(prefix: prefix))
+        let finding = Finding(.error, .indexUnreadable, cause, file: BundleFiles.index(prefix: prefix))
         return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: start?.seconds ?? 0)
     }
 
@@ -110,7 +110,7 @@ public struct Verifier: Sendable {
     }
 
     private static func failures(_ errors: [TensorError?], parts: [Int]) -> [DataFailure] {
-        zip(parts, errors).compactMap { part, error in error.map { DataFailure(part: part, code: $0.code.rawValue, message: $0.cause) } }
+        zip(parts, errors).compactMap { part, error in error.map { DataFailure(part: part, code: Finding.Code(rawValue: $0.code.rawValue), message: $0.cause) } }
     }
 
     private func report(

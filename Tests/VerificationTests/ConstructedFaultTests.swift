@@ -103,7 +103,7 @@ import Verification
             try table.add(key: Array("a".utf8), value: Self.entry(Self.data, offset: 0, count: 16).encoded())
             TestFiles.write(table.finish(), to: prefix + ".index")
             TestFiles.write(Self.data, to: prefix + ".data-00000-of-00001")
-            let findings = Verifier().verify(prefix: prefix).findings.map { Pair($0.code, $0.tensor) }
+            let findings = Verifier().verify(prefix: prefix).findings.map { Pair($0.code.rawValue, $0.tensor) }
             #expect(findings == [expected])
         }
     }
@@ -137,7 +137,7 @@ import Verification
         let prefix = faults.copy("tf2_keras_adam") + "/ckpt-40"
         let entry = try TensorBundleProbe.entry(prefix: prefix, name: "optimizer/_variables/7/.ATTRIBUTES/VARIABLE_VALUE")
         FaultInjection.flip(prefix + ".data-00000-of-00001", at: Int(entry.offset) + 5000)
-        #expect(verifier.verify(prefix: prefix).findings.map { Pair($0.code, $0.tensor) }
+        #expect(verifier.verify(prefix: prefix).findings.map { Pair($0.code.rawValue, $0.tensor) }
             == [Pair("data.checksum_mismatch", "optimizer/_variables/7/.ATTRIBUTES/VARIABLE_VALUE")])
     }
 }

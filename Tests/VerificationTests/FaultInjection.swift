@@ -14,12 +14,12 @@ struct FaultInjection {
 
     /// The error findings for `prefix` as (code, tensor) pairs, in report order.
     static func errors(_ prefix: String) -> [Pair] {
-        Verifier().verify(prefix: prefix).findings.filter { $0.severity == .error }.map { Pair($0.code, $0.tensor) }
+        Verifier().verify(prefix: prefix).findings.filter { $0.severity == .error }.map { Pair($0.code.rawValue, $0.tensor) }
     }
 
     /// The warning findings for `prefix`.
     static func warnings(_ prefix: String) -> [Pair] {
-        Verifier().verify(prefix: prefix).findings.filter { $0.severity == .warning }.map { Pair($0.code, $0.tensor) }
+        Verifier().verify(prefix: prefix).findings.filter { $0.severity == .warning }.map { Pair($0.code.rawValue, $0.tensor) }
     }
 
     /// Flips `mask` into byte `offset` of `path`.
