@@ -32,12 +32,12 @@ enum CheckpointTarget: Sendable {
     /// checksums unless it is structure-only).
     ///
     /// - Throws: ``ToolError`` when the index cannot be read or the store fails.
-    func open(verifier: Verifier) throws(ToolError) -> (bundle: Bundle, report: CheckpointReport) {
+    func open(verifier: Verifier) throws(ToolError) -> (bundle: CheckpointBundle, report: CheckpointReport) {
         switch self {
         case .local(let prefix):
-            let bundle: Bundle
+            let bundle: CheckpointBundle
             do {
-                bundle = try Bundle(prefix: prefix)
+                bundle = try CheckpointBundle(prefix: prefix)
             } catch {
                 throw ToolError(error.description)
             }
@@ -53,12 +53,12 @@ enum CheckpointTarget: Sendable {
     /// Verifies the checkpoint with `verifier`, with a progress bar on standard error when
     /// `showingProgress`, and returns the bundle it opened (nil when its index cannot be read,
     /// which is a finding for a local checkpoint). A store that fails is a tool error.
-    func verify(with verifier: Verifier, showingProgress: Bool) throws(ToolError) -> (bundle: Bundle?, report: CheckpointReport) {
+    func verify(with verifier: Verifier, showingProgress: Bool) throws(ToolError) -> (bundle: CheckpointBundle?, report: CheckpointReport) {
         switch self {
         case .local(let prefix):
-            let bundle: Bundle
+            let bundle: CheckpointBundle
             do {
-                bundle = try Bundle(prefix: prefix)
+                bundle = try CheckpointBundle(prefix: prefix)
             } catch {
                 return (nil, Verifier.unreadable(prefix: prefix, cause: error.file.cause))
             }
@@ -78,7 +78,7 @@ enum CheckpointTarget: Sendable {
     /// The streamed verification of a remote bundle: ranged reads as large and as many in
     /// flight as the store's configuration says.
     private static func verify(
-        _ bundle: Bundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client, showingProgress: Bool
+        _ bundle: CheckpointBundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client, showingProgress: Bool
     ) async throws -> CheckpointReport {
         var verifier = verifier
         verifier.readsInFlight = min(client.configuration.connections, 32)
@@ -90,13 +90,13 @@ enum CheckpointTarget: Sendable {
     }
 
     /// A progress bar toward the bytes of `bundle`'s data, when one is to be shown.
-    private static func meter(for bundle: Bundle, showing: Bool) -> ProgressMeter? {
+    private static func meter(for bundle: CheckpointBundle, showing: Bool) -> ProgressMeter? {
         showing ? ProgressMeter(total: Verifier.dataBytes(of: bundle), label: Path.fileName(of: bundle.prefix)) : nil
     }
 
     /// The training state of the checkpoint opened as `bundle` (its object graph read from the
     /// store for a remote one).
-    func trainingState(of bundle: Bundle) throws(ToolError) -> TrainingState {
+    func trainingState(of bundle: CheckpointBundle) throws(ToolError) -> TrainingState {
         switch self {
         case .local:
             return TrainingState(bundle: bundle)
@@ -107,11 +107,11 @@ enum CheckpointTarget: Sendable {
     }
 
     /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).
-    func openUnchecked() throws(ToolError) -> (bundle: Bundle, siblings: [String]) {
+    func openUnchecked() throws(ToolError) -> (bundle: CheckpointBundle, siblings: [String]) {
         switch self {
         case .local(let prefix):
             do {
-                return (try Bundle(prefix: prefix), (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? [])
+                return (try CheckpointBundle(prefix: prefix), (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? [])
             } catch {
                 throw ToolError(error.description)
             }
@@ -130,7 +130,7 @@ enum CheckpointGate {
     ///
     /// - Throws: ``ToolError`` with the first error, naming the file and the tensor, when the
     ///   index cannot be read or the checkpoint fails verification.
-    static func open(_ prefix: String, verifier: Verifier) throws(ToolError) -> (bundle: Bundle, report: CheckpointReport) {
+    static func open(_ prefix: String, verifier: Verifier) throws(ToolError) -> (bundle: CheckpointBundle, report: CheckpointReport) {
         try CheckpointTarget.local(prefix).open(verifier: verifier)
     }
 }

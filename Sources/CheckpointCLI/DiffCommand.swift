@@ -131,10 +131,10 @@ public struct DiffCommand: StatusCommand {
 
     /// Opens the checkpoint `path` names after verifying it: every tensor the diff reads must
     /// match its checksum, or damage would be reported as a numeric change.
-    private func open(_ path: String) throws(ToolError) -> (bundle: Bundle, name: String) {
+    private func open(_ path: String) throws(ToolError) -> (bundle: CheckpointBundle, name: String) {
         // A remote checkpoint is copied locally first; its files stay mapped once the copy is removed.
         let staged = try StagedCheckpoint(path)
-        let bundle: Bundle
+        let bundle: CheckpointBundle
         let report: CheckpointReport
         do {
             (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: workers.jobs))

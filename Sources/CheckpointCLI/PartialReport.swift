@@ -25,7 +25,7 @@ struct PartialReport {
     let checkpoints: [Checkpoint]
 
     /// The digest recorded for `bundle`'s index.
-    static func digest(of bundle: Bundle) -> String {
+    static func digest(of bundle: CheckpointBundle) -> String {
         bundle.indexFile.withUnsafeBytes { XXH3.hash128($0) }.description
     }
 

@@ -82,7 +82,7 @@ struct RemoteFolder: Sendable {
 
     /// Opens the checkpoint `name` of this folder: its index read whole into memory, its data
     /// files known by their listed sizes.
-    func bundle(named name: String, client: S3Client) async throws(StoreError) -> Bundle {
+    func bundle(named name: String, client: S3Client) async throws(StoreError) -> CheckpointBundle {
         let indexLocation = location.appending(BundleFiles.index(prefix: name))
         guard let index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex) else {
             throw StoreError(.notFound, indexLocation.description, "no such object")
@@ -93,12 +93,12 @@ struct RemoteFolder: Sendable {
         } catch {
             throw StoreError(.io, "memory", String(describing: error))
         }
-        return Bundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
+        return CheckpointBundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
     }
 
     /// The bytes of `bundle`'s object graph (a string scalar), read from the store; nil when it
     /// has none or it does not read.
-    func objectGraph(of bundle: Bundle, client: S3Client) async throws -> [UInt8]? {
+    func objectGraph(of bundle: CheckpointBundle, client: S3Client) async throws -> [UInt8]? {
         let key = Array(ObjectGraph.key.utf8)
         guard let entry = try? bundle.entry(forKey: key), let (path, _, range) = try? bundle.storedRange(of: entry, key: key),
               range.count <= Self.largestIndex, let location = ObjectLocation(url: path)
@@ -106,7 +106,7 @@ struct RemoteFolder: Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(range.count)
         try await client.read(location, range: Int64(range.lowerBound)..<Int64(range.upperBound)) { bytes.append(contentsOf: $0) }
-        guard let value = try? bytes.withUnsafeBytes({ (raw) throws(TensorError) in try Bundle.value(of: entry, key: key, storedBytes: raw) }),
+        guard let value = try? bytes.withUnsafeBytes({ (raw) throws(TensorError) in try CheckpointBundle.value(of: entry, key: key, storedBytes: raw) }),
               case .strings(let strings) = value.contents, strings.count == 1
         else { return nil }
         return strings[0]

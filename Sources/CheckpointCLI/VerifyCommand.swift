@@ -120,9 +120,9 @@ public struct VerifyCommand: StatusCommand {
     /// opened (nil when an index could not be read) with its report.
     private func verifyCheckpoints(
         _ targets: [CheckpointTarget], directories: [DirectoryReport], share: Share? = nil
-    ) throws -> [(bundle: Bundle?, report: CheckpointReport)] {
+    ) throws -> [(bundle: CheckpointBundle?, report: CheckpointReport)] {
         let covered = Set(directories.map { Path.directory(of: Path.join($0.path, "x")) })
-        var reports: [(bundle: Bundle?, report: CheckpointReport)] = []
+        var reports: [(bundle: CheckpointBundle?, report: CheckpointReport)] = []
         for target in targets {
             var verifier = self.verifier
             verifier.share = share

@@ -14,7 +14,7 @@ struct BaseMatcher: Sendable {
         let crc: UInt32
     }
 
-    init(base: Bundle?, baseIdentity: BundleIdentity?, baseFiles: [MappedFile]) {
+    init(base: CheckpointBundle?, baseIdentity: BundleIdentity?, baseFiles: [MappedFile]) {
         self.baseFiles = baseFiles
         var byContent: [ContentKey: [Run.BaseReference]] = [:]
         var byKey: [[UInt8]: (BundleEntry, Run.BaseReference)] = [:]

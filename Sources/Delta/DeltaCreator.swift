@@ -130,7 +130,7 @@ public struct DeltaCreator: Sendable {
     /// Splits a target data file into units: tensors (copied, delta-encoded or encoded alone)
     /// and the bytes between them.
     private func plan(
-        target: Bundle, shard: Int64, fileIndex: Int, data: MappedFile, matcher: BaseMatcher, predictions: [[UInt8]: PlannedPrediction]
+        target: CheckpointBundle, shard: Int64, fileIndex: Int, data: MappedFile, matcher: BaseMatcher, predictions: [[UInt8]: PlannedPrediction]
     ) -> [Unit] {
         var tensors: [(key: [UInt8], entry: BundleEntry)] = []
         for record in target.records {
@@ -146,7 +146,7 @@ public struct DeltaCreator: Sendable {
             let start = Int(entry.offset)
             if start > position { units += chunks(position..<start, elementSize: 1, base: nil, name: "") }
             let range = start..<(start + Int(entry.size))
-            let name = Bundle.displayName(key)
+            let name = CheckpointBundle.displayName(key)
             if let copy = matcher.identical(data, range, entry: entry) {
                 units.append(.copy(baseFile: copy.file, offset: copy.offset, length: range.count, name: name))
             } else if let planned = predictions[key] {
@@ -297,7 +297,7 @@ public struct DeltaCreator: Sendable {
     /// Which target tensors to encode against predictions: the groups of weights and slots the
     /// target's training state pairs, and the optimizer's scalars on both sides.
     private func predictionPlans(
-        target: Bundle, shardFiles: [Int64: Int], targetFiles: [MappedFile], baseFiles: [MappedFile], matcher: BaseMatcher
+        target: CheckpointBundle, shardFiles: [Int64: Int], targetFiles: [MappedFile], baseFiles: [MappedFile], matcher: BaseMatcher
     ) -> [[UInt8]: PlannedPrediction] {
         guard predictions, !baseFiles.isEmpty else { return [:] }
         func read(_ location: TensorLocation, _ count: Int) -> [UInt8] {
@@ -343,7 +343,7 @@ public struct DeltaCreator: Sendable {
     }
 
     /// The target's index, zstd-compressed with the base's index as a prefix.
-    private func compressIndex(target: Bundle, base: Bundle?) throws(DeltaError) -> [UInt8] {
+    private func compressIndex(target: CheckpointBundle, base: CheckpointBundle?) throws(DeltaError) -> [UInt8] {
         var compressor = ZstdCompressor(level: max(level, 19))
         // Indexes are small; the base's is copied so both can be lent at once.
         let basePrefix = base?.indexFile.withUnsafeBytes { Array($0) } ?? []
@@ -379,16 +379,16 @@ public struct DeltaCreator: Sendable {
     }
 
     /// Applies ``inputCheck`` to one input.
-    private func check(_ bundle: Bundle) throws(DeltaError) {
+    private func check(_ bundle: CheckpointBundle) throws(DeltaError) {
         guard inputCheck != .trusted else { return }
         let report = Verifier.forReading(jobs: jobs).verify(bundle)
         guard let damage = report.damage, !(inputCheck == .allowDamagedData && report.onlyDataDamage) else { return }
         throw DeltaError(.damagedInput, "\(damage); not stored (damaged input)")
     }
 
-    static func open(_ prefix: String) throws(DeltaError) -> Bundle {
+    static func open(_ prefix: String) throws(DeltaError) -> CheckpointBundle {
         do {
-            return try Bundle(prefix: prefix)
+            return try CheckpointBundle(prefix: prefix)
         } catch {
             throw DeltaError(error.file)
         }

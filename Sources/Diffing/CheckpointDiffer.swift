@@ -31,7 +31,7 @@ public struct CheckpointDiffer: Sendable {
 
     public init() {}
 
-    public func compare(_ a: Bundle, _ b: Bundle) throws(DiffError) -> DiffReport {
+    public func compare(_ a: CheckpointBundle, _ b: CheckpointBundle) throws(DiffError) -> DiffReport {
         let clock = Stopwatch()
         let left = Dictionary(a.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let right = Dictionary(b.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -65,7 +65,7 @@ public struct CheckpointDiffer: Sendable {
     }
 
     /// Runs the byte comparisons, then the statistics of whatever differs; nil = identical.
-    private func execute(_ plans: [Plan], a: Bundle, b: Bundle) throws(DiffError) -> [DiffStatistics?] {
+    private func execute(_ plans: [Plan], a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) -> [DiffStatistics?] {
         let candidates = plans.indices.filter { plans[$0].mayBeIdentical }
         let equal = try run(candidates.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }, plans, a, b, compareOnly: true)
         var identical = Set(candidates)
@@ -83,7 +83,7 @@ public struct CheckpointDiffer: Sendable {
     /// Runs chunks in parallel. With `compareOnly`, a chunk's result is an empty statistics
     /// value when its bytes are equal and nil when they differ.
     private func run(
-        _ chunks: [Chunk], _ plans: [Plan], _ a: Bundle, _ b: Bundle, compareOnly: Bool
+        _ chunks: [Chunk], _ plans: [Plan], _ a: CheckpointBundle, _ b: CheckpointBundle, compareOnly: Bool
     ) throws(DiffError) -> [(Chunk, DiffStatistics?)] {
         let results = ResultSlots<DiffStatistics?>(count: chunks.count, initial: nil)
         let failures = ResultSlots<String?>(count: chunks.count, initial: nil)

@@ -25,7 +25,7 @@ struct Plan: Sendable {
     let kind: ElementKind
     let segments: [Segment]
 
-    init(variable: Int, summary: VariableSummary, a: Bundle, b: Bundle) throws(DiffError) {
+    init(variable: Int, summary: VariableSummary, a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) {
         guard let kind = ElementKind(summary.dtype) else {
             throw DiffError(cause: "tensor \(summary.name): cannot compare dtype \(summary.dtype)")
         }
@@ -55,11 +55,11 @@ struct Plan: Sendable {
 
     /// The stored entry under `key` on both sides, each checked (dtype, shape, size, bytes present
     /// in its shard) so that the chunks cut from it lie inside the files, whoever opened them.
-    private static func stored(_ key: [UInt8], _ a: Bundle, _ b: Bundle) throws(TensorError) -> Segment {
+    private static func stored(_ key: [UInt8], _ a: CheckpointBundle, _ b: CheckpointBundle) throws(TensorError) -> Segment {
         let x = try a.entry(forKey: key)
         let y = try b.entry(forKey: key)
         for (bundle, entry) in [(a, x), (b, y)] {
-            try Bundle.validate(entry, key: key)
+            try CheckpointBundle.validate(entry, key: key)
             try bundle.withStoredBytes(of: entry, key: key) { _ in }
         }
         return .stored(aKey: key, a: x, bKey: key, b: y)
@@ -99,7 +99,7 @@ struct Plan: Sendable {
     /// Compares one chunk: with `compareOnly`, an empty result when the bytes are equal and
     /// nil when not; otherwise the chunk's statistics.
     func process(
-        _ chunk: Chunk, _ a: Bundle, _ b: Bundle, compareOnly: Bool, tolerance: ChunkComparison.Tolerance?
+        _ chunk: Chunk, _ a: CheckpointBundle, _ b: CheckpointBundle, compareOnly: Bool, tolerance: ChunkComparison.Tolerance?
     ) throws(TensorError) -> DiffStatistics? {
         switch segments[chunk.segment] {
         case .stored(let aKey, let x, let bKey, let y):

@@ -18,7 +18,7 @@ public struct TrainingState: Sendable {
 
     /// The training state of the local `bundle`: from its object graph when it has one that
     /// reads, else by TF1 conventions.
-    public init(bundle: Bundle) {
+    public init(bundle: CheckpointBundle) {
         var graph: [UInt8]? = nil
         if case .strings(let strings)? = (try? bundle.value(forKey: Array(ObjectGraph.key.utf8)))?.contents, strings.count == 1 {
             graph = strings[0]
@@ -29,7 +29,7 @@ public struct TrainingState: Sendable {
     /// The training state of `bundle` given the bytes of its object graph (read by the caller:
     /// a remote bundle's tensors are not mapped); nil or unreadable bytes mean TF1 conventions.
     /// Shapes confirm pairings (a slot has its variable's shape).
-    public init(bundle: Bundle, objectGraph: [UInt8]?) {
+    public init(bundle: CheckpointBundle, objectGraph: [UInt8]?) {
         var shapes: [String: TensorShape] = [:]
         var keys: [String] = []
         for record in bundle.variables {

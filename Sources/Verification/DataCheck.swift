@@ -15,7 +15,7 @@ struct DataCheck {
 
     /// Checks `parts` and returns, for each, nil or the error it failed with.
     static func run(
-        _ parts: [StoredPart], bundle: Bundle, jobs: Int, chunkSize: Int, progress: (@Sendable (Int64) -> Void)?
+        _ parts: [StoredPart], bundle: CheckpointBundle, jobs: Int, chunkSize: Int, progress: (@Sendable (Int64) -> Void)?
     ) -> [TensorError?] {
         var chunks: [Chunk] = []
         var firstChunk: [Int] = []
@@ -40,7 +40,7 @@ struct DataCheck {
                     if part.entry.dtype.elementSize != nil {
                         crcs[index] = CRC32C.checksum(bytes)
                     } else {
-                        try Bundle.check(part.entry, key: part.key, bytes)
+                        try CheckpointBundle.check(part.entry, key: part.key, bytes)
                     }
                 }
             } catch {
@@ -57,7 +57,7 @@ struct DataCheck {
                 crc = CRC32C.combine(crc, crcs[chunk], lengthB: chunks[chunk].range.count)
             }
             do throws(TensorError) {
-                try Bundle.checkCRC(crc, of: part.entry, key: part.key)
+                try CheckpointBundle.checkCRC(crc, of: part.entry, key: part.key)
                 return nil
             } catch {
                 return error

@@ -12,7 +12,7 @@ enum MixedSaveDiagnosis {
 
     /// The diagnosis of `parts` (every stored part, in layout order) given the data pass's
     /// `failures`; siblings are tried only for a local checkpoint (their data is mapped).
-    static func run(bundle: Bundle, parts: [StoredPart], failures: [DataFailure]) -> Finding? {
+    static func run(bundle: CheckpointBundle, parts: [StoredPart], failures: [DataFailure]) -> Finding? {
         let code = Finding.Code(rawValue: TensorError.Code.checksumMismatch.rawValue)
         let failed = Dictionary(failures.map { ($0.part, $0.code) }, uniquingKeysWith: { first, _ in first })
         let checked = parts.indices.filter { parts[$0].entry.size > 0 }
@@ -36,7 +36,7 @@ enum MixedSaveDiagnosis {
     /// Whether the index of `indexPrefix` checksums correctly against the data of `dataPrefix`,
     /// on a sample of its smallest non-empty tensors.
     static func matches(indexOf indexPrefix: String, dataOf dataPrefix: String) -> Bool {
-        guard let bundle = try? Bundle(prefix: indexPrefix, dataPrefix: dataPrefix) else { return false }
+        guard let bundle = try? CheckpointBundle(prefix: indexPrefix, dataPrefix: dataPrefix) else { return false }
         let sample = bundle.records.compactMap { record -> (key: [UInt8], entry: BundleEntry)? in
             guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return nil }
             return (record.key, entry)
@@ -44,7 +44,7 @@ enum MixedSaveDiagnosis {
         guard !sample.isEmpty else { return false }
         let matching = sample.filter { item in
             (try? bundle.withStoredBytes(of: item.entry, key: item.key) { (bytes) throws(TensorError) in
-                try Bundle.check(item.entry, key: item.key, bytes)
+                try CheckpointBundle.check(item.entry, key: item.key, bytes)
             }) != nil
         }.count
         return Double(matching) >= 0.9 * Double(sample.count)

@@ -8,7 +8,7 @@ enum ShardFileCheck {
     static let maximumGapsListed = 5
 
     /// `siblings` are the names in the checkpoint's directory (or object-store folder).
-    static func run(bundle: Bundle, parts: [StoredPart], siblings names: [String], checkDebris: Bool) -> [Finding] {
+    static func run(bundle: CheckpointBundle, parts: [StoredPart], siblings names: [String], checkDebris: Bool) -> [Finding] {
         var findings: [Finding] = []
         let directory = Path.directory(of: bundle.prefix)
         let base = Path.fileName(of: bundle.prefix)
@@ -36,7 +36,7 @@ enum ShardFileCheck {
     }
 
     /// Bytes of each opened shard that no entry's range covers (gaps and trailing bytes).
-    private static func unclaimedBytes(bundle: Bundle, parts: [StoredPart], shardCount: Int64) -> [Finding] {
+    private static func unclaimedBytes(bundle: CheckpointBundle, parts: [StoredPart], shardCount: Int64) -> [Finding] {
         var findings: [Finding] = []
         let byShard = Dictionary(grouping: parts, by: \.entry.shardID)
         for (shard, opened) in bundle.shards.sorted(by: { $0.key < $1.key }) {

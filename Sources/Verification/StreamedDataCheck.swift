@@ -43,7 +43,7 @@ enum StreamedDataCheck {
     /// Checks `parts` and returns, for each, nil or the error it failed with; throws what the
     /// reader throws.
     static func run(
-        _ parts: [StoredPart], bundle: Bundle, reader: some ShardReader, windowSize: Int, inFlight: Int,
+        _ parts: [StoredPart], bundle: CheckpointBundle, reader: some ShardReader, windowSize: Int, inFlight: Int,
         progress: (@Sendable (Int64) -> Void)?
     ) async throws -> [TensorError?] {
         if let huge = parts.first(where: { $0.entry.dtype.elementSize == nil && $0.entry.size > largestWholePart }) {
@@ -75,7 +75,7 @@ enum StreamedDataCheck {
             var crc: UInt32 = 0
             for piece in piecesOfPart[index] { crc = CRC32C.combine(crc, crcs[piece], lengthB: Int(pieces[piece].count)) }
             do throws(TensorError) {
-                try Bundle.checkCRC(crc, of: part.entry, key: part.key)
+                try CheckpointBundle.checkCRC(crc, of: part.entry, key: part.key)
             } catch {
                 errors[index] = error
             }
@@ -84,7 +84,7 @@ enum StreamedDataCheck {
     }
 
     /// Cuts the parts into pieces and groups neighbouring pieces of a shard into windows.
-    private static func plan(_ parts: [StoredPart], bundle: Bundle, windowSize: Int64) -> (pieces: [Piece], windows: [Window]) {
+    private static func plan(_ parts: [StoredPart], bundle: CheckpointBundle, windowSize: Int64) -> (pieces: [Piece], windows: [Window]) {
         var pieces: [Piece] = []
         var paths: [Int64: String] = [:]
         for (index, part) in parts.enumerated() {
@@ -132,7 +132,7 @@ enum StreamedDataCheck {
                 let part = parts[piece.part]
                 let error = collected.withUnsafeBytes { (bytes) -> TensorError? in
                     do throws(TensorError) {
-                        try Bundle.check(part.entry, key: part.key, bytes)
+                        try CheckpointBundle.check(part.entry, key: part.key, bytes)
                         return nil
                     } catch {
                         return error

@@ -5,7 +5,7 @@ import TensorBundle
 /// Everything that can be checked without reading tensor data: the table, the header, every
 /// entry, partitioned variables, and where each entry's bytes lie.
 struct StructureCheck {
-    let bundle: Bundle
+    let bundle: CheckpointBundle
     let summaries: [VariableSummary]
     private(set) var findings: [Finding] = []
     /// The first error of each listed variable, by index.
@@ -15,7 +15,7 @@ struct StructureCheck {
 
     private var indexPath: String { BundleFiles.index(prefix: bundle.prefix) }
 
-    init(bundle: Bundle) {
+    init(bundle: CheckpointBundle) {
         self.bundle = bundle
         self.summaries = bundle.summaries
         checkTable()
@@ -69,7 +69,7 @@ struct StructureCheck {
         for (index, summary) in summaries.enumerated() {
             do {
                 let entry = try bundle.entry(forKey: summary.key)
-                try Bundle.validate(entry, key: summary.key)
+                try CheckpointBundle.validate(entry, key: summary.key)
                 if entry.isPartitioned {
                     try checkSlices(of: entry, variable: index)
                 } else {
@@ -84,7 +84,7 @@ struct StructureCheck {
     /// Checks a partitioned variable's slices and the records holding them.
     private mutating func checkSlices(of full: BundleEntry, variable: Int) throws(TensorError) {
         let name = summaries[variable].key
-        let boxes = try Bundle.sliceBoxes(of: full, key: name)
+        let boxes = try CheckpointBundle.sliceBoxes(of: full, key: name)
         for (slice, box) in zip(full.slices, boxes) {
             let label = "\(summaries[variable].name) (slice \(slice))"
             if box.elementsEqual(full.shape.dimensions.map { 0..<$0 }) {
@@ -97,7 +97,7 @@ struct StructureCheck {
             }
             do {
                 let entry = try bundle.entry(forKey: key)
-                try Bundle.validate(entry, key: key)
+                try CheckpointBundle.validate(entry, key: key)
                 let lengths = box.map { Int64($0.count) }
                 guard entry.dtype == full.dtype, entry.shape.dimensions == lengths else {
                     fail(variable, .slicesMismatch, "stored as \(entry.dtype) \(entry.shape), expected \(full.dtype) \(TensorShape(lengths))", label: label)
@@ -124,7 +124,7 @@ struct StructureCheck {
             for slice in entry.slices { claimed.insert(SliceKey.encode(name: record.key, slice: slice)) }
         }
         for record in bundle.records where record.key.first == 0 && !claimed.contains(record.key) {
-            let what = SliceKey.decode(record.key).map { "slice \($0.slice) of \(Bundle.displayName($0.name))" } ?? "a key that starts with byte 0"
+            let what = SliceKey.decode(record.key).map { "slice \($0.slice) of \(CheckpointBundle.displayName($0.name))" } ?? "a key that starts with byte 0"
             findings.append(Finding(.error, .slicesOrphan, "\(what) is stored but no variable lists it", tensor: record.name, file: indexPath, offset: record.offset))
         }
     }

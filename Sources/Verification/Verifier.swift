@@ -39,9 +39,9 @@ public struct Verifier: Sendable {
     /// Verifies the checkpoint at `prefix`. Never throws: an unreadable index is a finding.
     public func verify(prefix: String) -> CheckpointReport {
         let start = Stopwatch()
-        let bundle: Bundle
+        let bundle: CheckpointBundle
         do {
-            bundle = try Bundle(prefix: prefix)
+            bundle = try CheckpointBundle(prefix: prefix)
         } catch {
             return Self.unreadable(prefix: prefix, cause: error.file.cause, since: start)
         }
@@ -55,11 +55,11 @@ public struct Verifier: Sendable {
     }
 
     /// Verifies an opened local checkpoint, as ``verify(prefix:)`` does.
-    public func verify(_ bundle: Bundle) -> CheckpointReport {
+    public func verify(_ bundle: CheckpointBundle) -> CheckpointReport {
         verify(bundle, since: Stopwatch())
     }
 
-    private func verify(_ bundle: Bundle, since start: Stopwatch) -> CheckpointReport {
+    private func verify(_ bundle: CheckpointBundle, since start: Stopwatch) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
         let names = (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: names, since: start) }
@@ -74,7 +74,7 @@ public struct Verifier: Sendable {
     /// flight, each byte checksummed as it arrives. `siblings` are the other names beside the
     /// checkpoint (for data files the index does not reference and debris). Throws what the
     /// reader throws: a store that cannot be read says nothing about the checkpoint.
-    public func verify(_ bundle: Bundle, reader: some ShardReader, siblings: [String]) async throws -> CheckpointReport {
+    public func verify(_ bundle: CheckpointBundle, reader: some ShardReader, siblings: [String]) async throws -> CheckpointReport {
         let start = Stopwatch()
         let structure = StructureCheck(bundle: bundle)
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: siblings, since: start) }
@@ -87,7 +87,7 @@ public struct Verifier: Sendable {
     /// The report of a checkpoint whose data pass ran elsewhere, in shares: its structure
     /// checked here, the data failures those runs found. Given every share's failures and
     /// bytes, this is the report one run over the whole checkpoint gives.
-    public func assemble(_ bundle: Bundle, failures: [DataFailure], bytesChecked: Int64, seconds: Double, siblings: [String]) -> CheckpointReport {
+    public func assemble(_ bundle: CheckpointBundle, failures: [DataFailure], bytesChecked: Int64, seconds: Double, siblings: [String]) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
         let known = failures.filter { structure.parts.indices.contains($0.part) }.sorted { $0.part < $1.part }
         let result = report(bundle, structure, failures: known, bytesChecked: bytesChecked, siblings: siblings, since: Stopwatch())
@@ -114,7 +114,7 @@ public struct Verifier: Sendable {
     }
 
     private func report(
-        _ bundle: Bundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String], since start: Stopwatch
+        _ bundle: CheckpointBundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String], since start: Stopwatch
     ) -> CheckpointReport {
         var structure = checked
         for failure in failures {
@@ -144,7 +144,7 @@ public struct Verifier: Sendable {
     }
 
     /// The bytes of tensor data `bundle`'s entries hold (for progress totals).
-    public static func dataBytes(of bundle: Bundle) -> Int64 {
+    public static func dataBytes(of bundle: CheckpointBundle) -> Int64 {
         bundle.records.reduce(0) { total, record in
             guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return total }
             return total + entry.size

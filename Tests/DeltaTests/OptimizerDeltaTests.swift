@@ -39,7 +39,7 @@ struct OptimizerDeltaTests {
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[1]))
 
         // Every kernel's predicted members, by role.
-        let state = TrainingState(bundle: try TensorBundle.Bundle(prefix: steps[1]))
+        let state = TrainingState(bundle: try CheckpointBundle(prefix: steps[1]))
         var roles: [String: Set<String>] = [:]
         for case .predicted(_, _, _, _, let key) in manifest.files.flatMap(\.runs) {
             guard let variable = state.variables[key] else { continue }
@@ -81,7 +81,7 @@ struct OptimizerDeltaTests {
 struct HostileOptimizerStateTests {
     /// Overwrites the stored bytes of every scalar whose key contains `fragment` in the data file of `prefix`.
     static func patch(_ prefix: String, _ fragment: String, with bytes: [UInt8]) throws {
-        let bundle = try TensorBundle.Bundle(prefix: prefix)
+        let bundle = try CheckpointBundle(prefix: prefix)
         let path = prefix + ".data-00000-of-00001"
         var data = TestFiles.read(path)
         for record in bundle.records where String(decoding: record.key, as: UTF8.self).contains(fragment) {

@@ -7,10 +7,10 @@ import Testing
 @Suite struct HistogramTests {
     /// Every sampled difference lands in one bin; the extremes land in the outer bins.
     @Test func countsEveryFiniteDifferenceOnce() throws {
-        let a = try TensorBundle.Bundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-10"))
-        let b = try TensorBundle.Bundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-40"))
+        let a = try CheckpointBundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-10"))
+        let b = try CheckpointBundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-40"))
         let key = Array("optimizer/_trainable_variables/2/.ATTRIBUTES/VARIABLE_VALUE".utf8)
-        let values = { (bundle: TensorBundle.Bundle) -> [Float] in
+        let values = { (bundle: CheckpointBundle) -> [Float] in
             guard case .fixed(let bytes) = try bundle.value(forKey: key).contents else { return [] }
             return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }

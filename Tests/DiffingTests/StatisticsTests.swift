@@ -35,8 +35,8 @@ import Testing
 
     @Test(arguments: ExpectedDiff.fixtures)
     func matchesNumpy(_ expected: ExpectedDiff) throws {
-        let a = try Bundle(prefix: Fixtures.path(expected.a))
-        let b = try Bundle(prefix: Fixtures.path(expected.b))
+        let a = try CheckpointBundle(prefix: Fixtures.path(expected.a))
+        let b = try CheckpointBundle(prefix: Fixtures.path(expected.b))
         Self.check(try CheckpointDiffer().compare(a, b), against: expected)
     }
 
@@ -46,21 +46,21 @@ import Testing
         var differ = CheckpointDiffer()
         differ.chunkBytes = 64
         differ.jobs = 3
-        Self.check(try differ.compare(Bundle(prefix: Fixtures.path(expected.a)), Bundle(prefix: Fixtures.path(expected.b))), against: expected)
+        Self.check(try differ.compare(CheckpointBundle(prefix: Fixtures.path(expected.a)), CheckpointBundle(prefix: Fixtures.path(expected.b))), against: expected)
     }
 }
 
 @Suite struct DifferBehaviourTests {
     @Test func identicalCheckpointsAreIdenticalWithoutDecoding() throws {
-        let bundle = try Bundle(prefix: Fixtures.path("dtypes/zoo"))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("dtypes/zoo"))
         let report = try CheckpointDiffer().compare(bundle, bundle)
         #expect(report.identical)
         #expect(report.variables.allSatisfy { $0.status == .identical && $0.statistics == nil })
     }
 
     @Test func tolerancesFollowNumpyAllclose() throws {
-        let a = try Bundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-10"))
-        let b = try Bundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-11"))
+        let a = try CheckpointBundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-10"))
+        let b = try CheckpointBundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-11"))
         var differ = CheckpointDiffer()
         differ.tolerance = .init(absolute: 1e-8, relative: 1e-5)
         #expect(!(try differ.compare(a, b).withinTolerance))
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func filtersSelectVariables() throws {
-        let a = try Bundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-10"))
+        let a = try CheckpointBundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-10"))
         var differ = CheckpointDiffer()
         differ.selects = { $0.hasPrefix("optimizer/_variables/") }
         #expect(try differ.compare(a, a).variables.count == 12)

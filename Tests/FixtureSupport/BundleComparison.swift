@@ -5,7 +5,7 @@ public enum BundleComparison {
     /// What our reader lists and returns for `bundle`, in TensorFlow's terms: names, dtype
     /// names, shapes and value digests (nil for variants, whose values TensorFlow's Python
     /// reader cannot return).
-    public static func view(_ bundle: Bundle) throws -> [Fixtures.Variable] {
+    public static func view(_ bundle: CheckpointBundle) throws -> [Fixtures.Variable] {
         try bundle.summaries.map { summary in
             let value = try bundle.value(forKey: summary.key)
             return Fixtures.Variable(
@@ -16,7 +16,7 @@ public enum BundleComparison {
 
     /// Rewrites `original` with our writer at `prefix`, tensors in their original data order,
     /// slices through ``BundleWriter/addSlice(_:dtype:fullShape:slice:bytes:shard:)``.
-    public static func rewrite(_ original: Bundle, to prefix: String) throws {
+    public static func rewrite(_ original: CheckpointBundle, to prefix: String) throws {
         let shardCount = original.header!.numShards
         var writer = try BundleWriter(prefix: prefix, shardCount: shardCount)
         let stored = try original.records.map { ($0, try $0.entry.get()) }

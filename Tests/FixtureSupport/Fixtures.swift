@@ -141,7 +141,7 @@ public enum TestFiles {
     /// The bytes of every file of the checkpoint at `prefix` (its index and the data files its
     /// header names), by file name.
     public static func checkpoint(_ prefix: String) throws -> [String: [UInt8]] {
-        let bundle = try Bundle(prefix: prefix)
+        let bundle = try CheckpointBundle(prefix: prefix)
         let count = bundle.header!.numShards
         let name = URL(fileURLWithPath: prefix).lastPathComponent
         var files = [name + ".index": read(prefix + ".index")]

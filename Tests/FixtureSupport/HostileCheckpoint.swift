@@ -20,7 +20,7 @@ public struct HostileCheckpoint {
 
         /// Changes the entry of the record whose (display) name is `name`.
         public static func entry(_ description: String, named name: String, _ edit: @escaping @Sendable (inout BundleEntry) -> Void) -> Edit {
-            Edit(description: description, header: { _ in }, entry: { key, entry in if Bundle.displayName(key) == name { edit(&entry) } })
+            Edit(description: description, header: { _ in }, entry: { key, entry in if CheckpointBundle.displayName(key) == name { edit(&entry) } })
         }
 
         /// Changes the entry of every slice record (keys that start with byte 0).
@@ -37,7 +37,7 @@ public struct HostileCheckpoint {
     /// Copies the checkpoint at `source` (its index, data files and any `.meta`) into
     /// `directory` with its index rewritten by `edit`; returns the copy's prefix.
     public static func make(from source: String, in directory: String, edit: Edit) throws -> String {
-        let bundle = try Bundle(prefix: source)
+        let bundle = try CheckpointBundle(prefix: source)
         let name = URL(fileURLWithPath: source).lastPathComponent
         let sourceDirectory = URL(fileURLWithPath: source).deletingLastPathComponent().path
         for file in try FileManager.default.contentsOfDirectory(atPath: sourceDirectory)

@@ -16,7 +16,7 @@ import Testing
         let checkpoints = manifest.values.flatMap { $0 }
         #expect(checkpoints.count >= 14)
         for checkpoint in checkpoints {
-            let bundle = try Bundle(prefix: directory.path(checkpoint.prefix))
+            let bundle = try CheckpointBundle(prefix: directory.path(checkpoint.prefix))
             #expect(bundle.tableFindings.isEmpty, "\(checkpoint.prefix)")
             #expect(try BundleComparison.view(bundle) == checkpoint.variables, "\(checkpoint.prefix)")
             let copy = directory.path("rewritten-\(checkpoint.prefix.replacingOccurrences(of: "/", with: "_"))")
@@ -178,7 +178,7 @@ import Testing
                     attributes: node["attributes"]!.map { ObjectGraph.Attribute(name: $0[0] as! String, fullName: $0[1] as! String, checkpointKey: $0[2] as! String) },
                     slots: node["slots"]!.map { ObjectGraph.SlotReference(variableNode: $0[0] as! Int, slotName: $0[1] as! String, slotNode: $0[2] as! Int) })
             }
-            let bundle = try TensorBundle.Bundle(prefix: prefix)
+            let bundle = try CheckpointBundle(prefix: prefix)
             guard case .strings(let strings) = try bundle.value(forKey: Array(ObjectGraph.key.utf8)).contents else {
                 Issue.record("\(prefix): no object graph string")
                 continue

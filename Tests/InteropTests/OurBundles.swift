@@ -34,7 +34,7 @@ enum OurBundles {
         try writer.add("ünïcödé/名前", dtype: .int32, shape: TensorShape([1]), bytes: [7, 0, 0, 0])
         expected.append(variable("ünïcödé/名前", .int32, TensorShape([1]), .fixed([7, 0, 0, 0])))
         // A TensorList variant as TensorFlow wrote it.
-        let zoo = try Bundle(prefix: Fixtures.path("dtypes/zoo"))
+        let zoo = try CheckpointBundle(prefix: Fixtures.path("dtypes/zoo"))
         if case .variants(let payloads) = try zoo.value(forKey: Array("variant".utf8)).contents {
             try writer.add(Array("variant".utf8), variants: payloads, shape: TensorShape([]))
             expected.append(Fixtures.Variable(name: "variant", dtype: "variant", shape: [], digest: nil))

@@ -21,7 +21,7 @@ import Testing
     /// order, and compares every file byte for byte.
     @Test(arguments: Fixtures.allCheckpoints)
     func rewritesTensorFlowCheckpointsIdentically(_ checkpoint: Fixtures.Checkpoint) throws {
-        let original = try Bundle(prefix: Fixtures.path(checkpoint.prefix))
+        let original = try CheckpointBundle(prefix: Fixtures.path(checkpoint.prefix))
         let directory = TemporaryDirectory()
         try BundleComparison.rewrite(original, to: directory.path("copy"))
         let shardCount = original.header!.numShards

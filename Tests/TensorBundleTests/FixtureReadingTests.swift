@@ -9,14 +9,14 @@ import Testing
 
     @Test(arguments: checkpoints)
     func readsWhatTensorFlowReads(_ checkpoint: Fixtures.Checkpoint) throws {
-        let bundle = try Bundle(prefix: Fixtures.path(checkpoint.prefix))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path(checkpoint.prefix))
         #expect(bundle.tableFindings.isEmpty)
         #expect(bundle.headerProblem == nil)
         #expect(try BundleComparison.view(bundle) == checkpoint.variables)
     }
 
     @Test func decodesStringsScalarsAndEmptyTensors() throws {
-        let bundle = try Bundle(prefix: Fixtures.path("dtypes/zoo"))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("dtypes/zoo"))
         let strings = try bundle.value(forKey: Array("string".utf8))
         #expect(strings.contents == .strings([Array("hello".utf8), [], Array("wörld".utf8), [0x00, 0xFF] + Array(" bytes".utf8)]))
         #expect(try bundle.value(forKey: Array("scalar_empty_string".utf8)).contents == .strings([[]]))
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func everyDTypeOfTheFormatTableIsInTheZoo() throws {
-        let bundle = try Bundle(prefix: Fixtures.path("dtypes/zoo"))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("dtypes/zoo"))
         let stored = Set(bundle.records.compactMap { try? $0.entry.get().dtype })
         let storable = Set(DataType.known.filter { $0.storage != .unstorable })
         #expect(storable.subtracting(stored).isEmpty, "missing: \(storable.subtracting(stored))")
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func assemblesPartitionedVariables() throws {
-        let bundle = try Bundle(prefix: Fixtures.path("partitioned/slices"))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("partitioned/slices"))
         let part = try bundle.value(forKey: Array("part".utf8))
         let expected = (0..<12).flatMap { value in withUnsafeBytes(of: Float(value).bitPattern.littleEndian, Array.init) }
         #expect(part.contents == .fixed(expected))
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func readsMultiShardBundles() throws {
-        let bundle = try Bundle(prefix: Fixtures.path("sharded_tf2/ckpt-1"))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("sharded_tf2/ckpt-1"))
         #expect(bundle.header?.numShards == 4)
         let shards = Set(bundle.records.compactMap { record -> Int64? in
             guard let entry = try? record.entry.get(), !entry.isPartitioned else { return nil }

@@ -9,7 +9,7 @@ import Testing
     /// Every problem the reader reports for the bundle at `prefix`: table findings, header
     /// problems, and the errors of reading every record's value.
     static func problems(_ prefix: String) -> [String] {
-        guard let bundle = try? Bundle(prefix: prefix) else { return ["cannot open"] }
+        guard let bundle = try? CheckpointBundle(prefix: prefix) else { return ["cannot open"] }
         var problems = bundle.tableFindings.map(\.code.rawValue)
         if let header = bundle.headerProblem { problems.append("header: \(header)") }
         for record in bundle.records {
@@ -109,7 +109,7 @@ import Testing
         try table.add(key: Array("t".utf8), value: entry.encoded())
         TestFiles.write(table.finish(), to: prefix + ".index")
         TestFiles.write([0x00, 0x00, 0x80, 0x3F, 0x01, 0x01, 0x01, 0x01], to: prefix + ".data-00000-of-00001")
-        let bundle = try Bundle(prefix: prefix)
+        let bundle = try CheckpointBundle(prefix: prefix)
         let error = #expect(throws: TensorError.self, "\(name)") { try bundle.value(forKey: Array("t".utf8)) }
         #expect(error?.code.rawValue == code, "\(name): \(String(describing: error))")
     }
@@ -129,7 +129,7 @@ import Testing
             var table = TableBuilder()
             for record in records { try table.add(key: record.key, value: record.value) }
             TestFiles.write(table.finish(), to: directory.path("P.index"))
-            let bundle = try Bundle(prefix: directory.path("P"))
+            let bundle = try CheckpointBundle(prefix: directory.path("P"))
             #expect(bundle.headerProblem?.code == expected, "\(name): \(String(describing: bundle.headerProblem))")
         }
     }

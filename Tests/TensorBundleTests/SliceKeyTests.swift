@@ -27,7 +27,7 @@ import Testing
 
     @Test func decodesEverySliceKeyOfTheFixtures() throws {
         for prefix in ["partitioned/slices", "partitioned/tf1-partitioned", "sharded_tf2/ckpt-1"] {
-            let bundle = try Bundle(prefix: Fixtures.path(prefix))
+            let bundle = try CheckpointBundle(prefix: Fixtures.path(prefix))
             for record in bundle.records where record.key.first == 0 {
                 let decoded = try #require(SliceKey.decode(record.key))
                 let full = try bundle.entry(forKey: decoded.name)

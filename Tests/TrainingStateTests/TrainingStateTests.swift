@@ -6,7 +6,7 @@ import TrainingState
 
 @Suite struct TrainingStateTests {
     static func state(_ prefix: String) throws -> TrainingState {
-        TrainingState(bundle: try TensorBundle.Bundle(prefix: Fixtures.path(prefix)))
+        TrainingState(bundle: try CheckpointBundle(prefix: Fixtures.path(prefix)))
     }
 
     /// Keras 3 + Adam: the object graph names every variable; its slots are the optimizer's
@@ -84,7 +84,7 @@ import TrainingState
 
     /// The graph decoder is strict: a truncated graph fails, a reference to a missing node is an issue.
     @Test func hostileGraphs() throws {
-        let bundle = try TensorBundle.Bundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-1"))
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("tf2_keras_adam/ckpt-1"))
         guard case .strings(let strings) = try bundle.value(forKey: Array(ObjectGraph.key.utf8)).contents else {
             Issue.record("the object graph is not a string tensor")
             return

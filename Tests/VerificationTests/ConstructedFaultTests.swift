@@ -75,7 +75,7 @@ import Verification
         TestFiles.write(Array(Self.data[0..<24]), to: prefix + ".data-00000-of-00001")
         let errors = FaultInjection.errors(prefix)
         #expect(errors.contains(Pair("slices.missing_record", "v (slice 2,2)")), "\(errors)")
-        #expect(errors.contains(Pair("slices.orphan", Bundle.displayName(orphan))), "\(errors)")
+        #expect(errors.contains(Pair("slices.orphan", CheckpointBundle.displayName(orphan))), "\(errors)")
         #expect(errors.count == 2)
     }
 

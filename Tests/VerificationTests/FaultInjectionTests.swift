@@ -33,7 +33,7 @@ import Verification
     @Test func aBitFlipInASliceNamesTheVariableAndSlice() throws {
         let faults = FaultInjection()
         let prefix = faults.copy("partitioned") + "/tf1-partitioned"
-        let bundle = try Bundle(prefix: prefix)
+        let bundle = try CheckpointBundle(prefix: prefix)
         let slice = try #require(bundle.records.first { $0.key.first == 0 })
         let entry = try slice.entry.get()
         FaultInjection.flip(prefix + ".data-00000-of-00001", at: Int(entry.offset))
@@ -69,7 +69,7 @@ import Verification
         let data = prefix + ".data-00000-of-00001"
         let length = TestFiles.read(data).count / 2
         FaultInjection.truncate(data, to: length)
-        let bundle = try Bundle(prefix: prefix)
+        let bundle = try CheckpointBundle(prefix: prefix)
         let cut = Set(bundle.summaries.filter { $0.offset! + $0.size > Int64(length) }.map(\.name))
         let errors = FaultInjection.errors(prefix)
         #expect(Set(errors.map(\.code)) == ["entry.past_eof"])
@@ -93,7 +93,7 @@ import Verification
         let folder = faults.copy("sharded_tf1")
         let prefix = folder + "/model.ckpt-2"
         let shard1 = prefix + ".data-00001-of-00002"
-        let inShard1 = Set(try Bundle(prefix: prefix).summaries.filter { $0.shard == 1 }.map(\.name))
+        let inShard1 = Set(try CheckpointBundle(prefix: prefix).summaries.filter { $0.shard == 1 }.map(\.name))
         try FileManager.default.copyItem(atPath: folder + "/model.ckpt-1.data-00001-of-00002", toPath: shard1 + ".other")
         try FileManager.default.removeItem(atPath: shard1)
         let missing = FaultInjection.errors(prefix)

@@ -25,7 +25,7 @@ import Verification
     @Test func dataFlipsAreReportedAgainstTheirTensor() throws {
         let faults = FaultInjection()
         let prefix = faults.copy(Self.fixture.group) + "/" + Self.fixture.prefix
-        let owners = try Bundle(prefix: prefix).summaries.map { ($0.name, $0.offset!..<($0.offset! + $0.size)) }
+        let owners = try CheckpointBundle(prefix: prefix).summaries.map { ($0.name, $0.offset!..<($0.offset! + $0.size)) }
         let path = prefix + ".data-00000-of-00001"
         let clean = TestFiles.read(path)
         var random = SplitMix(state: 2026)

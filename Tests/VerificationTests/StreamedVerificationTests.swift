@@ -28,12 +28,12 @@ import Verification
 
     /// The checkpoint at `prefix` opened as a remote one is: its index read into memory, its data
     /// files known only by their sizes.
-    static func unmapped(_ prefix: String) throws -> (bundle: TensorBundle.Bundle, siblings: [String]) {
+    static func unmapped(_ prefix: String) throws -> (bundle: CheckpointBundle, siblings: [String]) {
         let directory = (prefix as NSString).deletingLastPathComponent
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
         let sizes = Dictionary(uniqueKeysWithValues: names.map { ($0, TestFiles.read(directory + "/" + $0).count) })
         let index = try TestFiles.read(prefix + ".index").withUnsafeBytes { try MappedFile(copying: $0, path: prefix + ".index") }
-        return (TensorBundle.Bundle(prefix: prefix, indexFile: index, dataFileSizes: sizes), names)
+        return (CheckpointBundle(prefix: prefix, indexFile: index, dataFileSizes: sizes), names)
     }
 
     /// The streamed report of `prefix` against the mapped one.

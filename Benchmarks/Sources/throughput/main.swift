@@ -48,7 +48,7 @@ dataFile.withUnsafeBytes { raw in
 
 // Every tensor through the mapping, CRC-checked (one core).
 let readSeconds = try Clock.best {
-    let bundle = try Bundle(prefix: prefix)
+    let bundle = try CheckpointBundle(prefix: prefix)
     for summary in bundle.summaries {
         let entry = try bundle.entry(forKey: summary.key)
         let crc = try bundle.withStoredBytes(of: entry, key: summary.key) { CRC32C.checksum($0) }

@@ -19,7 +19,7 @@ FuzzWorkspace.run(seeds: {
     var verifier = Verifier()
     verifier.jobs = 1
     let report = verifier.verify(prefix: prefix)
-    guard let bundle = try? Bundle(prefix: prefix) else { return }
+    guard let bundle = try? CheckpointBundle(prefix: prefix) else { return }
     _ = bundle.summaries
     for record in bundle.variables { _ = try? bundle.value(forKey: record.key) }
     if report.ok {

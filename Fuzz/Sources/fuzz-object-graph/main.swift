@@ -7,7 +7,7 @@ import TrainingState
 // range, cycles, slot references to anything).
 FuzzWorkspace.run(seeds: {
     try FuzzWorkspace.files(under: FuzzWorkspace.fixtures) { $0.hasSuffix(".index") }.compactMap { path -> [UInt8]? in
-        let bundle = try Bundle(prefix: String(path.dropLast(".index".count)))
+        let bundle = try CheckpointBundle(prefix: String(path.dropLast(".index".count)))
         guard case .strings(let strings)? = (try? bundle.value(forKey: Array(ObjectGraph.key.utf8)))?.contents else { return nil }
         return strings.first
     }

@@ -7,7 +7,7 @@ import TensorBundle
 FuzzWorkspace.run(seeds: {
     let indexes = FuzzWorkspace.files(under: Path.join(FuzzWorkspace.fixtures, "partitioned")) { $0.hasSuffix(".index") }
     return try indexes.flatMap { path in
-        try Bundle(prefix: String(path.dropLast(".index".count))).records.map(\.key).filter { $0.first == 0 }
+        try CheckpointBundle(prefix: String(path.dropLast(".index".count))).records.map(\.key).filter { $0.first == 0 }
     }
 }) { input in
     guard let (name, slice) = SliceKey.decode(input) else { return }

@@ -1,7 +1,7 @@
 import Checksums
 import SSTable
 
-extension Bundle {
+extension CheckpointBundle {
     /// The concrete box of every slice a full-tensor record lists, checked for fit, overlap
     /// and complete coverage of the tensor.
     public static func sliceBoxes(of full: BundleEntry, key: [UInt8]) throws(TensorError) -> [[Range<Int64>]] {

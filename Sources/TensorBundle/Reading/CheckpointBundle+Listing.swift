@@ -17,7 +17,7 @@ public struct VariableSummary: Sendable, Hashable {
     public let sliceCount: Int
 }
 
-extension Bundle {
+extension CheckpointBundle {
     /// The variables as TensorFlow lists them, with their storage; records that do not parse
     /// are left out (a verifier reports them).
     public var summaries: [VariableSummary] {

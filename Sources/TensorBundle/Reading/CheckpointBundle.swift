@@ -32,7 +32,7 @@ public struct BundleRecord: Sendable {
     public let offset: Int
 
     /// The key for display: the text when it is valid UTF-8, escaped otherwise.
-    public var name: String { Bundle.displayName(key) }
+    public var name: String { CheckpointBundle.displayName(key) }
 }
 
 /// One data file of a bundle: memory-mapped when it is on a local disk, known by its size only
@@ -61,7 +61,7 @@ public struct DataFile: Sendable {
 /// ``tableFindings``, header problems in ``headerProblem``, and unreadable shard files in
 /// ``shards``. Tensor values are read on demand and checked against their CRCs, as
 /// TensorFlow checks them on restore.
-public final class Bundle: Sendable {
+public final class CheckpointBundle: Sendable {
     /// The prefix the bundle was opened by.
     public let prefix: String
     /// The prefix of the data files read (the same as ``prefix`` unless told otherwise).

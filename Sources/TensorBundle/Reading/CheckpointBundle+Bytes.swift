@@ -2,7 +2,7 @@ import Checksums
 import MappedIO
 import SSTable
 
-extension Bundle {
+extension CheckpointBundle {
     /// Where the stored bytes of a non-partitioned `entry` lie: its data file's path and the
     /// byte range in it, after checking that the shard is opened and the range lies inside it.
     public func storedRange(of entry: BundleEntry, key: [UInt8]) throws(TensorError) -> (path: String, file: DataFile, range: Range<Int>) {
