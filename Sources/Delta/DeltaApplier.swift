@@ -194,9 +194,10 @@ public struct DeltaApplier: Sendable {
             ParallelWork.run(count: items.count, jobs: jobs, state: { RunWorker() }) { worker, index in
                 let (file, offset, run) = items[index]
                 do throws(DeltaError) {
-                    let destination = worker.output.prefix(run.length)
-                    try sources.produce(run, into: destination, worker: worker)
-                    try write(UnsafeRawBufferPointer(destination), at: offset, to: outputs[file])
+                    try worker.output.withPrefix(run.length) { (destination) throws(DeltaError) in
+                        try sources.produce(run, into: destination, worker: worker)
+                        try write(UnsafeRawBufferPointer(destination), at: offset, to: outputs[file])
+                    }
                 } catch {
                     failures[index] = error
                 }

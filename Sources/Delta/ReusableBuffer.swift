@@ -13,12 +13,15 @@ final class ReusableBuffer {
         storage.deallocate()
     }
 
-    /// The first `count` bytes, valid until the next call; their contents are unspecified.
-    func prefix(_ count: Int) -> UnsafeMutableRawBufferPointer {
+    /// Lends the first `count` bytes (their contents unspecified) to `body`; they must not
+    /// escape it.
+    func withPrefix<Result, Failure: Error>(
+        _ count: Int, _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         if storage.count < count {
             storage.deallocate()
             storage = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: alignment)
         }
-        return UnsafeMutableRawBufferPointer(rebasing: storage[..<count])
+        return try body(UnsafeMutableRawBufferPointer(rebasing: storage[..<count]))
     }
 }

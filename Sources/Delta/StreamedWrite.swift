@@ -16,18 +16,25 @@ extension DeltaApplier {
         let window = windowBytes > 0 ? windowBytes : max(jobs * batchPerJob, 1) * (4 << 20)
         let longest = runs.map(\.run.length).max() ?? 0
         let capacity = (block + window + longest + 2 * block) / block * block
-        var buffers = (ReusableBuffer(alignment: block), ReusableBuffer(alignment: block))
+        // Two windows: one written in the background while the next is produced.
+        var buffers = (
+            UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: block),
+            UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: block)
+        )
         var hasher = XXH3Hasher128()
         var complete = true
         var start = 0  // the file offset of the buffer's first byte, a multiple of `block`
         var carried = 0  // bytes at the buffer's start already produced by the previous window
         var next = 0
-        // Each window is written in the background while the next one is produced.
         let writes = BackgroundWork<DeltaError>()
-        // No buffer may go away under a write in flight, whatever ends this function.
-        defer { _ = try? writes.wait() }
+        // No buffer goes away under a write in flight, whatever ends this function.
+        defer {
+            _ = try? writes.wait()
+            buffers.0.deallocate()
+            buffers.1.deallocate()
+        }
         while true {
-            let buffer = buffers.0.prefix(capacity)
+            let buffer = buffers.0
             var end = start + carried
             let first = next
             while next < runs.count && end - start < window {
@@ -50,7 +57,7 @@ extension DeltaApplier {
             if last { break }
             carried = end - alignedEnd
             buffers = (buffers.1, buffers.0)
-            buffers.0.prefix(capacity).copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(alignedEnd - start)..<(end - start)]))
+            buffers.0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[(alignedEnd - start)..<(end - start)]))
             start = alignedEnd
         }
         try writes.wait()

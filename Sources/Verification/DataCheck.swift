@@ -30,8 +30,10 @@ struct DataCheck {
             } while start < size
         }
         let work = chunks
+        // One slot per chunk for each result, as ResultSlots requires: a part's chunks run on
+        // different threads.
         let crcs = ResultSlots<UInt32>(count: chunks.count, initial: 0)
-        let errors = ResultSlots<TensorError?>(count: parts.count, initial: nil)
+        let errors = ResultSlots<TensorError?>(count: chunks.count, initial: nil)
         ParallelWork.run(count: chunks.count, jobs: jobs) { index in
             let chunk = work[index]
             let part = parts[chunk.part]
@@ -44,16 +46,18 @@ struct DataCheck {
                     }
                 }
             } catch {
-                errors[chunk.part] = error
+                errors[index] = error
             }
             progress?(Int64(chunk.range.count))
         }
         return parts.indices.map { (index) -> TensorError? in
             let part = parts[index]
-            guard errors[index] == nil, part.entry.dtype.elementSize != nil else { return errors[index] }
-            let end = index + 1 < parts.count ? firstChunk[index + 1] : chunks.count
+            let own = firstChunk[index]..<(index + 1 < parts.count ? firstChunk[index + 1] : chunks.count)
+            // The error of the part's first failing chunk, in byte order.
+            if let error = own.lazy.compactMap({ errors[$0] }).first { return error }
+            guard part.entry.dtype.elementSize != nil else { return nil }
             var crc: UInt32 = 0
-            for chunk in firstChunk[index]..<end {
+            for chunk in own {
                 crc = CRC32C.combine(crc, crcs[chunk], lengthB: chunks[chunk].range.count)
             }
             do throws(TensorError) {
