@@ -40,12 +40,12 @@ extension ParallelWork {
 
 /// Results written by many threads, one slot each: every slot is written by exactly one work
 /// item, and read only after ``ParallelWork/run(count:jobs:_:)`` returns.
-public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+package final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // A raw buffer, not an array: concurrent writes to distinct slots must not go through
     // one stored property, which exclusivity checking would treat as overlapping accesses.
     private let storage: UnsafeMutableBufferPointer<Value>
 
-    public init(count: Int, initial: Value) {
+    package init(count: Int, initial: Value) {
         storage = .allocate(capacity: count)
         storage.initialize(repeating: initial)
     }
@@ -55,14 +55,14 @@ public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
         storage.deallocate()
     }
 
-    public subscript(index: Int) -> Value {
+    package subscript(index: Int) -> Value {
         get { storage[index] }
         set { storage[index] = newValue }
     }
 
     /// Puts `value` in slot `index` and returns what was there, without copying it: a buffer
     /// taken out this way is uniquely referenced and can grow in place.
-    public func exchange(_ index: Int, with value: Value) -> Value {
+    package func exchange(_ index: Int, with value: Value) -> Value {
         var value = value
         swap(&storage[index], &value)
         return value

@@ -14,7 +14,7 @@ public struct BlockHandle: Sendable, Hashable {
 
     /// Decodes a handle at `offset` in `bytes`, returning it and the offset after it.
     /// Values that do not fit an `Int` are rejected as overlong.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Varint.Failure) -> (BlockHandle, Int) {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Varint.Failure) -> (BlockHandle, Int) {
         let limit = UInt64(Int.max)
         let (blockOffset, afterOffset) = try Varint.decode(bytes, at: offset, maximumValue: limit)
         let (size, next) = try Varint.decode(bytes, at: afterOffset, maximumValue: limit)

@@ -1,7 +1,7 @@
 /// Unsigned LEB128 varints as LevelDB and protocol buffers write them.
-public enum Varint {
+package enum Varint {
     /// Why a varint could not be decoded.
-    public enum Failure: Error, Sendable, Hashable {
+    package enum Failure: Error, Sendable, Hashable {
         /// The bytes ended before the varint did.
         case truncated
         /// More bytes than the type allows (5 for 32 bits, 10 for 64), or a value past its range.
@@ -11,7 +11,7 @@ public enum Varint {
     /// Decodes a varint of at most `maximumBytes` bytes and at most `maximumValue` from
     /// `bytes` at `offset`, returning the value and the offset just past it.
     @inlinable
-    public static func decode(
+    package static func decode(
         _ bytes: UnsafeRawBufferPointer, at offset: Int, maximumBytes: Int = 10, maximumValue: UInt64 = .max
     ) throws(Failure) -> (value: UInt64, next: Int) {
         var result: UInt64 = 0
@@ -35,14 +35,14 @@ public enum Varint {
 
     /// Decodes a varint32 (at most 5 bytes, at most 2³²−1).
     @inlinable
-    public static func decode32(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Failure) -> (value: Int, next: Int) {
+    package static func decode32(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Failure) -> (value: Int, next: Int) {
         let (value, next) = try decode(bytes, at: offset, maximumBytes: 5, maximumValue: UInt64(UInt32.max))
         return (Int(value), next)
     }
 
     /// Appends the varint encoding of `value` to `output`.
     @inlinable
-    public static func append(_ value: UInt64, to output: inout [UInt8]) {
+    package static func append(_ value: UInt64, to output: inout [UInt8]) {
         var value = value
         while value >= 0x80 {
             output.append(UInt8(truncatingIfNeeded: value) | 0x80)

@@ -1,7 +1,7 @@
 import SSTable
 
 /// The protocol-buffer wire types a bundle record can hold.
-public enum WireType: UInt8, Sendable {
+package enum WireType: UInt8, Sendable {
     case varint = 0
     case fixed64 = 1
     case lengthDelimited = 2
@@ -18,20 +18,20 @@ public struct ProtoError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One field read off the wire.
-public struct ProtoField: Sendable {
-    public enum Payload: Sendable {
+package struct ProtoField: Sendable {
+    package enum Payload: Sendable {
         case varint(UInt64)
         case fixed64(UInt64)
         case fixed32(UInt32)
         case bytes(ArraySlice<UInt8>)
     }
 
-    public let number: Int
-    public let payload: Payload
+    package let number: Int
+    package let payload: Payload
     /// Byte offset of the field's tag in the message.
-    public let offset: Int
+    package let offset: Int
 
-    public var wireType: WireType {
+    package var wireType: WireType {
         switch payload {
         case .varint: .varint
         case .fixed64: .fixed64
@@ -45,17 +45,17 @@ public struct ProtoField: Sendable {
 ///
 /// Every length is checked against the bytes left before it is used; groups (wire types 3
 /// and 4) and the unassigned types 6 and 7 are errors.
-public struct ProtoDecoder: Sendable {
+package struct ProtoDecoder: Sendable {
     private let bytes: ArraySlice<UInt8>
     private var position: Int
 
-    public init(_ bytes: ArraySlice<UInt8>) {
+    package init(_ bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
         self.position = bytes.startIndex
     }
 
     /// The next field, or nil at the end of the message.
-    public mutating func next() throws(ProtoError) -> ProtoField? {
+    package mutating func next() throws(ProtoError) -> ProtoField? {
         guard position < bytes.endIndex else { return nil }
         let start = position
         let tag = try varint()
