@@ -64,10 +64,14 @@ let package = Package(
         .target(name: "Verification", dependencies: ["TensorBundle", "SSTable", "Checksums", "MappedIO", "Parallelism"]),
 
         // Byte-exact compressed deltas between checkpoints.
-        .target(name: "Delta", dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO", "TrainingState"]),
+        .target(
+            name: "Delta",
+            dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO", "TrainingState"]),
 
         // Training runs archived as chains of deltas, restorable step by step.
-        .target(name: "Archive", dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Parallelism", "Zstandard", "Checksums"]),
+        .target(
+            name: "Archive",
+            dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Parallelism", "Zstandard", "Checksums"]),
 
         // Numerical comparison of two checkpoints.
         .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),
@@ -78,7 +82,10 @@ let package = Package(
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
-            dependencies: ["TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", "ObjectStore", "MappedIO", "Checksums", "TrainingState", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", "ObjectStore", "MappedIO",
+                "Checksums", "TrainingState", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
@@ -93,12 +100,15 @@ let package = Package(
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "SSTable", "MappedIO", "FixtureSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport", "MappedIO", "SSTable", "TensorBundle"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "TensorBundle", "FixtureSupport"]),
-        .testTarget(name: "DeltaTests", dependencies: ["Delta", "Checksums", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
+        .testTarget(
+            name: "DeltaTests", dependencies: ["Delta", "Checksums", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "MappedIO", "FixtureSupport"]),
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
-        .testTarget(name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"], exclude: ["fault_proxy.py"]),
+        .testTarget(
+            name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"],
+            exclude: ["fault_proxy.py"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),
     ]

@@ -48,22 +48,24 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     /// A delta failure met while archiving or restoring: damage is ``Code/corrupt``, a file in
     /// the way ``Code/exists``, a misuse ``Code/usage``, the rest ``Code/io``.
     public init(_ error: DeltaError) {
-        let code: Code = switch error.code {
-        case .corrupt, .hashMismatch, .wrongBase, .damagedInput: .corrupt
-        case .exists: .exists
-        case .usage: .usage
-        default: .io
-        }
+        let code: Code =
+            switch error.code {
+            case .corrupt, .hashMismatch, .wrongBase, .damagedInput: .corrupt
+            case .exists: .exists
+            case .usage: .usage
+            default: .io
+            }
         self.init(code, error.cause, underlying: error)
     }
 
     /// A file-system failure.
     public init(_ error: FileError) {
-        let code: Code = switch error.code {
-        case .alreadyExists: .exists
-        case .busy: .busy
-        default: .io
-        }
+        let code: Code =
+            switch error.code {
+            case .alreadyExists: .exists
+            case .busy: .busy
+            default: .io
+            }
         self.init(code, error.description, underlying: error)
     }
 

@@ -38,15 +38,18 @@ enum ArchiveLayout {
 
     /// Sorts the files of `archive` that `manifest` does not list.
     static func survey(_ archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> Survey {
-        let listed = Set(manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) }).union([ArchiveManifest.fileName, Archiver.lockName])
+        let listed = Set(manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) }).union([
+            ArchiveManifest.fileName, Archiver.lockName,
+        ])
         var foreignCompanions: [String] = []
         var survey = Survey()
         for name in try names(in: archive) where !listed.contains(name) {
             if isDebris(name) {
                 survey.debris.append(name)
             } else if name.hasSuffix(".ckptdelta"), let delta = try? DeltaFile(path: Path.join(archive, name)).manifest,
-                      let step = BundleFiles.step(of: delta.target.name),
-                      name == fileName(of: delta.target.name, keyframe: delta.base == nil) {
+                let step = BundleFiles.step(of: delta.target.name),
+                name == fileName(of: delta.target.name, keyframe: delta.base == nil)
+            {
                 survey.unlisted.append(Unlisted(file: name, delta: delta, step: step))
             } else if name.hasSuffix(".zst") {
                 foreignCompanions.append(name)
@@ -55,7 +58,8 @@ enum ArchiveLayout {
             }
         }
         // A stored companion of an unlisted delta's checkpoint goes with it; any other is foreign.
-        let adoptable = Set(survey.unlisted.flatMap { unlisted in Companion.suffixes.map { Companion.storedName(of: unlisted.delta.target.name + $0) } })
+        let adoptable = Set(
+            survey.unlisted.flatMap { unlisted in Companion.suffixes.map { Companion.storedName(of: unlisted.delta.target.name + $0) } })
         survey.foreign += foreignCompanions.filter { !adoptable.contains($0) }
         survey.foreign.sort()
         survey.unlisted.sort { ($0.step, $0.delta.base == nil ? 0 : 1) < ($1.step, $1.delta.base == nil ? 0 : 1) }
@@ -96,7 +100,7 @@ enum ArchiveLayout {
         var base: ArchiveEntry? = nil
         if let deltaBase = candidate.delta.base {
             guard let step = BundleFiles.step(of: deltaBase.name), step < candidate.step, let entry = manifest.entry(step: step),
-                  entry.checkpoint == deltaBase.name
+                entry.checkpoint == deltaBase.name
             else { return .keep("its base \(deltaBase.name) is not in the archive") }
             let baseTarget: BundleIdentity
             do {
@@ -123,7 +127,9 @@ enum ArchiveLayout {
     }
 
     /// The manifest entry of the delta file `file` (hashed now) that rebuilds `target`.
-    static func entry(file: String, target: BundleIdentity, step: Int64, base: ArchiveEntry?, archive: String) throws(ArchiveError) -> ArchiveEntry {
+    static func entry(
+        file: String, target: BundleIdentity, step: Int64, base: ArchiveEntry?, archive: String
+    ) throws(ArchiveError) -> ArchiveEntry {
         let digest: FileDigest
         do {
             digest = try FileDigest.of(path: Path.join(archive, file))

@@ -40,8 +40,9 @@ public struct ArchiveEntry: Sendable, Hashable {
 
     /// The same entry with `companions`.
     func with(companions: [Companion]) -> ArchiveEntry {
-        ArchiveEntry(step: step, checkpoint: checkpoint, file: file, size: size, hash: hash, baseStep: baseStep, depth: depth,
-                     rawSize: rawSize, companions: companions)
+        ArchiveEntry(
+            step: step, checkpoint: checkpoint, file: file, size: size, hash: hash, baseStep: baseStep, depth: depth,
+            rawSize: rawSize, companions: companions)
     }
 
     public var isKeyframe: Bool { baseStep == nil }
@@ -79,7 +80,8 @@ public struct ArchiveManifest: Sendable, Hashable {
         var links = [entry]
         while let base = links[links.count - 1].baseStep {
             guard let link = self.entry(step: base), links.count <= entries.count else {
-                throw ArchiveError(.corrupt, "\(Self.fileName): step \(entry.step) depends on step \(base), which the archive does not hold")
+                throw ArchiveError(
+                    .corrupt, "\(Self.fileName): step \(entry.step) depends on step \(base), which the archive does not hold")
             }
             links.append(link)
         }
@@ -126,17 +128,29 @@ public struct ArchiveManifest: Sendable, Hashable {
     /// The JSON text: one entry per line, so that versions of it diff well.
     public func encoded() -> String {
         let lines = entries.map { entry -> String in
-            JSONValue.object([
-                ("step", .int(entry.step)), ("checkpoint", .string(entry.checkpoint)), ("file", .string(entry.file)),
-                ("size", .int(Int64(entry.size))), ("xxh3_128", .string(entry.hash.description)),
-                ("base_step", entry.baseStep.map(JSONValue.int) ?? .null), ("depth", .int(Int64(entry.depth))),
-                ("raw_size", .int(Int64(entry.rawSize))),
-            ] + (entry.companions.isEmpty ? [] : [("companions", .array(entry.companions.map { companion in
-                .object([
-                    ("name", .string(companion.name)), ("file", .string(companion.file)), ("size", .int(Int64(companion.size))),
-                    ("xxh3_128", .string(companion.hash.description)),
-                ])
-            }))])).serialized()
+            JSONValue.object(
+                [
+                    ("step", .int(entry.step)), ("checkpoint", .string(entry.checkpoint)), ("file", .string(entry.file)),
+                    ("size", .int(Int64(entry.size))), ("xxh3_128", .string(entry.hash.description)),
+                    ("base_step", entry.baseStep.map(JSONValue.int) ?? .null), ("depth", .int(Int64(entry.depth))),
+                    ("raw_size", .int(Int64(entry.rawSize))),
+                ]
+                    + (entry.companions.isEmpty
+                        ? []
+                        : [
+                            (
+                                "companions",
+                                .array(
+                                    entry.companions.map { companion in
+                                        .object([
+                                            ("name", .string(companion.name)), ("file", .string(companion.file)),
+                                            ("size", .int(Int64(companion.size))),
+                                            ("xxh3_128", .string(companion.hash.description)),
+                                        ])
+                                    })
+                            )
+                        ])
+            ).serialized()
         }
         let head = JSONValue.object([("format", .string(Self.format)), ("version", .int(Self.version))]).serialized().dropLast()
         return head + ",\"entries\":[\n" + lines.joined(separator: ",\n") + "\n]}\n"
@@ -151,26 +165,32 @@ public struct ArchiveManifest: Sendable, Hashable {
         }
         guard document["format"]?.string == format else { throw ArchiveError(.corrupt, "\(path): not a checkpoint archive manifest") }
         guard let version = document["version"]?.integer, (1...Self.version).contains(version) else {
-            throw ArchiveError(.corrupt, "\(path): archive format version \(document["version"]?.serialized() ?? "missing"); this tool reads version \(Self.version)")
+            throw ArchiveError(
+                .corrupt,
+                "\(path): archive format version \(document["version"]?.serialized() ?? "missing"); this tool reads version \(Self.version)"
+            )
         }
         guard let items = document["entries"]?.elements else { throw ArchiveError(.corrupt, "\(path): no entries list") }
         var entries: [ArchiveEntry] = []
         for (index, item) in items.enumerated() {
             guard let step = item["step"]?.integer, let checkpoint = item["checkpoint"]?.string, let file = item["file"]?.string,
-                  let size = item["size"]?.integer, size >= 0, let hash = item["xxh3_128"]?.string.flatMap(XXH128Digest.init(hex:)),
-                  let base = item["base_step"], base.isNull || base.integer != nil, let depth = item["depth"]?.integer, depth >= 0,
-                  let rawSize = item["raw_size"]?.integer, rawSize >= 0,
-                  !checkpoint.contains("/"), !checkpoint.isEmpty, !checkpoint.hasPrefix(".")
+                let size = item["size"]?.integer, size >= 0, let hash = item["xxh3_128"]?.string.flatMap(XXH128Digest.init(hex:)),
+                let base = item["base_step"], base.isNull || base.integer != nil, let depth = item["depth"]?.integer, depth >= 0,
+                let rawSize = item["raw_size"]?.integer, rawSize >= 0,
+                !checkpoint.contains("/"), !checkpoint.isEmpty, !checkpoint.hasPrefix(".")
             else { throw ArchiveError(.corrupt, "\(path): entry \(index) is missing a field or has one of the wrong type") }
             let entry = ArchiveEntry(
                 step: step, checkpoint: checkpoint, file: file, size: Int(size), hash: hash, baseStep: base.integer,
-                depth: Int(depth), rawSize: Int(rawSize), companions: try companions(of: item, checkpoint: checkpoint, path: path, index: index))
+                depth: Int(depth), rawSize: Int(rawSize),
+                companions: try companions(of: item, checkpoint: checkpoint, path: path, index: index))
             // What this tool writes, and nothing else: a manifest that differs was edited or damaged.
             guard BundleFiles.step(of: checkpoint) == step else {
                 throw ArchiveError(.corrupt, "\(path): entry \(index) lists step \(step) for checkpoint \(checkpoint)")
             }
-            guard file == ArchiveLayout.fileName(of: checkpoint, keyframe: entry.isKeyframe), item["xxh3_128"]?.string == hash.description else {
-                throw ArchiveError(.corrupt, "\(path): entry \(index) (step \(step)) names its file or hash in a form this tool never writes")
+            guard file == ArchiveLayout.fileName(of: checkpoint, keyframe: entry.isKeyframe), item["xxh3_128"]?.string == hash.description
+            else {
+                throw ArchiveError(
+                    .corrupt, "\(path): entry \(index) (step \(step)) names its file or hash in a form this tool never writes")
             }
             guard entries.last.map({ $0.step < step }) ?? true else {
                 throw ArchiveError(.corrupt, "\(path): entry \(index) (step \(step)) is out of step order or listed twice")
@@ -184,13 +204,16 @@ public struct ArchiveManifest: Sendable, Hashable {
     /// the name this tool gives it (possibly an earlier step's).
     private static func companions(of item: JSONValue, checkpoint: String, path: String, index: Int) throws(ArchiveError) -> [Companion] {
         guard let list = item["companions"] else { return [] }
-        guard let elements = list.elements else { throw ArchiveError(.corrupt, "\(path): entry \(index) has companions that are not a list") }
+        guard let elements = list.elements else {
+            throw ArchiveError(.corrupt, "\(path): entry \(index) has companions that are not a list")
+        }
         var companions: [Companion] = []
         for element in elements {
-            guard let name = element["name"]?.string, let file = element["file"]?.string, let size = element["size"]?.integer, size >= 0, size <= Companion.maximumSize,
-                  let text = element["xxh3_128"]?.string, let hash = XXH128Digest(hex: text), text == hash.description,
-                  Companion.suffixes.contains(where: { name == checkpoint + $0 }),
-                  file.hasSuffix(".zst"), !file.contains("/"), !file.hasPrefix("."), !companions.contains(where: { $0.name == name })
+            guard let name = element["name"]?.string, let file = element["file"]?.string, let size = element["size"]?.integer, size >= 0,
+                size <= Companion.maximumSize,
+                let text = element["xxh3_128"]?.string, let hash = XXH128Digest(hex: text), text == hash.description,
+                Companion.suffixes.contains(where: { name == checkpoint + $0 }),
+                file.hasSuffix(".zst"), !file.contains("/"), !file.hasPrefix("."), !companions.contains(where: { $0.name == name })
             else { throw ArchiveError(.corrupt, "\(path): entry \(index) has a companion file this tool would not write") }
             companions.append(Companion(name: name, file: file, size: Int(size), hash: hash))
         }

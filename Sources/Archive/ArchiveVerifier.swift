@@ -36,7 +36,9 @@ public struct ArchiveVerifier: Sendable {
             do throws(ArchiveError) {
                 try rebuilder.checkFile(of: entry)
             } catch {
-                findings.append(Finding(.error, FileSystem.exists(path) ? .fileMismatch : .fileMissing, Self.message(error.cause, about: path), file: path))
+                findings.append(
+                    Finding(
+                        .error, FileSystem.exists(path) ? .fileMismatch : .fileMissing, Self.message(error.cause, about: path), file: path))
                 continue
             }
             let delta: Manifest
@@ -51,7 +53,10 @@ public struct ArchiveVerifier: Sendable {
                     _ = try companion.contents(in: archive)
                 } catch {
                     let companionPath = Path.join(archive, companion.file)
-                    findings.append(Finding(.error, FileSystem.exists(companionPath) ? .fileMismatch : .fileMissing, Self.message(error.cause, about: companionPath), file: companionPath))
+                    findings.append(
+                        Finding(
+                            .error, FileSystem.exists(companionPath) ? .fileMismatch : .fileMissing,
+                            Self.message(error.cause, about: companionPath), file: companionPath))
                 }
             }
             targets[entry.step] = delta.target
@@ -81,10 +86,14 @@ public struct ArchiveVerifier: Sendable {
             Finding(.warning, .fileLeftover, "left by an interrupted run: the next archive run removes it", file: Path.join(archive, name))
         }
         let unlisted = survey.unlisted.map { candidate in
-            Finding(.warning, .fileUnlisted, "a complete delta of \(candidate.delta.target.name) that the manifest does not list: the next archive run lists it again if its chain holds", file: Path.join(archive, candidate.file))
+            Finding(
+                .warning, .fileUnlisted,
+                "a complete delta of \(candidate.delta.target.name) that the manifest does not list: the next archive run lists it again if its chain holds",
+                file: Path.join(archive, candidate.file))
         }
         let foreign = survey.foreign.map { name in
-            Finding(.warning, .fileForeign, "not written by this tool (or not a complete delta): left alone", file: Path.join(archive, name))
+            Finding(
+                .warning, .fileForeign, "not written by this tool (or not a complete delta): left alone", file: Path.join(archive, name))
         }
         return debris + unlisted + foreign
     }
@@ -100,7 +109,8 @@ public struct ArchiveVerifier: Sendable {
                 if let previous { scratch.discard(previous.directory) }
                 previous = rebuilt
             } catch {
-                findings.append(Finding(.error, .restoreFailed, "step \(entry.step) does not rebuild: \(error.cause)", file: rebuilder.path(of: entry)))
+                findings.append(
+                    Finding(.error, .restoreFailed, "step \(entry.step) does not rebuild: \(error.cause)", file: rebuilder.path(of: entry)))
             }
         }
         return findings
@@ -121,7 +131,9 @@ public struct ArchiveReport: Sendable {
         let trimmed = original.hasSuffix("/") ? String(original.dropLast()) : original
         func move(_ text: String) -> String { text.replacing(copy, with: trimmed) }
         let moved = findings.map { finding in
-            Finding(finding.severity, finding.code, move(finding.message), tensor: finding.tensor, file: finding.file.map(move), offset: finding.offset)
+            Finding(
+                finding.severity, finding.code, move(finding.message), tensor: finding.tensor, file: finding.file.map(move),
+                offset: finding.offset)
         }
         return ArchiveReport(path: trimmed, manifest: manifest, findings: moved)
     }

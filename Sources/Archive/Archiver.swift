@@ -41,7 +41,10 @@ public struct Archiver: Sendable {
             // What a run killed before its first manifest leaves is ours; anything else is not.
             let foreign = try ArchiveLayout.names(in: archive).filter { $0 != Self.lockName && !ArchiveLayout.isDebris($0) }
             guard foreign.isEmpty else {
-                throw ArchiveError(.usage, "\(archive): not an archive (no \(ArchiveManifest.fileName)) and not empty (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); archive into a new or empty directory")
+                throw ArchiveError(
+                    .usage,
+                    "\(archive): not an archive (no \(ArchiveManifest.fileName)) and not empty (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); archive into a new or empty directory"
+                )
             }
         }
         do {
@@ -79,7 +82,8 @@ public struct Archiver: Sendable {
         for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
             // The names this step may be written under must be free: a file there is not ours to replace.
             if let taken = [false, true].map({ ArchiveLayout.fileName(of: checkpoint.name, keyframe: $0) })
-                .first(where: { FileSystem.exists(Path.join(archive, $0)) }) {
+                .first(where: { FileSystem.exists(Path.join(archive, $0)) })
+            {
                 skip(checkpoint, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
@@ -115,13 +119,17 @@ public struct Archiver: Sendable {
     }
 
     /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
-    private func add(_ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> ArchiveEntry {
+    private func add(
+        _ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest
+    ) throws(ArchiveError) -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
         guard let base = manifest.predecessor(of: checkpoint.step), base.depth < maxChain,
-              try manifest.chain(to: base).allSatisfy({ !unreadable.contains($0.file) })
+            try manifest.chain(to: base).allSatisfy({ !unreadable.contains($0.file) })
         else {
-            return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: try create(nil, checkpoint, keyframeFile, archive))
+            return try entry(
+                for: checkpoint, file: keyframeFile, base: nil, archive: archive,
+                written: try create(nil, checkpoint, keyframeFile, archive))
         }
         let written = try createDelta(checkpoint, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest)
         // A delta that is not smaller than a keyframe would be is replaced by one.
@@ -145,7 +153,9 @@ public struct Archiver: Sendable {
         let manifest: Manifest
     }
 
-    private func create(_ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ file: String, _ archive: String) throws(ArchiveError) -> Written {
+    private func create(
+        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ file: String, _ archive: String
+    ) throws(ArchiveError) -> Written {
         let path = Path.join(archive, file)
         let manifest: Manifest
         do {
@@ -161,7 +171,8 @@ public struct Archiver: Sendable {
     /// A delta against the archived `base`: made from the base's files in the run directory
     /// when they are still there and unchanged, else from the base rebuilt out of the archive.
     private func createDelta(
-        _ checkpoint: TrainingRun.Checkpoint, against base: ArchiveEntry, file: String, run: TrainingRun, archive: String, manifest: ArchiveManifest
+        _ checkpoint: TrainingRun.Checkpoint, against base: ArchiveEntry, file: String, run: TrainingRun, archive: String,
+        manifest: ArchiveManifest
     ) throws(ArchiveError) -> Written {
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
         let expected: BundleIdentity
@@ -189,7 +200,9 @@ public struct Archiver: Sendable {
         return applier
     }
 
-    private func entry(for checkpoint: TrainingRun.Checkpoint, file: String, base: ArchiveEntry?, archive: String, written: Written) throws(ArchiveError) -> ArchiveEntry {
+    private func entry(
+        for checkpoint: TrainingRun.Checkpoint, file: String, base: ArchiveEntry?, archive: String, written: Written
+    ) throws(ArchiveError) -> ArchiveEntry {
         try ArchiveLayout.entry(file: file, target: written.manifest.target, step: checkpoint.step, base: base, archive: archive)
     }
 

@@ -89,25 +89,41 @@ struct ChainRebuilder {
         var problems: [LinkProblem] = []
         let raw = delta.target.totalSize
         if delta.target.name != entry.checkpoint || raw != entry.rawSize {
-            problems.append(LinkProblem(code: .chainTarget, message: "holds \(delta.target.name) (\(raw) bytes), the manifest says step \(entry.step) is \(entry.checkpoint) (\(entry.rawSize) bytes)"))
+            problems.append(
+                LinkProblem(
+                    code: .chainTarget,
+                    message:
+                        "holds \(delta.target.name) (\(raw) bytes), the manifest says step \(entry.step) is \(entry.checkpoint) (\(entry.rawSize) bytes)"
+                ))
         }
         guard let baseStep = entry.baseStep else {
             if delta.base != nil || entry.depth != 0 {
-                problems.append(LinkProblem(code: .chainKeyframe, message: "step \(entry.step) is listed as a keyframe but its delta needs a base"))
+                problems.append(
+                    LinkProblem(code: .chainKeyframe, message: "step \(entry.step) is listed as a keyframe but its delta needs a base"))
             }
             return problems
         }
         guard let base = manifest.entry(step: baseStep), baseStep < entry.step, let deltaBase = delta.base else {
-            problems.append(LinkProblem(code: .chainBaseMissing, message: "step \(entry.step) depends on step \(baseStep), which the archive does not hold or its delta does not name"))
+            problems.append(
+                LinkProblem(
+                    code: .chainBaseMissing,
+                    message: "step \(entry.step) depends on step \(baseStep), which the archive does not hold or its delta does not name"))
             return problems
         }
         if entry.depth != base.depth + 1 {
-            problems.append(LinkProblem(code: .chainDepth, message: "step \(entry.step) is listed at depth \(entry.depth), its base at \(base.depth)"))
+            problems.append(
+                LinkProblem(code: .chainDepth, message: "step \(entry.step) is listed at depth \(entry.depth), its base at \(base.depth)"))
         }
         if deltaBase.name != base.checkpoint {
-            problems.append(LinkProblem(code: .chainBaseMismatch, message: "step \(entry.step) was made against \(deltaBase.name), not \(base.checkpoint) (step \(baseStep))"))
+            problems.append(
+                LinkProblem(
+                    code: .chainBaseMismatch,
+                    message: "step \(entry.step) was made against \(deltaBase.name), not \(base.checkpoint) (step \(baseStep))"))
         } else if let baseTarget, !deltaBase.holdsSameBytes(as: baseTarget) {
-            problems.append(LinkProblem(code: .chainBaseMismatch, message: "step \(entry.step) was made against \(deltaBase), not step \(baseStep) (\(baseTarget))"))
+            problems.append(
+                LinkProblem(
+                    code: .chainBaseMismatch,
+                    message: "step \(entry.step) was made against \(deltaBase), not step \(baseStep) (\(baseTarget))"))
         }
         return problems
     }
@@ -121,7 +137,10 @@ struct ChainRebuilder {
             throw ArchiveError(error)
         }
         guard digest.size == entry.size, digest.hash == entry.hash else {
-            throw ArchiveError(.corrupt, "\(path(of: entry)): does not match the archive manifest (\(digest.size) bytes, XXH3-128 \(digest.hash); expected \(entry.size) bytes, \(entry.hash))")
+            throw ArchiveError(
+                .corrupt,
+                "\(path(of: entry)): does not match the archive manifest (\(digest.size) bytes, XXH3-128 \(digest.hash); expected \(entry.size) bytes, \(entry.hash))"
+            )
         }
     }
 }

@@ -60,7 +60,8 @@ public struct Companion: Sendable, Hashable {
         let destination = Path.join(archive, companion.file)
         if FileSystem.exists(destination) {
             guard (try? companion.contents(in: archive)) != nil else {
-                throw ArchiveError(.exists, "\(destination): in the way (not listed, not this checkpoint's \(digest.name)); move it elsewhere")
+                throw ArchiveError(
+                    .exists, "\(destination): in the way (not listed, not this checkpoint's \(digest.name)); move it elsewhere")
             }
             return companion
         }
@@ -106,7 +107,7 @@ public struct Companion: Sendable, Hashable {
     private static func decompress(_ path: String, of name: String, size: Int?) throws(ArchiveError) -> [UInt8] {
         try map(path).withUnsafeBytes { (frame) throws(ArchiveError) -> [UInt8] in
             guard let declared = ZstdDecompressor.declaredSize(of: frame), declared <= UInt64(maximumSize),
-                  size.map({ UInt64($0) == declared }) ?? true
+                size.map({ UInt64($0) == declared }) ?? true
             else { throw ArchiveError(.corrupt, "\(path): does not hold the \(size.map { "\($0) " } ?? "")bytes of \(name)") }
             var bytes = [UInt8](repeating: 0, count: Int(declared))
             var decompressor = ZstdDecompressor()

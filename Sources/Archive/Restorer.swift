@@ -19,7 +19,9 @@ public struct Restorer: Sendable {
     public func restore(archive: String, step: Int64?, into directory: String, overwrite: Bool) throws(ArchiveError) -> ArchiveEntry {
         let manifest = try ArchiveManifest.existing(directory: archive)
         guard let entry = step.map(manifest.entry(step:)) ?? manifest.entries.last else {
-            let held = manifest.entries.isEmpty ? "no steps" : "steps \(manifest.entries[0].step)...\(manifest.entries[manifest.entries.count - 1].step)"
+            let held =
+                manifest.entries.isEmpty
+                ? "no steps" : "steps \(manifest.entries[0].step)...\(manifest.entries[manifest.entries.count - 1].step)"
             throw ArchiveError(.noSuchStep, "\(archive): \(step.map { "no step \($0)" } ?? "no steps") in the archive (it holds \(held))")
         }
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)

@@ -20,9 +20,10 @@ extension DeltaCommand {
         @Argument(help: "The archive directory (created if needed), or an s3:// folder.")
         var archive: String
 
-        @Option(help: ArgumentHelp(
-            "For an s3:// archive: the storage class of the delta objects (STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE, …); archive.json stays STANDARD.",
-            valueName: "class"))
+        @Option(
+            help: ArgumentHelp(
+                "For an s3:// archive: the storage class of the delta objects (STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE, …); archive.json stays STANDARD.",
+                valueName: "class"))
         var storageClass: String?
 
         @Option(help: "Deltas allowed after a keyframe before the next keyframe.")
@@ -56,7 +57,8 @@ extension DeltaCommand {
                     if !quiet { Terminal.out(ArchiveOutput.line(event)) }
                 }
             }
-            let bucket = ObjectLocation.isURL(archive) ? try BucketArchive(archive, client: RemoteStore.client(), storageClass: storageClass) : nil
+            let bucket =
+                ObjectLocation.isURL(archive) ? try BucketArchive(archive, client: RemoteStore.client(), storageClass: storageClass) : nil
             guard bucket != nil || storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
             archiver.publisher = bucket
             let directory = bucket?.staging.path ?? archive
@@ -116,7 +118,9 @@ extension DeltaCommand {
                 entry = try restorer.restore(archive: archive, step: step, into: output, overwrite: force)
             }
             if !quiet {
-                Terminal.out("restored step \(entry.step) (\(entry.checkpoint), \(Formatting.bytes(Int64(entry.rawSize)))) into \(output) from \(entry.depth + 1) archive file(s)\n")
+                Terminal.out(
+                    "restored step \(entry.step) (\(entry.checkpoint), \(Formatting.bytes(Int64(entry.rawSize)))) into \(output) from \(entry.depth + 1) archive file(s)\n"
+                )
             }
             return .clean
         }
@@ -133,7 +137,8 @@ extension DeltaCommand {
         var json = false
 
         func execute() throws -> ToolStatus {
-            let manifest = ObjectLocation.isURL(archive)
+            let manifest =
+                ObjectLocation.isURL(archive)
                 ? try BucketArchive(archive, client: RemoteStore.client()).manifest() : try ArchiveManifest.existing(directory: archive)
             Terminal.out(json ? ArchiveOutput.json(manifest).serialized() + "\n" : ArchiveOutput.text(manifest))
             return .clean
@@ -175,7 +180,8 @@ extension DeltaCommand {
                 let frozen = try bucket.frozen(names)
                 guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "verifying the archive") }
                 try bucket.fetch(names)
-                report = try verifier.verify(archive: bucket.staging.path).relocated(from: bucket.staging.path, to: bucket.location.description)
+                report = try verifier.verify(archive: bucket.staging.path).relocated(
+                    from: bucket.staging.path, to: bucket.location.description)
             } else {
                 report = try verifier.verify(archive: archive)
             }
@@ -214,14 +220,17 @@ extension DeltaCommand {
         func validate() throws {
             guard [step != nil, latest, all].filter({ $0 }).count == 1 else { throw ValidationError("give --step N, --latest or --all") }
             guard (1...365).contains(days) else { throw ValidationError("--days takes 1...365") }
-            guard ["Standard", "Bulk", "Expedited"].contains(tier) else { throw ValidationError("--tier takes Standard, Bulk or Expedited") }
+            guard ["Standard", "Bulk", "Expedited"].contains(tier) else {
+                throw ValidationError("--tier takes Standard, Bulk or Expedited")
+            }
         }
 
         func execute() throws -> ToolStatus {
             guard ObjectLocation.isURL(archive) else { throw ToolError("\(archive): thaw applies to s3:// archives only") }
             let bucket = try BucketArchive(archive, client: RemoteStore.client())
             let manifest = try bucket.manifest()
-            let files = all
+            let files =
+                all
                 ? manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) }
                 : try BucketArchive.files(toRestore: bucket.entry(step: step), manifest: manifest)
             let frozen = try bucket.frozen(Array(Set(files)).sorted())
@@ -232,8 +241,9 @@ extension DeltaCommand {
                 for target in targets where try await client.restore(target, days: days, tier: tier) { started += 1 }
                 return started
             }
-            Terminal.out("\(bucket.location): \(files.count) file(s) needed, \(frozen.count) in an archive storage class: "
-                + "\(started) restore(s) started, \(frozen.count - started) already under way or done\n")
+            Terminal.out(
+                "\(bucket.location): \(files.count) file(s) needed, \(frozen.count) in an archive storage class: "
+                    + "\(started) restore(s) started, \(frozen.count - started) already under way or done\n")
             return .clean
         }
     }

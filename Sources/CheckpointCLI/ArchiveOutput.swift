@@ -8,7 +8,8 @@ enum ArchiveOutput {
         switch event {
         case .added(let entry):
             let kind = entry.baseStep.map { "delta against step \($0), depth \(entry.depth)" } ?? "keyframe"
-            return "\(entry.checkpoint): \(kind), \(Formatting.bytes(Int64(entry.size))) (\(ratio(entry.size, entry.rawSize)) of \(Formatting.bytes(Int64(entry.rawSize))))\n"
+            return
+                "\(entry.checkpoint): \(kind), \(Formatting.bytes(Int64(entry.size))) (\(ratio(entry.size, entry.rawSize)) of \(Formatting.bytes(Int64(entry.rawSize))))\n"
         case .skipped(let skipped):
             return "ckptdelta: \(skipped.checkpoint): \(skipped.reason)\n"
         case .removed(let name):
@@ -30,24 +31,33 @@ enum ArchiveOutput {
         for entry in manifest.entries {
             rows.append([
                 String(entry.step), entry.checkpoint, entry.isKeyframe ? "keyframe" : "delta", entry.baseStep.map(String.init) ?? "-",
-                String(entry.depth), Formatting.grouped(Int64(entry.rawSize)), Formatting.grouped(Int64(entry.size)), ratio(entry.size, entry.rawSize),
+                String(entry.depth), Formatting.grouped(Int64(entry.rawSize)), Formatting.grouped(Int64(entry.size)),
+                ratio(entry.size, entry.rawSize),
             ])
         }
         let (raw, stored) = totals(manifest)
-        rows.append(["total", "\(manifest.entries.count) step(s)", "", "", "", Formatting.grouped(Int64(raw)), Formatting.grouped(Int64(stored)), ratio(stored, raw)])
+        rows.append([
+            "total", "\(manifest.entries.count) step(s)", "", "", "", Formatting.grouped(Int64(raw)), Formatting.grouped(Int64(stored)),
+            ratio(stored, raw),
+        ])
         return Formatting.table(rows, rightAligned: [0, 3, 4, 5, 6, 7])
     }
 
     static func json(_ manifest: ArchiveManifest) -> JSONValue {
         let (raw, stored) = totals(manifest)
         return .object([
-            ("steps", .array(manifest.entries.map { entry in
-                .object([
-                    ("step", .int(entry.step)), ("checkpoint", .string(entry.checkpoint)), ("file", .string(entry.file)),
-                    ("keyframe", .bool(entry.isKeyframe)), ("base_step", entry.baseStep.map(JSONValue.int) ?? .null),
-                    ("depth", .int(Int64(entry.depth))), ("raw_bytes", .int(Int64(entry.rawSize))), ("stored_bytes", .int(Int64(entry.size))),
-                ])
-            })),
+            (
+                "steps",
+                .array(
+                    manifest.entries.map { entry in
+                        .object([
+                            ("step", .int(entry.step)), ("checkpoint", .string(entry.checkpoint)), ("file", .string(entry.file)),
+                            ("keyframe", .bool(entry.isKeyframe)), ("base_step", entry.baseStep.map(JSONValue.int) ?? .null),
+                            ("depth", .int(Int64(entry.depth))), ("raw_bytes", .int(Int64(entry.rawSize))),
+                            ("stored_bytes", .int(Int64(entry.size))),
+                        ])
+                    })
+            ),
             ("raw_bytes", .int(Int64(raw))), ("stored_bytes", .int(Int64(stored))),
             ("ratio", .double(Double(stored) / Double(max(raw, 1)))),
         ])

@@ -40,7 +40,7 @@ final class BucketArchive: ArchivePublisher {
                 objects[object.location.name] = object
             }
             guard objects[ArchiveManifest.fileName] != nil,
-                  let manifest = try await client.get(folder.appending(ArchiveManifest.fileName), limit: 256 << 20)
+                let manifest = try await client.get(folder.appending(ArchiveManifest.fileName), limit: 256 << 20)
             else { return (objects, String?.none) }
             try OutputFile.write(manifest.bytes, to: Path.join(staged, ArchiveManifest.fileName), overwrite: false)
             return (objects, String?.some(manifest.etag))
@@ -84,7 +84,9 @@ final class BucketArchive: ArchivePublisher {
         guard FileSystem.exists(Path.join(staging.path, ArchiveManifest.fileName)) else {
             let present = names
             guard present.isEmpty else {
-                throw ToolError("\(location): not an archive (no \(ArchiveManifest.fileName)) and not empty (\(present.prefix(3).joined(separator: ", "))\(present.count > 3 ? ", …" : "")); archive into a new or empty folder")
+                throw ToolError(
+                    "\(location): not an archive (no \(ArchiveManifest.fileName)) and not empty (\(present.prefix(3).joined(separator: ", "))\(present.count > 3 ? ", …" : "")); archive into a new or empty folder"
+                )
             }
             return []
         }
@@ -147,8 +149,9 @@ final class BucketArchive: ArchivePublisher {
         let described = state.withLock { state in
             names.prefix(5).map { "\(location.appending($0)) (\(state.objects[$0]?.storageClass ?? "?"))" }
         }
-        return ToolError("\(what) needs \(names.count) object(s) in an archive storage class: \(described.joined(separator: ", "))"
-            + "\(names.count > 5 ? ", …" : ""); `ckptdelta thaw \(location)` asks the store to restore them, then retry")
+        return ToolError(
+            "\(what) needs \(names.count) object(s) in an archive storage class: \(described.joined(separator: ", "))"
+                + "\(names.count > 5 ? ", …" : ""); `ckptdelta thaw \(location)` asks the store to restore them, then retry")
     }
 
     // MARK: ArchivePublisher
@@ -158,13 +161,17 @@ final class BucketArchive: ArchivePublisher {
         let target = location.appending(name)
         let options = WriteOptions(createOnly: true, storageClass: storageClass)
         let path = Path.join(directory, name)
-        guard case .regular(let size) = FileSystem.kind(of: path) else { throw ArchiveError(.io, "\(path): vanished before it was uploaded") }
+        guard case .regular(let size) = FileSystem.kind(of: path) else {
+            throw ArchiveError(.io, "\(path): vanished before it was uploaded")
+        }
         do {
             try RemoteStore.run { client in _ = try await client.upload(file: path, to: target, options: options) }
         } catch {
             throw ArchiveError(.busy, Self.explain(error.message, target: target, what: "exists"))
         }
-        state.withLock { $0.objects[name] = ObjectInfo(location: target, size: Int64(size), etag: "", storageClass: storageClass ?? "STANDARD") }
+        state.withLock {
+            $0.objects[name] = ObjectInfo(location: target, size: Int64(size), etag: "", storageClass: storageClass ?? "STANDARD")
+        }
     }
 
     func publishManifest(in directory: String) throws(ArchiveError) {
@@ -202,6 +209,7 @@ final class BucketArchive: ArchivePublisher {
     /// A lost conditional write says that another archiver is at work; other failures as they are.
     private static func explain(_ message: String, target: ObjectLocation, what: String) -> String {
         guard message.contains("precondition failed") || message.contains("concurrent write") else { return message }
-        return "\(target): \(what): another archiver is writing this archive; this run stopped (what it uploaded is listed again or reported by the next run)"
+        return
+            "\(target): \(what): another archiver is writing this archive; this run stopped (what it uploaded is listed again or reported by the next run)"
     }
 }

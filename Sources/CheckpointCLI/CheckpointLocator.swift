@@ -10,7 +10,8 @@ public enum CheckpointLocator {
     /// - a prefix whose `.index` exists: that checkpoint.
     public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
         if let at = path.lastIndex(of: "@"), FileSystem.kind(of: path) == .missing,
-           let step = Int64(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory {
+            let step = Int64(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory
+        {
             return [try prefix(in: String(path[..<at]), step: step)]
         }
         switch FileSystem.kind(of: path) {
@@ -70,9 +71,10 @@ public enum CheckpointLocator {
             throw ToolError(error.description)
         }
         guard candidates.count == 1 else {
-            throw ToolError(candidates.isEmpty
-                ? "\(directory): no checkpoint of step \(step)"
-                : "\(directory): several checkpoints of step \(step): \(candidates.map(Path.fileName).joined(separator: ", "))")
+            throw ToolError(
+                candidates.isEmpty
+                    ? "\(directory): no checkpoint of step \(step)"
+                    : "\(directory): several checkpoints of step \(step): \(candidates.map(Path.fileName).joined(separator: ", "))")
         }
         return candidates[0]
     }

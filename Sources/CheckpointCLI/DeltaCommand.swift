@@ -71,7 +71,9 @@ extension DeltaCommand {
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
             let manifest = try creator.create(base: base?.prefix, target: target.prefix, output: local, overwrite: force || staging != nil)
             if let staging {
-                try RemoteOutput.upload([Path.fileName(of: output)], from: staging.path, to: String(output.dropLast(Path.fileName(of: output).count)), overwrite: force)
+                try RemoteOutput.upload(
+                    [Path.fileName(of: output)], from: staging.path, to: String(output.dropLast(Path.fileName(of: output).count)),
+                    overwrite: force)
             }
             if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: local, name: output)) }
             return .clean

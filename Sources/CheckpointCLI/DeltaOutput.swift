@@ -56,8 +56,10 @@ enum DeltaOutput {
         }
         var rows = [["VARIABLE", "ENCODING", "BYTES", "STORED", "RATIO"]]
         for (name, usage) in usage(file) {
-            rows.append([name, usage.encodings.joined(separator: ","), Formatting.grouped(Int64(usage.raw)),
-                         Formatting.grouped(Int64(usage.stored)), Formatting.fixed(Double(usage.stored) / Double(max(usage.raw, 1)), digits: 3)])
+            rows.append([
+                name, usage.encodings.joined(separator: ","), Formatting.grouped(Int64(usage.raw)),
+                Formatting.grouped(Int64(usage.stored)), Formatting.fixed(Double(usage.stored) / Double(max(usage.raw, 1)), digits: 3),
+            ])
         }
         return out + Formatting.table(rows, rightAligned: [2, 3, 4])
     }
@@ -69,23 +71,34 @@ enum DeltaOutput {
             ("size", .int(Int64(file.count))),
             ("base", manifest.base.map(identity) ?? .null),
             ("target", identity(manifest.target)),
-            ("variables", .array(usage(file).map { name, usage in
-                .object([
-                    ("name", .string(name)),
-                    ("encodings", .array(usage.encodings.map(JSONValue.string))),
-                    ("bytes", .int(Int64(usage.raw))),
-                    ("stored", .int(Int64(usage.stored))),
-                ])
-            })),
+            (
+                "variables",
+                .array(
+                    usage(file).map { name, usage in
+                        .object([
+                            ("name", .string(name)),
+                            ("encodings", .array(usage.encodings.map(JSONValue.string))),
+                            ("bytes", .int(Int64(usage.raw))),
+                            ("stored", .int(Int64(usage.stored))),
+                        ])
+                    })
+            ),
         ])
     }
 
     private static func identity(_ identity: BundleIdentity) -> JSONValue {
         .object([
             ("name", .string(identity.name)),
-            ("files", .array(([identity.index] + identity.dataFiles).map { digest in
-                .object([("name", .string(digest.name)), ("size", .int(Int64(digest.size))), ("xxh3_128", .string(digest.hash.description))])
-            })),
+            (
+                "files",
+                .array(
+                    ([identity.index] + identity.dataFiles).map { digest in
+                        .object([
+                            ("name", .string(digest.name)), ("size", .int(Int64(digest.size))),
+                            ("xxh3_128", .string(digest.hash.description)),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -41,7 +41,9 @@ public struct DiffCommand: StatusCommand {
     @Flag(help: "Also list identical variables.")
     var all = false
 
-    @Option(help: ArgumentHelp("Also write the diff as one self-contained HTML page (a chart per layer, a sortable table) to this file.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write the diff as one self-contained HTML page (a chart per layer, a sortable table) to this file.", valueName: "file"))
     var html: String?
 
     @Option(help: ArgumentHelp("Only variables whose name or key matches this regular expression (repeatable).", valueName: "regex"))
@@ -165,10 +167,11 @@ struct RoleFilter: Sendable {
     let optimizerOnly: Bool
 
     func matches(_ role: TrainedVariable.Role?) -> Bool {
-        let optimizer: Bool = switch role {
-        case .slot?, .optimizerState?: true
-        default: false
-        }
+        let optimizer: Bool =
+            switch role {
+            case .slot?, .optimizerState?: true
+            default: false
+            }
         return noOptimizer ? !optimizer : optimizerOnly ? optimizer : true
     }
 }

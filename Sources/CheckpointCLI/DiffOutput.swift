@@ -36,43 +36,56 @@ enum DiffOutput {
             ("b", .string(report.b)),
             ("identical", .bool(report.identical)),
             ("within_tolerance", .bool(report.withinTolerance)),
-            ("layers", .array(layers.map { layer in
+            (
+                "layers",
+                .array(
+                    layers.map { layer in
+                        .object([
+                            ("layer", .string(layer.layer)),
+                            ("parameters", .int(layer.parameters)),
+                            ("weights_rel_l2", layer.weights.relativeL2.map(JSONValue.double) ?? .null),
+                            ("optimizer_rel_l2", layer.optimizer.relativeL2.map(JSONValue.double) ?? .null),
+                        ])
+                    })
+            ),
+            (
+                "variables",
+                .array(
+                    report.variables.map { variable in
+                        .object(
+                            [
+                                ("name", .string(variable.name)),
+                                ("key", .string(variable.summary.name)),
+                                ("status", .string(variable.status.rawValue)),
+                                ("dtype", .string(variable.summary.dtype.name)),
+                                ("shape", .array(variable.summary.shape.dimensions.map(JSONValue.int))),
+                            ] + Array(zip(statisticNames, statistics(variable))))
+                    })
+            ),
+            (
+                "summary",
                 .object([
-                    ("layer", .string(layer.layer)),
-                    ("parameters", .int(layer.parameters)),
-                    ("weights_rel_l2", layer.weights.relativeL2.map(JSONValue.double) ?? .null),
-                    ("optimizer_rel_l2", layer.optimizer.relativeL2.map(JSONValue.double) ?? .null),
+                    ("variables", .int(Int64(report.variables.count))),
+                    ("changed_variables", .int(Int64(report.variables.filter { $0.status != .identical }.count))),
+                    ("parameters", .int(report.variables.reduce(0) { $0 + $1.summary.parameters })),
+                    ("changed_parameters", .int(total.changed)),
+                    ("global_rel_l2", report.globalRelativeChange.map(JSONValue.double) ?? .null),
+                    ("most_moved_group", group.map { .string($0.name) } ?? .null),
+                    ("most_moved_group_rel_l2", group.map { .double($0.relativeChange) } ?? .null),
+                    ("seconds", .double(report.seconds)),
                 ])
-            })),
-            ("variables", .array(report.variables.map { variable in
-                .object([
-                    ("name", .string(variable.name)),
-                    ("key", .string(variable.summary.name)),
-                    ("status", .string(variable.status.rawValue)),
-                    ("dtype", .string(variable.summary.dtype.name)),
-                    ("shape", .array(variable.summary.shape.dimensions.map(JSONValue.int))),
-                ] + Array(zip(statisticNames, statistics(variable))))
-            })),
-            ("summary", .object([
-                ("variables", .int(Int64(report.variables.count))),
-                ("changed_variables", .int(Int64(report.variables.filter { $0.status != .identical }.count))),
-                ("parameters", .int(report.variables.reduce(0) { $0 + $1.summary.parameters })),
-                ("changed_parameters", .int(total.changed)),
-                ("global_rel_l2", report.globalRelativeChange.map(JSONValue.double) ?? .null),
-                ("most_moved_group", group.map { .string($0.name) } ?? .null),
-                ("most_moved_group_rel_l2", group.map { .double($0.relativeChange) } ?? .null),
-                ("seconds", .double(report.seconds)),
-            ])),
+            ),
         ])
     }
 
     static func csv(_ report: DiffReport) -> String {
         var out = (["name", "key", "status", "dtype", "shape"] + statisticNames).joined(separator: ",") + "\n"
         for variable in report.variables {
-            let cells = [
-                quote(variable.name), quote(variable.summary.name), variable.status.rawValue, variable.summary.dtype.name,
-                variable.summary.shape.dimensions.map(String.init).joined(separator: "x"),
-            ] + statistics(variable).map { value in value == .null ? "" : value.serialized() }
+            let cells =
+                [
+                    quote(variable.name), quote(variable.summary.name), variable.status.rawValue, variable.summary.dtype.name,
+                    variable.summary.shape.dimensions.map(String.init).joined(separator: "x"),
+                ] + statistics(variable).map { value in value == .null ? "" : value.serialized() }
             out += cells.joined(separator: ",") + "\n"
         }
         return out
@@ -119,14 +132,19 @@ enum DiffOutput {
                     layer.optimizer.relativeL2.map(Formatting.significant) ?? "-",
                 ])
             }
-            out += "layers, most moved first:\n" + Formatting.table(table, rightAligned: [1, 2, 3]).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+            out +=
+                "layers, most moved first:\n"
+                + Formatting.table(table, rightAligned: [1, 2, 3]).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
             if layers.count > maximumLayersListed { out += "  (\(layers.count - maximumLayersListed) more layers: --json lists them)\n" }
         }
         let total = report.total
-        out += "\(report.variables.count - identical.count) of \(report.variables.count) variables differ; "
+        out +=
+            "\(report.variables.count - identical.count) of \(report.variables.count) variables differ; "
             + "\(Formatting.grouped(total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters })) parameters changed"
         if let global = report.globalRelativeChange { out += "; global relative change \(Formatting.significant(global))" }
-        if let group = report.mostMovedGroup { out += "; most moved group: \(group.name) (\(Formatting.significant(group.relativeChange)))" }
+        if let group = report.mostMovedGroup {
+            out += "; most moved group: \(group.name) (\(Formatting.significant(group.relativeChange)))"
+        }
         return out + "\n"
     }
 }

@@ -11,25 +11,30 @@ enum DiffPage {
     /// The variables whose histograms the page draws: changed numeric tensors of more than one
     /// element that are not the checkpoint's or the optimizer's counters, most moved first.
     static func histogramCandidates(_ report: DiffReport, trained: [String: TrainedVariable]) -> [VariableDiff] {
-        Array(report.variables.filter { variable in
-            switch trained[variable.summary.name]?.role {
-            case .bookkeeping?, .optimizerState?: return false
-            default: return variable.status == .changed && variable.numeric && variable.summary.parameters > 1
-                && (variable.statistics?.maxAbsDiff ?? 0) > 0
+        Array(
+            report.variables.filter { variable in
+                switch trained[variable.summary.name]?.role {
+                case .bookkeeping?, .optimizerState?: return false
+                default:
+                    return variable.status == .changed && variable.numeric && variable.summary.parameters > 1
+                        && (variable.statistics?.maxAbsDiff ?? 0) > 0
+                }
             }
-        }
-        .sorted { ($0.statistics?.relativeL2 ?? 0, $1.name) > ($1.statistics?.relativeL2 ?? 0, $0.name) }
-        .prefix(histogramsDrawn))
+            .sorted { ($0.statistics?.relativeL2 ?? 0, $1.name) > ($1.statistics?.relativeL2 ?? 0, $0.name) }
+            .prefix(histogramsDrawn))
     }
 
     /// How the page titles a variable: its name, a slot as `VARIABLE ↳ slot` as `--list` shows it.
     static func caption(_ variable: VariableDiff, trained: [String: TrainedVariable]) -> String {
-        guard case .slot(let owner, let slot)? = trained[variable.summary.name]?.role, let name = trained[owner]?.name else { return variable.name }
+        guard case .slot(let owner, let slot)? = trained[variable.summary.name]?.role, let name = trained[owner]?.name else {
+            return variable.name
+        }
         return "\(name) ↳ \(slot)"
     }
 
     static func html(
-        _ report: DiffReport, layers: [LayerChange], trained: [String: TrainedVariable], histograms: [(name: String, histogram: DifferenceHistogram)]
+        _ report: DiffReport, layers: [LayerChange], trained: [String: TrainedVariable],
+        histograms: [(name: String, histogram: DifferenceHistogram)]
     ) -> String {
         var page = """
             <!doctype html>
@@ -54,7 +59,10 @@ enum DiffPage {
         let changed = report.variables.filter { $0.status != .identical }.count
         var items = [
             ("variables that differ", "\(changed) of \(report.variables.count)"),
-            ("parameters changed", "\(Formatting.grouped(report.total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters }))"),
+            (
+                "parameters changed",
+                "\(Formatting.grouped(report.total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters }))"
+            ),
         ]
         if let global = report.globalRelativeChange { items.append(("global relative change ‖B−A‖/‖A‖", Formatting.significant(global))) }
         // The layer whose weights moved most, when the training state names layers.
@@ -63,15 +71,20 @@ enum DiffPage {
         } else if let group = report.mostMovedGroup {
             items.append(("most moved group", "\(group.name) (\(Formatting.significant(group.relativeChange)))"))
         }
-        return "<dl class=\"summary\">" + items.map { "<div><dt>\(MarkupText.escape($0.0))</dt><dd>\(MarkupText.escape($0.1))</dd></div>" }.joined() + "</dl>\n"
+        return "<dl class=\"summary\">"
+            + items.map { "<div><dt>\(MarkupText.escape($0.0))</dt><dd>\(MarkupText.escape($0.1))</dd></div>" }.joined() + "</dl>\n"
     }
 
     private static func alarms(_ report: DiffReport) -> String {
         var lines: [String] = []
         for variable in report.variables {
             guard let s = variable.statistics else { continue }
-            if s.nanB > s.nanA { lines.append("<li><b>\(MarkupText.escape(variable.name))</b>: NaN appeared in B (\(s.nanB) in B, \(s.nanA) in A)</li>") }
-            if s.infB > s.infA { lines.append("<li><b>\(MarkupText.escape(variable.name))</b>: ±Inf appeared in B (\(s.infB) in B, \(s.infA) in A)</li>") }
+            if s.nanB > s.nanA {
+                lines.append("<li><b>\(MarkupText.escape(variable.name))</b>: NaN appeared in B (\(s.nanB) in B, \(s.nanA) in A)</li>")
+            }
+            if s.infB > s.infA {
+                lines.append("<li><b>\(MarkupText.escape(variable.name))</b>: ±Inf appeared in B (\(s.infB) in B, \(s.infA) in A)</li>")
+            }
         }
         guard !lines.isEmpty else { return "" }
         return "<section class=\"alarm\"><h2>NaN and Inf</h2><ul>\(lines.joined())</ul></section>\n"
@@ -84,16 +97,20 @@ enum DiffPage {
         let shown = Array(moved.prefix(60))
         let largest = shown.flatMap { [$0.weights.relativeL2, $0.optimizer.relativeL2] }.compactMap { $0 }.max() ?? 0
         let label = 260.0, width = 520.0, row = 34.0
-        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(label + width + 90)) \(Int(Double(shown.count) * row + 30))\" role=\"img\" aria-label=\"relative change per layer\">"
-        svg += "<text x=\"\(label)\" y=\"14\" class=\"legend\"><tspan class=\"w\">■</tspan> weights  <tspan class=\"o\">■</tspan> optimizer state</text>"
+        var svg =
+            "<svg class=\"chart\" viewBox=\"0 0 \(Int(label + width + 90)) \(Int(Double(shown.count) * row + 30))\" role=\"img\" aria-label=\"relative change per layer\">"
+        svg +=
+            "<text x=\"\(label)\" y=\"14\" class=\"legend\"><tspan class=\"w\">■</tspan> weights  <tspan class=\"o\">■</tspan> optimizer state</text>"
         for (index, layer) in shown.enumerated() {
             let y = 24 + Double(index) * row
             svg += "<text x=\"\(label - 8)\" y=\"\(y + 17)\" text-anchor=\"end\">\(MarkupText.escape(layer.layer))</text>"
             for (offset, value, kind) in [(0.0, layer.weights.relativeL2, "w"), (14.0, layer.optimizer.relativeL2, "o")] {
                 guard let value else { continue }
                 let length = largest > 0 ? max(1, value / largest * width) : 1
-                svg += "<rect class=\"\(kind)\" x=\"\(label)\" y=\"\(y + offset)\" width=\"\(fixed(length))\" height=\"12\"><title>\(MarkupText.escape(layer.layer)): \(Formatting.significant(value))</title></rect>"
-                svg += "<text x=\"\(fixed(label + length + 4))\" y=\"\(y + offset + 10)\" class=\"value\">\(Formatting.significant(value))</text>"
+                svg +=
+                    "<rect class=\"\(kind)\" x=\"\(label)\" y=\"\(y + offset)\" width=\"\(fixed(length))\" height=\"12\"><title>\(MarkupText.escape(layer.layer)): \(Formatting.significant(value))</title></rect>"
+                svg +=
+                    "<text x=\"\(fixed(label + length + 4))\" y=\"\(y + offset + 10)\" class=\"value\">\(Formatting.significant(value))</text>"
             }
         }
         svg += "</svg>"
@@ -109,35 +126,46 @@ enum DiffPage {
             let width = 300.0, height = 70.0
             let bar = width / Double(histogram.counts.count)
             let tallest = Double(histogram.counts.max() ?? 1)
-            var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height + 16))\" role=\"img\" aria-label=\"histogram of B − A for \(MarkupText.escape(name))\">"
+            var svg =
+                "<svg viewBox=\"0 0 \(Int(width)) \(Int(height + 16))\" role=\"img\" aria-label=\"histogram of B − A for \(MarkupText.escape(name))\">"
             for (index, count) in histogram.counts.enumerated() where count > 0 {
                 let length = max(1, Double(count) / max(tallest, 1) * height)
-                svg += "<rect x=\"\(Formatting.fixed(Double(index) * bar, digits: 2))\" y=\"\(Formatting.fixed(height - length, digits: 2))\" "
+                svg +=
+                    "<rect x=\"\(Formatting.fixed(Double(index) * bar, digits: 2))\" y=\"\(Formatting.fixed(height - length, digits: 2))\" "
                     + "width=\"\(Formatting.fixed(bar * 0.9, digits: 2))\" height=\"\(Formatting.fixed(length, digits: 2))\"><title>\(count)</title></rect>"
             }
             svg += "<line x1=\"\(width / 2)\" y1=\"0\" x2=\"\(width / 2)\" y2=\"\(height)\" class=\"zero\"/>"
             svg += "<text x=\"0\" y=\"\(height + 13)\">−\(Formatting.significant(histogram.limit))</text>"
             svg += "<text x=\"\(width)\" y=\"\(height + 13)\" text-anchor=\"end\">+\(Formatting.significant(histogram.limit))</text></svg>"
-            let sample = histogram.sampled < histogram.total ? "\(Formatting.grouped(Int64(histogram.sampled))) of \(Formatting.grouped(Int64(histogram.total))) elements" : "\(Formatting.grouped(Int64(histogram.total))) elements"
+            let sample =
+                histogram.sampled < histogram.total
+                ? "\(Formatting.grouped(Int64(histogram.sampled))) of \(Formatting.grouped(Int64(histogram.total))) elements"
+                : "\(Formatting.grouped(Int64(histogram.total))) elements"
             html += "<figure>\(svg)<figcaption><b>\(MarkupText.escape(name))</b><br>\(sample)</figcaption></figure>"
         }
         return html + "</div></section>\n"
     }
 
     private static func table(_ report: DiffReport, trained: [String: TrainedVariable]) -> String {
-        let headers = ["name", "layer", "role", "status", "dtype", "shape", "changed", "max |B−A|", "rel L2", "cosine", "NaN in B", "Inf in B"]
-        var html = "<section><h2>Variables</h2><p class=\"hint\">Click a column to sort.</p><div class=\"scroll\"><table id=\"variables\"><thead><tr>"
-        html += headers.enumerated().map { "<th data-column=\"\($0.offset)\">\(MarkupText.escape($0.element))</th>" }.joined() + "</tr></thead><tbody>"
+        let headers = [
+            "name", "layer", "role", "status", "dtype", "shape", "changed", "max |B−A|", "rel L2", "cosine", "NaN in B", "Inf in B",
+        ]
+        var html =
+            "<section><h2>Variables</h2><p class=\"hint\">Click a column to sort.</p><div class=\"scroll\"><table id=\"variables\"><thead><tr>"
+        html +=
+            headers.enumerated().map { "<th data-column=\"\($0.offset)\">\(MarkupText.escape($0.element))</th>" }.joined()
+            + "</tr></thead><tbody>"
         for variable in report.variables {
             let state = trained[variable.summary.name]
             let s = variable.statistics
-            let role: String = switch state?.role {
-            case .weight?: "weight"
-            case .slot(_, let name)?: "slot: " + name
-            case .optimizerState?: "optimizer"
-            case .bookkeeping?: "bookkeeping"
-            case nil: ""
-            }
+            let role: String =
+                switch state?.role {
+                case .weight?: "weight"
+                case .slot(_, let name)?: "slot: " + name
+                case .optimizerState?: "optimizer"
+                case .bookkeeping?: "bookkeeping"
+                case nil: ""
+                }
             let numeric = variable.numeric ? s : nil
             let cells: [(String, Double?)] = [
                 (variable.name, nil), (state?.layer ?? "", nil), (role, nil), (variable.status.rawValue, nil),
@@ -150,9 +178,12 @@ enum DiffPage {
                 (s.map { String($0.infB) } ?? "", s.map { Double($0.infB) }),
             ]
             let alarm = (s.map { $0.nanB > $0.nanA || $0.infB > $0.infA } ?? false) ? " class=\"alarm\"" : ""
-            html += "<tr\(alarm)>" + cells.map { text, value in
-                value.map { "<td class=\"number\" data-value=\"\($0)\">\(MarkupText.escape(text))</td>" } ?? "<td>\(MarkupText.escape(text))</td>"
-            }.joined() + "</tr>"
+            html +=
+                "<tr\(alarm)>"
+                + cells.map { text, value in
+                    value.map { "<td class=\"number\" data-value=\"\($0)\">\(MarkupText.escape(text))</td>" }
+                        ?? "<td>\(MarkupText.escape(text))</td>"
+                }.joined() + "</tr>"
         }
         return html + "</tbody></table></div></section>\n"
     }

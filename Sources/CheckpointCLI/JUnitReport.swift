@@ -6,11 +6,16 @@ enum JUnitReport {
     static func xml(checkpoints: [CheckpointReport], directories: [DirectoryReport]) -> String {
         var suites: [String] = []
         for directory in directories {
-            suites.append(suite(name: directory.path, seconds: 0, cases: [testCase(name: "(directory)", className: directory.path, failures: directory.findings)]))
+            suites.append(
+                suite(
+                    name: directory.path, seconds: 0,
+                    cases: [testCase(name: "(directory)", className: directory.path, failures: directory.findings)]))
         }
         for report in checkpoints {
             var cases = report.tensors.map { status in
-                testCase(name: status.summary.name, className: report.prefix, failures: report.findings.filter { belongs($0, to: status.summary.name) })
+                testCase(
+                    name: status.summary.name, className: report.prefix,
+                    failures: report.findings.filter { belongs($0, to: status.summary.name) })
             }
             cases.append(testCase(name: "(structure)", className: report.prefix, failures: report.findings.filter { $0.tensor == nil }))
             suites.append(suite(name: report.prefix, seconds: report.seconds, cases: cases))
@@ -26,7 +31,8 @@ enum JUnitReport {
 
     private static func suite(name: String, seconds: Double, cases: [(xml: String, failed: Bool)]) -> String {
         let failures = cases.filter(\.failed).count
-        return "  <testsuite name=\"\(MarkupText.escape(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\">\n"
+        return
+            "  <testsuite name=\"\(MarkupText.escape(name))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\">\n"
             + cases.map(\.xml).joined() + "  </testsuite>\n"
     }
 

@@ -11,12 +11,15 @@ enum ListingOutput {
     static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState?) -> String {
         let parameters = summaries.reduce(0) { $0 + $1.parameters }
         let bytes = summaries.reduce(0) { $0 + $1.size }
-        let out = "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
+        let out =
+            "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)\n"
         var rows = [["NAME", "DTYPE", "SHAPE", "SHARD", "BYTES", "PARAMS"]]
         func row(_ summary: VariableSummary, named name: String) -> [String] {
-            [name, summary.dtype.name, Formatting.shape(summary.shape), summary.shard.map(String.init) ?? "\(summary.sliceCount) slices",
-             Formatting.grouped(summary.size), Formatting.grouped(summary.parameters)]
+            [
+                name, summary.dtype.name, Formatting.shape(summary.shape), summary.shard.map(String.init) ?? "\(summary.sliceCount) slices",
+                Formatting.grouped(summary.size), Formatting.grouped(summary.parameters),
+            ]
         }
         if let state {
             for (summary, name) in ordered(summaries, state: state) { rows.append(row(summary, named: name)) }

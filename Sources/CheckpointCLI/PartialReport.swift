@@ -36,17 +36,28 @@ struct PartialReport {
             ("of", .int(Int64(share.count))),
             ("paths", .array(paths.map(JSONValue.string))),
             ("latest", .bool(latestOnly)),
-            ("checkpoints", .array(checkpoints.map { checkpoint in
-                .object([
-                    ("prefix", .string(checkpoint.prefix)),
-                    ("index_xxh3", .string(checkpoint.indexDigest)),
-                    ("bytes_checked", .int(checkpoint.bytesChecked)),
-                    ("seconds", .double(checkpoint.seconds)),
-                    ("data_failures", .array(checkpoint.failures.map { failure in
-                        .object([("part", .int(Int64(failure.part))), ("code", .string(failure.code.rawValue)), ("message", .string(failure.message))])
-                    })),
-                ])
-            })),
+            (
+                "checkpoints",
+                .array(
+                    checkpoints.map { checkpoint in
+                        .object([
+                            ("prefix", .string(checkpoint.prefix)),
+                            ("index_xxh3", .string(checkpoint.indexDigest)),
+                            ("bytes_checked", .int(checkpoint.bytesChecked)),
+                            ("seconds", .double(checkpoint.seconds)),
+                            (
+                                "data_failures",
+                                .array(
+                                    checkpoint.failures.map { failure in
+                                        .object([
+                                            ("part", .int(Int64(failure.part))), ("code", .string(failure.code.rawValue)),
+                                            ("message", .string(failure.message)),
+                                        ])
+                                    })
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -55,25 +66,26 @@ struct PartialReport {
         func bad(_ what: String) -> ToolError { ToolError("\(file): not a ckptverify partial report (\(what))") }
         guard value["format"]?.string == Self.format else { throw bad("format") }
         guard let index = value["part"]?.integer, let count = value["of"]?.integer,
-              let share = Share(index: Int(clamping: index), count: Int(clamping: count))
+            let share = Share(index: Int(clamping: index), count: Int(clamping: count))
         else { throw bad("part/of") }
         guard let paths = value["paths"]?.elements?.compactMap(\.string), case .bool(let latest)? = value["latest"],
-              let checkpoints = value["checkpoints"]?.elements
+            let checkpoints = value["checkpoints"]?.elements
         else { throw bad("paths, latest, checkpoints") }
         var parsed: [Checkpoint] = []
         for checkpoint in checkpoints {
             guard let prefix = checkpoint["prefix"]?.string, let digest = checkpoint["index_xxh3"]?.string,
-                  let bytes = checkpoint["bytes_checked"]?.integer, bytes >= 0, let failures = checkpoint["data_failures"]?.elements
+                let bytes = checkpoint["bytes_checked"]?.integer, bytes >= 0, let failures = checkpoint["data_failures"]?.elements
             else { throw bad("a checkpoint entry") }
-            let seconds: Double = switch checkpoint["seconds"] {
-            case .double(let value)?: value
-            case .int(let value)?: Double(value)
-            default: 0
-            }
+            let seconds: Double =
+                switch checkpoint["seconds"] {
+                case .double(let value)?: value
+                case .int(let value)?: Double(value)
+                default: 0
+                }
             var dataFailures: [DataFailure] = []
             for failure in failures {
                 guard let part = failure["part"]?.integer, part >= 0, part < Int64(Int32.max),
-                      let code = failure["code"]?.string, let message = failure["message"]?.string
+                    let code = failure["code"]?.string, let message = failure["message"]?.string
                 else { throw bad("a data failure") }
                 dataFailures.append(DataFailure(part: Int(part), code: Finding.Code(rawValue: code), message: message))
             }
@@ -97,7 +109,9 @@ struct PartialReport {
             guard let share = Share(parsing: text) else { throw ToolError("--part \(text): expected I/N with 0 <= I < N") }
             return share
         }
-        guard let count = Int(text), count >= 1 else { throw ToolError("--part \(text): expected I/N, or N with the index from the scheduler") }
+        guard let count = Int(text), count >= 1 else {
+            throw ToolError("--part \(text): expected I/N, or N with the index from the scheduler")
+        }
         let index: Int
         if let value = environment("JOB_COMPLETION_INDEX"), let parsed = Int(value) {
             index = parsed

@@ -31,6 +31,7 @@ struct RemoteTarget: Sendable {
             throw ToolError("\(path): no such checkpoint folder (nothing is stored under it)")
         }
         let directory = try await folder.directory(client: client)
-        return RemoteTarget(folder: folder, directory: directory, prefixes: try CheckpointLocator.ordered(directory, latestOnly: latestOnly))
+        return RemoteTarget(
+            folder: folder, directory: directory, prefixes: try CheckpointLocator.ordered(directory, latestOnly: latestOnly))
     }
 }

@@ -18,7 +18,8 @@ enum RemoteRun {
             let name = Path.fileName(of: prefix)
             if let step = BundleFiles.step(of: name), byStep[step] == nil { byStep[step] = name }
         }
-        let manifest = try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
+        let manifest =
+            try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
         let staging = try StagingDirectory()
         var report = ArchiveRunReport()
         var previous: [String] = []

@@ -19,7 +19,9 @@ enum RemoteStore {
     /// The location an `s3://` path names, or a tool error saying why it is not one.
     static func location(_ path: String) throws(ToolError) -> ObjectLocation {
         guard let location = ObjectLocation(url: path) else {
-            throw ToolError("\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes)")
+            throw ToolError(
+                "\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes)"
+            )
         }
         return location
     }
@@ -62,7 +64,8 @@ struct RemoteFolder: Sendable {
     /// `companions`, its TF1 `.meta`.
     func objects(ofCheckpoint name: String, companions: Bool = false) -> [ObjectInfo] {
         sizes.keys.sorted().filter { file in
-            file == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: file)?.prefix == name || (companions && file == name + ".meta")
+            file == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: file)?.prefix == name
+                || (companions && file == name + ".meta")
         }.map { ObjectInfo(location: location.appending($0), size: Int64(sizes[$0]!), etag: "", storageClass: "STANDARD") }
     }
 
@@ -101,13 +104,16 @@ struct RemoteFolder: Sendable {
     func objectGraph(of bundle: CheckpointBundle, client: S3Client) async throws -> [UInt8]? {
         let key = Array(ObjectGraph.key.utf8)
         guard let entry = try? bundle.entry(forKey: key), let (path, _, range) = try? bundle.storedRange(of: entry, key: key),
-              range.count <= Self.largestIndex, let location = ObjectLocation(url: path)
+            range.count <= Self.largestIndex, let location = ObjectLocation(url: path)
         else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(range.count)
         try await client.read(location, range: Int64(range.lowerBound)..<Int64(range.upperBound)) { bytes.append(contentsOf: $0) }
-        guard let value = try? bytes.withUnsafeBytes({ (raw) throws(TensorError) in try CheckpointBundle.value(of: entry, key: key, storedBytes: raw) }),
-              case .strings(let strings) = value.contents, strings.count == 1
+        guard
+            let value = try? bytes.withUnsafeBytes({ (raw) throws(TensorError) in
+                try CheckpointBundle.value(of: entry, key: key, storedBytes: raw)
+            }),
+            case .strings(let strings) = value.contents, strings.count == 1
         else { return nil }
         return strings[0]
     }

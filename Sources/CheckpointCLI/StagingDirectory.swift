@@ -8,7 +8,8 @@ final class StagingDirectory: Sendable {
 
     /// Creates `TMPDIR/.ckpt-staging-<random>` (or under `parent`).
     init(parent: String? = nil) throws(ToolError) {
-        path = Path.join(parent ?? ArchiveVerifier.temporaryDirectory, ".ckpt-staging-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
+        path = Path.join(
+            parent ?? ArchiveVerifier.temporaryDirectory, ".ckpt-staging-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
         do {
             try FileSystem.createDirectory(path)
         } catch {

@@ -23,8 +23,11 @@ public enum Terminal {
             var offset = 0
             while offset < raw.count {
                 // A closed pipe (`… | head`) or a full disk ends output quietly.
-                guard let written = try? valueOrErrno(retryingInterrupts: { Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset) }),
-                      written > 0
+                guard
+                    let written = try? valueOrErrno(retryingInterrupts: {
+                        Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    }),
+                    written > 0
                 else { return }
                 offset += written
             }

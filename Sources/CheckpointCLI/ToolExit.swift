@@ -32,7 +32,8 @@ enum RawArguments {
     static var firstInvalid: String? {
         for index in 1..<Int(CommandLine.argc) {
             guard let argument = CommandLine.unsafeArgv[index] else { continue }
-            let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
+            let bytes = Array(
+                UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
             if String(validating: bytes, as: UTF8.self) == nil { return KeyText.escape(bytes) }
         }
         return nil
@@ -46,9 +47,13 @@ enum RawArguments {
         var previous = ""
         for argument in CommandLine.arguments.dropFirst() {
             defer { previous = argument }
-            guard previous != "--include", previous != "--exclude", !argument.hasPrefix("s3://"), let scheme = argument.firstRange(of: "://") else { continue }
+            guard previous != "--include", previous != "--exclude", !argument.hasPrefix("s3://"),
+                let scheme = argument.firstRange(of: "://")
+            else { continue }
             let name = argument[..<scheme.lowerBound]
-            if let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) { return argument }
+            if let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) {
+                return argument
+            }
         }
         return nil
     }

@@ -9,7 +9,8 @@ import Verification
 public struct VerifyCommand: StatusCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ckptverify",
-        abstract: "Verify TensorFlow checkpoints: the index structure, every tensor against its checksum, and what TensorFlow never checks.",
+        abstract:
+            "Verify TensorFlow checkpoints: the index structure, every tensor against its checksum, and what TensorFlow never checks.",
         discussion: """
             Each PATH is a checkpoint directory (its `checkpoint` state file, every checkpoint it \
             names and every *.index in it), a checkpoint prefix, or an .index file; on a local disk \
@@ -28,7 +29,10 @@ public struct VerifyCommand: StatusCommand {
     @Flag(help: "List each checkpoint's variables (name, dtype, shape, shard, bytes, parameters) instead of verifying.")
     var list = false
 
-    @Flag(help: "With --list: the tensors by their stored keys, in stored order (default: by the names the object graph or TF1 conventions give, slots under their variables).")
+    @Flag(
+        help:
+            "With --list: the tensors by their stored keys, in stored order (default: by the names the object graph or TF1 conventions give, slots under their variables)."
+    )
     var keys = false
 
     @Flag(help: "Write one JSON document to standard output.")
@@ -48,9 +52,10 @@ public struct VerifyCommand: StatusCommand {
     @Flag(name: .shortAndLong, help: "Print only problems.")
     var quiet = false
 
-    @Option(help: ArgumentHelp(
-        "Check only share I of N of each checkpoint's data (I from 0; `--part N` takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) and print a partial JSON report for --merge.",
-        valueName: "I/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Check only share I of N of each checkpoint's data (I from 0; `--part N` takes I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID) and print a partial JSON report for --merge.",
+            valueName: "I/N"))
     var part: String?
 
     @Flag(help: "Combine the partial reports given as PATHs (one per share) into the report of one whole run.")
@@ -59,8 +64,12 @@ public struct VerifyCommand: StatusCommand {
     public init() {}
 
     public func validate() throws {
-        guard !(merge && (part != nil || list)) else { throw ValidationError("--merge takes partial reports: it cannot be combined with --part or --list") }
-        guard !(part != nil && (list || structureOnly)) else { throw ValidationError("--part splits the data pass: it cannot be combined with --list or --structure-only") }
+        guard !(merge && (part != nil || list)) else {
+            throw ValidationError("--merge takes partial reports: it cannot be combined with --part or --list")
+        }
+        guard !(part != nil && (list || structureOnly)) else {
+            throw ValidationError("--part splits the data pass: it cannot be combined with --list or --structure-only")
+        }
     }
 
     public func execute() throws -> ToolStatus {
@@ -98,9 +107,11 @@ public struct VerifyCommand: StatusCommand {
             let summaries = bundle.summaries
             let state = keys && !json ? nil : try target.trainingState(of: bundle)
             if let state, json {
-                documents.append(ListingOutput.json(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
+                documents.append(
+                    ListingOutput.json(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
             } else {
-                Terminal.out(ListingOutput.text(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
+                Terminal.out(
+                    ListingOutput.text(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
             }
         }
         if json { Terminal.out(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }
@@ -127,7 +138,8 @@ public struct VerifyCommand: StatusCommand {
             var verifier = self.verifier
             verifier.share = share
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
-            let verified = try target.verify(with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
+            let verified = try target.verify(
+                with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
             if !json && share == nil { Terminal.out(VerifyOutput.text(verified.report, quiet: quiet)) }
             reports.append(verified)
         }
@@ -139,7 +151,8 @@ public struct VerifyCommand: StatusCommand {
         if json { Terminal.out(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
         if let junit {
             do {
-                try OutputFile.write(Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit, overwrite: true)
+                try OutputFile.write(
+                    Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit, overwrite: true)
             } catch {
                 throw ToolError(error.description)
             }
@@ -159,8 +172,10 @@ public struct VerifyCommand: StatusCommand {
         for (bundle, report) in verified {
             guard let bundle else { throw ToolError(report.damage ?? "\(report.prefix): the index cannot be read") }
             let digest = PartialReport.digest(of: bundle)
-            checkpoints.append(PartialReport.Checkpoint(
-                prefix: report.prefix, indexDigest: digest, bytesChecked: report.bytesChecked, seconds: report.seconds, failures: report.dataFailures))
+            checkpoints.append(
+                PartialReport.Checkpoint(
+                    prefix: report.prefix, indexDigest: digest, bytesChecked: report.bytesChecked, seconds: report.seconds,
+                    failures: report.dataFailures))
         }
         let partial = PartialReport(share: share, paths: paths, latestOnly: latest, checkpoints: checkpoints)
         Terminal.out(partial.json.serialized() + "\n")
@@ -186,8 +201,10 @@ public struct VerifyCommand: StatusCommand {
         let indices = partials.map(\.share.index).sorted()
         guard partials.allSatisfy({ $0.share.count == count }), indices == Array(0..<count) else {
             let missing = Set(0..<count).subtracting(indices).sorted().prefix(5).map { "\($0)/\(count)" }
-            throw ToolError("the partial reports are not one share each of 0..<\(count)"
-                + (missing.isEmpty ? " (a share is given twice, or the counts differ)" : " (missing \(missing.joined(separator: ", ")))"))
+            throw ToolError(
+                "the partial reports are not one share each of 0..<\(count)"
+                    + (missing.isEmpty
+                        ? " (a share is given twice, or the counts differ)" : " (missing \(missing.joined(separator: ", ")))"))
         }
         let prefixes = first.checkpoints.map(\.prefix)
         guard partials.allSatisfy({ $0.checkpoints.map(\.prefix) == prefixes && $0.paths == first.paths }) else {

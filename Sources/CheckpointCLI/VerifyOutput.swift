@@ -27,7 +27,8 @@ enum VerifyOutput {
         let rate = report.seconds > 0 ? Double(report.bytesChecked) / report.seconds / 1e9 : 0
         out += "\(report.prefix): \(errors == 0 ? "ok" : "\(errors) error(s)")"
         if warnings > 0 { out += ", \(warnings) warning(s)" }
-        out += "; \(report.tensors.count) tensors, \(Formatting.bytes(report.bytesChecked)) checked in "
+        out +=
+            "; \(report.tensors.count) tensors, \(Formatting.bytes(report.bytesChecked)) checked in "
             + "\(Formatting.fixed(report.seconds, digits: 3)) s (\(Formatting.fixed(rate, digits: 2)) GB/s)\n"
         return out
     }
@@ -35,13 +36,17 @@ enum VerifyOutput {
     static func json(_ reports: [CheckpointReport], directories: [DirectoryReport]) -> JSONValue {
         .object([
             ("ok", .bool(reports.allSatisfy(\.ok) && directories.allSatisfy(\.ok))),
-            ("directories", .array(directories.map { directory in
-                .object([
-                    ("path", .string(directory.path)),
-                    ("ok", .bool(directory.ok)),
-                    ("findings", .array(directory.findings.map(finding))),
-                ])
-            })),
+            (
+                "directories",
+                .array(
+                    directories.map { directory in
+                        .object([
+                            ("path", .string(directory.path)),
+                            ("ok", .bool(directory.ok)),
+                            ("findings", .array(directory.findings.map(finding))),
+                        ])
+                    })
+            ),
             ("checkpoints", .array(reports.map(checkpoint))),
         ])
     }
@@ -52,11 +57,15 @@ enum VerifyOutput {
             ("ok", .bool(report.ok)),
             ("bytes_checked", .int(report.bytesChecked)),
             ("seconds", .double(report.seconds)),
-            ("tensors", .array(report.tensors.map { status in
-                guard case .object(var members) = ListingOutput.variable(status.summary) else { return .null }
-                members.append(("status", .string(status.error == nil ? "ok" : status.error!.code.rawValue)))
-                return .object(members)
-            })),
+            (
+                "tensors",
+                .array(
+                    report.tensors.map { status in
+                        guard case .object(var members) = ListingOutput.variable(status.summary) else { return .null }
+                        members.append(("status", .string(status.error == nil ? "ok" : status.error!.code.rawValue)))
+                        return .object(members)
+                    })
+            ),
             ("findings", .array(report.findings.map(finding))),
         ])
     }

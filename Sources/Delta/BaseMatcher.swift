@@ -22,8 +22,8 @@ struct BaseMatcher: Sendable {
             let fileIndex = Dictionary(identity.dataFiles.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
             for record in base.records {
                 guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0, entry.offset >= 0,
-                      let file = fileIndex[Path.fileName(of: BundleFiles.data(prefix: base.prefix, shard: entry.shardID, of: count))],
-                      entry.offset <= Int64(baseFiles[file].count) - entry.size
+                    let file = fileIndex[Path.fileName(of: BundleFiles.data(prefix: base.prefix, shard: entry.shardID, of: count))],
+                    entry.offset <= Int64(baseFiles[file].count) - entry.size
                 else { continue }
                 let reference = Run.BaseReference(file: file, offset: Int(entry.offset))
                 byContent[ContentKey(size: entry.size, crc: entry.crc32c), default: []].append(reference)
@@ -55,7 +55,7 @@ struct BaseMatcher: Sendable {
     /// The base tensor to encode `entry` against: same key, same fixed-size dtype, same size.
     func counterpart(key: [UInt8], entry: BundleEntry) -> Run.BaseReference? {
         guard entry.dtype.elementSize != nil, let (baseEntry, reference) = byKey[key],
-              baseEntry.dtype == entry.dtype, baseEntry.size == entry.size
+            baseEntry.dtype == entry.dtype, baseEntry.size == entry.size
         else { return nil }
         return reference
     }

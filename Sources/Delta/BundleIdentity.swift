@@ -50,7 +50,7 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
         }
         let shards = names.compactMap { file -> (shard: Int64, file: String)? in
             guard let parsed = BundleFiles.parseData(fileName: file), parsed.shard >= 0, parsed.shard < shardCount,
-                  file == BundleFiles.data(prefix: name, shard: parsed.shard, of: shardCount)
+                file == BundleFiles.data(prefix: name, shard: parsed.shard, of: shardCount)
             else { return nil }
             return (parsed.shard, file)
         }

@@ -142,7 +142,7 @@ final class ChunkCodec {
             guard position < payload.count else { throw DeltaError(.corrupt, "chunk is truncated") }
             let mode = payload[position]
             guard let (length, start) = try? Varint.decode(payload, at: position + 1, maximumValue: UInt64(payload.count)),
-                  Int(length) <= payload.count - start
+                Int(length) <= payload.count - start
             else { throw DeltaError(.corrupt, "chunk has a bad plane length") }
             let stored = UnsafeRawBufferPointer(rebasing: payload[start..<(start + Int(length))])
             position = start + Int(length)
@@ -169,8 +169,9 @@ final class ChunkCodec {
         }
         guard position == payload.count else { throw DeltaError(.corrupt, "chunk has trailing bytes") }
         scratch.withUnsafeBytes { planes in
-            Self.inverse(UnsafeRawBufferPointer(rebasing: planes[..<count]), base: encoding.usesBase ? base : nil,
-                         encoding: encoding, width: width, into: destination)
+            Self.inverse(
+                UnsafeRawBufferPointer(rebasing: planes[..<count]), base: encoding.usesBase ? base : nil,
+                encoding: encoding, width: width, into: destination)
         }
     }
 
@@ -250,7 +251,8 @@ final class ChunkCodec {
         case (let base?, _):
             let reference = base.baseAddress!
             for element in 0..<elements {
-                let value = unzigzag(gather(element)) &+ T(littleEndian: reference.loadUnaligned(fromByteOffset: element * width, as: T.self))
+                let value =
+                    unzigzag(gather(element)) &+ T(littleEndian: reference.loadUnaligned(fromByteOffset: element * width, as: T.self))
                 output.storeBytes(of: value.littleEndian, toByteOffset: element * width, as: T.self)
             }
         default:
@@ -288,7 +290,8 @@ final class ChunkCodec {
             // Plane 0 holds the most significant bytes.
             output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 24), toByteOffset: element, as: SIMD16<UInt8>.self)
             output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 16), toByteOffset: elements + element, as: SIMD16<UInt8>.self)
-            output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 8), toByteOffset: 2 * elements + element, as: SIMD16<UInt8>.self)
+            output.storeBytes(
+                of: SIMD16<UInt8>(truncatingIfNeeded: value &>> 8), toByteOffset: 2 * elements + element, as: SIMD16<UInt8>.self)
             output.storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: value), toByteOffset: 3 * elements + element, as: SIMD16<UInt8>.self)
             element += lanes
         }
@@ -300,7 +303,8 @@ final class ChunkCodec {
                 value = subtract ? zigzag(value &- reference) : value ^ reference
             }
             for byte in 0..<4 {
-                output.storeBytes(of: UInt8(truncatingIfNeeded: value >> (8 * byte)), toByteOffset: (3 - byte) * elements + index, as: UInt8.self)
+                output.storeBytes(
+                    of: UInt8(truncatingIfNeeded: value >> (8 * byte)), toByteOffset: (3 - byte) * elements + index, as: UInt8.self)
             }
         }
         for index in (elements * 4)..<target.count {

@@ -31,7 +31,8 @@ public struct DeltaApplier: Sendable {
     /// Applies `delta` to the checkpoint at `basePrefix` (nil for a delta made without a base)
     /// and writes the target's files into `directory`; returns the manifest.
     @discardableResult
-    public func apply(delta path: String, base basePrefix: String?, into directory: String, overwrite: Bool) throws(DeltaError) -> Manifest {
+    public func apply(delta path: String, base basePrefix: String?, into directory: String, overwrite: Bool) throws(DeltaError) -> Manifest
+    {
         let delta = try DeltaFile(path: path)
         let manifest = delta.manifest
         let baseFiles = try checkBase(manifest.base, prefix: basePrefix, delta: path)
@@ -130,7 +131,10 @@ public struct DeltaApplier: Sendable {
             throw Self.wrongBase(prefix, delta: delta, expected: expected, path: prefix + ".index", found: index, needed: expected.index)
         }
         for (file, needed) in zip(files, expected.dataFiles) where file.count != needed.size {
-            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(file.path) holds \(file.count) bytes, the delta needs \(needed.size)")
+            throw DeltaError(
+                .wrongBase,
+                "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(file.path) holds \(file.count) bytes, the delta needs \(needed.size)"
+            )
         }
         return files
     }
@@ -143,7 +147,10 @@ public struct DeltaApplier: Sendable {
     private static func wrongBase(
         _ prefix: String, delta: String, expected: BundleIdentity, path: String, found: FileDigest, needed: FileDigest
     ) -> DeltaError {
-        DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(path) holds \(found.size) bytes with XXH3-128 \(found.hash), the delta needs \(needed.size) bytes with \(needed.hash)")
+        DeltaError(
+            .wrongBase,
+            "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(path) holds \(found.size) bytes with XXH3-128 \(found.hash), the delta needs \(needed.size) bytes with \(needed.hash)"
+        )
     }
 
     /// Checks a rebuilt file against its recorded digest; on a mismatch, a base data file that
@@ -160,7 +167,10 @@ public struct DeltaApplier: Sendable {
                 }
             }
         }
-        throw DeltaError(.hashMismatch, "\(digest.name): rebuilt file does not match the delta's record (XXH3-128 \(hash), expected \(digest.hash)); nothing was written")
+        throw DeltaError(
+            .hashMismatch,
+            "\(digest.name): rebuilt file does not match the delta's record (XXH3-128 \(hash), expected \(digest.hash)); nothing was written"
+        )
     }
 
     /// The runs of every data file at their offsets, copies cut into pieces of at most 8 MiB
@@ -173,7 +183,11 @@ public struct DeltaApplier: Sendable {
             for run in plan.runs {
                 if case .copy(let file, let source, let length, let name) = run, length > piece {
                     for start in stride(from: 0, to: length, by: piece) {
-                        work.append((index, offset + start, .copy(baseFile: file, offset: source + start, length: min(piece, length - start), name: name)))
+                        work.append(
+                            (
+                                index, offset + start,
+                                .copy(baseFile: file, offset: source + start, length: min(piece, length - start), name: name)
+                            ))
                     }
                 } else {
                     work.append((index, offset, run))
@@ -186,7 +200,8 @@ public struct DeltaApplier: Sendable {
 
     /// Rebuilds runs batch by batch in parallel, each produced into its worker's buffer and
     /// written at its position through the page cache.
-    private func rebuild(_ work: [(file: Int, offset: Int, run: Run)], sources: RunSources, outputs: [PositionalWriter]) throws(DeltaError) {
+    private func rebuild(_ work: [(file: Int, offset: Int, run: Run)], sources: RunSources, outputs: [PositionalWriter]) throws(DeltaError)
+    {
         let batch = max(1, jobs * batchPerJob)
         for start in stride(from: 0, to: work.count, by: batch) {
             let items = Array(work[start..<min(work.count, start + batch)])
@@ -218,13 +233,16 @@ public struct DeltaApplier: Sendable {
 
     /// The target's index, decompressed against the base's index.
     private func rebuildIndex(_ manifest: Manifest, delta: DeltaFile, basePrefix: String?) throws(DeltaError) -> [UInt8] {
-        let prefix = try basePrefix.map { (prefix) throws(DeltaError) in try DeltaCreator.map(prefix + ".index").withUnsafeBytes { Array($0) } } ?? []
+        let prefix =
+            try basePrefix.map { (prefix) throws(DeltaError) in try DeltaCreator.map(prefix + ".index").withUnsafeBytes { Array($0) } }
+            ?? []
         var decompressor = ZstdDecompressor()
         var output: [UInt8] = []
         try delta.withSection(at: manifest.indexSection, kind: .index) { (payload) throws(DeltaError) in
             // The size is allocated only once the frame itself declares it too.
             guard ZstdDecompressor.declaredSize(of: payload) == UInt64(manifest.target.index.size) else {
-                throw DeltaError(.corrupt, "\(delta.path): the index section does not hold the \(manifest.target.index.size) bytes the manifest records")
+                throw DeltaError(
+                    .corrupt, "\(delta.path): the index section does not hold the \(manifest.target.index.size) bytes the manifest records")
             }
             output = [UInt8](repeating: 0, count: manifest.target.index.size)
             let result = prefix.withUnsafeBytes { prefixBytes in

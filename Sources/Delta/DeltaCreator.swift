@@ -71,7 +71,9 @@ public struct DeltaCreator: Sendable {
 
     /// Creates the delta at `output` and returns its manifest.
     @discardableResult
-    public func create(base basePrefix: String?, target targetPrefix: String, output: String, overwrite: Bool) throws(DeltaError) -> Manifest {
+    public func create(
+        base basePrefix: String?, target targetPrefix: String, output: String, overwrite: Bool
+    ) throws(DeltaError) -> Manifest {
         let target = try Self.open(targetPrefix)
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
         for bundle in [target] + (base.map { [$0] } ?? []) { try check(bundle) }
@@ -82,7 +84,9 @@ public struct DeltaCreator: Sendable {
         let bundles = [(targetPrefix, shardCount)] + (base.map { [($0.prefix, $0.header?.numShards ?? 0)] } ?? [])
         let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: bundles.count, initial: nil)
         ParallelWork.run(count: bundles.count, jobs: jobs) { index in
-            identities[index] = Swift.Result { () throws(DeltaError) in try BundleIdentity.of(prefix: bundles[index].0, shardCount: bundles[index].1) }
+            identities[index] = Swift.Result { () throws(DeltaError) in
+                try BundleIdentity.of(prefix: bundles[index].0, shardCount: bundles[index].1)
+            }
         }
         let targetIdentity = try identities[0]!.get()
         let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1]!.get() }
@@ -102,15 +106,19 @@ public struct DeltaCreator: Sendable {
         let targetFiles = try targetIdentity.dataFiles.map { (digest) throws(DeltaError) in
             try Self.map(Path.join(Path.directory(of: targetPrefix), digest.name))
         }
-        let shardFiles = Dictionary(targetIdentity.dataFiles.enumerated().compactMap { index, digest in
-            BundleFiles.parseData(fileName: digest.name).map { ($0.shard, index) }
-        }, uniquingKeysWith: { first, _ in first })
-        let predictions = predictionPlans(target: target, shardFiles: shardFiles, targetFiles: targetFiles, baseFiles: baseFiles, matcher: matcher)
+        let shardFiles = Dictionary(
+            targetIdentity.dataFiles.enumerated().compactMap { index, digest in
+                BundleFiles.parseData(fileName: digest.name).map { ($0.shard, index) }
+            }, uniquingKeysWith: { first, _ in first })
+        let predictions = predictionPlans(
+            target: target, shardFiles: shardFiles, targetFiles: targetFiles, baseFiles: baseFiles, matcher: matcher)
         var plans: [FilePlan] = []
         for (index, digest) in targetIdentity.dataFiles.enumerated() {
             let shard = BundleFiles.parseData(fileName: digest.name)?.shard ?? -1
-            let units = plan(target: target, shard: shard, fileIndex: index, data: targetFiles[index], matcher: matcher, predictions: predictions)
-            plans.append(FilePlan(runs: try encode(units, data: targetFiles[index], targetFiles: targetFiles, baseFiles: baseFiles, into: file)))
+            let units = plan(
+                target: target, shard: shard, fileIndex: index, data: targetFiles[index], matcher: matcher, predictions: predictions)
+            plans.append(
+                FilePlan(runs: try encode(units, data: targetFiles[index], targetFiles: targetFiles, baseFiles: baseFiles, into: file)))
         }
         let indexOffset = file.count
         try write(DeltaFormat.section(.index, try compressIndex(target: target, base: base)), to: file)
@@ -130,12 +138,13 @@ public struct DeltaCreator: Sendable {
     /// Splits a target data file into units: tensors (copied, delta-encoded or encoded alone)
     /// and the bytes between them.
     private func plan(
-        target: CheckpointBundle, shard: Int64, fileIndex: Int, data: MappedFile, matcher: BaseMatcher, predictions: [[UInt8]: PlannedPrediction]
+        target: CheckpointBundle, shard: Int64, fileIndex: Int, data: MappedFile, matcher: BaseMatcher,
+        predictions: [[UInt8]: PlannedPrediction]
     ) -> [Unit] {
         var tensors: [(key: [UInt8], entry: BundleEntry)] = []
         for record in target.records {
             guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.shardID == shard,
-                  entry.offset >= 0, entry.size > 0, entry.offset <= Int64(data.count) - entry.size
+                entry.offset >= 0, entry.size > 0, entry.offset <= Int64(data.count) - entry.size
             else { continue }
             tensors.append((record.key, entry))
         }
@@ -199,7 +208,8 @@ public struct DeltaCreator: Sendable {
             ParallelWork.run(count: slice.count, jobs: jobs, state: { Worker(level: level) }) { worker, index in
                 var payload = payloads.exchange(index, with: [])
                 results[index] = Swift.Result { () throws(DeltaError) in
-                    try Self.encode(slice[index], data: data, targetFiles: targetFiles, baseFiles: baseFiles, worker: worker, into: &payload)
+                    try Self.encode(
+                        slice[index], data: data, targetFiles: targetFiles, baseFiles: baseFiles, worker: worker, into: &payload)
                 }
                 _ = payloads.exchange(index, with: payload)
             }
@@ -213,7 +223,8 @@ public struct DeltaCreator: Sendable {
                     Self.appendCopy(baseFile: reference.file, offset: reference.offset, length: range.count, name: name, to: &runs)
                 case (.encode(let range, let width, _, let name), .chunk(let encoding, let base)?):
                     try writeSection(payloads[index], to: file)
-                    runs.append(.chunk(length: range.count, encoding: encoding, elementSize: width, section: section, base: base, name: name))
+                    runs.append(
+                        .chunk(length: range.count, encoding: encoding, elementSize: width, section: section, base: base, name: name))
                 case (.predict(let range, _, _, let name), .chunk(let encoding, let base)?):
                     try writeSection(payloads[index], to: file)
                     runs.append(.chunk(length: range.count, encoding: encoding, elementSize: 4, section: section, base: base, name: name))
@@ -239,27 +250,33 @@ public struct DeltaCreator: Sendable {
             defer { data.evict(range) }
             // A chunk its base holds unchanged (most of a sparsely updated table) is a copy:
             // comparing is several times faster than encoding.
-            if let reference, BaseMatcher.equal(data, range, baseFiles[reference.file], at: reference.offset) { return .unchanged(reference) }
-            let encoding = try encodeAgainstBase(range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles,
-                                                 codec: worker.codec, into: &payload)
+            if let reference, BaseMatcher.equal(data, range, baseFiles[reference.file], at: reference.offset) {
+                return .unchanged(reference)
+            }
+            let encoding = try encodeAgainstBase(
+                range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles,
+                codec: worker.codec, into: &payload)
             return .chunk(encoding, base: encoding.usesBase ? reference : nil)
         case .predict(let range, let prediction, let reference, _):
             defer { data.evict(range) }
             if worker.prediction.count < range.count { worker.prediction = [UInt8](repeating: 0, count: range.count) }
-            prediction.compute(length: range.count, base: baseFiles, target: targetFiles, into: &worker.prediction, scratch: &worker.scratch)
+            prediction.compute(
+                length: range.count, base: baseFiles, target: targetFiles, into: &worker.prediction, scratch: &worker.scratch)
             let predicted = try data.withUnsafeBytes { (bytes) throws(DeltaError) in
                 try worker.prediction.withUnsafeBytes { predictedBytes in
                     Swift.Result { () throws(DeltaError) in
-                        try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]),
-                                                base: UnsafeRawBufferPointer(rebasing: predictedBytes[..<range.count]), elementSize: 4,
-                                                into: &payload)
+                        try worker.codec.encode(
+                            UnsafeRawBufferPointer(rebasing: bytes[range]),
+                            base: UnsafeRawBufferPointer(rebasing: predictedBytes[..<range.count]), elementSize: 4,
+                            into: &payload)
                     }
                 }.get()
             }
             // A prediction that does not pay for itself gives way to the plain base encoding.
             if Double(payload.count) > 0.5 * Double(range.count) {
-                let encoding = try encodeAgainstBase(range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles,
-                                                     codec: worker.codec, into: &worker.alternative)
+                let encoding = try encodeAgainstBase(
+                    range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles,
+                    codec: worker.codec, into: &worker.alternative)
                 if worker.alternative.count < payload.count {
                     swap(&payload, &worker.alternative)
                     return .chunk(encoding, base: encoding.usesBase ? reference : nil)
@@ -272,7 +289,8 @@ public struct DeltaCreator: Sendable {
     /// Appends a copy run, merged into the run before it when that copies the bytes just before.
     private static func appendCopy(baseFile: Int, offset: Int, length: Int, name: String, to runs: inout [Run]) {
         if case .copy(let file, let start, let previous, let previousName)? = runs.last, file == baseFile, previousName == name,
-           start + previous == offset {
+            start + previous == offset
+        {
             runs[runs.count - 1] = .copy(baseFile: file, offset: start, length: previous + length, name: name)
         } else {
             runs.append(.copy(baseFile: baseFile, offset: offset, length: length, name: name))
@@ -289,7 +307,8 @@ public struct DeltaCreator: Sendable {
             let baseRange = reference.offset..<(reference.offset + range.count)
             defer { baseFiles[reference.file].evict(baseRange) }
             return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                try codec.encode(target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize, into: &payload)
+                try codec.encode(
+                    target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize, into: &payload)
             }
         }
     }
@@ -308,11 +327,15 @@ public struct DeltaCreator: Sendable {
         var stored: [String: (entry: BundleEntry, member: PredictionPlanner.Group.Member)] = [:]
         for record in target.records {
             guard case .success(let entry) = record.entry, !entry.isPartitioned, let file = shardFiles[entry.shardID], entry.offset >= 0,
-                  entry.size > 0, entry.offset <= Int64(targetFiles[file].count) - entry.size,
-                  let base = matcher.counterpart(key: record.key, entry: entry), let key = String(validating: record.key, as: UTF8.self)
+                entry.size > 0, entry.offset <= Int64(targetFiles[file].count) - entry.size,
+                let base = matcher.counterpart(key: record.key, entry: entry), let key = String(validating: record.key, as: UTF8.self)
             else { continue }
-            stored[key] = (entry, .init(key: record.key, base: TensorLocation(source: .base, file: base.file, offset: base.offset),
-                                        target: TensorLocation(source: .target, file: file, offset: Int(entry.offset))))
+            stored[key] = (
+                entry,
+                .init(
+                    key: record.key, base: TensorLocation(source: .base, file: base.file, offset: base.offset),
+                    target: TensorLocation(source: .target, file: file, offset: Int(entry.offset)))
+            )
         }
         var floats: [String: (base: Float?, target: Float?)] = [:]
         var counters: [String: (base: Int64?, target: Int64?)] = [:]

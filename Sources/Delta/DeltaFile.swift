@@ -17,11 +17,12 @@ public final class DeltaFile: Sendable {
         self.path = path
         manifest = try file.withUnsafeBytes { (bytes) throws(DeltaError) -> Manifest in
             guard bytes.count >= DeltaFormat.headerLength + DeltaFormat.trailerLength,
-                  Array(bytes[0..<8]) == DeltaFormat.magic
+                Array(bytes[0..<8]) == DeltaFormat.magic
             else { throw DeltaError(.corrupt, "\(path): not a checkpoint delta (no CKPTDLTA header)") }
             let version = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
             guard DeltaFormat.readableVersions.contains(Int(version)) else {
-                throw DeltaError(.corrupt, "\(path): delta format version \(version); this tool reads versions \(DeltaFormat.readableVersions)")
+                throw DeltaError(
+                    .corrupt, "\(path): delta format version \(version); this tool reads versions \(DeltaFormat.readableVersions)")
             }
             let trailer = bytes.count - DeltaFormat.trailerLength
             guard Array(bytes[(trailer + 24)...]) == DeltaFormat.endMagic else {
@@ -30,7 +31,7 @@ public final class DeltaFile: Sendable {
             let manifestOffset = bytes.loadUInt64LE(at: trailer)
             let manifestLength = bytes.loadUInt64LE(at: trailer + 8)
             guard XXH3.hash64(UnsafeRawBufferPointer(rebasing: bytes[trailer..<(trailer + 16)])) == bytes.loadUInt64LE(at: trailer + 16),
-                  manifestOffset <= UInt64(trailer), manifestLength <= UInt64(trailer) - manifestOffset
+                manifestOffset <= UInt64(trailer), manifestLength <= UInt64(trailer) - manifestOffset
             else { throw DeltaError(.corrupt, "\(path): the trailer is corrupted") }
             guard bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self) == 0 else {
                 throw DeltaError(.corrupt, "\(path): the header's reserved word is not zero (a newer or damaged delta)")

@@ -38,7 +38,7 @@ extension Manifest {
                     reads = reference.map { [TensorLocation(source: .base, file: $0.file, offset: $0.offset)] } ?? []
                 case .predicted(let length, _, _, let prediction, _):
                     guard length <= DeltaFormat.maximumChunkLength, length % 4 == 0, prediction.level >= 1,
-                          prediction.inputs.count == prediction.program.inputCount
+                        prediction.inputs.count == prediction.program.inputCount
                     else {
                         throw DeltaError(.corrupt, "manifest: a predicted run of \(length) bytes in \(digest.name)")
                     }
@@ -47,7 +47,7 @@ extension Manifest {
                 for location in reads {
                     let sizes = location.source == .base ? baseSizes : targetSizes
                     guard location.file >= 0, location.file < sizes.count, location.offset >= 0,
-                          run.length <= sizes[location.file], location.offset <= sizes[location.file] - run.length
+                        run.length <= sizes[location.file], location.offset <= sizes[location.file] - run.length
                     else { throw DeltaError(.corrupt, "manifest: a run of \(digest.name) reads bytes outside the files it names") }
                 }
                 let (sum, overflow) = total.addingReportingOverflow(run.length)
@@ -69,13 +69,15 @@ extension Manifest {
             throw DeltaError(.corrupt, "manifest: the \(side) checkpoint name \(KeyText.escape(Array(name.utf8))) is not a plain file name")
         }
         guard identity.index.name == name + ".index" else {
-            throw DeltaError(.corrupt, "manifest: the \(side) index is named \(KeyText.escape(Array(identity.index.name.utf8))), not \(name).index")
+            throw DeltaError(
+                .corrupt, "manifest: the \(side) index is named \(KeyText.escape(Array(identity.index.name.utf8))), not \(name).index")
         }
         var previous: Int64 = -1
         let count = identity.dataFiles.first.flatMap { BundleFiles.parseData(fileName: $0.name)?.count }
         for file in identity.dataFiles {
-            guard let parsed = BundleFiles.parseData(fileName: file.name), parsed.count == count, parsed.shard > previous, parsed.shard < parsed.count,
-                  file.name == BundleFiles.data(prefix: name, shard: parsed.shard, of: parsed.count)
+            guard let parsed = BundleFiles.parseData(fileName: file.name), parsed.count == count, parsed.shard > previous,
+                parsed.shard < parsed.count,
+                file.name == BundleFiles.data(prefix: name, shard: parsed.shard, of: parsed.count)
             else { throw DeltaError(.corrupt, "manifest: \(KeyText.escape(Array(file.name.utf8))) is not a data file of \(side) \(name)") }
             previous = parsed.shard
         }

@@ -161,7 +161,8 @@ public struct Manifest: Sendable {
         var reader = ManifestReader(bytes: bytes)
         let version = try reader.number()
         guard DeltaFormat.readableVersions.contains(version) else {
-            throw DeltaError(.corrupt, "manifest version \(version) is not supported (this tool reads versions \(DeltaFormat.readableVersions))")
+            throw DeltaError(
+                .corrupt, "manifest version \(version) is not supported (this tool reads versions \(DeltaFormat.readableVersions))")
         }
         let hasBase = try reader.byte()
         let base = hasBase == 1 ? try reader.identity() : nil
@@ -186,8 +187,10 @@ public struct Manifest: Sendable {
                     let elementSize = try reader.number()
                     let section = try reader.number()
                     let reference = encoding.usesBase ? Run.BaseReference(file: try reader.number(), offset: try reader.number()) : nil
-                    runs.append(.chunk(length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference,
-                                       name: try reader.string()))
+                    runs.append(
+                        .chunk(
+                            length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference,
+                            name: try reader.string()))
                 case 2 where version == 1:
                     runs.append(try reader.legacyAdamRun())
                 case 3 where version >= 2:
@@ -196,11 +199,14 @@ public struct Manifest: Sendable {
                     let section = try reader.number()
                     let level = Int(try reader.byte())
                     let number = try reader.number()
-                    guard number < programs.count else { throw DeltaError(.corrupt, "manifest: a run names prediction program \(number) of \(programs.count)") }
+                    guard number < programs.count else {
+                        throw DeltaError(.corrupt, "manifest: a run names prediction program \(number) of \(programs.count)")
+                    }
                     let program = programs[number]
                     let inputs = try (0..<(try reader.count(minimumBytesEach: 3))).map { (_) throws(DeltaError) in try reader.location() }
                     let prediction = Run.Prediction(level: level, program: program, inputs: inputs)
-                    runs.append(.predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try reader.string()))
+                    runs.append(
+                        .predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try reader.string()))
                 default:
                     throw DeltaError(.corrupt, "manifest: unknown run kind")
                 }

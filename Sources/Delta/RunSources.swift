@@ -22,8 +22,9 @@ struct RunSources: Sendable {
                 let range = reference.offset..<(reference.offset + length)
                 defer { baseFiles[reference.file].evict(range) }
                 try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try worker.codec.decode(payload, encoding: encoding, elementSize: elementSize,
-                                            base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
+                    try worker.codec.decode(
+                        payload, encoding: encoding, elementSize: elementSize,
+                        base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
                 }
             }
         case .predicted(let length, let encoding, let section, let prediction, _):
@@ -32,8 +33,9 @@ struct RunSources: Sendable {
             try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
                 try worker.prediction.withUnsafeBytes { reference in
                     Swift.Result { () throws(DeltaError) in
-                        try worker.codec.decode(payload, encoding: encoding, elementSize: 4,
-                                                base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
+                        try worker.codec.decode(
+                            payload, encoding: encoding, elementSize: 4,
+                            base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
                     }
                 }.get()
             }

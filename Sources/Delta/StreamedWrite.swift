@@ -11,7 +11,9 @@ extension DeltaApplier {
     ///
     /// Returns the XXH3-128 of the bytes written when the file had no predicted runs (it is
     /// then complete), nil otherwise.
-    func stream(_ runs: [(file: Int, offset: Int, run: Run)], to direct: PositionalWriter, sources: RunSources) throws(DeltaError) -> XXH128Digest? {
+    func stream(
+        _ runs: [(file: Int, offset: Int, run: Run)], to direct: PositionalWriter, sources: RunSources
+    ) throws(DeltaError) -> XXH128Digest? {
         let block = PositionalWriter.directAlignment
         let window = windowBytes > 0 ? windowBytes : max(jobs * batchPerJob, 1) * (4 << 20)
         let longest = runs.map(\.run.length).max() ?? 0

@@ -3,7 +3,9 @@ enum ChunkComparison {
     typealias Tolerance = (absolute: Double, relative: Double)
 
     /// Compares `a` and `b`, raw bytes of the same element layout `kind` (not opaque).
-    static func statistics(_ kind: ElementKind, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, tolerance: Tolerance?) -> DiffStatistics {
+    static func statistics(
+        _ kind: ElementKind, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, tolerance: Tolerance?
+    ) -> DiffStatistics {
         switch kind {
         case .bool:
             var statistics = DiffStatistics()

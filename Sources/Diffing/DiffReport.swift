@@ -47,8 +47,9 @@ public struct DiffReport: Sendable {
     /// a person gave it); the keys stay in each variable's summary.
     public func renamed(_ names: [String: String]) -> DiffReport {
         let variables = variables.map { variable in
-            VariableDiff(name: names[variable.summary.name] ?? variable.name, status: variable.status, summary: variable.summary,
-                         statistics: variable.statistics, numeric: variable.numeric)
+            VariableDiff(
+                name: names[variable.summary.name] ?? variable.name, status: variable.status, summary: variable.summary,
+                statistics: variable.statistics, numeric: variable.numeric)
         }
         return DiffReport(a: a, b: b, variables: variables.sorted { $0.name < $1.name }, seconds: seconds)
     }

@@ -14,13 +14,16 @@ public struct DifferenceHistogram: Sendable, Hashable {
     /// same numeric dtype and shape, over at most `samples` elements; `limit` is the largest
     /// |b − a| (from the diff's statistics). Nil when the variable is not such a pair, the limit
     /// is not positive, or its bytes cannot be read.
-    public static func make(key: [UInt8], a: CheckpointBundle, b: CheckpointBundle, limit: Double, bins: Int = 41, samples: Int = 100_000) -> DifferenceHistogram? {
+    public static func make(
+        key: [UInt8], a: CheckpointBundle, b: CheckpointBundle, limit: Double, bins: Int = 41, samples: Int = 100_000
+    ) -> DifferenceHistogram? {
         guard limit > 0, limit.isFinite, bins > 0, samples > 0,
-              let entryA = try? a.entry(forKey: key), let entryB = try? b.entry(forKey: key),
-              !entryA.isPartitioned, !entryB.isPartitioned, entryA.dtype == entryB.dtype, entryA.shape == entryB.shape,
-              entryA.size == entryB.size, let kind = ElementKind(entryA.dtype)
+            let entryA = try? a.entry(forKey: key), let entryB = try? b.entry(forKey: key),
+            !entryA.isPartitioned, !entryB.isPartitioned, entryA.dtype == entryB.dtype, entryA.shape == entryB.shape,
+            entryA.size == entryB.size, let kind = ElementKind(entryA.dtype)
         else { return nil }
-        return kind.accept(Sampling(key: key, entryA: entryA, entryB: entryB, a: a, b: b, limit: limit, bins: bins, samples: samples)) ?? nil
+        return kind.accept(Sampling(key: key, entryA: entryA, entryB: entryB, a: a, b: b, limit: limit, bins: bins, samples: samples))
+            ?? nil
     }
 
     /// Bins b − a of evenly spaced elements.

@@ -42,7 +42,8 @@ struct MiniFloat {
             break
         }
         let fraction = Double(mantissa) / Double(1 << mantissaBits)
-        let magnitude = exponent == 0
+        let magnitude =
+            exponent == 0
             ? fraction * Self.power(1 - bias)
             : (1 + fraction) * Self.power(exponent - bias)
         return sign == 1 ? -magnitude : magnitude

@@ -41,10 +41,12 @@ struct Plan: Sendable {
             } else if !x.isPartitioned && !y.isPartitioned {
                 segments = [try Self.stored(key, a, b)]
             } else if x.slices == y.slices {
-                segments = try x.slices.map { (slice) throws(TensorError) -> Segment in try Self.stored(SliceKey.encode(name: key, slice: slice), a, b) }
+                segments = try x.slices.map { (slice) throws(TensorError) -> Segment in
+                    try Self.stored(SliceKey.encode(name: key, slice: slice), a, b)
+                }
             } else {
                 guard case .fixed(let left) = try a.value(forKey: key).contents,
-                      case .fixed(let right) = try b.value(forKey: key).contents
+                    case .fixed(let right) = try b.value(forKey: key).contents
                 else { throw DiffError(cause: "tensor \(summary.name): unexpected contents") }
                 segments = [.assembled(a: left, b: right)]
             }
@@ -104,7 +106,8 @@ struct Plan: Sendable {
         switch segments[chunk.segment] {
         case .stored(let aKey, let x, let bKey, let y):
             guard x.size == y.size else {
-                throw TensorError(.sizeMismatch, key: bKey, "stored sizes differ (\(x.size) and \(y.size) bytes) for the same dtype and shape")
+                throw TensorError(
+                    .sizeMismatch, key: bKey, "stored sizes differ (\(x.size) and \(y.size) bytes) for the same dtype and shape")
             }
             return try a.withStoredBytes(of: x, key: aKey, subrange: chunk.range, evictAfterUse: true) { (left) throws(TensorError) in
                 try b.withStoredBytes(of: y, key: bKey, subrange: chunk.range, evictAfterUse: true) { right in
@@ -114,8 +117,9 @@ struct Plan: Sendable {
         case .assembled(let left, let right):
             return left.withUnsafeBytes { x in
                 right.withUnsafeBytes { y in
-                    compare(UnsafeRawBufferPointer(rebasing: x[chunk.range]), UnsafeRawBufferPointer(rebasing: y[chunk.range]),
-                            compareOnly: compareOnly, tolerance: tolerance)
+                    compare(
+                        UnsafeRawBufferPointer(rebasing: x[chunk.range]), UnsafeRawBufferPointer(rebasing: y[chunk.range]),
+                        compareOnly: compareOnly, tolerance: tolerance)
                 }
             }
         case .opaque(let key):

@@ -144,7 +144,8 @@ private struct JSONParser {
     }
 
     private mutating func hex4() throws(JSONError) -> UInt32 {
-        guard position + 4 <= text.count, let value = UInt32(String(decoding: text[position..<(position + 4)], as: UTF8.self), radix: 16) else {
+        guard position + 4 <= text.count, let value = UInt32(String(decoding: text[position..<(position + 4)], as: UTF8.self), radix: 16)
+        else {
             throw error("expected four hex digits")
         }
         position += 4

@@ -104,7 +104,7 @@ public enum FileSystem {
         if parent != path && !parent.isEmpty && parent != "." { try createDirectory(parent) }
         do {
             _ = try valueOrErrno(retryingInterrupts: { mkdir(path, 0o755) })
-        } catch where error != .fileExists {
+        } catch  where error != .fileExists {
             throw FileError(error, path: path, operation: "mkdir")
         } catch {}
     }
@@ -115,7 +115,7 @@ public enum FileSystem {
         guard lstat(path, &info) == 0 else { return }
         do {
             _ = try valueOrErrno(retryingInterrupts: { (info.st_mode & S_IFMT) == S_IFDIR ? rmdir(path) : unlink(path) })
-        } catch where error != .noSuchFile {
+        } catch  where error != .noSuchFile {
             throw FileError(error, path: path, operation: "remove")
         } catch {}
     }
@@ -137,7 +137,7 @@ public enum FileSystem {
         defer { close(fd) }
         do {
             _ = try valueOrErrno(retryingInterrupts: { fsync(fd) })
-        } catch where error != .invalidArgument {
+        } catch  where error != .invalidArgument {
             // EINVAL: the file system does not sync directories; nothing to do.
             throw FileError(error, path: path, operation: "fsync")
         } catch {}

@@ -80,7 +80,8 @@ public final class OutputFile {
     public func directWriter() throws(FileError) -> PositionalWriter? {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
         do {
-            return PositionalWriter(descriptor: try valueOrErrno(retryingInterrupts: { open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC) }), path: path)
+            return PositionalWriter(
+                descriptor: try valueOrErrno(retryingInterrupts: { open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC) }), path: path)
         } catch {
             // EINVAL: the file system does not take O_DIRECT.
             if error == .invalidArgument { return nil }
@@ -194,7 +195,8 @@ private final class DirectStaging {
         while !rest.isEmpty {
             let buffer = buffers.0.bytes
             let taken = min(rest.count, buffer.count - filled)
-            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + taken)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[..<taken]))
+            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + taken)]).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: rest[..<taken]))
             filled += taken
             rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
             if filled == buffer.count { try flush(count: buffer.count) }

@@ -27,7 +27,8 @@ actor CredentialChain {
         guard let instanceMetadata, let fetched = try await instanceMetadata.credentials(using: http) else {
             throw StoreError(
                 .credentials, "credentials",
-                "no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials, or run on a machine with an instance role)")
+                "no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials, or run on a machine with an instance role)"
+            )
         }
         cached = fetched
         return fetched

@@ -26,7 +26,7 @@ struct InstanceMetadata: Sendable {
             }
             let rolePath = "/latest/meta-data/iam/security-credentials/"
             guard let roles = try await get(rolePath), let role = roles.split(whereSeparator: \.isNewline).first,
-                  let document = try await get(rolePath + role)
+                let document = try await get(rolePath + role)
             else { return nil }
             return try Self.parse(document)
         } catch let error as StoreError {
@@ -40,16 +40,18 @@ struct InstanceMetadata: Sendable {
     static func parse(_ document: String) throws(StoreError) -> Credentials {
         let subject = "instance metadata"
         guard let value = try? JSONValue(parsing: Array(document.utf8)),
-              let key = value["AccessKeyId"]?.string, let secret = value["SecretAccessKey"]?.string
+            let key = value["AccessKeyId"]?.string, let secret = value["SecretAccessKey"]?.string
         else { throw StoreError(.malformedResponse, subject, "the credentials document is not the expected JSON") }
         let expiration = value["Expiration"]?.string.flatMap(Self.parseISO8601)
-        return Credentials(accessKeyID: key, secretAccessKey: secret, sessionToken: value["Token"]?.string, expiration: expiration, source: subject)
+        return Credentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: value["Token"]?.string, expiration: expiration, source: subject)
     }
 
     /// Seconds since 1970 of `2026-11-30T12:34:56Z`.
     static func parseISO8601(_ text: String) -> Double? {
         let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int64($0) }
         guard digits.count >= 6, text.hasSuffix("Z") else { return nil }
-        return Double(AMZDate.seconds(year: digits[0], month: digits[1], day: digits[2], hour: digits[3], minute: digits[4], second: digits[5]))
+        return Double(
+            AMZDate.seconds(year: digits[0], month: digits[1], day: digits[2], hour: digits[3], minute: digits[4], second: digits[5]))
     }
 }

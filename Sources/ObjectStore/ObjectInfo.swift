@@ -52,7 +52,9 @@ public struct WriteOptions: Sendable {
     public var storageClass: String? = nil
     public var contentType: String = "application/octet-stream"
 
-    public init(createOnly: Bool = false, ifMatch: String? = nil, storageClass: String? = nil, contentType: String = "application/octet-stream") {
+    public init(
+        createOnly: Bool = false, ifMatch: String? = nil, storageClass: String? = nil, contentType: String = "application/octet-stream"
+    ) {
         self.createOnly = createOnly
         self.ifMatch = ifMatch
         self.storageClass = storageClass

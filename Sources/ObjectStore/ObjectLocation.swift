@@ -57,7 +57,7 @@ public struct ObjectLocation: Sendable, Hashable, CustomStringConvertible {
 
     static func isValidBucket(_ name: Substring) -> Bool {
         guard (3...63).contains(name.count), let first = name.first, let last = name.last,
-              first.isASCII && (first.isLowercase || first.isNumber), last.isASCII && (last.isLowercase || last.isNumber)
+            first.isASCII && (first.isLowercase || first.isNumber), last.isASCII && (last.isLowercase || last.isNumber)
         else { return false }
         return name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") }
     }

@@ -35,7 +35,9 @@ extension S3Client {
                 var pending = objects[...]
                 func launch() {
                     guard let object = pending.popFirst() else { return }
-                    group.addTask { try await self.download(object.location, size: object.size, to: Path.join(directory, object.location.name)) }
+                    group.addTask {
+                        try await self.download(object.location, size: object.size, to: Path.join(directory, object.location.name))
+                    }
                 }
                 for _ in 0..<8 { launch() }
                 while try await group.next() != nil { launch() }

@@ -14,9 +14,10 @@ extension S3Client {
                 guard let key = item.first("Key"), let size = item.first("Size").flatMap(Int64.init), size >= 0 else {
                     throw StoreError(.malformedResponse, "s3://\(bucket)/\(prefix)", "a listing entry lacks a key or size")
                 }
-                listing.objects.append(ObjectInfo(
-                    location: ObjectLocation(bucket: bucket, key: key), size: size, etag: item.first("ETag") ?? "",
-                    storageClass: item.first("StorageClass") ?? "STANDARD"))
+                listing.objects.append(
+                    ObjectInfo(
+                        location: ObjectLocation(bucket: bucket, key: key), size: size, etag: item.first("ETag") ?? "",
+                        storageClass: item.first("StorageClass") ?? "STANDARD"))
             }
             for folder in document.sections("CommonPrefixes") {
                 if let name = folder.first("Prefix") { listing.folders.append(name) }

@@ -50,7 +50,10 @@ extension S3Client {
                 }
             } catch {
                 guard await retry.pause(afterAttempt: attempt) else {
-                    throw StoreError(.unreachable, location.description, "reading bytes \(first)..<\(range.upperBound) failed after \(attempt) attempts (\(String(describing: error).prefix(200)))")
+                    throw StoreError(
+                        .unreachable, location.description,
+                        "reading bytes \(first)..<\(range.upperBound) failed after \(attempt) attempts (\(String(describing: error).prefix(200)))"
+                    )
                 }
             }
         }
@@ -79,7 +82,8 @@ extension S3Client {
     func put(_ location: ObjectLocation, buffer: ByteBuffer, options: WriteOptions) async throws(StoreError) -> String {
         try await checkConditionByHead(location, options: options)
         var call = Call(method: .PUT, bucket: location.bucket, key: location.key, body: .buffer(buffer))
-        call.headers = [("content-type", options.contentType)] + buffer.withUnsafeReadableBytes { checksumHeaders($0) } + conditionHeaders(options)
+        call.headers =
+            [("content-type", options.contentType)] + buffer.withUnsafeReadableBytes { checksumHeaders($0) } + conditionHeaders(options)
         if let storageClass = options.storageClass { call.headers.append(("x-amz-storage-class", storageClass)) }
         let response = try await send(call)
         return response.headers.first(name: "etag") ?? ""
@@ -88,8 +92,10 @@ extension S3Client {
     /// Asks the store to bring an archived object back for `days` days (`RestoreObject`);
     /// true when a restore started, false when one is already under way or done.
     public func restore(_ location: ObjectLocation, days: Int, tier: String = "Standard") async throws(StoreError) -> Bool {
-        let xml = "<RestoreRequest><Days>\(days)</Days><GlacierJobParameters><Tier>\(XMLDocument.escape(tier))</Tier></GlacierJobParameters></RestoreRequest>"
-        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("restore", "")], body: .buffer(ByteBuffer(string: xml)))
+        let xml =
+            "<RestoreRequest><Days>\(days)</Days><GlacierJobParameters><Tier>\(XMLDocument.escape(tier))</Tier></GlacierJobParameters></RestoreRequest>"
+        var call = Call(
+            method: .POST, bucket: location.bucket, key: location.key, query: [("restore", "")], body: .buffer(ByteBuffer(string: xml)))
         call.headers = xml.utf8.withContiguousStorageIfAvailable { checksumHeaders(UnsafeRawBufferPointer($0), forcing: .md5) } ?? []
         let response = try await send(call, accepting: [200, 202, 409])
         return response.status.code == 202
@@ -101,11 +107,18 @@ extension S3Client {
     }
 
     /// The headers that let the store verify an upload's bytes.
-    func checksumHeaders(_ bytes: UnsafeRawBufferPointer, forcing kind: StoreConfiguration.UploadChecksum? = nil) -> [(name: String, value: String)] {
+    func checksumHeaders(
+        _ bytes: UnsafeRawBufferPointer, forcing kind: StoreConfiguration.UploadChecksum? = nil
+    ) -> [(name: String, value: String)] {
         switch kind ?? configuration.uploadChecksum {
         case .crc32c:
             let crc = CRC32C.checksum(bytes)
-            return [("x-amz-checksum-crc32c", Base64.encode([UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]))]
+            return [
+                (
+                    "x-amz-checksum-crc32c",
+                    Base64.encode([UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+                )
+            ]
         case .md5:
             return [("content-md5", Base64.encode(Array(Insecure.MD5.hash(data: bytes))))]
         case .none:

@@ -7,7 +7,9 @@ extension S3Client {
     /// sent with `Content-MD5`, aborted on any failure so that no part is left behind. With
     /// `createOnly`, the object appears only if the key was free, and never half-written.
     @discardableResult
-    public func upload(file path: String, to location: ObjectLocation, options: WriteOptions = WriteOptions()) async throws(StoreError) -> String {
+    public func upload(
+        file path: String, to location: ObjectLocation, options: WriteOptions = WriteOptions()
+    ) async throws(StoreError) -> String {
         let file: MappedFile
         do {
             file = try MappedFile(path: path)
@@ -41,7 +43,9 @@ extension S3Client {
     }
 
     /// Uploads every part, a few at a time; returns their entity tags in part order.
-    private func uploadParts(of file: MappedFile, partSize: Int, to location: ObjectLocation, uploadID: String) async throws(StoreError) -> [String] {
+    private func uploadParts(
+        of file: MappedFile, partSize: Int, to location: ObjectLocation, uploadID: String
+    ) async throws(StoreError) -> [String] {
         let count = (file.count + partSize - 1) / partSize
         // The pages of the parts in flight are resident until each is sent: about 128 MiB of them.
         let inFlight = max(1, min(8, configuration.connections, (128 << 20) / partSize, count))
@@ -53,7 +57,9 @@ extension S3Client {
                     let index = next
                     next += 1
                     let range = index * partSize..<min(file.count, (index + 1) * partSize)
-                    group.addTask { (index, try await self.uploadPart(file, range: range, number: index + 1, to: location, uploadID: uploadID)) }
+                    group.addTask {
+                        (index, try await self.uploadPart(file, range: range, number: index + 1, to: location, uploadID: uploadID))
+                    }
                 }
                 while next < min(inFlight, count) { launch() }
                 while let (index, etag) = try await group.next() {
@@ -69,10 +75,14 @@ extension S3Client {
         }
     }
 
-    private func uploadPart(_ file: MappedFile, range: Range<Int>, number: Int, to location: ObjectLocation, uploadID: String) async throws(StoreError) -> String {
+    private func uploadPart(
+        _ file: MappedFile, range: Range<Int>, number: Int, to location: ObjectLocation, uploadID: String
+    ) async throws(StoreError) -> String {
         let part = Payload.mapped(MappedRange(file: file, range: range))
         let kind: StoreConfiguration.UploadChecksum = configuration.uploadChecksum == .none ? .none : .md5
-        var call = Call(method: .PUT, bucket: location.bucket, key: location.key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: part)
+        var call = Call(
+            method: .PUT, bucket: location.bucket, key: location.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+            body: part)
         call.headers = part.withUnsafeBytes { checksumHeaders($0, forcing: kind) }
         // Sent (or given up): release the part's pages, so an upload's resident size stays at the parts in flight.
         defer { file.evict(range) }
@@ -83,21 +93,29 @@ extension S3Client {
         return etag
     }
 
-    private func completeMultipart(_ location: ObjectLocation, uploadID: String, etags: [String], options: WriteOptions) async throws(StoreError) -> String {
-        let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLDocument.escape($0.element))</ETag></Part>" }
+    private func completeMultipart(
+        _ location: ObjectLocation, uploadID: String, etags: [String], options: WriteOptions
+    ) async throws(StoreError) -> String {
+        let parts = etags.enumerated().map {
+            "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLDocument.escape($0.element))</ETag></Part>"
+        }
         let xml = "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>"
-        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)], body: .buffer(ByteBuffer(string: xml)))
+        var call = Call(
+            method: .POST, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)],
+            body: .buffer(ByteBuffer(string: xml)))
         call.headers = [("content-type", "application/xml")] + conditionHeaders(options)
         let (response, body) = try await sendCollecting(call, limit: 1 << 20)
         // The store may answer 200 and report a failure in the body.
         let document = XMLDocument(Array(buffer: body))
         if let code = document.first("Code") {
-            throw StoreError(.server, location.description, "completing the multipart upload failed (\(code): \(document.first("Message") ?? ""))")
+            throw StoreError(
+                .server, location.description, "completing the multipart upload failed (\(code): \(document.first("Message") ?? ""))")
         }
         return document.first("ETag") ?? response.headers.first(name: "etag") ?? ""
     }
 
     private func abortMultipart(_ location: ObjectLocation, uploadID: String) async throws(StoreError) {
-        _ = try await send(Call(method: .DELETE, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)]), accepting: [200, 204, 404])
+        _ = try await send(
+            Call(method: .DELETE, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)]), accepting: [200, 204, 404])
     }
 }

@@ -104,7 +104,9 @@ public final class S3Client: Sendable {
     }
 
     /// Sends `call` and returns its whole body, refusing more than `limit` bytes.
-    func sendCollecting(_ call: Call, accepting accepted: Set<UInt> = [200], limit: Int = 64 << 20) async throws(StoreError) -> (HTTPClientResponse, ByteBuffer) {
+    func sendCollecting(
+        _ call: Call, accepting accepted: Set<UInt> = [200], limit: Int = 64 << 20
+    ) async throws(StoreError) -> (HTTPClientResponse, ByteBuffer) {
         var attempt = 0
         while true {
             attempt += 1
@@ -113,7 +115,8 @@ public final class S3Client: Sendable {
                 return (response, try await response.body.collect(upTo: limit))
             } catch let error as NIOTooManyBytesError {
                 _ = error
-                throw StoreError(.malformedResponse, call.subject, "the object or answer is larger than \(limit) bytes, the most this tool reads whole")
+                throw StoreError(
+                    .malformedResponse, call.subject, "the object or answer is larger than \(limit) bytes, the most this tool reads whole")
             } catch {
                 guard await retry.pause(afterAttempt: attempt) else { throw transportFailure(error, call: call) }
             }
@@ -144,10 +147,13 @@ public final class S3Client: Sendable {
             error = StoreError(.noSuchBucket, "s3://\(call.bucket)", "no such bucket")
         case (404, _):
             error = StoreError(.notFound, subject, "no such object" + said)
-        case (_, "InvalidAccessKeyId"?), (_, "SignatureDoesNotMatch"?), (_, "ExpiredToken"?), (_, "InvalidToken"?), (_, "TokenRefreshRequired"?):
+        case (_, "InvalidAccessKeyId"?), (_, "SignatureDoesNotMatch"?), (_, "ExpiredToken"?), (_, "InvalidToken"?),
+            (_, "TokenRefreshRequired"?):
             error = StoreError(.credentials, subject, "the store refused the credentials" + said)
         case (_, "RequestTimeTooSkewed"?):
-            error = StoreError(.clockSkew, subject, "this machine's clock is too far from the store's for a signature to be accepted; set the clock (NTP)" + said)
+            error = StoreError(
+                .clockSkew, subject,
+                "this machine's clock is too far from the store's for a signature to be accepted; set the clock (NTP)" + said)
         case (_, "InvalidObjectState"?):
             error = StoreError(.archived, subject, "the object is in an archive storage class and must be restored first" + said)
         case (403, _):
@@ -170,17 +176,18 @@ public final class S3Client: Sendable {
     /// A failure to exchange bytes at all: refused, reset, timed out.
     func transportFailure(_ error: any Error, call: Call) -> StoreError {
         let text = String(describing: error)
-        let reason = if text.contains("Connection refused") {
-            "connection refused"
-        } else if text.contains("connectTimeout") {
-            "connecting timed out"
-        } else if text.contains("readTimeout") || text.contains("deadlineExceeded") {
-            "no answer in time"
-        } else if text.contains("remoteConnectionClosed") || text.contains("Connection reset") {
-            "the connection was closed"
-        } else {
-            String(text.prefix(160))
-        }
+        let reason =
+            if text.contains("Connection refused") {
+                "connection refused"
+            } else if text.contains("connectTimeout") {
+                "connecting timed out"
+            } else if text.contains("readTimeout") || text.contains("deadlineExceeded") {
+                "no answer in time"
+            } else if text.contains("remoteConnectionClosed") || text.contains("Connection reset") {
+                "the connection was closed"
+            } else {
+                String(text.prefix(160))
+            }
         return StoreError(.unreachable, call.subject, "the store at \(configuration.endpoint.url) did not answer (\(reason))")
     }
 }

@@ -30,8 +30,10 @@ public struct SigV4: Sendable {
         /// The hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
         public var payloadHash: String
 
-        public init(method: String, host: String, path: String, query: [(name: String, value: String)] = [],
-                    headers: [(name: String, value: String)] = [], payloadHash: String = SigV4.emptyPayloadHash) {
+        public init(
+            method: String, host: String, path: String, query: [(name: String, value: String)] = [],
+            headers: [(name: String, value: String)] = [], payloadHash: String = SigV4.emptyPayloadHash
+        ) {
             self.method = method
             self.host = host
             self.path = path
@@ -75,7 +77,8 @@ public struct SigV4: Sendable {
         let scope = "\(stamp.day)/\(region)/\(service)/aws4_request"
         let stringToSign = "AWS4-HMAC-SHA256\n\(stamp.full)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(canonical.utf8))))"
         let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day: stamp.day)))
-        let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedNames), Signature=\(signature)"
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedNames), Signature=\(signature)"
         return headers.filter { $0.name != "host" } + [("authorization", authorization)]
     }
 
@@ -108,7 +111,7 @@ public struct SigV4: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: "/") where keepingSlash:
                 result += "/"

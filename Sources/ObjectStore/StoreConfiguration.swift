@@ -20,7 +20,9 @@ public struct StoreConfiguration: Sendable {
                 return nil
             }
             let authority = rest.prefix { $0 != "/" }
-            guard rest.dropFirst(authority.count).allSatisfy({ $0 == "/" }), !authority.isEmpty, !authority.contains("@") else { return nil }
+            guard rest.dropFirst(authority.count).allSatisfy({ $0 == "/" }), !authority.isEmpty, !authority.contains("@") else {
+                return nil
+            }
             if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
                 guard let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port) else { return nil }
                 self.init(secure: secure, host: String(authority[..<colon]), port: port)
@@ -111,19 +113,23 @@ public struct StoreConfiguration: Sendable {
         let config = configFile.section(profileName == "default" ? "default" : "profile \(profileName)") ?? [:]
         let secrets = credentialsFile.section(profileName) ?? [:]
         if profileName != "default", environment["AWS_ACCESS_KEY_ID"] == nil, credentialsFile.section(profileName) == nil,
-           configFile.section("profile \(profileName)") == nil {
-            throw StoreError(.credentials, "AWS_PROFILE", "the profile \"\(profileName)\" is in neither \(credentialsPath) nor \(configPath)")
+            configFile.section("profile \(profileName)") == nil
+        {
+            throw StoreError(
+                .credentials, "AWS_PROFILE", "the profile \"\(profileName)\" is in neither \(credentialsPath) nor \(configPath)")
         }
         func setting(_ key: String) -> String? { secrets[key] ?? config[key] }
 
-        let region = [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"], config["region"]]
+        let region =
+            [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"], config["region"]]
             .compactMap { $0 }.first { !$0.isEmpty } ?? "us-east-1"
         let custom = [environment["AWS_ENDPOINT_URL_S3"], environment["AWS_ENDPOINT_URL"], config["endpoint_url"]]
             .compactMap { $0 }.first { !$0.isEmpty }
         let endpoint: Endpoint
         if let custom {
             guard let parsed = Endpoint(url: custom) else {
-                throw StoreError(.invalidRequest, "AWS_ENDPOINT_URL", "\"\(custom)\" is not an http:// or https:// URL of a host (and port)")
+                throw StoreError(
+                    .invalidRequest, "AWS_ENDPOINT_URL", "\"\(custom)\" is not an http:// or https:// URL of a host (and port)")
             }
             endpoint = parsed
         } else {

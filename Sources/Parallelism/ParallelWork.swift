@@ -24,7 +24,9 @@ public enum ParallelWork {
 extension ParallelWork {
     /// Like ``run(count:jobs:_:)``, with state that each worker thread makes once and reuses
     /// for every item it takes (compression contexts, scratch buffers).
-    public static func run<State>(count: Int, jobs: Int, state makeState: @Sendable () -> State, _ work: @Sendable (inout State, Int) -> Void) {
+    public static func run<State>(
+        count: Int, jobs: Int, state makeState: @Sendable () -> State, _ work: @Sendable (inout State, Int) -> Void
+    ) {
         guard count > 0 else { return }
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in

@@ -14,9 +14,10 @@ enum BlockDecoder {
         }
         let restartCount = Int(contents.loadUInt32LE(at: size - 4))
         guard restartCount <= (size - 4) / 4 else {
-            findings.append(TableFinding(
-                .badBlockContents, at: locate(size - 4),
-                "\(name) claims \(restartCount) restart points but has room for \((size - 4) / 4)"))
+            findings.append(
+                TableFinding(
+                    .badBlockContents, at: locate(size - 4),
+                    "\(name) claims \(restartCount) restart points but has room for \((size - 4) / 4)"))
             return []
         }
         let restartsStart = size - 4 - 4 * restartCount
@@ -35,21 +36,26 @@ enum BlockDecoder {
                 (unshared, position) = try Varint.decode32(contents, at: position)
                 (valueLength, position) = try Varint.decode32(contents, at: position)
             } catch {
-                findings.append(TableFinding(.badEntry, at: locate(start), "\(name): entry header is \(error == .truncated ? "truncated" : "an overlong varint")"))
+                findings.append(
+                    TableFinding(
+                        .badEntry, at: locate(start), "\(name): entry header is \(error == .truncated ? "truncated" : "an overlong varint")"
+                    ))
                 return records
             }
             guard position <= restartsStart, unshared <= restartsStart - position,
-                  valueLength <= restartsStart - position - unshared
+                valueLength <= restartsStart - position - unshared
             else {
-                findings.append(TableFinding(
-                    .badEntry, at: locate(start),
-                    "\(name): entry with a \(unshared)-byte key suffix and a \(valueLength)-byte value runs into the restart array"))
+                findings.append(
+                    TableFinding(
+                        .badEntry, at: locate(start),
+                        "\(name): entry with a \(unshared)-byte key suffix and a \(valueLength)-byte value runs into the restart array"))
                 return records
             }
             guard shared <= previousKey.count else {
-                findings.append(TableFinding(
-                    .badEntry, at: locate(start),
-                    "\(name): entry shares \(shared) bytes with a previous key of \(previousKey.count) bytes"))
+                findings.append(
+                    TableFinding(
+                        .badEntry, at: locate(start),
+                        "\(name): entry shares \(shared) bytes with a previous key of \(previousKey.count) bytes"))
                 return records
             }
             var key = Array(previousKey[0..<shared])
@@ -61,7 +67,8 @@ enum BlockDecoder {
             records.append(TableRecord(key: key, value: value, offset: locate(start)))
             previousKey = key
         }
-        checkRestarts(contents, count: restartCount, start: restartsStart, entryStarts: entryStarts, name: name, locate: locate, findings: &findings)
+        checkRestarts(
+            contents, count: restartCount, start: restartsStart, entryStarts: entryStarts, name: name, locate: locate, findings: &findings)
         return records
     }
 
@@ -74,15 +81,21 @@ enum BlockDecoder {
             let slot = start + 4 * index
             let restart = Int(contents.loadUInt32LE(at: slot))
             if restart <= previous {
-                findings.append(TableFinding(.badRestart, at: locate(slot), "\(name): restart \(index) (\(restart)) is not after restart \(index - 1) (\(previous))"))
+                findings.append(
+                    TableFinding(
+                        .badRestart, at: locate(slot),
+                        "\(name): restart \(index) (\(restart)) is not after restart \(index - 1) (\(previous))"))
             } else if entryStarts.isEmpty && restart == 0 {
                 // An empty block has the single restart 0.
             } else if let shared = entryStarts[restart] {
                 if shared != 0 {
-                    findings.append(TableFinding(.badRestart, at: locate(slot), "\(name): restart \(index) points at an entry that shares \(shared) key bytes"))
+                    findings.append(
+                        TableFinding(
+                            .badRestart, at: locate(slot), "\(name): restart \(index) points at an entry that shares \(shared) key bytes"))
                 }
             } else {
-                findings.append(TableFinding(.badRestart, at: locate(slot), "\(name): restart \(index) (\(restart)) is not the start of an entry"))
+                findings.append(
+                    TableFinding(.badRestart, at: locate(slot), "\(name): restart \(index) (\(restart)) is not the start of an entry"))
             }
             previous = max(previous, restart)
         }

@@ -70,7 +70,8 @@ private struct TableReader {
         var dataBlocks: [(separator: TableRecord, handle: BlockHandle)] = []
         for entry in indexEntries {
             guard let handle = BlockHandle(encoded: entry.value) else {
-                findings.append(TableFinding(.badHandle, at: entry.offset, "index entry \(dataBlocks.count) has an undecodable block handle"))
+                findings.append(
+                    TableFinding(.badHandle, at: entry.offset, "index entry \(dataBlocks.count) has an undecodable block handle"))
                 continue
             }
             blocks.insert(TableBlock(role: .data(dataBlocks.count), handle: handle), at: dataBlocks.count)
@@ -128,9 +129,11 @@ private struct TableReader {
     /// Checks a block's range and trailer and decodes its entries; nil when it cannot be read.
     mutating func readBlock(_ handle: BlockHandle, name: String, limit: Int) -> [TableRecord]? {
         guard let end = handle.endIncludingTrailer, end <= limit else {
-            findings.append(TableFinding(
-                .blockOutOfRange, at: handle.offset,
-                "\(name) (offset \(handle.offset), \(handle.size) bytes + 5) runs past the blocks' end at \(limit): truncated block read"))
+            findings.append(
+                TableFinding(
+                    .blockOutOfRange, at: handle.offset,
+                    "\(name) (offset \(handle.offset), \(handle.size) bytes + 5) runs past the blocks' end at \(limit): truncated block read"
+                ))
             return nil
         }
         let contents = UnsafeRawBufferPointer(rebasing: bytes[handle.offset..<handle.offset + handle.size])
@@ -141,9 +144,10 @@ private struct TableReader {
         crc.update(contents)
         crc.update(UnsafeRawBufferPointer(rebasing: bytes[typeOffset..<typeOffset + 1]))
         if crc.value != stored {
-            findings.append(TableFinding(
-                .checksumMismatch, at: typeOffset + 1,
-                "\(name): block checksum mismatch (stored 0x\(hex(stored)), computed 0x\(hex(crc.value)))"))
+            findings.append(
+                TableFinding(
+                    .checksumMismatch, at: typeOffset + 1,
+                    "\(name): block checksum mismatch (stored 0x\(hex(stored)), computed 0x\(hex(crc.value)))"))
         }
         switch BlockCompression(rawValue: type) {
         case .none?:
@@ -175,7 +179,8 @@ private struct TableReader {
             if range.lowerBound < covered, let previous {
                 findings.append(TableFinding(.blockOverlap, at: range.lowerBound, "\(block.name) overlaps \(previous.name)"))
             } else if range.lowerBound > covered {
-                findings.append(TableFinding(.blockGap, at: covered, "\(range.lowerBound - covered) bytes before \(block.name) belong to no block"))
+                findings.append(
+                    TableFinding(.blockGap, at: covered, "\(range.lowerBound - covered) bytes before \(block.name) belong to no block"))
             }
             if range.upperBound > covered {
                 covered = range.upperBound
@@ -191,14 +196,17 @@ private struct TableReader {
     /// the previous separator < first key.
     mutating func checkSeparator(_ separator: TableRecord, previous: [UInt8]?, entries: [TableRecord], name: String) {
         if let last = entries.last, separator.key.lexicographicallyPrecedes(last.key) {
-            findings.append(TableFinding(
-                .badSeparator, at: separator.offset,
-                "index key \(KeyText.escape(separator.key)) sorts before the last key \(KeyText.escape(last.key)) of \(name)"))
+            findings.append(
+                TableFinding(
+                    .badSeparator, at: separator.offset,
+                    "index key \(KeyText.escape(separator.key)) sorts before the last key \(KeyText.escape(last.key)) of \(name)"))
         }
         if let previous, let first = entries.first, !previous.lexicographicallyPrecedes(first.key) {
-            findings.append(TableFinding(
-                .badSeparator, at: separator.offset,
-                "the previous index key \(KeyText.escape(previous)) does not sort before the first key \(KeyText.escape(first.key)) of \(name)"))
+            findings.append(
+                TableFinding(
+                    .badSeparator, at: separator.offset,
+                    "the previous index key \(KeyText.escape(previous)) does not sort before the first key \(KeyText.escape(first.key)) of \(name)"
+                ))
         }
     }
 
@@ -208,9 +216,10 @@ private struct TableReader {
             if previous.key == record.key {
                 findings.append(TableFinding(.duplicateKey, at: record.offset, "duplicate key \(KeyText.escape(record.key))"))
             } else if !previous.key.lexicographicallyPrecedes(record.key) {
-                findings.append(TableFinding(
-                    .unsortedKeys, at: record.offset,
-                    "key \(KeyText.escape(record.key)) sorts before the key before it, \(KeyText.escape(previous.key))"))
+                findings.append(
+                    TableFinding(
+                        .unsortedKeys, at: record.offset,
+                        "key \(KeyText.escape(record.key)) sorts before the key before it, \(KeyText.escape(previous.key))"))
             }
         }
     }

@@ -49,15 +49,21 @@ public struct TrainingState: Sendable {
         var byKey: [String: TrainedVariable] = [:]
         var attributeOfNode: [Int: ObjectGraph.Attribute] = [:]
         for (index, node) in graph.nodes.enumerated() {
-            if let value = node.attributes.first(where: { $0.name == "VARIABLE_VALUE" }) ?? node.attributes.first { attributeOfNode[index] = value }
+            if let value = node.attributes.first(where: { $0.name == "VARIABLE_VALUE" }) ?? node.attributes.first {
+                attributeOfNode[index] = value
+            }
         }
-        func name(_ attribute: ObjectGraph.Attribute) -> String { attribute.fullName.isEmpty ? attribute.checkpointKey : attribute.fullName }
+        func name(_ attribute: ObjectGraph.Attribute) -> String {
+            attribute.fullName.isEmpty ? attribute.checkpointKey : attribute.fullName
+        }
 
         // Slots, both ways of recording them.
         var slots: [String: (variable: String, name: String)] = [:]
         for node in graph.nodes {
             for reference in node.slots {
-                guard let slot = attributeOfNode[reference.slotNode], let variable = attributeOfNode[reference.variableNode] else { continue }
+                guard let slot = attributeOfNode[reference.slotNode], let variable = attributeOfNode[reference.variableNode] else {
+                    continue
+                }
                 slots[slot.checkpointKey] = (variable.checkpointKey, reference.slotName)
             }
         }
@@ -71,13 +77,15 @@ public struct TrainingState: Sendable {
             for list in node.children where !["_variables", "_trainable_variables", "_trainable_variables_indices"].contains(list.name) {
                 let members = graph.nodes[list.node].children
                 guard members.count == variables.count, !members.isEmpty,
-                      members.enumerated().allSatisfy({ $0.element.name == String($0.offset) })
+                    members.enumerated().allSatisfy({ $0.element.name == String($0.offset) })
                 else { continue }
                 for (member, variable) in zip(members, variables) {
                     guard let slot = attributeOfNode[member.node], let variable, slots[slot.checkpointKey] == nil,
-                          let shape = shapes[slot.checkpointKey], shape == shapes[variable.checkpointKey]
+                        let shape = shapes[slot.checkpointKey], shape == shapes[variable.checkpointKey]
                     else { continue }
-                    slots[slot.checkpointKey] = (variable.checkpointKey, Self.slotName(slot: name(slot), variable: name(variable), list: list.name))
+                    slots[slot.checkpointKey] = (
+                        variable.checkpointKey, Self.slotName(slot: name(slot), variable: name(variable), list: list.name)
+                    )
                 }
             }
         }

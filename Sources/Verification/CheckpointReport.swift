@@ -45,7 +45,9 @@ public struct CheckpointReport: Sendable {
 extension Finding {
     /// The codes of the data pass: damage to tensor bytes behind a sound index.
     static let dataCodes = Set(
-        [TensorError.Code.checksumMismatch, .lengthChecksumMismatch, .malformedString, .malformedVariant].map { Finding.Code(rawValue: $0.rawValue) }
+        [TensorError.Code.checksumMismatch, .lengthChecksumMismatch, .malformedString, .malformedVariant].map {
+            Finding.Code(rawValue: $0.rawValue)
+        }
             + [.diagnosisMixedSaves])
 }
 

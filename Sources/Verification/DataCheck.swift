@@ -38,7 +38,8 @@ struct DataCheck {
             let chunk = work[index]
             let part = parts[chunk.part]
             do throws(TensorError) {
-                try bundle.withStoredBytes(of: part.entry, key: part.key, subrange: chunk.range, evictAfterUse: true) { (bytes) throws(TensorError) in
+                try bundle.withStoredBytes(of: part.entry, key: part.key, subrange: chunk.range, evictAfterUse: true) {
+                    (bytes) throws(TensorError) in
                     if part.entry.dtype.elementSize != nil {
                         crcs[index] = CRC32C.checksum(bytes)
                     } else {

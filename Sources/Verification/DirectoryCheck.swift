@@ -27,7 +27,8 @@ enum DirectoryCheck {
         switch directory.state {
         case nil:
             if !directory.prefixes.isEmpty && directory.stateFileUnreadable == nil {
-                findings.append(Finding(.warning, .stateAbsent, "no `checkpoint` file: tf.train.latest_checkpoint finds nothing here", file: stateFile))
+                findings.append(
+                    Finding(.warning, .stateAbsent, "no `checkpoint` file: tf.train.latest_checkpoint finds nothing here", file: stateFile))
             }
         case .failure(let error)?:
             findings.append(Finding(.error, .stateUnparseable, "\(error) (TensorFlow ignores the whole file)", file: stateFile))
@@ -43,7 +44,10 @@ enum DirectoryCheck {
             }
         }
         for name in directory.undecodableNames {
-            findings.append(Finding(.warning, .directoryBadName, "the name \(name) is not valid UTF-8: skipped, these tools read UTF-8 names only", file: path))
+            findings.append(
+                Finding(
+                    .warning, .directoryBadName, "the name \(name) is not valid UTF-8: skipped, these tools read UTF-8 names only",
+                    file: path))
         }
         return DirectoryReport(path: path, findings: findings)
     }
@@ -57,20 +61,27 @@ enum DirectoryCheck {
             let resolved = directory.resolve(written)
             if !resolved.exists {
                 let which = written == latest ? "the latest checkpoint" : "checkpoint"
-                findings.append(Finding(.error, .stateMissingCheckpoint, "\(which) \"\(written)\" does not exist (no \(resolved.prefix).index)", file: file))
+                findings.append(
+                    Finding(
+                        .error, .stateMissingCheckpoint, "\(which) \"\(written)\" does not exist (no \(resolved.prefix).index)", file: file)
+                )
             } else if resolved.relocated {
-                findings.append(Finding(
-                    .warning, .stateRelocated,
-                    "\"\(written)\" is a stale absolute path (the directory moved); resolved to \(resolved.prefix), which TensorFlow will not find",
-                    file: file))
+                findings.append(
+                    Finding(
+                        .warning, .stateRelocated,
+                        "\"\(written)\" is a stale absolute path (the directory moved); resolved to \(resolved.prefix), which TensorFlow will not find",
+                        file: file))
             }
         }
         if state.allModelCheckpointPaths.last != latest {
-            findings.append(Finding(.warning, .stateOrder, "the latest checkpoint is not the last of all_model_checkpoint_paths", file: file))
+            findings.append(
+                Finding(.warning, .stateOrder, "the latest checkpoint is not the last of all_model_checkpoint_paths", file: file))
         }
         let stamps = state.allModelCheckpointTimestamps
         if !stamps.isEmpty && stamps.count != state.allModelCheckpointPaths.count {
-            findings.append(Finding(.warning, .stateTimestamps, "\(stamps.count) timestamps for \(state.allModelCheckpointPaths.count) paths", file: file))
+            findings.append(
+                Finding(
+                    .warning, .stateTimestamps, "\(stamps.count) timestamps for \(state.allModelCheckpointPaths.count) paths", file: file))
         }
         let now = Double(time(nil))
         if stamps.contains(where: { !$0.isFinite }) {

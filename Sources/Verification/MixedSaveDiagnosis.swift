@@ -18,9 +18,10 @@ enum MixedSaveDiagnosis {
         let checked = parts.indices.filter { parts[$0].entry.size > 0 }
         let failing = checked.filter { failed[$0] == code }.count
         guard checked.count >= 2, Double(failing) >= threshold * Double(checked.count),
-              checked.allSatisfy({ failed[$0] == nil || failed[$0] == code })
+            checked.allSatisfy({ failed[$0] == nil || failed[$0] == code })
         else { return nil }
-        var message = "\(failing) of \(checked.count) tensors fail their checksums while every size matches: "
+        var message =
+            "\(failing) of \(checked.count) tensors fail their checksums while every size matches: "
             + "this .index and its data files most likely come from different saves"
         let isLocal = bundle.shards.values.contains { (try? $0.get())?.mapped != nil }
         let siblings = isLocal ? siblingPrefixes(of: bundle.prefix) : []

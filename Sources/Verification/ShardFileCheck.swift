@@ -18,9 +18,10 @@ enum ShardFileCheck {
                 guard let parsed = BundleFiles.parseData(fileName: name), parsed.prefix == base else { continue }
                 let path = Path.join(directory, name)
                 if parsed.count != shardCount {
-                    findings.append(Finding(
-                        .warning, .shardCountMismatch,
-                        "data file says -of-\(parsed.count) but the header says \(shardCount) shards", file: path))
+                    findings.append(
+                        Finding(
+                            .warning, .shardCountMismatch,
+                            "data file says -of-\(parsed.count) but the header says \(shardCount) shards", file: path))
                 } else if !referenced.contains(parsed.shard) {
                     findings.append(Finding(.warning, .shardUnreferenced, "no entry references this shard", file: path))
                 }
@@ -29,7 +30,8 @@ enum ShardFileCheck {
         }
         if checkDebris {
             for name in names where name.hasPrefix(base + ".") && name.contains(".tempstate") {
-                findings.append(Finding(.warning, .debrisTempstate, "temporary file left by an interrupted save", file: Path.join(directory, name)))
+                findings.append(
+                    Finding(.warning, .debrisTempstate, "temporary file left by an interrupted save", file: Path.join(directory, name)))
             }
         }
         return findings
@@ -52,13 +54,17 @@ enum ShardFileCheck {
             if covered < Int64(file.count) { gaps.append(covered..<Int64(file.count)) }
             for gap in gaps.prefix(maximumGapsListed) {
                 let what = gap.upperBound == Int64(file.count) ? "trailing bytes" : "bytes"
-                findings.append(Finding(
-                    .warning, .shardUnclaimedBytes, "\(gap.count) \(what) at \(gap.lowerBound)..<\(gap.upperBound) belong to no tensor",
-                    file: path, offset: Int(gap.lowerBound)))
+                findings.append(
+                    Finding(
+                        .warning, .shardUnclaimedBytes, "\(gap.count) \(what) at \(gap.lowerBound)..<\(gap.upperBound) belong to no tensor",
+                        file: path, offset: Int(gap.lowerBound)))
             }
             if gaps.count > maximumGapsListed {
                 let rest = gaps.dropFirst(maximumGapsListed).reduce(Int64(0)) { $0 + Int64($1.count) }
-                findings.append(Finding(.warning, .shardUnclaimedBytes, "\(gaps.count - maximumGapsListed) more unclaimed ranges (\(rest) bytes)", file: path))
+                findings.append(
+                    Finding(
+                        .warning, .shardUnclaimedBytes, "\(gaps.count - maximumGapsListed) more unclaimed ranges (\(rest) bytes)",
+                        file: path))
             }
         }
         return findings

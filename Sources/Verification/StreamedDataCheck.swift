@@ -47,8 +47,10 @@ enum StreamedDataCheck {
         progress: (@Sendable (Int64) -> Void)?
     ) async throws -> [TensorError?] {
         if let huge = parts.first(where: { $0.entry.dtype.elementSize == nil && $0.entry.size > largestWholePart }) {
-            throw Refusal(description: "\(BundleFiles.index(prefix: bundle.prefix)): tensor \(huge.label): a \(huge.entry.dtype) tensor of \(huge.entry.size) bytes "
-                + "is checked whole, and that is more than \(largestWholePart >> 20) MiB to hold in memory; verify a local copy")
+            throw Refusal(
+                description:
+                    "\(BundleFiles.index(prefix: bundle.prefix)): tensor \(huge.label): a \(huge.entry.dtype) tensor of \(huge.entry.size) bytes "
+                    + "is checked whole, and that is more than \(largestWholePart >> 20) MiB to hold in memory; verify a local copy")
         }
         let (pieces, windows) = plan(parts, bundle: bundle, windowSize: Int64(windowSize))
         var crcs = [UInt32](repeating: 0, count: pieces.count)
@@ -92,7 +94,8 @@ enum StreamedDataCheck {
             let step = whole ? max(part.entry.size, 1) : windowSize
             var offset: Int64 = 0
             repeat {
-                pieces.append(Piece(part: index, start: part.entry.offset + offset, count: min(step, part.entry.size - offset), whole: whole))
+                pieces.append(
+                    Piece(part: index, start: part.entry.offset + offset, count: min(step, part.entry.size - offset), whole: whole))
                 offset += step
             } while offset < part.entry.size
             if paths[part.entry.shardID] == nil, let count = bundle.header?.numShards {
@@ -107,7 +110,8 @@ enum StreamedDataCheck {
             let piece = pieces[index]
             let path = paths[parts[piece.part].entry.shardID] ?? ""
             if var last = windows.last, last.path == path, piece.start >= last.end,
-               piece.start - last.end <= largestGapReadThrough, piece.end - last.start <= windowSize {
+                piece.start - last.end <= largestGapReadThrough, piece.end - last.start <= windowSize
+            {
                 last.pieces.append(index)
                 last.end = piece.end
                 windows[windows.count - 1] = last

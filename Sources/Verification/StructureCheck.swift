@@ -34,7 +34,10 @@ struct StructureCheck {
 
     private mutating func checkTable() {
         for finding in bundle.tableFindings {
-            findings.append(Finding(finding.isWarning ? .warning : .error, Finding.Code(rawValue: finding.code.rawValue), finding.message, file: indexPath, offset: finding.offset))
+            findings.append(
+                Finding(
+                    finding.isWarning ? .warning : .error, Finding.Code(rawValue: finding.code.rawValue), finding.message, file: indexPath,
+                    offset: finding.offset))
         }
         if let problem = bundle.headerProblem {
             findings.append(Finding(.error, Finding.Code(rawValue: problem.code.rawValue), problem.message, file: indexPath))
@@ -43,7 +46,10 @@ struct StructureCheck {
         case .unknown(let value)?:
             findings.append(Finding(.error, .headerBadEndianness, "endianness \(value) is neither little (0) nor big (1)", file: indexPath))
         case .big?:
-            findings.append(Finding(.warning, .headerBigEndian, "tensor data is big-endian: checksums hold, but values need byte swapping", file: indexPath))
+            findings.append(
+                Finding(
+                    .warning, .headerBigEndian, "tensor data is big-endian: checksums hold, but values need byte swapping", file: indexPath)
+            )
         default:
             break
         }
@@ -56,10 +62,16 @@ struct StructureCheck {
         for record in bundle.records {
             switch record.entry {
             case .failure(let error):
-                findings.append(Finding(.error, .entryUnparseable, "entry does not parse: \(error)", tensor: record.name, file: indexPath, offset: record.offset))
+                findings.append(
+                    Finding(
+                        .error, .entryUnparseable, "entry does not parse: \(error)", tensor: record.name, file: indexPath,
+                        offset: record.offset))
             case .success(let entry):
                 for issue in entry.issues {
-                    findings.append(Finding(.warning, Finding.Code(rawValue: issue.code.rawValue), issue.message, tensor: record.name, file: indexPath, offset: record.offset))
+                    findings.append(
+                        Finding(
+                            .warning, Finding.Code(rawValue: issue.code.rawValue), issue.message, tensor: record.name, file: indexPath,
+                            offset: record.offset))
                 }
             }
         }
@@ -88,7 +100,10 @@ struct StructureCheck {
         for (slice, box) in zip(full.slices, boxes) {
             let label = "\(summaries[variable].name) (slice \(slice))"
             if box.elementsEqual(full.shape.dimensions.map { 0..<$0 }) {
-                findings.append(Finding(.warning, .slicesWhole, "slice \(slice) covers the whole tensor (TensorFlow stores that as a plain entry)", tensor: label))
+                findings.append(
+                    Finding(
+                        .warning, .slicesWhole, "slice \(slice) covers the whole tensor (TensorFlow stores that as a plain entry)",
+                        tensor: label))
             }
             let key = SliceKey.encode(name: name, slice: slice)
             guard bundle.record(forKey: key) != nil else {
@@ -100,7 +115,9 @@ struct StructureCheck {
                 try CheckpointBundle.validate(entry, key: key)
                 let lengths = box.map { Int64($0.count) }
                 guard entry.dtype == full.dtype, entry.shape.dimensions == lengths else {
-                    fail(variable, .slicesMismatch, "stored as \(entry.dtype) \(entry.shape), expected \(full.dtype) \(TensorShape(lengths))", label: label)
+                    fail(
+                        variable, .slicesMismatch,
+                        "stored as \(entry.dtype) \(entry.shape), expected \(full.dtype) \(TensorShape(lengths))", label: label)
                     continue
                 }
                 try addPart(StoredPart(key: key, entry: entry, variable: variable, label: label))
@@ -124,8 +141,13 @@ struct StructureCheck {
             for slice in entry.slices { claimed.insert(SliceKey.encode(name: record.key, slice: slice)) }
         }
         for record in bundle.records where record.key.first == 0 && !claimed.contains(record.key) {
-            let what = SliceKey.decode(record.key).map { "slice \($0.slice) of \(CheckpointBundle.displayName($0.name))" } ?? "a key that starts with byte 0"
-            findings.append(Finding(.error, .slicesOrphan, "\(what) is stored but no variable lists it", tensor: record.name, file: indexPath, offset: record.offset))
+            let what =
+                SliceKey.decode(record.key).map { "slice \($0.slice) of \(CheckpointBundle.displayName($0.name))" }
+                ?? "a key that starts with byte 0"
+            findings.append(
+                Finding(
+                    .error, .slicesOrphan, "\(what) is stored but no variable lists it", tensor: record.name, file: indexPath,
+                    offset: record.offset))
         }
     }
 
@@ -137,9 +159,10 @@ struct StructureCheck {
             var furthest: StoredPart? = nil
             for part in sorted {
                 if let previous = furthest, part.entry.offset < previous.range.upperBound {
-                    fail(part.variable, .entryOverlap,
-                         "bytes \(part.range.lowerBound)..<\(part.range.upperBound) of shard \(shard) overlap \(previous.label) (\(previous.range.lowerBound)..<\(previous.range.upperBound))",
-                         label: part.label)
+                    fail(
+                        part.variable, .entryOverlap,
+                        "bytes \(part.range.lowerBound)..<\(part.range.upperBound) of shard \(shard) overlap \(previous.label) (\(previous.range.lowerBound)..<\(previous.range.upperBound))",
+                        label: part.label)
                 }
                 if furthest == nil || part.range.upperBound > furthest!.range.upperBound { furthest = part }
             }

@@ -66,7 +66,8 @@ public struct Verifier: Sendable {
         let parts = sharedParts(structure.parts)
         let errors = DataCheck.run(parts.map { structure.parts[$0] }, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
         let failures = Self.failures(errors, parts: parts)
-        return report(bundle, structure, failures: failures, bytesChecked: Self.bytes(of: parts, in: structure), siblings: names, since: start)
+        return report(
+            bundle, structure, failures: failures, bytesChecked: Self.bytes(of: parts, in: structure), siblings: names, since: start)
     }
 
     /// Verifies a checkpoint whose data files are read through `reader` (an object store):
@@ -80,18 +81,25 @@ public struct Verifier: Sendable {
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: siblings, since: start) }
         let parts = sharedParts(structure.parts)
         let errors = try await StreamedDataCheck.run(
-            parts.map { structure.parts[$0] }, bundle: bundle, reader: reader, windowSize: chunkSize, inFlight: readsInFlight, progress: progress)
-        return report(bundle, structure, failures: Self.failures(errors, parts: parts), bytesChecked: Self.bytes(of: parts, in: structure), siblings: siblings, since: start)
+            parts.map { structure.parts[$0] }, bundle: bundle, reader: reader, windowSize: chunkSize, inFlight: readsInFlight,
+            progress: progress)
+        return report(
+            bundle, structure, failures: Self.failures(errors, parts: parts), bytesChecked: Self.bytes(of: parts, in: structure),
+            siblings: siblings, since: start)
     }
 
     /// The report of a checkpoint whose data pass ran elsewhere, in shares: its structure
     /// checked here, the data failures those runs found. Given every share's failures and
     /// bytes, this is the report one run over the whole checkpoint gives.
-    public func assemble(_ bundle: CheckpointBundle, failures: [DataFailure], bytesChecked: Int64, seconds: Double, siblings: [String]) -> CheckpointReport {
+    public func assemble(
+        _ bundle: CheckpointBundle, failures: [DataFailure], bytesChecked: Int64, seconds: Double, siblings: [String]
+    ) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
         let known = failures.filter { structure.parts.indices.contains($0.part) }.sorted { $0.part < $1.part }
         let result = report(bundle, structure, failures: known, bytesChecked: bytesChecked, siblings: siblings, since: Stopwatch())
-        return CheckpointReport(prefix: result.prefix, tensors: result.tensors, findings: result.findings, bytesChecked: bytesChecked, seconds: seconds, dataFailures: known)
+        return CheckpointReport(
+            prefix: result.prefix, tensors: result.tensors, findings: result.findings, bytesChecked: bytesChecked, seconds: seconds,
+            dataFailures: known)
     }
 
     /// The positions of the parts this verifier reads: all, or those of its share.
@@ -110,18 +118,22 @@ public struct Verifier: Sendable {
     }
 
     private static func failures(_ errors: [TensorError?], parts: [Int]) -> [DataFailure] {
-        zip(parts, errors).compactMap { part, error in error.map { DataFailure(part: part, code: Finding.Code(rawValue: $0.code.rawValue), message: $0.cause) } }
+        zip(parts, errors).compactMap { part, error in
+            error.map { DataFailure(part: part, code: Finding.Code(rawValue: $0.code.rawValue), message: $0.cause) }
+        }
     }
 
     private func report(
-        _ bundle: CheckpointBundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String], since start: Stopwatch
+        _ bundle: CheckpointBundle, _ checked: StructureCheck, failures: [DataFailure], bytesChecked: Int64, siblings: [String],
+        since start: Stopwatch
     ) -> CheckpointReport {
         var structure = checked
         for failure in failures {
             let part = structure.parts[failure.part]
             structure.fail(part.variable, failure.code, failure.message, label: part.label)
         }
-        var findings = structure.findings + ShardFileCheck.run(bundle: bundle, parts: structure.parts, siblings: siblings, checkDebris: checkDebris)
+        var findings =
+            structure.findings + ShardFileCheck.run(bundle: bundle, parts: structure.parts, siblings: siblings, checkDebris: checkDebris)
         if !structureOnly, let diagnosis = MixedSaveDiagnosis.run(bundle: bundle, parts: checked.parts, failures: failures) {
             findings.append(diagnosis)
         }
@@ -129,7 +141,8 @@ public struct Verifier: Sendable {
             CheckpointReport.TensorStatus(summary: summary, error: structure.variableErrors[index])
         }
         return CheckpointReport(
-            prefix: bundle.prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: start.seconds, dataFailures: failures)
+            prefix: bundle.prefix, tensors: tensors, findings: findings, bytesChecked: bytesChecked, seconds: start.seconds,
+            dataFailures: failures)
     }
 
     /// Checks the training directory at `path`: its state file and leftover debris.

@@ -139,7 +139,9 @@ import Testing
         var manifest = try ArchiveManifest.existing(directory: archive)
         manifest = ArchiveManifest(entries: manifest.entries.filter { $0.step != 40 })
         TestFiles.write(Array(manifest.encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
-        let debris = ["archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x", "ckpt-40.meta.zst.tempstate9"]
+        let debris = [
+            "archive.json.tempstate42", "ckpt-40.key.ckptdelta.tempstate7", ".ckptdelta-scratch-x", "ckpt-40.meta.zst.tempstate9",
+        ]
         TestFiles.write([1, 2, 3], to: archive + "/" + debris[0])
         TestFiles.write([], to: archive + "/" + debris[1])
         TestFiles.write([4], to: archive + "/" + debris[3])
@@ -147,7 +149,8 @@ import Testing
         TestFiles.write([0], to: archive + "/" + debris[2] + "/1/ckpt-3.index")
         let report = try ArchiveVerifier().verify(archive: archive)
         #expect(report.ok)
-        #expect(report.findings.map(\.code).sorted() == ["file.leftover", "file.leftover", "file.leftover", "file.leftover", "file.unlisted"])
+        #expect(
+            report.findings.map(\.code).sorted() == ["file.leftover", "file.leftover", "file.leftover", "file.leftover", "file.unlisted"])
         let next = try Archiver().archive(run: run, into: archive)
         #expect(Set(next.removed) == Set(debris))
         #expect(next.adopted.map(\.step) == [40] && next.added.isEmpty)
@@ -174,7 +177,9 @@ import Testing
         for name in foreign { TestFiles.write([7, 7], to: archive + "/" + name) }
         // The manifest loses step 1, the keyframe every later step depends on.
         let manifest = try ArchiveManifest.existing(directory: archive)
-        TestFiles.write(Array(ArchiveManifest(entries: Array(manifest.entries.dropFirst())).encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
+        TestFiles.write(
+            Array(ArchiveManifest(entries: Array(manifest.entries.dropFirst())).encoded().utf8),
+            to: archive + "/" + ArchiveManifest.fileName)
         let verdict = try ArchiveVerifier().verify(archive: archive)
         #expect(verdict.findings.contains { $0.code == "file.unlisted" && $0.file == archive + "/ckpt-1.key.ckptdelta" })
         #expect(verdict.findings.filter { $0.code == "file.foreign" }.count == foreign.count)
@@ -207,14 +212,17 @@ import Testing
         let archive = directory.path("archive")
         _ = try Archiver().archive(run: Fixtures.path("tf1_saver"), into: archive)
         let stored = archive + "/model.ckpt-30.meta.zst"
-        #expect(try ArchiveManifest.existing(directory: archive).entries.allSatisfy { $0.companions.map(\.file) == ["model.ckpt-30.meta.zst"] },
-                "identical MetaGraphs are stored once")
+        #expect(
+            try ArchiveManifest.existing(directory: archive).entries.allSatisfy { $0.companions.map(\.file) == ["model.ckpt-30.meta.zst"] },
+            "identical MetaGraphs are stored once")
         var bytes = TestFiles.read(stored)
         bytes[bytes.count / 2] ^= 0x40
         TestFiles.write(bytes, to: stored)
         let report = try ArchiveVerifier().verify(archive: archive)
         #expect(report.findings.filter { $0.code == "file.mismatch" }.count == 3)
-        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 50, into: directory.path("out"), overwrite: false) }
+        #expect(throws: ArchiveError.self) {
+            try Restorer().restore(archive: archive, step: 50, into: directory.path("out"), overwrite: false)
+        }
         #expect(!FileManager.default.fileExists(atPath: directory.path("out/checkpoint")))
         #expect(!FileManager.default.fileExists(atPath: directory.path("out/model.ckpt-50.index")))
     }
@@ -235,8 +243,9 @@ import Testing
         // The same, with step 10's delta copied under step 11's name and the manifest made to match.
         let entries = manifest.entries.map { entry in
             entry.step == 11
-                ? ArchiveEntry(step: 11, checkpoint: "ckpt-11", file: "ckpt-11.ckptdelta", size: manifest.entry(step: 10)!.size,
-                               hash: manifest.entry(step: 10)!.hash, baseStep: 10, depth: entry.depth, rawSize: entry.rawSize)
+                ? ArchiveEntry(
+                    step: 11, checkpoint: "ckpt-11", file: "ckpt-11.ckptdelta", size: manifest.entry(step: 10)!.size,
+                    hash: manifest.entry(step: 10)!.hash, baseStep: 10, depth: entry.depth, rawSize: entry.rawSize)
                 : entry
         }
         try FileManager.default.removeItem(atPath: archive + "/ckpt-11.ckptdelta")
@@ -245,7 +254,9 @@ import Testing
         let output = directory.path("out")
         #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 11, into: output, overwrite: false) }
         #expect(!FileManager.default.fileExists(atPath: output + "/checkpoint"))
-        #expect(!FileManager.default.fileExists(atPath: output + "/ckpt-10.index") && !FileManager.default.fileExists(atPath: output + "/ckpt-11.index"))
+        #expect(
+            !FileManager.default.fileExists(atPath: output + "/ckpt-10.index")
+                && !FileManager.default.fileExists(atPath: output + "/ckpt-11.index"))
         let verdict = try ArchiveVerifier().verify(archive: archive)
         #expect(verdict.findings.map(\.code).contains("chain.target"))
     }
@@ -265,7 +276,9 @@ import Testing
         #expect(!damaged.ok)
         #expect(damaged.findings.map(\.code).sorted() == ["file.mismatch", "file.missing"])
         #expect(damaged.findings.first { $0.code == "file.mismatch" }?.file == archive + "/ckpt-11.ckptdelta")
-        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 11, into: directory.path("o"), overwrite: false) }
+        #expect(throws: ArchiveError.self) {
+            try Restorer().restore(archive: archive, step: 11, into: directory.path("o"), overwrite: false)
+        }
         #expect(!FileManager.default.fileExists(atPath: directory.path("o/ckpt-11.index")))
 
         // A manifest that points a delta at the wrong base.
@@ -297,9 +310,13 @@ import Testing
         let latest = try Restorer().restore(archive: archive, step: nil, into: output, overwrite: false)
         #expect(latest.step == 40)
         let state = String(decoding: TestFiles.read(output + "/checkpoint"), as: UTF8.self)
-        #expect(state == "model_checkpoint_path: \"ckpt-40\"\nall_model_checkpoint_paths: \"ckpt-10\"\nall_model_checkpoint_paths: \"ckpt-40\"\n")
+        #expect(
+            state
+                == "model_checkpoint_path: \"ckpt-40\"\nall_model_checkpoint_paths: \"ckpt-10\"\nall_model_checkpoint_paths: \"ckpt-40\"\n")
         #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 99, into: output, overwrite: false) }
-        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: Fixtures.path("dtypes"), step: nil, into: output, overwrite: false) }
+        #expect(throws: ArchiveError.self) {
+            try Restorer().restore(archive: Fixtures.path("dtypes"), step: nil, into: output, overwrite: false)
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output).allSatisfy { !$0.hasPrefix(".") })
     }
 

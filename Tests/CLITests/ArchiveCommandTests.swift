@@ -69,7 +69,8 @@ import Testing
             let finished = try ToolRunner.run("ckptdelta", ["archive", "--quiet", run, archive])
             #expect(finished.status == 0, "after \(delay) ms: \(finished.standardError)")
             let verified = try ToolRunner.run("ckptdelta", ["verify", "--deep", "--scratch", directory.path, archive])
-            #expect(verified.status == 0 && verified.standardOutput.contains("ok; 6 step(s)"), "after \(delay) ms: \(verified.standardOutput)")
+            #expect(
+                verified.status == 0 && verified.standardOutput.contains("ok; 6 step(s)"), "after \(delay) ms: \(verified.standardOutput)")
         }
     }
 }

@@ -28,11 +28,13 @@ import Testing
         let directory = TemporaryDirectory()
         let base = Fixtures.path("tf2_keras_adam/ckpt-10")
         _ = try ToolRunner.run("ckptdelta", ["create", base, Fixtures.path("tf2_keras_adam/ckpt-11"), "-o", directory.path("d")])
-        let wrong = try ToolRunner.run("ckptdelta", ["apply", Fixtures.path("tf2_keras_adam/ckpt-2"), directory.path("d"), "-o", directory.path("o")])
+        let wrong = try ToolRunner.run(
+            "ckptdelta", ["apply", Fixtures.path("tf2_keras_adam/ckpt-2"), directory.path("d"), "-o", directory.path("o")])
         #expect(wrong.status == 2)
         #expect(wrong.standardError.hasPrefix("ckptdelta: ") && wrong.standardError.contains("is not the base of"))
         #expect(wrong.standardError.split(separator: "\n").count == 1)
-        let existing = try ToolRunner.run("ckptdelta", ["create", base, Fixtures.path("tf2_keras_adam/ckpt-11"), "-o", directory.path("d")])
+        let existing = try ToolRunner.run(
+            "ckptdelta", ["create", base, Fixtures.path("tf2_keras_adam/ckpt-11"), "-o", directory.path("d")])
         #expect(existing.status == 2)
         let notDelta = try ToolRunner.run("ckptdelta", ["info", base + ".index"])
         #expect(notDelta.status == 2 && notDelta.standardError.contains("not a checkpoint delta"))

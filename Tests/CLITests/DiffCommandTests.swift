@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func consecutiveStepsDiffer() throws {
-        let result = try ToolRunner.run("ckptdiff", ["--json", Fixtures.path("sharded_tf1/model.ckpt-1"), Fixtures.path("sharded_tf1/model.ckpt-2")])
+        let result = try ToolRunner.run(
+            "ckptdiff", ["--json", Fixtures.path("sharded_tf1/model.ckpt-1"), Fixtures.path("sharded_tf1/model.ckpt-2")])
         #expect(result.status == 1)
         let document = try ToolRunner.json(result.standardOutput)
         #expect(document["identical"] as! Bool == false)
@@ -46,8 +47,10 @@ import Testing
         let kernel = variables.first { ($0["key"] as! String).hasPrefix("optimizer/_trainable_variables/0/") }!
         // Called by the name the object graph gives, the stored key beside it.
         #expect(kernel["name"] as? String == "sequential/hidden/kernel")
-        for key in ["changed", "changed_fraction", "max_abs_diff", "mean_abs_diff", "rms_diff", "l2_a", "l2_b", "rel_l2", "cosine",
-                    "nan_a", "nan_b", "inf_a", "inf_b"] {
+        for key in [
+            "changed", "changed_fraction", "max_abs_diff", "mean_abs_diff", "rms_diff", "l2_a", "l2_b", "rel_l2", "cosine",
+            "nan_a", "nan_b", "inf_a", "inf_b",
+        ] {
             #expect(kernel[key] is NSNumber, "\(key)")
         }
         let summary = document["summary"] as! [String: Any]
@@ -62,7 +65,8 @@ import Testing
         let rows = csv.standardOutput.split(separator: "\n")
         #expect(rows.count == 23)
         #expect(rows[0].hasPrefix("name,key,status,dtype,shape,changed,changed_fraction,max_abs_diff"))
-        #expect(rows.contains { $0.hasPrefix("sequential/hidden/kernel,optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE,changed,") })
+        #expect(
+            rows.contains { $0.hasPrefix("sequential/hidden/kernel,optimizer/_trainable_variables/0/.ATTRIBUTES/VARIABLE_VALUE,changed,") })
     }
 
     /// Variables by name, filters over names or keys, optimizer state left out or kept alone.
@@ -80,7 +84,8 @@ import Testing
         let optimizer = try names(["--optimizer-only"])
         #expect(optimizer.count == 14 && optimizer.allSatisfy { $0.hasPrefix("adam/") })
         #expect(try names(["--include", "^sequential/middle/"]) == ["sequential/middle/bias", "sequential/middle/kernel"])
-        #expect(try names(["--include", "logits", "--exclude", "velocity|momentum"]) == ["sequential/logits/bias", "sequential/logits/kernel"])
+        #expect(
+            try names(["--include", "logits", "--exclude", "velocity|momentum"]) == ["sequential/logits/bias", "sequential/logits/kernel"])
         let keyed = try ToolRunner.run("ckptdiff", ["--keys", a, b])
         #expect(keyed.standardOutput.contains("optimizer/_variables/") && !keyed.standardOutput.contains("sequential/hidden/kernel"))
         let both = try ToolRunner.run("ckptdiff", ["--no-optimizer", "--optimizer-only", a, b])
@@ -119,7 +124,8 @@ import Testing
     /// called out.
     @Test func htmlPageIsSelfContained() throws {
         let directory = TemporaryDirectory()
-        let keras = try ToolRunner.run("ckptdiff", ["--html", directory.path("keras.html"), Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@40")])
+        let keras = try ToolRunner.run(
+            "ckptdiff", ["--html", directory.path("keras.html"), Fixtures.path("tf2_keras_adam@10"), Fixtures.path("tf2_keras_adam@40")])
         #expect(keras.status == 1)
         let page = String(decoding: TestFiles.read(directory.path("keras.html")), as: UTF8.self)
         for external in ["http://", "https://", " src=", "<link", "@import", "url("] {
@@ -127,7 +133,9 @@ import Testing
         }
         #expect(page.hasPrefix("<!doctype html>") && page.hasSuffix("</html>\n"))
         #expect(page.components(separatedBy: "<tr").count - 1 == 23)  // the header and 22 variables
-        #expect(page.components(separatedBy: "<rect class=\"w\"").count - 1 == 3 && page.components(separatedBy: "<rect class=\"o\"").count - 1 == 3)
+        #expect(
+            page.components(separatedBy: "<rect class=\"w\"").count - 1 == 3
+                && page.components(separatedBy: "<rect class=\"o\"").count - 1 == 3)
         #expect(page.contains(">sequential/middle<") && page.contains(">slot: momentum<"))
         #expect(!page.contains("NaN appeared"))
         // A histogram of B − A for each changed numeric tensor (20 changed, less the step and
@@ -139,11 +147,13 @@ import Testing
         // The layers chart sorts most moved first; the summary names that layer.
         let first = page.range(of: "<dt>most moved layer (weights)</dt><dd>sequential/")
         #expect(first != nil)
-        _ = try ToolRunner.run("ckptdiff", ["--html", directory.path("zoo.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
+        _ = try ToolRunner.run(
+            "ckptdiff", ["--html", directory.path("zoo.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
         let zoo = String(decoding: TestFiles.read(directory.path("zoo.html")), as: UTF8.self)
         #expect(zoo.contains("<b>float32</b>: NaN appeared in B (1 in B, 0 in A)"))
         #expect(zoo.contains("<tr class=\"alarm\">"))
-        let unsafe = try ToolRunner.run("ckptdiff", ["--html", directory.path("no/such/dir.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
+        let unsafe = try ToolRunner.run(
+            "ckptdiff", ["--html", directory.path("no/such/dir.html"), Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b")])
         #expect(unsafe.status == 2 && unsafe.standardError.contains("no/such/dir.html"))
     }
 
@@ -152,7 +162,8 @@ import Testing
         let b = Fixtures.path("tf2_keras_adam@11")
         #expect(try ToolRunner.run("ckptdiff", ["--atol", "1.5", a, b]).status == 0)
         #expect(try ToolRunner.run("ckptdiff", ["--atol", "1e-6", a, b]).status == 1)
-        #expect(try ToolRunner.run("ckptdiff", ["--atol", "1.5", "--exclude", "_iterations|save_counter", "--rtol", "0", a, b]).status == 0)
+        #expect(
+            try ToolRunner.run("ckptdiff", ["--atol", "1.5", "--exclude", "_iterations|save_counter", "--rtol", "0", a, b]).status == 0)
     }
 
     @Test func troubleExitsTwo() throws {

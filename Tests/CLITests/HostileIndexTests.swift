@@ -97,12 +97,15 @@ import Testing
             TestFiles.write(bytes, to: damaged + ".index")
             for arguments in [[damaged, damaged], [good, damaged]] {
                 let diff = try ToolRunner.run("ckptdiff", arguments)
-                #expect(diff.status == 2 && diff.standardError.contains("ckpt-11.index") && diff.standardOutput.isEmpty, "\(description): \(diff.standardError)")
+                #expect(
+                    diff.status == 2 && diff.standardError.contains("ckpt-11.index") && diff.standardOutput.isEmpty,
+                    "\(description): \(diff.standardError)")
             }
             let listed = try ToolRunner.run("ckptverify", ["--list", damaged])
             #expect(listed.status == 1 && listed.standardError.contains("ckpt-11.index"), "\(description): \(listed.standardError)")
             let created = try ToolRunner.run("ckptdelta", ["create", good, damaged, "-o", directory.path("d")])
-            #expect(created.status == 2 && created.standardError.split(separator: "\n").count == 1, "\(description): \(created.standardError)")
+            #expect(
+                created.status == 2 && created.standardError.split(separator: "\n").count == 1, "\(description): \(created.standardError)")
         }
     }
 

@@ -49,9 +49,12 @@ import Testing
         let path = Fixtures.path("tf2_keras_adam")
         let kubernetes = try ToolRunner.run("ckptverify", ["--part", "3", path], environment: ["JOB_COMPLETION_INDEX": "2"])
         #expect(try ToolRunner.json(kubernetes.standardOutput)["part"] as? Int == 2)
-        let slurm = try ToolRunner.run("ckptverify", ["--part", "3", path], environment: ["JOB_COMPLETION_INDEX": nil, "SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1"])
+        let slurm = try ToolRunner.run(
+            "ckptverify", ["--part", "3", path],
+            environment: ["JOB_COMPLETION_INDEX": nil, "SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1"])
         #expect(try ToolRunner.json(slurm.standardOutput)["part"] as? Int == 2)
-        let unset = try ToolRunner.run("ckptverify", ["--part", "3", path], environment: ["JOB_COMPLETION_INDEX": nil, "SLURM_ARRAY_TASK_ID": nil])
+        let unset = try ToolRunner.run(
+            "ckptverify", ["--part", "3", path], environment: ["JOB_COMPLETION_INDEX": nil, "SLURM_ARRAY_TASK_ID": nil])
         #expect(unset.status == 2 && unset.standardError.contains("neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID"))
         let outside = try ToolRunner.run("ckptverify", ["--part", "3", path], environment: ["JOB_COMPLETION_INDEX": "3"])
         #expect(outside.status == 2 && outside.standardError.contains("not in 0..<3"))

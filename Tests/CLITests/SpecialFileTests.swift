@@ -34,27 +34,33 @@ import Testing
         try Self.expectRefused("ckptverify", ["--list", run + "/ckpt-11"], naming: run + "/ckpt-11.index")
         try Self.expectRefused("ckptdiff", [good, run + "/ckpt-11"], naming: run + "/ckpt-11.index")
         try Self.expectRefused("ckptdiff", [good, run + "/ckpt-10"], naming: run + "/ckpt-10.data-00000-of-00001")
-        try Self.expectRefused("ckptdelta", ["create", good, run + "/ckpt-10", "-o", directory.path("d")], naming: run + "/ckpt-10.data-00000-of-00001")
+        try Self.expectRefused(
+            "ckptdelta", ["create", good, run + "/ckpt-10", "-o", directory.path("d")], naming: run + "/ckpt-10.data-00000-of-00001")
         try Self.expectRefused("ckptdelta", ["create", run + "/ckpt-11", good, "-o", directory.path("d")], naming: run + "/ckpt-11.index")
         Self.fifo(at: run + "/checkpoint")
         // The directory's own checkpoints are still verified; the state file is an error finding.
         try Self.expectRefused("ckptverify", [run], naming: run + "/checkpoint", statuses: [1])
         let verified = try ToolRunner.run("ckptverify", ["--json", run], timeLimit: 20)
-        #expect(verified.standardOutput.contains("state.unreadable") && verified.standardOutput.contains("ckpt-40"), "\(verified.standardOutput.prefix(400))")
+        #expect(
+            verified.standardOutput.contains("state.unreadable") && verified.standardOutput.contains("ckpt-40"),
+            "\(verified.standardOutput.prefix(400))")
     }
 
     @Test func fifoInPlaceOfDeltaAndArchiveFiles() throws {
         let directory = TemporaryDirectory()
         Self.fifo(at: directory.path("fifo.ckptdelta"))
         try Self.expectRefused("ckptdelta", ["info", directory.path("fifo.ckptdelta")], naming: directory.path("fifo.ckptdelta"))
-        try Self.expectRefused("ckptdelta", ["apply", directory.path("fifo.ckptdelta"), "-o", directory.path("out")],
-                               naming: directory.path("fifo.ckptdelta"))
+        try Self.expectRefused(
+            "ckptdelta", ["apply", directory.path("fifo.ckptdelta"), "-o", directory.path("out")],
+            naming: directory.path("fifo.ckptdelta"))
         let archive = directory.path("archive")
         let archived = try ToolRunner.run("ckptdelta", ["archive", "--quiet", Fixtures.path("tf1_saver"), archive])
         #expect(archived.status == 0, "\(archived.standardError)")
         Self.fifo(at: archive + "/archive.json")
-        for arguments in [["ls", archive], ["verify", archive], ["restore", archive, "--latest", "-o", directory.path("r")],
-                          ["archive", Fixtures.path("tf1_saver"), archive]] {
+        for arguments in [
+            ["ls", archive], ["verify", archive], ["restore", archive, "--latest", "-o", directory.path("r")],
+            ["archive", Fixtures.path("tf1_saver"), archive],
+        ] {
             try Self.expectRefused("ckptdelta", arguments, naming: archive + "/archive.json")
         }
     }
@@ -71,7 +77,9 @@ import Testing
 
     @Test func overLongPathSaysSo() throws {
         let long = "/tmp/" + String(repeating: "x", count: 300) + "/ckpt-1"
-        for (tool, arguments) in [("ckptverify", [long]), ("ckptdiff", [long, long]), ("ckptdelta", ["create", "--no-base", long, "-o", "/tmp/unused"])] {
+        for (tool, arguments) in [
+            ("ckptverify", [long]), ("ckptdiff", [long, long]), ("ckptdelta", ["create", "--no-base", long, "-o", "/tmp/unused"]),
+        ] {
             let result = try ToolRunner.run(tool, arguments, timeLimit: 20)
             #expect(result.status == 2 && result.standardError.contains("File name too long"), "\(tool): \(result.standardError)")
         }
@@ -86,10 +94,15 @@ extension SpecialFileTests {
         let run = directory.copy(fixture: "tf1_saver")
         let tool = ToolRunner.productsDirectory.appendingPathComponent("ckptverify").path
         // A file named with byte 0xFF, made and passed through the shell (Foundation's strings cannot hold it).
-        let made = try ToolRunner.runShell("cp \"$1/model.ckpt-30.index\" \"$1/bad$(printf '\\377').index\" && \"$0\" \"$1/bad$(printf '\\377')\"", tool, run)
-        #expect(made.status == 2 && made.standardError.contains("not valid UTF-8") && made.standardError.contains("\\xff"), "\(made.standardError)")
+        let made = try ToolRunner.runShell(
+            "cp \"$1/model.ckpt-30.index\" \"$1/bad$(printf '\\377').index\" && \"$0\" \"$1/bad$(printf '\\377')\"", tool, run)
+        #expect(
+            made.status == 2 && made.standardError.contains("not valid UTF-8") && made.standardError.contains("\\xff"),
+            "\(made.standardError)")
         let listed = try ToolRunner.run("ckptverify", ["--structure-only", run])
-        #expect(listed.standardOutput.contains("directory.bad_name") || listed.standardOutput.contains("is not valid UTF-8: skipped"), "\(listed.standardOutput)")
+        #expect(
+            listed.standardOutput.contains("directory.bad_name") || listed.standardOutput.contains("is not valid UTF-8: skipped"),
+            "\(listed.standardOutput)")
         #expect(!listed.standardOutput.contains("\u{FFFD}"))
     }
 }
@@ -104,18 +117,23 @@ extension SpecialFileTests {
         ]
         for (tool, arguments) in runs {
             let result = try ToolRunner.run(tool, arguments)
-            #expect(result.status == 2 && result.standardError.contains("only s3:// URLs are supported"), "\(tool): \(result.standardError)")
+            #expect(
+                result.status == 2 && result.standardError.contains("only s3:// URLs are supported"), "\(tool): \(result.standardError)")
         }
         let noCredentials: [String: String?] = [
-            "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_PROFILE": nil, "HOME": NSTemporaryDirectory(), "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_PROFILE": nil, "HOME": NSTemporaryDirectory(),
+            "AWS_EC2_METADATA_DISABLED": "true",
         ]
-        for (tool, arguments) in [("ckptverify", ["s3://bucket/run/ckpt-1"]), ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "s3://bucket/archive"])] {
+        for (tool, arguments) in [
+            ("ckptverify", ["s3://bucket/run/ckpt-1"]), ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "s3://bucket/archive"]),
+        ] {
             let result = try ToolRunner.run(tool, arguments, environment: noCredentials)
             #expect(result.status == 2 && result.standardError.contains("no AWS credentials found"), "\(tool): \(result.standardError)")
             #expect(result.standardError.split(separator: "\n").count == 1)
         }
         #expect(!FileManager.default.fileExists(atPath: "s3:"))
-        let regex = try ToolRunner.run("ckptdiff", ["--include", "s3://x", Fixtures.path("tf2_keras_adam/ckpt-1"), Fixtures.path("tf2_keras_adam/ckpt-1")])
+        let regex = try ToolRunner.run(
+            "ckptdiff", ["--include", "s3://x", Fixtures.path("tf2_keras_adam/ckpt-1"), Fixtures.path("tf2_keras_adam/ckpt-1")])
         #expect(regex.status == 0, "a regular expression is not a path: \(regex.standardError)")
     }
 }

@@ -81,7 +81,9 @@ import Testing
     @Test func badArgumentsExitTwoWithOneLine() throws {
         let missing = try ToolRunner.run("ckptverify", ["/definitely/not/here"])
         #expect(missing.status == 2)
-        #expect(missing.standardError == "ckptverify: /definitely/not/here: no such checkpoint (neither a directory, an .index file nor a prefix with one)\n")
+        #expect(
+            missing.standardError
+                == "ckptverify: /definitely/not/here: no such checkpoint (neither a directory, an .index file nor a prefix with one)\n")
         let usage = try ToolRunner.run("ckptverify", ["--no-such-flag", "x"])
         #expect(usage.status == 2)
         #expect(usage.standardError.hasPrefix("ckptverify: Unknown option '--no-such-flag'"))

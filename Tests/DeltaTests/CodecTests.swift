@@ -1,5 +1,6 @@
-@testable import Delta
 import Testing
+
+@testable import Delta
 
 @Suite struct CodecTests {
     /// Every encoding decodes to the bytes it encoded, at lengths around the SIMD width.

@@ -45,13 +45,16 @@ import Testing
         let clean = TestFiles.read(delta)
         let file = try DeltaFile(path: delta)
         let manifest = file.manifest
-        var offsets: [(String, Int)] = [("header", 3), ("index section", manifest.indexSection + 12), ("trailer", clean.count - 20),
-                                        ("end magic", clean.count - 1)]
+        var offsets: [(String, Int)] = [
+            ("header", 3), ("index section", manifest.indexSection + 12), ("trailer", clean.count - 20),
+            ("end magic", clean.count - 1),
+        ]
         for run in manifest.files[0].runs {
             if case .chunk(_, _, _, let section, _, _) = run { offsets.append(("chunk", section + 10)) }
         }
         let trailer = clean.count - 32
-        let manifestOffset = Int(clean[trailer..<(trailer + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) })
+        let manifestOffset = Int(
+            clean[trailer..<(trailer + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) })
         offsets.append(("manifest", manifestOffset + 12))
         for (what, offset) in offsets {
             var damaged = clean

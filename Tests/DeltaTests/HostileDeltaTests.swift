@@ -1,9 +1,10 @@
 import Checksums
-@testable import Delta
 import FixtureSupport
 import Foundation
 import MappedIO
 import Testing
+
+@testable import Delta
 
 /// Deltas whose manifest is rewritten with extreme values and framed anew, so that every
 /// section hash holds: what a hash cannot catch, the manifest's validation must.
@@ -40,10 +41,13 @@ import Testing
     /// only when `consistently`).
     static func renamingTarget(_ manifest: Manifest, to name: String, dataName: String? = nil) -> Manifest {
         let old = manifest.target
-        let data = old.dataFiles.map { FileDigest(name: dataName ?? name + $0.name.dropFirst(old.name.count), size: $0.size, hash: $0.hash) }
+        let data = old.dataFiles.map {
+            FileDigest(name: dataName ?? name + $0.name.dropFirst(old.name.count), size: $0.size, hash: $0.hash)
+        }
         let index = FileDigest(name: name + ".index", size: old.index.size, hash: old.index.hash)
-        return Manifest(base: manifest.base, target: BundleIdentity(name: name, index: index, dataFiles: data),
-                        indexSection: manifest.indexSection, files: manifest.files)
+        return Manifest(
+            base: manifest.base, target: BundleIdentity(name: name, index: index, dataFiles: data),
+            indexSection: manifest.indexSection, files: manifest.files)
     }
 
     /// A predicted run over `length` bytes reading `inputs` base locations at `offset`, with
@@ -58,24 +62,39 @@ import Testing
 
     static func cases(_ manifest: Manifest) -> [(String, Manifest)] {
         let size = manifest.target.dataFiles[0].size
-        let section = manifest.files[0].runs.compactMap { run -> Int? in
-            if case .chunk(_, _, _, let section, _, _) = run { return section }
-            return nil
-        }.first ?? 16
+        let section =
+            manifest.files[0].runs.compactMap { run -> Int? in
+                if case .chunk(_, _, _, let section, _, _) = run { return section }
+                return nil
+            }.first ?? 16
         return [
-            ("runs summing past Int.max", replacingRuns(manifest, [
-                .copy(baseFile: 0, offset: 0, length: .max - 10, name: "a"), .copy(baseFile: 0, offset: 0, length: 100, name: "b"),
-            ])),
+            (
+                "runs summing past Int.max",
+                replacingRuns(
+                    manifest,
+                    [
+                        .copy(baseFile: 0, offset: 0, length: .max - 10, name: "a"), .copy(baseFile: 0, offset: 0, length: 100, name: "b"),
+                    ])
+            ),
             ("a copy past the end of its base file", replacingRuns(manifest, [.copy(baseFile: 0, offset: 1, length: size, name: "a")])),
             ("a copy from base file 99", replacingRuns(manifest, [.copy(baseFile: 99, offset: 0, length: size, name: "a")])),
             ("a copy at offset Int.max", replacingRuns(manifest, [.copy(baseFile: 0, offset: .max, length: size, name: "a")])),
             ("an empty run", replacingRuns(manifest, manifest.files[0].runs + [.copy(baseFile: 0, offset: 0, length: 0, name: "")])),
-            ("element size 0", replacingRuns(manifest, [.chunk(length: size, encoding: .planes, elementSize: 0, section: section, base: nil, name: "")])),
-            ("a 2^40-byte chunk", replacingRuns(manifest, [.chunk(length: 1 << 40, encoding: .raw, elementSize: 1, section: section, base: nil, name: "")])),
+            (
+                "element size 0",
+                replacingRuns(manifest, [.chunk(length: size, encoding: .planes, elementSize: 0, section: section, base: nil, name: "")])
+            ),
+            (
+                "a 2^40-byte chunk",
+                replacingRuns(manifest, [.chunk(length: 1 << 40, encoding: .raw, elementSize: 1, section: section, base: nil, name: "")])
+            ),
             ("a prediction at level 0", replacingRuns(manifest, [predicted(size, level: 0, inputs: 3)])),
             ("a prediction with fewer inputs than its program reads", replacingRuns(manifest, [predicted(size, level: 1, inputs: 2)])),
             ("a prediction reading past its base file", replacingRuns(manifest, [predicted(size, level: 1, inputs: 3, offset: 4)])),
-            ("a prediction of a partial float", replacingRuns(manifest, [predicted(size - 2, level: 1, inputs: 3), .copy(baseFile: 0, offset: 0, length: 2, name: "")])),
+            (
+                "a prediction of a partial float",
+                replacingRuns(manifest, [predicted(size - 2, level: 1, inputs: 3), .copy(baseFile: 0, offset: 0, length: 2, name: "")])
+            ),
             ("a target named ..", renamingTarget(manifest, to: "..")),
             ("a target with a slash", renamingTarget(manifest, to: "../escaped")),
             ("a data file outside the directory", renamingTarget(manifest, to: "ckpt-11", dataName: "/tmp/escaped.data-00000-of-00001")),
@@ -106,11 +125,14 @@ import Testing
         let manifest = try DeltaFile(path: original).manifest
         let old = manifest.target
         let index = FileDigest(name: old.index.name, size: 1 << 50, hash: old.index.hash)
-        let hostile = Manifest(base: manifest.base, target: BundleIdentity(name: old.name, index: index, dataFiles: old.dataFiles),
-                               indexSection: manifest.indexSection, files: manifest.files)
+        let hostile = Manifest(
+            base: manifest.base, target: BundleIdentity(name: old.name, index: index, dataFiles: old.dataFiles),
+            indexSection: manifest.indexSection, files: manifest.files)
         let path = directory.path("index.ckptdelta")
         try Self.reframed(original, manifest: hostile, to: path)
-        #expect(throws: DeltaError.self) { try DeltaApplier().apply(delta: path, base: base, into: directory.path("out"), overwrite: false) }
+        #expect(throws: DeltaError.self) {
+            try DeltaApplier().apply(delta: path, base: base, into: directory.path("out"), overwrite: false)
+        }
         #expect(!FileSystem.exists(directory.path("out/ckpt-11.index")))
     }
 

@@ -44,7 +44,11 @@ struct OptimizerDeltaTests {
         for case .predicted(_, _, _, _, let key) in manifest.files.flatMap(\.runs) {
             guard let variable = state.variables[key] else { continue }
             let owner = variable.slotOf ?? key
-            if case .slot(_, let name) = variable.role { roles[owner, default: []].insert(name) } else { roles[owner, default: []].insert("weight") }
+            if case .slot(_, let name) = variable.role {
+                roles[owner, default: []].insert(name)
+            } else {
+                roles[owner, default: []].insert("weight")
+            }
         }
         let kernels = state.variables.values.filter { $0.role == .weight && $0.name.hasSuffix("kernel") }
         #expect(kernels.count == 3)
@@ -112,7 +116,8 @@ struct HostileOptimizerStateTests {
             creator.inputCheck = .allowDamagedData
             try creator.create(base: steps[0], target: steps[1], output: directory.path("d"), overwrite: false)
             try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"), overwrite: false)
-            #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[1]), "\(run) \(counter) \(rate)")
+            #expect(
+                try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[1]), "\(run) \(counter) \(rate)")
         }
     }
 }

@@ -1,13 +1,16 @@
-@testable import Delta
 import FixtureSupport
 import Foundation
 import Testing
+
+@testable import Delta
 
 /// The prediction programs of delta format version 2: float32 semantics the same in blocks and
 /// element by element, hostile programs refused, and version 1 deltas still applied.
 struct PredictionProgramTests {
     /// Values that exercise every operation's edge: signed zeros, NaN, infinities, subnormals.
-    static let awkward: [Float] = [0, -0.0, 1, -1, 0.1, -Float(bitPattern: 0x0026_1234), .nan, .infinity, -.infinity, 3.4e38, .leastNonzeroMagnitude, 7]
+    static let awkward: [Float] = [
+        0, -0.0, 1, -1, 0.1, -Float(bitPattern: 0x0026_1234), .nan, .infinity, -.infinity, 3.4e38, .leastNonzeroMagnitude, 7,
+    ]
 
     @Test func everyOperationIsOneFloat32OperationInBlocksAsAlone() throws {
         // 600 elements: two whole blocks of 256 and a partial one.
@@ -31,7 +34,9 @@ struct PredictionProgramTests {
             let output = program.evaluate(columns: Array([a, b].prefix(program.inputCount)))
             for index in a.indices {
                 let want = expected(a[index], b[index])
-                #expect(output[index].bitPattern == want.bitPattern || (output[index].isNaN && want.isNaN), "\(name) of \(a[index]), \(b[index])")
+                #expect(
+                    output[index].bitPattern == want.bitPattern || (output[index].isNaN && want.isNaN),
+                    "\(name) of \(a[index]), \(b[index])")
             }
         }
     }
@@ -80,7 +85,8 @@ struct PredictionProgramTests {
             return nil
         }
         #expect(Set(levels) == [1, 2])
-        try DeltaApplier().apply(delta: delta.path, base: Fixtures.path("tf2_keras_adam/ckpt-10"), into: directory.path("out"), overwrite: false)
+        try DeltaApplier().apply(
+            delta: delta.path, base: Fixtures.path("tf2_keras_adam/ckpt-10"), into: directory.path("out"), overwrite: false)
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(Fixtures.path("tf2_keras_adam/ckpt-11")))
     }
 }

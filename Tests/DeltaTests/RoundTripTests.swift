@@ -1,9 +1,10 @@
-@testable import Delta
 import FixtureSupport
 import Foundation
 import MappedIO
 import TensorBundle
 import Testing
+
+@testable import Delta
 
 /// A (base, target) pair of fixtures; a nil base makes a delta without one.
 struct DeltaPair: Sendable, CustomTestStringConvertible {
@@ -12,16 +13,17 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(base ?? "no base") → \(target)" }
 
-    static let fixtures: [DeltaPair] = [
-        DeltaPair(base: "tf2_keras_adam/ckpt-10", target: "tf2_keras_adam/ckpt-11"),
-        DeltaPair(base: "tf2_keras_adam/ckpt-1", target: "tf2_keras_adam/ckpt-40"),
-        DeltaPair(base: "tf1_saver/model.ckpt-40", target: "tf1_saver/model.ckpt-50"),
-        DeltaPair(base: "tf1_saver/model.ckpt-50", target: "tf2_keras_adam/ckpt-40"),
-        DeltaPair(base: "dtypes/zoo", target: "dtypes/zoo_b"),
-        DeltaPair(base: "partitioned/tf1-partitioned", target: "partitioned/tf1-partitioned-2"),
-        DeltaPair(base: "sharded_tf1/model.ckpt-1", target: "sharded_tf1/model.ckpt-2"),
-        DeltaPair(base: "tf2_keras_adam/ckpt-40", target: "tf2_keras_adam/ckpt-40"),
-    ] + Fixtures.allCheckpoints.map { DeltaPair(base: nil, target: $0.prefix) }
+    static let fixtures: [DeltaPair] =
+        [
+            DeltaPair(base: "tf2_keras_adam/ckpt-10", target: "tf2_keras_adam/ckpt-11"),
+            DeltaPair(base: "tf2_keras_adam/ckpt-1", target: "tf2_keras_adam/ckpt-40"),
+            DeltaPair(base: "tf1_saver/model.ckpt-40", target: "tf1_saver/model.ckpt-50"),
+            DeltaPair(base: "tf1_saver/model.ckpt-50", target: "tf2_keras_adam/ckpt-40"),
+            DeltaPair(base: "dtypes/zoo", target: "dtypes/zoo_b"),
+            DeltaPair(base: "partitioned/tf1-partitioned", target: "partitioned/tf1-partitioned-2"),
+            DeltaPair(base: "sharded_tf1/model.ckpt-1", target: "sharded_tf1/model.ckpt-2"),
+            DeltaPair(base: "tf2_keras_adam/ckpt-40", target: "tf2_keras_adam/ckpt-40"),
+        ] + Fixtures.allCheckpoints.map { DeltaPair(base: nil, target: $0.prefix) }
 }
 
 @Suite struct RoundTripTests {
@@ -54,7 +56,9 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
                 applier.directWrites = direct
                 let out = directory.path("out\(index)-\(direct)")
                 try applier.apply(delta: delta, base: base, into: out, overwrite: false)
-                #expect(try TestFiles.contents(ofDirectory: out) == TestFiles.checkpoint(Fixtures.path(pair.target)), "\(pair) direct: \(direct)")
+                #expect(
+                    try TestFiles.contents(ofDirectory: out) == TestFiles.checkpoint(Fixtures.path(pair.target)),
+                    "\(pair) direct: \(direct)")
             }
         }
     }

@@ -1,6 +1,6 @@
+import Diffing
 import FixtureSupport
 import Foundation
-import Diffing
 import TensorBundle
 import Testing
 

@@ -28,7 +28,9 @@ import Testing
             #expect(Set(computed.keys) == Set(theirs.statistics.keys), "\(theirs.name): \(computed.keys.sorted())")
             for (statistic, value) in theirs.statistics {
                 let mine = computed[statistic] ?? nil
-                #expect(ExpectedDiff.agree(mine, value), "\(theirs.name).\(statistic): ours \(String(describing: mine)), numpy \(String(describing: value))")
+                #expect(
+                    ExpectedDiff.agree(mine, value),
+                    "\(theirs.name).\(statistic): ours \(String(describing: mine)), numpy \(String(describing: value))")
             }
         }
     }
@@ -46,7 +48,9 @@ import Testing
         var differ = CheckpointDiffer()
         differ.chunkBytes = 64
         differ.jobs = 3
-        Self.check(try differ.compare(CheckpointBundle(prefix: Fixtures.path(expected.a)), CheckpointBundle(prefix: Fixtures.path(expected.b))), against: expected)
+        Self.check(
+            try differ.compare(CheckpointBundle(prefix: Fixtures.path(expected.a)), CheckpointBundle(prefix: Fixtures.path(expected.b))),
+            against: expected)
     }
 }
 
@@ -68,7 +72,10 @@ import Testing
         #expect(try differ.compare(a, b).withinTolerance)  // the step counter moves by 1
         differ.tolerance = .init(absolute: 0.5, relative: 0)
         let report = try differ.compare(a, b)
-        #expect(report.variables.filter { !$0.withinTolerance }.map(\.name).allSatisfy { $0.contains("iterations") || $0.contains("save_counter") })
+        #expect(
+            report.variables.filter { !$0.withinTolerance }.map(\.name).allSatisfy {
+                $0.contains("iterations") || $0.contains("save_counter")
+            })
     }
 
     @Test func nanIsNeverCloseAndInfOnlyToItself() {

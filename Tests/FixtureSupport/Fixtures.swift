@@ -1,7 +1,7 @@
-import Foundation
-import Testing
-import TensorBundle
 import Checksums
+import Foundation
+import TensorBundle
+import Testing
 
 /// The checkpoints under `Fixtures/`, written by real TensorFlow, and what TensorFlow's own
 /// reader listed for them (`Fixtures/manifest.json`, written by `Fixtures/generate.py`).

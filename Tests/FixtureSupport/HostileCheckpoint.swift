@@ -19,8 +19,11 @@ public struct HostileCheckpoint {
         }
 
         /// Changes the entry of the record whose (display) name is `name`.
-        public static func entry(_ description: String, named name: String, _ edit: @escaping @Sendable (inout BundleEntry) -> Void) -> Edit {
-            Edit(description: description, header: { _ in }, entry: { key, entry in if CheckpointBundle.displayName(key) == name { edit(&entry) } })
+        public static func entry(_ description: String, named name: String, _ edit: @escaping @Sendable (inout BundleEntry) -> Void) -> Edit
+        {
+            Edit(
+                description: description, header: { _ in },
+                entry: { key, entry in if CheckpointBundle.displayName(key) == name { edit(&entry) } })
         }
 
         /// Changes the entry of every slice record (keys that start with byte 0).
@@ -88,11 +91,17 @@ extension HostileCheckpoint {
         entry("offset 2^63-1") { $0.offset = .max },
         entry("offset 2^62") { $0.offset = 1 << 62 },
         entry("negative offset") { $0.offset = -1 },
-        entry("offset + size overflows") { $0.offset = .max - 10; $0.size = 4096 },
+        entry("offset + size overflows") {
+            $0.offset = .max - 10; $0.size = 4096
+        },
         entry("dimension 2^63-1") { $0.shape = TensorShape([.max]) },
         entry("element count overflows") { $0.shape = TensorShape([1 << 32, 1 << 32]) },
-        entry("byte count overflows") { $0.shape = TensorShape([1 << 61, 4]); $0.size = .max - 3 },
-        entry("size matching a 2^60-element shape") { $0.shape = TensorShape([1 << 30, 1 << 30]); $0.size = 1 << 62 },
+        entry("byte count overflows") {
+            $0.shape = TensorShape([1 << 61, 4]); $0.size = .max - 3
+        },
+        entry("size matching a 2^60-element shape") {
+            $0.shape = TensorShape([1 << 30, 1 << 30]); $0.size = 1 << 62
+        },
         entry("negative dimension") { $0.shape = TensorShape([-1, 64]) },
         entry("300 dimensions") { $0.shape = TensorShape(Array(repeating: 1, count: 300)) },
         entry("dtype 0") { $0.dtype = DataType(rawValue: 0) },
@@ -109,12 +118,16 @@ extension HostileCheckpoint {
         Case(source: zoo, edit: .entry("variant shape 2^40", named: "variant") { $0.shape = TensorShape([1 << 40]) }),
         Case(source: partitioned, edit: .sliceRecords("slice size 2^63-1") { $0.size = .max }),
         Case(source: partitioned, edit: .sliceRecords("slice offset 2^63-1") { $0.offset = .max }),
-        Case(source: partitioned, edit: .partitioned("slice start 2^63-1") { entry in
-            entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: .max, length: $0.length) }) }
-        }),
-        Case(source: partitioned, edit: .partitioned("slice length 2^63-1") { entry in
-            entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: $0.start, length: .max) }) }
-        }),
+        Case(
+            source: partitioned,
+            edit: .partitioned("slice start 2^63-1") { entry in
+                entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: .max, length: $0.length) }) }
+            }),
+        Case(
+            source: partitioned,
+            edit: .partitioned("slice length 2^63-1") { entry in
+                entry.slices = entry.slices.map { TensorSlice($0.extents.map { .init(start: $0.start, length: .max) }) }
+            }),
         Case(source: partitioned, edit: .partitioned("partitioned shape 2^62") { $0.shape = TensorShape([1 << 62, 4]) }),
     ]
 }

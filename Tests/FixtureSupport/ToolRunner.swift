@@ -21,7 +21,9 @@ public struct ToolRunner {
 
     /// Runs `tool` with `arguments` and waits for it, killing it after `timeLimit` seconds;
     /// `environment` adds to (or, with a nil value, removes from) the test's own environment.
-    public static func run(_ tool: String, _ arguments: [String], timeLimit: Double = 120, environment: [String: String?] = [:]) throws -> Result {
+    public static func run(
+        _ tool: String, _ arguments: [String], timeLimit: Double = 120, environment: [String: String?] = [:]
+    ) throws -> Result {
         try launch(productsDirectory.appendingPathComponent(tool), arguments, timeLimit: timeLimit, environment: environment)
     }
 
@@ -31,7 +33,9 @@ public struct ToolRunner {
         try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments, timeLimit: 120)
     }
 
-    private static func launch(_ executable: URL, _ arguments: [String], timeLimit: Double, environment: [String: String?] = [:]) throws -> Result {
+    private static func launch(
+        _ executable: URL, _ arguments: [String], timeLimit: Double, environment: [String: String?] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -49,7 +49,9 @@ import Testing
                 #expect(ours["status"] as? String == status, "\(theirs.name)")
                 for (statistic, value) in theirs.statistics {
                     let mine = (ours[statistic] as? NSNumber)?.doubleValue
-                    #expect(ExpectedDiff.agree(mine, value), "\(expected.a) \(theirs.name).\(statistic): ours \(String(describing: mine)), numpy \(String(describing: value))")
+                    #expect(
+                        ExpectedDiff.agree(mine, value),
+                        "\(expected.a) \(theirs.name).\(statistic): ours \(String(describing: mine)), numpy \(String(describing: value))")
                 }
             }
         }
@@ -98,7 +100,8 @@ import Testing
                 .sorted { Int($0.split(separator: "-").last!)! < Int($1.split(separator: "-").last!)! }
             for target in steps.dropFirst() {
                 let delta = directory.path("\(run)-\(target).delta")
-                let manifest = try DeltaCreator().create(base: folder + "/" + steps[0], target: folder + "/" + target, output: delta, overwrite: false)
+                let manifest = try DeltaCreator().create(
+                    base: folder + "/" + steps[0], target: folder + "/" + target, output: delta, overwrite: false)
                 if target == steps[1] {
                     #expect(manifest.files.flatMap(\.runs).contains { if case .predicted = $0 { true } else { false } }, "\(run)")
                 }
@@ -148,8 +151,12 @@ import Testing
         #expect(try Archiver().archive(run: run, into: archive).added.count == 3)
         let out = directory.path("restored")
         let entry = try Restorer().restore(archive: archive, step: nil, into: out, overwrite: false)
-        let resumed = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", out + "/" + entry.checkpoint])) as! [String: Any]
-        let original = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", run + "/" + entry.checkpoint])) as! [String: Any]
+        let resumed =
+            try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", out + "/" + entry.checkpoint]))
+            as! [String: Any]
+        let original =
+            try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", run + "/" + entry.checkpoint]))
+            as! [String: Any]
         #expect(resumed["global_step"] as? Int == 50)
         #expect((resumed["variables"] as? [String: String]) == (original["variables"] as? [String: String]))
         #expect((resumed["variables"] as? [String: String])?.isEmpty == false)
@@ -171,12 +178,17 @@ import Testing
         let directory = TemporaryDirectory()
         _ = try TensorFlowPython.generate(["--out", directory.path, "tf2_keras_adam", "sharded_tf2"])
         for prefix in [directory.path("tf2_keras_adam/ckpt-2"), directory.path("sharded_tf2/ckpt-1")] {
-            let nodes = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--object-graph", prefix])) as! [[String: [[Any]]]]
+            let nodes =
+                try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--object-graph", prefix])) as! [[String: [[Any]]]]
             let expected = nodes.map { node in
                 ObjectGraph.Node(
                     children: node["children"]!.map { ObjectGraph.Child(node: $0[0] as! Int, name: $0[1] as! String) },
-                    attributes: node["attributes"]!.map { ObjectGraph.Attribute(name: $0[0] as! String, fullName: $0[1] as! String, checkpointKey: $0[2] as! String) },
-                    slots: node["slots"]!.map { ObjectGraph.SlotReference(variableNode: $0[0] as! Int, slotName: $0[1] as! String, slotNode: $0[2] as! Int) })
+                    attributes: node["attributes"]!.map {
+                        ObjectGraph.Attribute(name: $0[0] as! String, fullName: $0[1] as! String, checkpointKey: $0[2] as! String)
+                    },
+                    slots: node["slots"]!.map {
+                        ObjectGraph.SlotReference(variableNode: $0[0] as! Int, slotName: $0[1] as! String, slotNode: $0[2] as! Int)
+                    })
             }
             let bundle = try CheckpointBundle(prefix: prefix)
             guard case .strings(let strings) = try bundle.value(forKey: Array(ObjectGraph.key.utf8)).contents else {

@@ -74,7 +74,9 @@ enum OurBundles {
         return Fixtures.Checkpoint(prefix: prefix, variables: expected)
     }
 
-    private static func variable(_ name: String, _ dtype: DataType, _ shape: TensorShape, _ contents: TensorValue.Contents) -> Fixtures.Variable {
+    private static func variable(
+        _ name: String, _ dtype: DataType, _ shape: TensorShape, _ contents: TensorValue.Contents
+    ) -> Fixtures.Variable {
         Fixtures.Variable(
             name: name, dtype: dtype.name, shape: shape.dimensions,
             digest: Fixtures.digest(TensorValue(dtype: dtype, shape: shape, contents: contents)))

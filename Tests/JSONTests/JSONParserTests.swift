@@ -22,8 +22,10 @@ import Testing
         #expect(try parse("18446744073709551616") == .double(18446744073709551616))
     }
 
-    @Test(arguments: ["", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"abc", "\"\\x\"", "\"\\ud800\"", "tru", "[1] 2",
-                      "{a:1}", "\"\u{1}\"", String(repeating: "[", count: 600)])
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"abc", "\"\\x\"", "\"\\ud800\"", "tru", "[1] 2",
+        "{a:1}", "\"\u{1}\"", String(repeating: "[", count: 600),
+    ])
     func refusesMalformedText(text: String) {
         #expect(throws: JSONError.self) { try parse(text) }
     }

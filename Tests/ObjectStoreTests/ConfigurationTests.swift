@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 @Suite("Store configuration, locations, XML")
@@ -22,22 +23,22 @@ struct ConfigurationTests {
         try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
         try """
-            [default]
-            aws_access_key_id = DEFAULTKEY
-            aws_secret_access_key = defaultsecret
-            # a comment
-            [train]
-            aws_access_key_id=TRAINKEY
-            aws_secret_access_key= train/secret
-            aws_session_token =token
-            """.write(toFile: home + "/.aws/credentials", atomically: true, encoding: .utf8)
+        [default]
+        aws_access_key_id = DEFAULTKEY
+        aws_secret_access_key = defaultsecret
+        # a comment
+        [train]
+        aws_access_key_id=TRAINKEY
+        aws_secret_access_key= train/secret
+        aws_session_token =token
+        """.write(toFile: home + "/.aws/credentials", atomically: true, encoding: .utf8)
         try """
-            [profile train]
-            region = eu-central-1
-            endpoint_url = https://minio.example.com:9000
-            s3 =
-              addressing_style = virtual
-            """.write(toFile: home + "/.aws/config", atomically: true, encoding: .utf8)
+        [profile train]
+        region = eu-central-1
+        endpoint_url = https://minio.example.com:9000
+        s3 =
+          addressing_style = virtual
+        """.write(toFile: home + "/.aws/config", atomically: true, encoding: .utf8)
 
         let aws = try StoreConfiguration.fromEnvironment(["HOME": home])
         #expect(aws.endpoint.host == "s3.us-east-1.amazonaws.com" && aws.endpoint.secure)
@@ -77,7 +78,8 @@ struct ConfigurationTests {
     }
 
     @Test func readsInstanceMetadataCredentials() throws {
-        let credentials = try InstanceMetadata.parse("""
+        let credentials = try InstanceMetadata.parse(
+            """
             {"Code": "Success", "LastUpdated": "2026-11-30T10:00:00Z", "Type": "AWS-HMAC", "AccessKeyId": "ASIAEXAMPLE",
              "SecretAccessKey": "secret", "Token": "token", "Expiration": "2026-11-30T16:00:00Z"}
             """)
@@ -87,14 +89,16 @@ struct ConfigurationTests {
     }
 
     @Test func readsS3Answers() {
-        let listing = XMLDocument(Array("""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>run/</Prefix>
-            <IsTruncated>true</IsTruncated><NextContinuationToken>t&amp;1</NextContinuationToken>
-            <Contents><Key>run/a&amp;b &lt;c&gt; &#233;&#x2603;</Key><Size>12</Size><ETag>&quot;abc&quot;</ETag><StorageClass>GLACIER</StorageClass></Contents>
-            <Contents><Key>run/empty</Key><Size>0</Size><ETag/></Contents>
-            <CommonPrefixes><Prefix>run/sub/</Prefix></CommonPrefixes></ListBucketResult>
-            """.utf8))
+        let listing = XMLDocument(
+            Array(
+                """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>run/</Prefix>
+                <IsTruncated>true</IsTruncated><NextContinuationToken>t&amp;1</NextContinuationToken>
+                <Contents><Key>run/a&amp;b &lt;c&gt; &#233;&#x2603;</Key><Size>12</Size><ETag>&quot;abc&quot;</ETag><StorageClass>GLACIER</StorageClass></Contents>
+                <Contents><Key>run/empty</Key><Size>0</Size><ETag/></Contents>
+                <CommonPrefixes><Prefix>run/sub/</Prefix></CommonPrefixes></ListBucketResult>
+                """.utf8))
         let contents = listing.sections("Contents")
         #expect(contents.count == 2)
         #expect(contents[0].first("Key") == "run/a&b <c> é☃")

@@ -1,5 +1,5 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
 import Testing
 
@@ -15,7 +15,9 @@ struct ClientTests {
         defer { Task { await client.shutdown() } }
         let target = try Self.store(server).freshPrefix("conditional").appending("object")
         let first = try await client.put(target, bytes: Array("one".utf8), options: WriteOptions(createOnly: true))
-        await #expect(throws: StoreError.self) { try await client.put(target, bytes: Array("two".utf8), options: WriteOptions(createOnly: true)) }
+        await #expect(throws: StoreError.self) {
+            try await client.put(target, bytes: Array("two".utf8), options: WriteOptions(createOnly: true))
+        }
         #expect(try await client.get(target)?.bytes == Array("one".utf8))
         // Compare-and-swap: the current tag wins once, a stale tag never.
         let second = try await client.put(target, bytes: Array("two".utf8), options: WriteOptions(ifMatch: first))
@@ -40,7 +42,9 @@ struct ClientTests {
         var state: UInt64 = 7
         for index in stride(from: 0, to: bytes.count, by: 8) {
             state = state &* 6_364_136_223_846_793_005 &+ 1
-            withUnsafeBytes(of: state) { for (offset, byte) in $0.enumerated() where index + offset < bytes.count { bytes[index + offset] = byte } }
+            withUnsafeBytes(of: state) {
+                for (offset, byte) in $0.enumerated() where index + offset < bytes.count { bytes[index + offset] = byte }
+            }
         }
         TestFiles.write(bytes, to: scratch.path("big"))
         let target = store.freshPrefix("multipart").appending("big")
@@ -51,7 +55,9 @@ struct ClientTests {
         #expect(read == Array(bytes[5_000_000..<21_000_000]))
         // A second create-only multipart upload loses and leaves the object as it was.
         TestFiles.write([UInt8](repeating: 1, count: 70 << 20), to: scratch.path("other"))
-        await #expect(throws: StoreError.self) { try await client.upload(file: scratch.path("other"), to: target, options: WriteOptions(createOnly: true)) }
+        await #expect(throws: StoreError.self) {
+            try await client.upload(file: scratch.path("other"), to: target, options: WriteOptions(createOnly: true))
+        }
         try await client.download(target, size: Int64(bytes.count), to: scratch.path("copy"))
         #expect(TestFiles.read(scratch.path("copy")) == bytes)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
 import Testing
 
@@ -27,7 +27,8 @@ struct FaultTests {
         #expect(try normalizedReport(throughFaults.standardOutput, root: "") == normalizedReport(clean.standardOutput, root: ""))
         let stats = try faults.stats()
         #expect((stats["slowdowns"] as? Int ?? 0) > 0 && (stats["cuts"] as? Int ?? 0) > 0, "\(stats)")
-    }    /// Two archivers on one bucket archive at once (one slowed by the fault proxy): exactly one
+    }
+    /// Two archivers on one bucket archive at once (one slowed by the fault proxy): exactly one
     /// stops with a clear error, and the archive holds every step once.
     @Test func twoArchiversOneWins() async throws {
         let direct = try TestStore.seaweedfs
@@ -36,12 +37,17 @@ struct FaultTests {
         let scratch = TemporaryDirectory()
         let run = try RemoteArchiveTests.run(RemoteArchiveTests.allSteps, in: scratch)
         let archive = direct.freshPrefix("race").description
-        async let slowResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: slow.environment) }.value
-        async let fastResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment) }.value
+        async let slowResult = Task.detached { try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: slow.environment) }
+            .value
+        async let fastResult = Task.detached {
+            try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment)
+        }.value
         let results = try await [slowResult, fastResult]
         let failed = results.filter { $0.status != 0 }
         #expect(failed.count == 1, "\(results.map(\.standardError))")
-        #expect(failed.allSatisfy { $0.status == 2 && $0.standardError.contains("another archiver is writing this archive") }, "\(failed.map(\.standardError))")
+        #expect(
+            failed.allSatisfy { $0.status == 2 && $0.standardError.contains("another archiver is writing this archive") },
+            "\(failed.map(\.standardError))")
         faults.clear()
         let verify = try ToolRunner.run("ckptdelta", ["verify", "--json", archive], environment: direct.environment)
         #expect(verify.status == 0, "\(verify.standardOutput)")

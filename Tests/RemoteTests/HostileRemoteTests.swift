@@ -1,5 +1,5 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
 import Testing
 
@@ -29,7 +29,8 @@ struct HostileRemoteTests {
         // A missing data file is "No such object" in a store, "No such file or directory" on a disk.
         let firstLine = { (text: String, root: String) in
             text.split(separator: "\n").first.map {
-                $0.replacingOccurrences(of: root, with: "ROOT").replacingOccurrences(of: "No such file or directory", with: "No such object")
+                $0.replacingOccurrences(of: root, with: "ROOT").replacingOccurrences(
+                    of: "No such file or directory", with: "No such object")
             }
         }
         #expect(firstLine(verified.standardOutput, prefix.description) == firstLine(local.standardOutput, copy + "/"), "\(hostile)")

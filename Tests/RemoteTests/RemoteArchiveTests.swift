@@ -1,5 +1,5 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
 import Testing
 
@@ -13,7 +13,7 @@ struct RemoteArchiveTests {
         let source = Fixtures.path("tf2_keras_adam")
         for name in try FileManager.default.contentsOfDirectory(atPath: source) {
             guard let step = Int(name.split(separator: ".")[0].dropFirst("ckpt-".count)), steps.contains(step),
-                  !FileManager.default.fileExists(atPath: run + "/" + name)
+                !FileManager.default.fileExists(atPath: run + "/" + name)
             else { continue }
             try FileManager.default.copyItem(atPath: source + "/" + name, toPath: run + "/" + name)
         }
@@ -27,20 +27,28 @@ struct RemoteArchiveTests {
         let store = try server == "moto" ? TestStore.moto : TestStore.seaweedfs
         let scratch = TemporaryDirectory()
         let archive = store.freshPrefix("archive").description
-        let first = try ToolRunner.run("ckptdelta", ["archive", try Self.run([1, 2, 3], in: scratch), archive], environment: store.environment)
+        let first = try ToolRunner.run(
+            "ckptdelta", ["archive", try Self.run([1, 2, 3], in: scratch), archive], environment: store.environment)
         #expect(first.status == 0, "\(first.standardError)")
-        let second = try ToolRunner.run("ckptdelta", ["archive", try Self.run(Self.allSteps, in: scratch), archive], environment: store.environment)
-        #expect(second.status == 0 && second.standardOutput.contains("ckpt-10: delta against step 3"), "\(second.standardOutput)\(second.standardError)")
+        let second = try ToolRunner.run(
+            "ckptdelta", ["archive", try Self.run(Self.allSteps, in: scratch), archive], environment: store.environment)
+        #expect(
+            second.status == 0 && second.standardOutput.contains("ckpt-10: delta against step 3"),
+            "\(second.standardOutput)\(second.standardError)")
         let again = try ToolRunner.run("ckptdelta", ["archive", scratch.path("run"), archive], environment: store.environment)
         #expect(again.standardOutput.contains("0 step(s) added"))
 
         let verify = try ToolRunner.run("ckptdelta", ["verify", "--deep", archive], environment: store.environment)
-        #expect(verify.status == 0 && verify.standardOutput.contains("6 step(s) checked, every one rebuilt"), "\(verify.standardOutput)\(verify.standardError)")
+        #expect(
+            verify.status == 0 && verify.standardOutput.contains("6 step(s) checked, every one rebuilt"),
+            "\(verify.standardOutput)\(verify.standardError)")
         for step in Self.allSteps {
             let output = scratch.path("restored-\(step)")
-            let restore = try ToolRunner.run("ckptdelta", ["restore", archive, "--step", "\(step)", "-o", output], environment: store.environment)
+            let restore = try ToolRunner.run(
+                "ckptdelta", ["restore", archive, "--step", "\(step)", "-o", output], environment: store.environment)
             #expect(restore.status == 0, "\(restore.standardError)")
-            #expect(try TestFiles.checkpoint(output + "/ckpt-\(step)") == TestFiles.checkpoint(Fixtures.path("tf2_keras_adam/ckpt-\(step)")))
+            #expect(
+                try TestFiles.checkpoint(output + "/ckpt-\(step)") == TestFiles.checkpoint(Fixtures.path("tf2_keras_adam/ckpt-\(step)")))
         }
 
         // The same layout as a local archive: the listing of a local archive of the same run is the same.
@@ -59,7 +67,8 @@ struct RemoteArchiveTests {
         // A local archive uploaded as it is restores from the bucket …
         let prefix = store.freshPrefix("synced")
         try await store.upload(directory: local, to: prefix)
-        let restore = try ToolRunner.run("ckptdelta", ["restore", prefix.description, "--latest", "-o", scratch.path("out")], environment: store.environment)
+        let restore = try ToolRunner.run(
+            "ckptdelta", ["restore", prefix.description, "--latest", "-o", scratch.path("out")], environment: store.environment)
         #expect(restore.status == 0, "\(restore.standardError)")
         #expect(try TestFiles.checkpoint(scratch.path("out/ckpt-40")) == TestFiles.checkpoint(Fixtures.path("tf2_keras_adam/ckpt-40")))
         // … and the bucket archive grows on from there.
@@ -75,13 +84,15 @@ struct RemoteArchiveTests {
         try await store.upload(directory: Fixtures.path("tf1_saver"), to: run)
         let local = scratch.path("archive")
         let toLocal = try ToolRunner.run("ckptdelta", ["archive", run.description, local], environment: store.environment)
-        #expect(toLocal.status == 0 && toLocal.standardOutput.contains("3 step(s) added"), "\(toLocal.standardOutput)\(toLocal.standardError)")
+        #expect(
+            toLocal.status == 0 && toLocal.standardOutput.contains("3 step(s) added"), "\(toLocal.standardOutput)\(toLocal.standardError)")
         let bucket = store.freshPrefix("remote-archive").description
         #expect(try ToolRunner.run("ckptdelta", ["archive", run.description, bucket], environment: store.environment).status == 0)
         let again = try ToolRunner.run("ckptdelta", ["archive", run.description, bucket], environment: store.environment)
         #expect(again.standardOutput.contains("0 step(s) added"))
         for archive in [local, bucket] {
-            let restore = try ToolRunner.run("ckptdelta", ["restore", archive, "--latest", "-o", scratch.path("out-\(archive.count)")], environment: store.environment)
+            let restore = try ToolRunner.run(
+                "ckptdelta", ["restore", archive, "--latest", "-o", scratch.path("out-\(archive.count)")], environment: store.environment)
             #expect(restore.status == 0, "\(restore.standardError)")
             let restored = scratch.path("out-\(archive.count)/model.ckpt-50")
             #expect(try TestFiles.checkpoint(restored) == TestFiles.checkpoint(Fixtures.path("tf1_saver/model.ckpt-50")))
@@ -94,9 +105,13 @@ struct RemoteArchiveTests {
         let scratch = TemporaryDirectory()
         let prefix = store.freshPrefix("foreign")
         try await store.upload(directory: Fixtures.path("dtypes"), to: prefix)
-        let result = try ToolRunner.run("ckptdelta", ["archive", try Self.run([1], in: scratch), prefix.description], environment: store.environment)
-        #expect(result.status == 2 && result.standardError.contains("not an archive (no archive.json) and not empty"), "\(result.standardError)")
-        let restore = try ToolRunner.run("ckptdelta", ["restore", prefix.description, "--latest", "-o", scratch.path("out")], environment: store.environment)
+        let result = try ToolRunner.run(
+            "ckptdelta", ["archive", try Self.run([1], in: scratch), prefix.description], environment: store.environment)
+        #expect(
+            result.status == 2 && result.standardError.contains("not an archive (no archive.json) and not empty"), "\(result.standardError)"
+        )
+        let restore = try ToolRunner.run(
+            "ckptdelta", ["restore", prefix.description, "--latest", "-o", scratch.path("out")], environment: store.environment)
         #expect(restore.status == 2 && restore.standardError.contains("not an archive"))
     }
 
@@ -105,23 +120,33 @@ struct RemoteArchiveTests {
         let store = try TestStore.moto
         let scratch = TemporaryDirectory()
         let archive = store.freshPrefix("glacier").description
-        #expect(try ToolRunner.run("ckptdelta", ["archive", "--storage-class", "GLACIER", try Self.run([1, 2, 3], in: scratch), archive],
-                                   environment: store.environment).status == 0)
+        #expect(
+            try ToolRunner.run(
+                "ckptdelta", ["archive", "--storage-class", "GLACIER", try Self.run([1, 2, 3], in: scratch), archive],
+                environment: store.environment
+            ).status == 0)
         // A chain cannot continue from a base that cannot be read: the next run starts a keyframe.
-        let more = try ToolRunner.run("ckptdelta", ["archive", "--storage-class", "GLACIER", try Self.run([10, 11], in: scratch), archive], environment: store.environment)
+        let more = try ToolRunner.run(
+            "ckptdelta", ["archive", "--storage-class", "GLACIER", try Self.run([10, 11], in: scratch), archive],
+            environment: store.environment)
         #expect(more.status == 0 && more.standardOutput.contains("ckpt-10: keyframe"), "\(more.standardOutput)\(more.standardError)")
         let listing = try ToolRunner.run("ckptdelta", ["ls", archive], environment: store.environment)
         #expect(listing.status == 0)
-        let refused = try ToolRunner.run("ckptdelta", ["restore", archive, "--step", "11", "-o", scratch.path("out")], environment: store.environment)
-        #expect(refused.status == 2 && refused.standardError.contains("needs 2 object(s) in an archive storage class"), "\(refused.standardError)")
+        let refused = try ToolRunner.run(
+            "ckptdelta", ["restore", archive, "--step", "11", "-o", scratch.path("out")], environment: store.environment)
+        #expect(
+            refused.status == 2 && refused.standardError.contains("needs 2 object(s) in an archive storage class"),
+            "\(refused.standardError)")
         #expect(refused.standardError.contains("ckpt-10.key.ckptdelta (GLACIER)"))
         let thaw = try ToolRunner.run("ckptdelta", ["thaw", archive, "--step", "11"], environment: store.environment)
         #expect(thaw.status == 0 && thaw.standardOutput.contains("2 restore(s) started"), "\(thaw.standardOutput)\(thaw.standardError)")
-        let restored = try ToolRunner.run("ckptdelta", ["restore", archive, "--step", "11", "-o", scratch.path("out")], environment: store.environment)
+        let restored = try ToolRunner.run(
+            "ckptdelta", ["restore", archive, "--step", "11", "-o", scratch.path("out")], environment: store.environment)
         #expect(restored.status == 0, "\(restored.standardError)")
         #expect(try TestFiles.checkpoint(scratch.path("out/ckpt-11")) == TestFiles.checkpoint(Fixtures.path("tf2_keras_adam/ckpt-11")))
         // Step 2's chain is still frozen.
-        let other = try ToolRunner.run("ckptdelta", ["restore", archive, "--step", "2", "-o", scratch.path("out2")], environment: store.environment)
+        let other = try ToolRunner.run(
+            "ckptdelta", ["restore", archive, "--step", "2", "-o", scratch.path("out2")], environment: store.environment)
         #expect(other.status == 2 && other.standardError.contains("needs 2 object(s)"))
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
 import Testing
 
@@ -16,7 +16,8 @@ struct RemoteDeltaTests {
         let local2 = Fixtures.path("tf2_keras_adam/ckpt-2")
 
         // A remote side diffs exactly as its local copy does, and is called by its URL.
-        let remoteDiff = try ToolRunner.run("ckptdiff", ["--json", run.description + "ckpt-1", run.description + "ckpt-2"], environment: environment)
+        let remoteDiff = try ToolRunner.run(
+            "ckptdiff", ["--json", run.description + "ckpt-1", run.description + "ckpt-2"], environment: environment)
         let localDiff = try ToolRunner.run("ckptdiff", ["--json", local1, local2])
         #expect(remoteDiff.status == 1 && localDiff.status == 1)
         var remoteJSON = try ToolRunner.json(remoteDiff.standardOutput)
@@ -36,8 +37,11 @@ struct RemoteDeltaTests {
 
         // A delta made from remote checkpoints into the store, and applied from it, in both directions.
         let delta = run.description + "deltas/ckpt-2.ckptdelta"
-        let create = try ToolRunner.run("ckptdelta", ["create", run.description + "ckpt-1", run.description + "ckpt-2", "-o", delta], environment: environment)
-        #expect(create.status == 0 && create.standardOutput.hasPrefix(delta + ": ckpt-2 in "), "\(create.standardOutput)\(create.standardError)")
+        let create = try ToolRunner.run(
+            "ckptdelta", ["create", run.description + "ckpt-1", run.description + "ckpt-2", "-o", delta], environment: environment)
+        #expect(
+            create.status == 0 && create.standardOutput.hasPrefix(delta + ": ckpt-2 in "), "\(create.standardOutput)\(create.standardError)"
+        )
         let again = try ToolRunner.run("ckptdelta", ["create", local1, local2, "-o", delta], environment: environment)
         #expect(again.status == 2 && again.standardError.contains("exists (use --force"))
         let info = try ToolRunner.run("ckptdelta", ["info", delta], environment: environment)
@@ -47,7 +51,8 @@ struct RemoteDeltaTests {
         #expect(applied.status == 0, "\(applied.standardError)")
         #expect(try TestFiles.checkpoint(scratch.path("out/ckpt-2")) == TestFiles.checkpoint(local2))
         let remoteOut = run.description + "rebuilt/"
-        let remoteApply = try ToolRunner.run("ckptdelta", ["apply", run.description + "ckpt-1", delta, "-o", remoteOut], environment: environment)
+        let remoteApply = try ToolRunner.run(
+            "ckptdelta", ["apply", run.description + "ckpt-1", delta, "-o", remoteOut], environment: environment)
         #expect(remoteApply.status == 0, "\(remoteApply.standardError)")
         let client = try store.client()
         defer { Task { await client.shutdown() } }
@@ -67,7 +72,8 @@ struct RemoteDeltaTests {
         TestFiles.write(bytes, to: directory + "/ckpt-1.data-00000-of-00001")
         let run = store.freshPrefix("damaged-diff")
         try await store.upload(directory: directory, to: run)
-        let result = try ToolRunner.run("ckptdiff", [run.description + "ckpt-1", Fixtures.path("tf2_keras_adam/ckpt-2")], environment: store.environment)
+        let result = try ToolRunner.run(
+            "ckptdiff", [run.description + "ckpt-1", Fixtures.path("tf2_keras_adam/ckpt-2")], environment: store.environment)
         #expect(result.status == 2)
         #expect(result.standardError.hasPrefix("ckptdiff: " + run.description + "ckpt-1.index: tensor "), "\(result.standardError)")
         #expect(result.standardError.contains("checksum does not match") && !result.standardError.contains("staging"))

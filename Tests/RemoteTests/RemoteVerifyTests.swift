@@ -1,5 +1,5 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
 import Testing
 
@@ -16,19 +16,25 @@ struct RemoteVerifyTests {
             let local = try ToolRunner.run("ckptverify", ["--json", Fixtures.path(group)])
             let remote = try ToolRunner.run("ckptverify", ["--json", prefix.description], environment: store.environment)
             #expect(remote.status == local.status, "\(group): \(remote.standardError)")
-            #expect(try normalizedReport(remote.standardOutput, root: String(prefix.description.dropLast()))
-                == normalizedReport(local.standardOutput, root: Fixtures.path(group)), "\(group)")
+            #expect(
+                try normalizedReport(remote.standardOutput, root: String(prefix.description.dropLast()))
+                    == normalizedReport(local.standardOutput, root: Fixtures.path(group)), "\(group)")
             guard group == "tf2_keras_adam" else { continue }
             // One checkpoint by its prefix, by its .index object, and the newest of the folder.
             let one = try ToolRunner.run("ckptverify", [prefix.description + "ckpt-2"], environment: store.environment)
-            #expect(one.status == 0 && one.standardOutput.hasPrefix(prefix.description + "ckpt-2: ok"), "\(one.standardOutput)\(one.standardError)")
-            let byIndex = try ToolRunner.run("ckptverify", ["--list", prefix.appending("ckpt-2.index").description], environment: store.environment)
+            #expect(
+                one.status == 0 && one.standardOutput.hasPrefix(prefix.description + "ckpt-2: ok"),
+                "\(one.standardOutput)\(one.standardError)")
+            let byIndex = try ToolRunner.run(
+                "ckptverify", ["--list", prefix.appending("ckpt-2.index").description], environment: store.environment)
             // The names come from the object graph, read from the store.
             #expect(byIndex.status == 0 && byIndex.standardOutput.contains("sequential/hidden/kernel"), "\(byIndex.standardError)")
             #expect(byIndex.standardOutput.contains("↳ momentum"))
-            let latest = try ToolRunner.run("ckptverify", ["--latest", "--quiet", "--json", prefix.description], environment: store.environment)
-            #expect(try ToolRunner.json(latest.standardOutput)["checkpoints"].map { ($0 as! [[String: Any]]).map { $0["prefix"] as! String } }
-                == [prefix.description + "ckpt-40"])
+            let latest = try ToolRunner.run(
+                "ckptverify", ["--latest", "--quiet", "--json", prefix.description], environment: store.environment)
+            #expect(
+                try ToolRunner.json(latest.standardOutput)["checkpoints"].map { ($0 as! [[String: Any]]).map { $0["prefix"] as! String } }
+                    == [prefix.description + "ckpt-40"])
         }
     }
 
@@ -45,7 +51,9 @@ struct RemoteVerifyTests {
         let local = try ToolRunner.run("ckptverify", [directory])
         let remote = try ToolRunner.run("ckptverify", [prefix.description], environment: store.environment)
         #expect(local.status == 1 && remote.status == 1)
-        let lines = { (text: String, root: String) in text.split(separator: "\n").filter { !$0.contains(" checked in ") }.map { $0.replacingOccurrences(of: root, with: "ROOT") } }
+        let lines = { (text: String, root: String) in
+            text.split(separator: "\n").filter { !$0.contains(" checked in ") }.map { $0.replacingOccurrences(of: root, with: "ROOT") }
+        }
         #expect(lines(remote.standardOutput, String(prefix.description.dropLast())) == lines(local.standardOutput, directory))
         #expect(remote.standardOutput.contains("checksum does not match"))
     }
@@ -104,7 +112,6 @@ struct RemoteVerifyTests {
         }
     }
 
-
     /// A read-only identity reads and verifies, and is refused a write in one line.
     @Test func permissionsAreNamed() async throws {
         let store = try TestStore.seaweedfs
@@ -116,7 +123,8 @@ struct RemoteVerifyTests {
         try await store.upload(directory: Fixtures.path("tf2_keras_adam"), to: prefix)
         let verify = try ToolRunner.run("ckptverify", ["--quiet", prefix.description], environment: reader)
         #expect(verify.status == 0, "\(verify.standardError)")
-        let archive = try ToolRunner.run("ckptdelta", ["archive", Fixtures.path("tf1_saver"), prefix.description + "archive/"], environment: reader)
+        let archive = try ToolRunner.run(
+            "ckptdelta", ["archive", Fixtures.path("tf1_saver"), prefix.description + "archive/"], environment: reader)
         #expect(archive.status == 2 && archive.standardError.contains("access denied (AccessDenied"), "\(archive.standardError)")
         #expect(archive.standardError.split(separator: "\n").count == 1)
     }

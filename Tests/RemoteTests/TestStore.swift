@@ -1,8 +1,8 @@
-import Foundation
 import FixtureSupport
+import Foundation
 import ObjectStore
-import Testing
 import TensorBundle
+import Testing
 
 /// One of the real S3 servers `scripts/s3-servers` starts on loopback, with the bucket
 /// `ckpt-test` the tests write under fresh, unique prefixes.
@@ -56,7 +56,9 @@ struct TestStore: Sendable {
         defer { Task { await client.shutdown() } }
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
             try await client.upload(file: directory + "/" + name, to: prefix.appending(name))
         }
     }
@@ -84,7 +86,8 @@ func normalizedReport(_ output: String, root: String) throws -> String {
 func writeLargeCheckpoint(prefix: String) throws {
     try FileManager.default.createDirectory(atPath: (prefix as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     var writer = try BundleWriter(prefix: prefix, shardCount: 2)
-    try writer.add(Array("vocabulary".utf8), strings: (0..<20_000).map { Array("token-\($0)".utf8) }, shape: TensorShape([20_000]), shard: 1)
+    try writer.add(
+        Array("vocabulary".utf8), strings: (0..<20_000).map { Array("token-\($0)".utf8) }, shape: TensorShape([20_000]), shard: 1)
     var state: UInt32 = 12345
     for (index, count) in [1_500_000, 700_000, 3, 250_000].enumerated() {
         var values = [Float](repeating: 0, count: count)
@@ -93,7 +96,9 @@ func writeLargeCheckpoint(prefix: String) throws {
             values[element] = Float(Int32(bitPattern: state)) / 2e9
         }
         try values.withUnsafeBytes { raw in
-            try writer.add(Array("layer\(index)/kernel".utf8), dtype: .float32, shape: TensorShape([Int64(count)]), bytes: raw, shard: Int64(index % 2))
+            try writer.add(
+                Array("layer\(index)/kernel".utf8), dtype: .float32, shape: TensorShape([Int64(count)]), bytes: raw, shard: Int64(index % 2)
+            )
         }
     }
     try writer.finish()

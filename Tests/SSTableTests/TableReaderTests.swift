@@ -53,7 +53,8 @@ import Testing
         footer += [UInt8](repeating: 0, count: 40 - footer.count) + [0x57, 0xFB, 0x80, 0x8B, 0x24, 0x75, 0x47, 0xDB]
         #expect(Self.findings([UInt8](repeating: 0, count: 13) + footer) == [.blockOutOfRange])
         // An 11-byte varint in a handle.
-        let overlong = [UInt8](repeating: 0xFF, count: 11) + [UInt8](repeating: 0, count: 29)
+        let overlong =
+            [UInt8](repeating: 0xFF, count: 11) + [UInt8](repeating: 0, count: 29)
             + [0x57, 0xFB, 0x80, 0x8B, 0x24, 0x75, 0x47, 0xDB]
         #expect(Self.findings(overlong) == [.badHandle])
     }

@@ -37,12 +37,18 @@ import Testing
         let directory = TemporaryDirectory()
         let prefix = directory.path("P")
         var writer = try BundleWriter(prefix: prefix)
-        let empty = #expect(throws: BundleWriteError.self) { try writer.add("", dtype: .float32, shape: TensorShape([1]), bytes: [0, 0, 0, 0]) }
+        let empty = #expect(throws: BundleWriteError.self) {
+            try writer.add("", dtype: .float32, shape: TensorShape([1]), bytes: [0, 0, 0, 0])
+        }
         #expect(empty?.code == .emptyKey)
         try writer.add("a", dtype: .float32, shape: TensorShape([1]), bytes: [0, 0, 0, 0])
-        let duplicate = #expect(throws: BundleWriteError.self) { try writer.add("a", dtype: .float32, shape: TensorShape([1]), bytes: [0, 0, 0, 0]) }
+        let duplicate = #expect(throws: BundleWriteError.self) {
+            try writer.add("a", dtype: .float32, shape: TensorShape([1]), bytes: [0, 0, 0, 0])
+        }
         #expect(duplicate?.code == .duplicateKey)
-        let wrongSize = #expect(throws: BundleWriteError.self) { try writer.add("b", dtype: .float32, shape: TensorShape([2]), bytes: [0, 0, 0, 0]) }
+        let wrongSize = #expect(throws: BundleWriteError.self) {
+            try writer.add("b", dtype: .float32, shape: TensorShape([2]), bytes: [0, 0, 0, 0])
+        }
         #expect(wrongSize?.code == .badTensor)
         try writer.finish()
         #expect(throws: BundleWriteError.self) { try BundleWriter(prefix: prefix) }

@@ -26,7 +26,8 @@ import Testing
     }
 
     @Test func acceptsEverythingTextFormatMergeAccepts() throws {
-        let state = try Self.parse("""
+        let state = try Self.parse(
+            """
             # a comment
             all_model_checkpoint_paths: 'a\\303\\251' ; all_model_checkpoint_paths: "b\\xc3\\xa9",
             model_checkpoint_path: "old"

@@ -57,10 +57,11 @@ import Testing
     @Test func readsMultiShardBundles() throws {
         let bundle = try CheckpointBundle(prefix: Fixtures.path("sharded_tf2/ckpt-1"))
         #expect(bundle.header?.numShards == 4)
-        let shards = Set(bundle.records.compactMap { record -> Int64? in
-            guard let entry = try? record.entry.get(), !entry.isPartitioned else { return nil }
-            return entry.shardID
-        })
+        let shards = Set(
+            bundle.records.compactMap { record -> Int64? in
+                guard let entry = try? record.entry.get(), !entry.isPartitioned else { return nil }
+                return entry.shardID
+            })
         #expect(shards == [0, 1, 2, 3])
         #expect(bundle.shards.values.allSatisfy { (try? $0.get()) != nil })
     }

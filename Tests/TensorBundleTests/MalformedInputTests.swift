@@ -73,34 +73,62 @@ import Testing
     }
 
     /// Entries with absurd fields, written into an otherwise valid table.
-    @Test(arguments: [
-        ("offset past the end", BundleEntry(dtype: .float32, shape: TensorShape([1]), offset: 1 << 40, size: 4), "entry.past_eof"),
-        ("offset + size overflows", BundleEntry(dtype: .uint8, shape: TensorShape([Int64.max]), offset: 10, size: .max), "entry.past_eof"),
-        ("negative offset", BundleEntry(dtype: .float32, shape: TensorShape([1]), offset: -1, size: 4), "entry.bad_offset"),
-        ("shard out of range", BundleEntry(dtype: .float32, shape: TensorShape([1]), shardID: 5, size: 4), "entry.bad_shard"),
-        ("negative shard", BundleEntry(dtype: .float32, shape: TensorShape([1]), shardID: -1, size: 4), "entry.bad_shard"),
-        ("unknown dtype", BundleEntry(dtype: DataType(rawValue: 99), shape: TensorShape([1]), size: 4), "entry.bad_dtype"),
-        ("resource dtype", BundleEntry(dtype: .resource, shape: TensorShape([1]), size: 4), "entry.bad_dtype"),
-        ("reference dtype", BundleEntry(dtype: DataType(rawValue: 101), shape: TensorShape([1]), size: 4), "entry.bad_dtype"),
-        ("negative dimension", BundleEntry(dtype: .float32, shape: TensorShape([-1]), size: 4), "entry.bad_shape"),
-        ("255 dimensions", BundleEntry(dtype: .float32, shape: TensorShape([Int64](repeating: 1, count: 255)), size: 4), "entry.bad_shape"),
-        ("overflowing shape", BundleEntry(dtype: .float32, shape: TensorShape([1 << 40, 1 << 40]), size: 4), "entry.bad_shape"),
-        ("wrong size", BundleEntry(dtype: .float32, shape: TensorShape([2]), size: 4), "entry.bad_size"),
-        ("a billion strings in 4 bytes", BundleEntry(dtype: .string, shape: TensorShape([1 << 30]), size: 4), "entry.bad_size"),
-        ("string lengths past the entry", BundleEntry(dtype: .string, shape: TensorShape([2]), size: 4), "data.bad_string"),
-        ("bad crc", BundleEntry(dtype: .float32, shape: TensorShape([1]), size: 4, crc32c: 1), "data.checksum_mismatch"),
-        ("slices that overlap", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [
-            TensorSlice([.init(start: 0, length: 3)]), TensorSlice([.init(start: 2, length: 2)]),
-        ]), "slices.bad"),
-        ("slices that do not cover", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [TensorSlice([.init(start: 0, length: 3)])]), "slices.bad"),
-        ("slice past the shape", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [TensorSlice([.init(start: 3, length: 3)])]), "slices.bad"),
-        ("a terabyte tensor from one absent slice", BundleEntry(dtype: .float32, shape: TensorShape([1 << 38]), slices: [
-            TensorSlice([.init(start: 0, length: 1 << 37)]), TensorSlice([.init(start: 1 << 37, length: 1 << 37)]),
-        ]), "slices.bad"),
-        ("slice record missing", BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [
-            TensorSlice([.init(start: 0, length: 2)]), TensorSlice([.init(start: 2, length: 2)]),
-        ]), "slices.bad"),
-    ] as [(String, BundleEntry, String)])
+    @Test(
+        arguments: [
+            ("offset past the end", BundleEntry(dtype: .float32, shape: TensorShape([1]), offset: 1 << 40, size: 4), "entry.past_eof"),
+            (
+                "offset + size overflows", BundleEntry(dtype: .uint8, shape: TensorShape([Int64.max]), offset: 10, size: .max),
+                "entry.past_eof"
+            ),
+            ("negative offset", BundleEntry(dtype: .float32, shape: TensorShape([1]), offset: -1, size: 4), "entry.bad_offset"),
+            ("shard out of range", BundleEntry(dtype: .float32, shape: TensorShape([1]), shardID: 5, size: 4), "entry.bad_shard"),
+            ("negative shard", BundleEntry(dtype: .float32, shape: TensorShape([1]), shardID: -1, size: 4), "entry.bad_shard"),
+            ("unknown dtype", BundleEntry(dtype: DataType(rawValue: 99), shape: TensorShape([1]), size: 4), "entry.bad_dtype"),
+            ("resource dtype", BundleEntry(dtype: .resource, shape: TensorShape([1]), size: 4), "entry.bad_dtype"),
+            ("reference dtype", BundleEntry(dtype: DataType(rawValue: 101), shape: TensorShape([1]), size: 4), "entry.bad_dtype"),
+            ("negative dimension", BundleEntry(dtype: .float32, shape: TensorShape([-1]), size: 4), "entry.bad_shape"),
+            (
+                "255 dimensions", BundleEntry(dtype: .float32, shape: TensorShape([Int64](repeating: 1, count: 255)), size: 4),
+                "entry.bad_shape"
+            ),
+            ("overflowing shape", BundleEntry(dtype: .float32, shape: TensorShape([1 << 40, 1 << 40]), size: 4), "entry.bad_shape"),
+            ("wrong size", BundleEntry(dtype: .float32, shape: TensorShape([2]), size: 4), "entry.bad_size"),
+            ("a billion strings in 4 bytes", BundleEntry(dtype: .string, shape: TensorShape([1 << 30]), size: 4), "entry.bad_size"),
+            ("string lengths past the entry", BundleEntry(dtype: .string, shape: TensorShape([2]), size: 4), "data.bad_string"),
+            ("bad crc", BundleEntry(dtype: .float32, shape: TensorShape([1]), size: 4, crc32c: 1), "data.checksum_mismatch"),
+            (
+                "slices that overlap",
+                BundleEntry(
+                    dtype: .float32, shape: TensorShape([4]),
+                    slices: [
+                        TensorSlice([.init(start: 0, length: 3)]), TensorSlice([.init(start: 2, length: 2)]),
+                    ]), "slices.bad"
+            ),
+            (
+                "slices that do not cover",
+                BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [TensorSlice([.init(start: 0, length: 3)])]), "slices.bad"
+            ),
+            (
+                "slice past the shape",
+                BundleEntry(dtype: .float32, shape: TensorShape([4]), slices: [TensorSlice([.init(start: 3, length: 3)])]), "slices.bad"
+            ),
+            (
+                "a terabyte tensor from one absent slice",
+                BundleEntry(
+                    dtype: .float32, shape: TensorShape([1 << 38]),
+                    slices: [
+                        TensorSlice([.init(start: 0, length: 1 << 37)]), TensorSlice([.init(start: 1 << 37, length: 1 << 37)]),
+                    ]), "slices.bad"
+            ),
+            (
+                "slice record missing",
+                BundleEntry(
+                    dtype: .float32, shape: TensorShape([4]),
+                    slices: [
+                        TensorSlice([.init(start: 0, length: 2)]), TensorSlice([.init(start: 2, length: 2)]),
+                    ]), "slices.bad"
+            ),
+        ] as [(String, BundleEntry, String)])
     func absurdEntriesEndInAPreciseError(_ name: String, _ entry: BundleEntry, _ code: String) throws {
         let directory = TemporaryDirectory()
         let prefix = directory.path("P")

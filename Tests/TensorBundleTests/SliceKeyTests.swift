@@ -7,14 +7,22 @@ import Testing
 
     @Test func encodesTheSpecificationExamples() {
         let first = TensorSlice([.init(start: 0, length: 2), .init(start: 0, length: 3)])
-        #expect(SliceKey.encode(name: Self.part, slice: first) == [0x00, 0x70, 0x61, 0x72, 0x74, 0x00, 0x01, 0x01, 0x02, 0x80, 0x82, 0x80, 0x83])
+        #expect(
+            SliceKey.encode(name: Self.part, slice: first) == [
+                0x00, 0x70, 0x61, 0x72, 0x74, 0x00, 0x01, 0x01, 0x02, 0x80, 0x82, 0x80, 0x83,
+            ])
         let second = TensorSlice([.init(start: 2, length: 2), .init(start: 0, length: nil)])
-        #expect(SliceKey.encode(name: Self.part, slice: second) == [0x00, 0x70, 0x61, 0x72, 0x74, 0x00, 0x01, 0x01, 0x02, 0x82, 0x82, 0x80, 0x7F])
+        #expect(
+            SliceKey.encode(name: Self.part, slice: second) == [
+                0x00, 0x70, 0x61, 0x72, 0x74, 0x00, 0x01, 0x01, 0x02, 0x82, 0x82, 0x80, 0x7F,
+            ])
     }
 
     @Test func roundTripsAcrossEveryEncodedLength() {
-        let values: [Int64] = [0, 1, -1, 63, -64, 64, -65, 100, -100, 8191, 8192, 1 << 20, -(1 << 27), 1 << 34, 1 << 41,
-                               1 << 48, 1 << 55, (1 << 62) - 1, 1 << 62, .max, .min]
+        let values: [Int64] = [
+            0, 1, -1, 63, -64, 64, -65, 100, -100, 8191, 8192, 1 << 20, -(1 << 27), 1 << 34, 1 << 41,
+            1 << 48, 1 << 55, (1 << 62) - 1, 1 << 62, .max, .min,
+        ]
         for value in values {
             let slice = TensorSlice([.init(start: value, length: value == -1 ? 5 : value)])
             let name: [UInt8] = [0x61, 0x00, 0xFF, 0x62]

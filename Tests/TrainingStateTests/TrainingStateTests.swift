@@ -16,10 +16,11 @@ import TrainingState
             let state = try Self.state("tf2_keras_adam/ckpt-\(step)")
             #expect(state.graphIssues == [])
             let weights = state.variables.values.filter { $0.role == .weight }.sorted { $0.name < $1.name }
-            #expect(weights.map(\.name) == [
-                "sequential/hidden/bias", "sequential/hidden/kernel", "sequential/logits/bias", "sequential/logits/kernel",
-                "sequential/middle/bias", "sequential/middle/kernel",
-            ])
+            #expect(
+                weights.map(\.name) == [
+                    "sequential/hidden/bias", "sequential/hidden/kernel", "sequential/logits/bias", "sequential/logits/kernel",
+                    "sequential/middle/bias", "sequential/middle/kernel",
+                ])
             #expect(weights.allSatisfy { $0.key.hasPrefix("optimizer/_trainable_variables/") })
             #expect(Set(weights.compactMap(\.layer)) == ["sequential/hidden", "sequential/middle", "sequential/logits"])
             for weight in weights {
@@ -32,9 +33,12 @@ import TrainingState
                     #expect(slot.layer == weight.layer)
                 }
             }
-            let others = state.variables.values.filter { if case .slot = $0.role { return false }; return $0.role != .weight }
+            let others = state.variables.values.filter {
+                if case .slot = $0.role { return false }; return $0.role != .weight
+            }
             #expect(Set(others.filter { $0.role == .optimizerState }.map(\.name)) == ["adam/iteration", "adam/learning_rate"])
-            #expect(Set(others.filter { $0.role == .bookkeeping }.map(\.key)) == ["save_counter/.ATTRIBUTES/VARIABLE_VALUE", ObjectGraph.key])
+            #expect(
+                Set(others.filter { $0.role == .bookkeeping }.map(\.key)) == ["save_counter/.ATTRIBUTES/VARIABLE_VALUE", ObjectGraph.key])
             #expect(state.variables.count == 22)
         }
     }
@@ -60,7 +64,9 @@ import TrainingState
 
     /// A slot-like name whose "variable" is absent, or whose shape differs, is not a slot.
     @Test func conventionsAreConfirmedByShape() {
-        let shapes: [String: TensorShape] = ["w": TensorShape([4]), "w/Adam": TensorShape([4]), "w/Adam_1": TensorShape([5]), "x/Momentum": TensorShape([2])]
+        let shapes: [String: TensorShape] = [
+            "w": TensorShape([4]), "w/Adam": TensorShape([4]), "w/Adam_1": TensorShape([5]), "x/Momentum": TensorShape([2]),
+        ]
         let state = TrainingState(tf1Keys: Array(shapes.keys), shapes: shapes)
         #expect(state.slots(of: "w") == ["m": "w/Adam"])
         #expect(state.variables["w/Adam_1"]?.role == .weight)
@@ -71,9 +77,12 @@ import TrainingState
     @Test func slotReferencesOfTheGraph() {
         var graph = ObjectGraph(nodes: [
             ObjectGraph.Node(children: [.init(node: 1, name: "w"), .init(node: 2, name: "opt")]),
-            ObjectGraph.Node(attributes: [.init(name: "VARIABLE_VALUE", fullName: "dense/w", checkpointKey: "w/.ATTRIBUTES/VARIABLE_VALUE")]),
+            ObjectGraph.Node(attributes: [.init(name: "VARIABLE_VALUE", fullName: "dense/w", checkpointKey: "w/.ATTRIBUTES/VARIABLE_VALUE")]
+            ),
             ObjectGraph.Node(slots: [.init(variableNode: 1, slotName: "m", slotNode: 3)]),
-            ObjectGraph.Node(attributes: [.init(name: "VARIABLE_VALUE", fullName: "dense/w/m", checkpointKey: "w/.OPTIMIZER_SLOT/opt/m/.ATTRIBUTES/VARIABLE_VALUE")]),
+            ObjectGraph.Node(attributes: [
+                .init(name: "VARIABLE_VALUE", fullName: "dense/w/m", checkpointKey: "w/.OPTIMIZER_SLOT/opt/m/.ATTRIBUTES/VARIABLE_VALUE")
+            ]),
         ])
         graph.issues = []
         let keys = ["w/.ATTRIBUTES/VARIABLE_VALUE", "w/.OPTIMIZER_SLOT/opt/m/.ATTRIBUTES/VARIABLE_VALUE"]

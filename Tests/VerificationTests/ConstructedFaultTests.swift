@@ -8,7 +8,9 @@ import Verification
 /// Faults TensorFlow cannot be made to write, built with our table builder around real bytes.
 @Suite struct ConstructedFaultTests {
     /// Writes an index holding `records` (in the order given) and a data file of `data`.
-    static func bundle(_ records: [(String, BundleEntry)], data: [UInt8], shards: Int64 = 1, in directory: TemporaryDirectory) throws -> String {
+    static func bundle(
+        _ records: [(String, BundleEntry)], data: [UInt8], shards: Int64 = 1, in directory: TemporaryDirectory
+    ) throws -> String {
         let prefix = directory.path("P")
         var options = TableBuilder.Options()
         options.requiresSortedKeys = false
@@ -23,23 +25,28 @@ import Verification
     /// A float32 entry over `count` floats at `offset` of `data`, with the right CRC.
     static func entry(_ data: [UInt8], offset: Int, count: Int) -> BundleEntry {
         let bytes = Array(data[offset..<min(data.count, offset + 4 * count)])
-        return BundleEntry(dtype: .float32, shape: TensorShape([Int64(count)]), offset: Int64(offset), size: Int64(4 * count),
-                           crc32c: CRC32CProbe.masked(bytes))
+        return BundleEntry(
+            dtype: .float32, shape: TensorShape([Int64(count)]), offset: Int64(offset), size: Int64(4 * count),
+            crc32c: CRC32CProbe.masked(bytes))
     }
 
     static let data: [UInt8] = (0..<64).map { UInt8($0) }
 
     @Test func entriesPastTheEnd() throws {
         let directory = TemporaryDirectory()
-        let prefix = try Self.bundle([("a", Self.entry(Self.data, offset: 0, count: 4)), ("b", Self.entry(Self.data, offset: 48, count: 8))],
-                                     data: Self.data, in: directory)
+        let prefix = try Self.bundle(
+            [("a", Self.entry(Self.data, offset: 0, count: 4)), ("b", Self.entry(Self.data, offset: 48, count: 8))],
+            data: Self.data, in: directory)
         #expect(FaultInjection.errors(prefix) == [Pair("entry.past_eof", "b")])
     }
 
     @Test func overlappingRanges() throws {
         let directory = TemporaryDirectory()
-        let prefix = try Self.bundle([("a", Self.entry(Self.data, offset: 0, count: 8)), ("b", Self.entry(Self.data, offset: 16, count: 8)),
-                                      ("c", Self.entry(Self.data, offset: 48, count: 4))], data: Self.data, in: directory)
+        let prefix = try Self.bundle(
+            [
+                ("a", Self.entry(Self.data, offset: 0, count: 8)), ("b", Self.entry(Self.data, offset: 16, count: 8)),
+                ("c", Self.entry(Self.data, offset: 48, count: 4)),
+            ], data: Self.data, in: directory)
         #expect(FaultInjection.errors(prefix) == [Pair("entry.overlap", "b")])
     }
 
@@ -50,7 +57,8 @@ import Verification
         let unsorted = try Self.bundle([("b", b), ("a", a)], data: Array(Self.data[0..<32]), in: directory)
         #expect(FaultInjection.errors(unsorted) == [Pair("keys.unsorted")])
         let other = TemporaryDirectory()
-        let duplicate = try Self.bundle([("a", a), ("a", b), ("c", Self.entry(Self.data, offset: 32, count: 8))], data: Self.data, in: other)
+        let duplicate = try Self.bundle(
+            [("a", a), ("a", b), ("c", Self.entry(Self.data, offset: 32, count: 8))], data: Self.data, in: other)
         #expect(FaultInjection.errors(duplicate) == [Pair("keys.duplicate")])
     }
 
@@ -82,20 +90,24 @@ import Verification
     @Test func fileWarnings() throws {
         let directory = TemporaryDirectory()
         // 8 unclaimed bytes between the tensors and 8 trailing ones.
-        let prefix = try Self.bundle([("a", Self.entry(Self.data, offset: 0, count: 4)), ("b", Self.entry(Self.data, offset: 24, count: 8))],
-                                     data: Self.data, in: directory)
+        let prefix = try Self.bundle(
+            [("a", Self.entry(Self.data, offset: 0, count: 4)), ("b", Self.entry(Self.data, offset: 24, count: 8))],
+            data: Self.data, in: directory)
         TestFiles.write([1], to: directory.path("P.data-00000-of-00003"))
         TestFiles.write([1], to: directory.path("P.index.tempstate42"))
         let report = Verifier().verify(prefix: prefix)
         #expect(report.ok)
-        #expect(report.findings.map(\.code).sorted() == [
-            "debris.tempstate", "shard.count_mismatch", "shard.unclaimed_bytes", "shard.unclaimed_bytes",
-        ])
+        #expect(
+            report.findings.map(\.code).sorted() == [
+                "debris.tempstate", "shard.count_mismatch", "shard.unclaimed_bytes", "shard.unclaimed_bytes",
+            ])
         #expect(report.findings.filter { $0.code == "shard.unclaimed_bytes" }.map(\.offset) == [16, 56])
     }
 
     @Test func headerEndianness() throws {
-        for (endianness, expected) in [(BundleHeader.Endianness.big, Pair("header.big_endian")), (.unknown(7), Pair("header.bad_endianness"))] {
+        for (endianness, expected) in [
+            (BundleHeader.Endianness.big, Pair("header.big_endian")), (.unknown(7), Pair("header.bad_endianness")),
+        ] {
             let directory = TemporaryDirectory()
             let prefix = directory.path("P")
             var table = TableBuilder()
@@ -137,7 +149,8 @@ import Verification
         let prefix = faults.copy("tf2_keras_adam") + "/ckpt-40"
         let entry = try TensorBundleProbe.entry(prefix: prefix, name: "optimizer/_variables/7/.ATTRIBUTES/VARIABLE_VALUE")
         FaultInjection.flip(prefix + ".data-00000-of-00001", at: Int(entry.offset) + 5000)
-        #expect(verifier.verify(prefix: prefix).findings.map { Pair($0.code.rawValue, $0.tensor) }
-            == [Pair("data.checksum_mismatch", "optimizer/_variables/7/.ATTRIBUTES/VARIABLE_VALUE")])
+        #expect(
+            verifier.verify(prefix: prefix).findings.map { Pair($0.code.rawValue, $0.tensor) }
+                == [Pair("data.checksum_mismatch", "optimizer/_variables/7/.ATTRIBUTES/VARIABLE_VALUE")])
     }
 }

@@ -120,11 +120,15 @@ import Verification
     @Test func brokenStateFile() throws {
         let faults = FaultInjection()
         let folder = faults.copy("tf2_keras_adam")
-        TestFiles.write(Array("model_checkpoint_path: \"ckpt-40\"\nall_model_checkpoint_paths \"ckpt-3\"\n".utf8), to: folder + "/checkpoint")
+        TestFiles.write(
+            Array("model_checkpoint_path: \"ckpt-40\"\nall_model_checkpoint_paths \"ckpt-3\"\n".utf8), to: folder + "/checkpoint")
         let report = Verifier().verify(directory: folder)
         #expect(report.findings.map(\.code) == ["state.unparseable"])
         #expect(report.findings[0].message.hasPrefix("line 2, column 28: expected ':'"))
-        TestFiles.write(Array("model_checkpoint_path: \"ckpt-99\"\nall_model_checkpoint_paths: \"ckpt-3\"\nall_model_checkpoint_paths: \"ckpt-99\"\n".utf8), to: folder + "/checkpoint")
+        TestFiles.write(
+            Array(
+                "model_checkpoint_path: \"ckpt-99\"\nall_model_checkpoint_paths: \"ckpt-3\"\nall_model_checkpoint_paths: \"ckpt-99\"\n".utf8
+            ), to: folder + "/checkpoint")
         #expect(Verifier().verify(directory: folder).findings.map(\.code) == ["state.missing_checkpoint"])
         TestFiles.write(Array("all_model_checkpoint_paths: \"ckpt-3\"\n".utf8), to: folder + "/checkpoint")
         #expect(Verifier().verify(directory: folder).findings.map(\.code) == ["state.no_latest"])

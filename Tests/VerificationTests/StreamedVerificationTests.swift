@@ -71,16 +71,22 @@ import Verification
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".data-") }.sorted()
             for file in files {
                 let size = TestFiles.read(directory + "/" + file).count
-                for _ in 0..<3 where size > 0 { FaultInjection.flip(directory + "/" + file, at: Int.random(in: 0..<size, using: &random), mask: 0x20) }
+                for _ in 0..<3 where size > 0 {
+                    FaultInjection.flip(directory + "/" + file, at: Int.random(in: 0..<size, using: &random), mask: 0x20)
+                }
             }
-            let prefixes = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".index") }.map { directory + "/" + $0.dropLast(6) }
+            let prefixes = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".index") }.map {
+                directory + "/" + $0.dropLast(6)
+            }
             for prefix in prefixes { try await Self.expectSameReports(prefix, windowSize: 333) }
         }
     }
 
     @Test func constructedFaultsAreReportedAlike() async throws {
         let data = ConstructedFaultTests.data
-        func entry(_ data: [UInt8], _ offset: Int, _ count: Int) -> BundleEntry { ConstructedFaultTests.entry(data, offset: offset, count: count) }
+        func entry(_ data: [UInt8], _ offset: Int, _ count: Int) -> BundleEntry {
+            ConstructedFaultTests.entry(data, offset: offset, count: count)
+        }
         let layouts: [[(String, BundleEntry)]] = [
             [("a", entry(data, 0, 4)), ("b", entry(data, 48, 8))],  // past the end
             [("a", entry(data, 0, 8)), ("b", entry(data, 16, 8)), ("c", entry(data, 48, 4))],  // overlap
@@ -100,7 +106,9 @@ import Verification
         for file in try FileManager.default.contentsOfDirectory(atPath: directory) where file.contains(".data-") {
             FaultInjection.flip(directory + "/" + file, at: TestFiles.read(directory + "/" + file).count / 2)
         }
-        let prefix = try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".index") }.map { directory + "/" + $0.dropLast(6) }!
+        let prefix = try FileManager.default.contentsOfDirectory(atPath: directory).first { $0.hasSuffix(".index") }.map {
+            directory + "/" + $0.dropLast(6)
+        }!
         for index in 0..<4 { try await Self.expectSameReports(prefix, windowSize: 500, share: Share(index: index, count: 4)) }
     }
 }

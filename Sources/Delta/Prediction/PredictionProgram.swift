@@ -27,7 +27,8 @@ public struct PredictionProgram: Sendable, Hashable {
         var operands: [Int] {
             switch self {
             case .input, .constant: []
-            case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .divide(let a, let b), .maximum(let a, let b): [a, b]
+            case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .divide(let a, let b), .maximum(let a, let b):
+                [a, b]
             case .squareRoot(let a), .magnitude(let a), .sign(let a): [a]
             }
         }
@@ -72,7 +73,9 @@ public struct PredictionProgram: Sendable, Hashable {
             let base = values.baseAddress!
             // Constants are filled in once; everything else block by block.
             for (index, instruction) in instructions.enumerated() {
-                if case .constant(let bits) = instruction { base.advanced(by: index * block).update(repeating: Float(bitPattern: bits), count: block) }
+                if case .constant(let bits) = instruction {
+                    base.advanced(by: index * block).update(repeating: Float(bitPattern: bits), count: block)
+                }
             }
             var start = 0
             while start < total {

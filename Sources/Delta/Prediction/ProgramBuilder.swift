@@ -17,10 +17,12 @@ final class ProgramBuilder<Source: Hashable> {
     init() {}
 
     func input(_ source: Source) -> ProgramExpression<Source> {
-        let number = inputs.firstIndex(of: source) ?? {
-            inputs.append(source)
-            return inputs.count - 1
-        }()
+        let number =
+            inputs.firstIndex(of: source)
+            ?? {
+                inputs.append(source)
+                return inputs.count - 1
+            }()
         return append(.input(number))
     }
 

@@ -21,48 +21,56 @@ enum UpdateRules {
     // MARK: SGD and relatives: one slot, linear in the gradient, stored.
 
     /// Keras SGD with momentum: `m₁ = m₀·μ − g·lr`, `w₁ = w₀ + m₁`.
-    static let sgdMomentum = UpdateRule(name: "Keras SGD with momentum", slots: ["momentum"], steps: [
-        .init(predicts: nil, level: 1) { _, _ in [build { b in b.input(.weight(.base)) + b.input(.slot("momentum", .target)) }] },
-    ])
+    static let sgdMomentum = UpdateRule(
+        name: "Keras SGD with momentum", slots: ["momentum"],
+        steps: [
+            .init(predicts: nil, level: 1) { _, _ in [build { b in b.input(.weight(.base)) + b.input(.slot("momentum", .target)) }] }
+        ])
 
     /// Keras SGD with Nesterov momentum: `w₁ = w₀ + (m₁·μ − g·lr)`, where `g·lr = m₀·μ − m₁`.
-    static let sgdNesterov = UpdateRule(name: "Keras SGD with Nesterov momentum", slots: ["momentum"], steps: [
-        .init(predicts: nil, level: 1) { _, _ in
-            momenta.map { mu in
-                build { b in
-                    let m0 = b.input(.slot("momentum", .base)), m1 = b.input(.slot("momentum", .target))
-                    let step = m0 * mu - m1
-                    return b.input(.weight(.base)) + (m1 * mu - step)
+    static let sgdNesterov = UpdateRule(
+        name: "Keras SGD with Nesterov momentum", slots: ["momentum"],
+        steps: [
+            .init(predicts: nil, level: 1) { _, _ in
+                momenta.map { mu in
+                    build { b in
+                        let m0 = b.input(.slot("momentum", .base)), m1 = b.input(.slot("momentum", .target))
+                        let step = m0 * mu - m1
+                        return b.input(.weight(.base)) + (m1 * mu - step)
+                    }
                 }
             }
-        },
-    ])
+        ])
 
     /// Keras Lion: `w₁ = w₀ − lr·sign(m₀·β1 + g·(1 − β1))`, `m₁ = m₀·β2 + g·(1 − β2)`.
-    static let lion = UpdateRule(name: "Keras Lion", slots: ["momentum"], steps: [
-        .init(predicts: nil, level: 1) { context, _ in
-            cartesian(context.floats("learning_rate", .target), [(Float(0.9), Float(0.99)), (0.95, 0.98)]) { lr, betas in
-                build { b in
-                    let m0 = b.input(.slot("momentum", .base)), m1 = b.input(.slot("momentum", .target))
-                    let gradient = (m1 - m0 * betas.1) / (1 - betas.1)
-                    let update = m0 * betas.0 + gradient * (1 - betas.0)
-                    return b.input(.weight(.base)) - lr * update.sign
+    static let lion = UpdateRule(
+        name: "Keras Lion", slots: ["momentum"],
+        steps: [
+            .init(predicts: nil, level: 1) { context, _ in
+                cartesian(context.floats("learning_rate", .target), [(Float(0.9), Float(0.99)), (0.95, 0.98)]) { lr, betas in
+                    build { b in
+                        let m0 = b.input(.slot("momentum", .base)), m1 = b.input(.slot("momentum", .target))
+                        let gradient = (m1 - m0 * betas.1) / (1 - betas.1)
+                        let update = m0 * betas.0 + gradient * (1 - betas.0)
+                        return b.input(.weight(.base)) - lr * update.sign
+                    }
                 }
             }
-        },
-    ])
+        ])
 
     /// TF1 `MomentumOptimizer` (`ApplyMomentum`): `a₁ = a₀·μ + g`, `w₁ = w₀ − a₁·lr`; the
     /// learning rate is not saved, so it is estimated from the step.
-    static let tf1Momentum = UpdateRule(name: "TF1 Momentum", slots: ["momentum"], steps: [
-        .init(predicts: nil, level: 1) { _, samples in
-            let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)], a1 = samples[.slot("momentum", .target)]
-            let estimate = samples.median { Double(w0[$0] - w1[$0]) / Double(a1[$0]) }
-            return snapped(estimate).map { lr in
-                build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) * lr }
+    static let tf1Momentum = UpdateRule(
+        name: "TF1 Momentum", slots: ["momentum"],
+        steps: [
+            .init(predicts: nil, level: 1) { _, samples in
+                let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)], a1 = samples[.slot("momentum", .target)]
+                let estimate = samples.median { Double(w0[$0] - w1[$0]) / Double(a1[$0]) }
+                return snapped(estimate).map { lr in
+                    build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) * lr }
+                }
             }
-        },
-    ])
+        ])
 
     // MARK: RMSprop and Adagrad: the weight (or the momentum) is stored, the squares solved for.
 
@@ -79,17 +87,20 @@ enum UpdateRules {
     }
 
     /// Keras RMSprop: `v₁ = ρ·v₀ + (1 − ρ)·g²`, `w₁ = w₀ − lr·g / √(v₁ + ε)`; v₁ from the weight's step.
-    static let rmsprop = UpdateRule(name: "Keras RMSprop", slots: ["velocity"], steps: [
-        .init(predicts: "velocity", level: 1) { context, _ in
-            cartesian(context.floats("learning_rate", .target), rhos) { lr, rho in
-                build { b in
-                    let step = b.input(.weight(.base)) - b.input(.weight(.target))
-                    return secondMoment(b, previous: b.input(.slot("velocity", .base)), step: step, lr: lr, keep: rho,
-                                        fresh: Float(1 - Double(rho)), epsilon: 1e-7)
+    static let rmsprop = UpdateRule(
+        name: "Keras RMSprop", slots: ["velocity"],
+        steps: [
+            .init(predicts: "velocity", level: 1) { context, _ in
+                cartesian(context.floats("learning_rate", .target), rhos) { lr, rho in
+                    build { b in
+                        let step = b.input(.weight(.base)) - b.input(.weight(.target))
+                        return secondMoment(
+                            b, previous: b.input(.slot("velocity", .base)), step: step, lr: lr, keep: rho,
+                            fresh: Float(1 - Double(rho)), epsilon: 1e-7)
+                    }
                 }
             }
-        },
-    ])
+        ])
 
     /// Where Keras' RMSprop and TF1's `ApplyRMSProp` differ: the mean square's slot name, the
     /// default ε and the order of the mean square's update (`ρ·s₀ + (1 − ρ)·g²` against
@@ -106,37 +117,42 @@ enum UpdateRules {
     /// `w₁ = w₀ − mom₁`; the momentum is stored.
     static func rmspropMomentum(_ framework: Framework) -> UpdateRule {
         let square = framework.meanSquare, epsilon = framework.epsilon
-        return UpdateRule(name: framework.name, slots: [square, "momentum"], steps: [
-            .init(predicts: nil, level: 1) { _, _ in
-                [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
-            },
-            .init(predicts: square, level: 1) { context, samples in
-                let s0 = samples[.slot(square, .base)], s1 = samples[.slot(square, .target)]
-                let mom0 = samples[.slot("momentum", .base)], mom1 = samples[.slot("momentum", .target)]
-                var candidates: [CandidateProgram] = []
-                for mu in momenta + [0] {
-                    for rho in rhos {
-                        let fresh = Float(1 - Double(rho))
-                        // lr·|g| = |step|·√(s₁ + ε) with g² = (s₁ − s₀·ρ) / (1 − ρ).
-                        let estimate = samples.median { i in
-                            let step = Double(mom1[i]) - Double(mom0[i]) * Double(mu)
-                            let gradientSquare = (Double(s1[i]) - Double(s0[i]) * Double(rho)) / Double(fresh)
-                            return gradientSquare > 0 ? abs(step) * (Double(s1[i]) + Double(epsilon)).squareRoot() / gradientSquare.squareRoot() : .nan
-                        }
-                        let rates = framework == .tf1 ? snapped(estimate) : context.floats("learning_rate", .target)
-                        for lr in rates {
-                            candidates.append(build { b in
-                                let step = b.input(.slot("momentum", .target)) - b.input(.slot("momentum", .base)) * mu
-                                let previous = b.input(.slot(square, .base))
-                                let kept = framework == .keras ? previous * rho : previous - previous * fresh
-                                return secondMoment(b, previous: kept, step: step, lr: lr, keep: nil, fresh: fresh, epsilon: epsilon)
-                            })
+        return UpdateRule(
+            name: framework.name, slots: [square, "momentum"],
+            steps: [
+                .init(predicts: nil, level: 1) { _, _ in
+                    [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
+                },
+                .init(predicts: square, level: 1) { context, samples in
+                    let s0 = samples[.slot(square, .base)], s1 = samples[.slot(square, .target)]
+                    let mom0 = samples[.slot("momentum", .base)], mom1 = samples[.slot("momentum", .target)]
+                    var candidates: [CandidateProgram] = []
+                    for mu in momenta + [0] {
+                        for rho in rhos {
+                            let fresh = Float(1 - Double(rho))
+                            // lr·|g| = |step|·√(s₁ + ε) with g² = (s₁ − s₀·ρ) / (1 − ρ).
+                            let estimate = samples.median { i in
+                                let step = Double(mom1[i]) - Double(mom0[i]) * Double(mu)
+                                let gradientSquare = (Double(s1[i]) - Double(s0[i]) * Double(rho)) / Double(fresh)
+                                return gradientSquare > 0
+                                    ? abs(step) * (Double(s1[i]) + Double(epsilon)).squareRoot() / gradientSquare.squareRoot() : .nan
+                            }
+                            let rates = framework == .tf1 ? snapped(estimate) : context.floats("learning_rate", .target)
+                            for lr in rates {
+                                candidates.append(
+                                    build { b in
+                                        let step = b.input(.slot("momentum", .target)) - b.input(.slot("momentum", .base)) * mu
+                                        let previous = b.input(.slot(square, .base))
+                                        let kept = framework == .keras ? previous * rho : previous - previous * fresh
+                                        return secondMoment(
+                                            b, previous: kept, step: step, lr: lr, keep: nil, fresh: fresh, epsilon: epsilon)
+                                    })
+                            }
                         }
                     }
-                }
-                return candidates
-            },
-        ])
+                    return candidates
+                },
+            ])
     }
 
     /// The gradient of centered RMSprop from its stored average: `ḡ₁ = ρ·ḡ₀ + (1 − ρ)·g`.
@@ -162,14 +178,16 @@ enum UpdateRules {
     }
 
     /// Keras RMSprop, centered: the average gradient is stored.
-    static let rmspropCentered = UpdateRule(name: "Keras RMSprop, centered", slots: ["velocity", "average_gradient"], steps: [
-        centeredVelocity,
-        .init(predicts: nil, level: 2) { context, _ in
-            cartesian(context.floats("learning_rate", .target), rhos) { lr, rho in
-                build { b in b.input(.weight(.base)) - centeredIncrement(b, rho: rho, lr: lr) }
-            }
-        },
-    ])
+    static let rmspropCentered = UpdateRule(
+        name: "Keras RMSprop, centered", slots: ["velocity", "average_gradient"],
+        steps: [
+            centeredVelocity,
+            .init(predicts: nil, level: 2) { context, _ in
+                cartesian(context.floats("learning_rate", .target), rhos) { lr, rho in
+                    build { b in b.input(.weight(.base)) - centeredIncrement(b, rho: rho, lr: lr) }
+                }
+            },
+        ])
 
     /// Keras RMSprop, centered, with momentum.
     static let rmspropCenteredMomentum = UpdateRule(
@@ -189,36 +207,43 @@ enum UpdateRules {
     /// Adagrad, Keras' (`a₁ = a₀ + g²`, `w₁ = w₀ − lr·g / √(a₁ + ε)`) and TF1's (`ApplyAdagrad`,
     /// ε = 0); the accumulator from the weight's step. TF1 does not save its learning rate:
     /// it is estimated from `g² = a₁ − a₀`.
-    static let adagrad = UpdateRule(name: "Adagrad", slots: ["accumulator"], steps: [
-        .init(predicts: "accumulator", level: 1) { context, samples in
-            let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
-            let a0 = samples[.slot("accumulator", .base)], a1 = samples[.slot("accumulator", .target)]
-            let estimate = samples.median { i in
-                let square = Double(a1[i]) - Double(a0[i])
-                return square > 0 ? abs(Double(w0[i] - w1[i])) * Double(a1[i]).squareRoot() / square.squareRoot() : .nan
-            }
-            let rates = context.floats("learning_rate", .target) + snapped(estimate)
-            return cartesian(rates, [Float(1e-7), 0]) { lr, epsilon in
-                build { b in
-                    let step = b.input(.weight(.base)) - b.input(.weight(.target))
-                    return secondMoment(b, previous: b.input(.slot("accumulator", .base)), step: step, lr: lr, keep: nil, fresh: 1,
-                                        epsilon: epsilon)
+    static let adagrad = UpdateRule(
+        name: "Adagrad", slots: ["accumulator"],
+        steps: [
+            .init(predicts: "accumulator", level: 1) { context, samples in
+                let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
+                let a0 = samples[.slot("accumulator", .base)], a1 = samples[.slot("accumulator", .target)]
+                let estimate = samples.median { i in
+                    let square = Double(a1[i]) - Double(a0[i])
+                    return square > 0 ? abs(Double(w0[i] - w1[i])) * Double(a1[i]).squareRoot() / square.squareRoot() : .nan
+                }
+                let rates = context.floats("learning_rate", .target) + snapped(estimate)
+                return cartesian(rates, [Float(1e-7), 0]) { lr, epsilon in
+                    build { b in
+                        let step = b.input(.weight(.base)) - b.input(.weight(.target))
+                        return secondMoment(
+                            b, previous: b.input(.slot("accumulator", .base)), step: step, lr: lr, keep: nil, fresh: 1,
+                            epsilon: epsilon)
+                    }
                 }
             }
-        },
-    ])
+        ])
 
     // MARK: Adam and relatives: the first moment is stored; the gradient follows from it.
 
     /// The gradient from Adam's stored first moment: `m₁ = m₀ + (g − m₀)·c₁` solved for g.
-    private static func adamGradient<Source>(m0: ProgramExpression<Source>, m1: ProgramExpression<Source>, oneMinusBeta1: Float)
+    private static func adamGradient<Source>(
+        m0: ProgramExpression<Source>, m1: ProgramExpression<Source>, oneMinusBeta1: Float
+    )
         -> ProgramExpression<Source>
     {
         (m1 - m0) / oneMinusBeta1 + m0
     }
 
     /// ``adamGradient(m0:m1:oneMinusBeta1:)`` from the slot `first` of a group.
-    private static func adamGradient(_ b: ProgramBuilder<GroupTensor>, first: String, oneMinusBeta1: Float) -> ProgramExpression<GroupTensor> {
+    private static func adamGradient(
+        _ b: ProgramBuilder<GroupTensor>, first: String, oneMinusBeta1: Float
+    ) -> ProgramExpression<GroupTensor> {
         adamGradient(m0: b.input(.slot(first, .base)), m1: b.input(.slot(first, .target)), oneMinusBeta1: oneMinusBeta1)
     }
 
@@ -242,52 +267,63 @@ enum UpdateRules {
     /// α = lr·√(1 − β2ᵗ) / (1 − β1ᵗ) comes from the saved learning rate and step (Keras) or
     /// the saved `beta1_power`, `beta2_power` and an estimated learning rate (TF1).
     static func adam(first: String, second: String, name: String) -> UpdateRule {
-        UpdateRule(name: name, slots: [first, second], steps: [
-            .init(predicts: second, level: 1) { _, _ in
-                betas.map { beta1, beta2 in
-                    build { b in
-                        adamSecondMoment(v0: b.input(.slot(second, .base)), m0: b.input(.slot(first, .base)),
-                                         m1: b.input(.slot(first, .target)), oneMinusBeta1: Float(1 - Double(beta1)),
-                                         oneMinusBeta2: Float(1 - Double(beta2)))
+        UpdateRule(
+            name: name, slots: [first, second],
+            steps: [
+                .init(predicts: second, level: 1) { _, _ in
+                    betas.map { beta1, beta2 in
+                        build { b in
+                            adamSecondMoment(
+                                v0: b.input(.slot(second, .base)), m0: b.input(.slot(first, .base)),
+                                m1: b.input(.slot(first, .target)), oneMinusBeta1: Float(1 - Double(beta1)),
+                                oneMinusBeta2: Float(1 - Double(beta2)))
+                        }
                     }
-                }
-            },
-            .init(predicts: nil, level: 2) { context, samples in
-                let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
-                let m1 = samples[.slot(first, .target)], v1 = samples[.slot(second, .target)]
-                let alphaEstimate = samples.median { i in Double(w0[i] - w1[i]) * (Double(v1[i]).squareRoot() + 1e-8) / Double(m1[i]) }
-                var alphas: [Float] = []
-                for (beta1, beta2) in betas {
-                    for t in context.steps {
-                        for lr in context.floats("learning_rate", .target) { alphas += adamAlphas(lr: lr, step: t, beta1: beta1, beta2: beta2) }
-                    }
-                }
-                for (power1, power2) in zip(context.floats("beta1_power", .base), context.floats("beta2_power", .base)) {
-                    let correction = Double((1 - power2).squareRoot() / (1 - power1))
-                    for lr in snapped(alphaEstimate.map { $0 / correction }) { alphas.append(lr * (1 - power2).squareRoot() / (1 - power1)) }
-                }
-                var candidates: [CandidateProgram] = []
-                for alpha in alphas {
-                    for epsilon: Float in [1e-7, 1e-8] {
-                        candidates.append(build { b in
-                            adamWeight(b.input(.weight(.base)), m1: b.input(.slot(first, .target)), v1: b.input(.slot(second, .target)),
-                                       alpha: alpha, epsilon: epsilon)
-                        })
-                        // AdamW: the decoupled weight decay first.
-                        for lr in context.floats("learning_rate", .target) {
-                            for decay: Float in [0.004, 0.01, 0.05, 0.1] {
-                                candidates.append(build { b in
-                                    let w0 = b.input(.weight(.base))
-                                    return adamWeight(w0 - (w0 * decay) * lr, m1: b.input(.slot(first, .target)),
-                                                      v1: b.input(.slot(second, .target)), alpha: alpha, epsilon: epsilon)
-                                })
+                },
+                .init(predicts: nil, level: 2) { context, samples in
+                    let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
+                    let m1 = samples[.slot(first, .target)], v1 = samples[.slot(second, .target)]
+                    let alphaEstimate = samples.median { i in Double(w0[i] - w1[i]) * (Double(v1[i]).squareRoot() + 1e-8) / Double(m1[i]) }
+                    var alphas: [Float] = []
+                    for (beta1, beta2) in betas {
+                        for t in context.steps {
+                            for lr in context.floats("learning_rate", .target) {
+                                alphas += adamAlphas(lr: lr, step: t, beta1: beta1, beta2: beta2)
                             }
                         }
                     }
-                }
-                return candidates
-            },
-        ])
+                    for (power1, power2) in zip(context.floats("beta1_power", .base), context.floats("beta2_power", .base)) {
+                        let correction = Double((1 - power2).squareRoot() / (1 - power1))
+                        for lr in snapped(alphaEstimate.map { $0 / correction }) {
+                            alphas.append(lr * (1 - power2).squareRoot() / (1 - power1))
+                        }
+                    }
+                    var candidates: [CandidateProgram] = []
+                    for alpha in alphas {
+                        for epsilon: Float in [1e-7, 1e-8] {
+                            candidates.append(
+                                build { b in
+                                    adamWeight(
+                                        b.input(.weight(.base)), m1: b.input(.slot(first, .target)), v1: b.input(.slot(second, .target)),
+                                        alpha: alpha, epsilon: epsilon)
+                                })
+                            // AdamW: the decoupled weight decay first.
+                            for lr in context.floats("learning_rate", .target) {
+                                for decay: Float in [0.004, 0.01, 0.05, 0.1] {
+                                    candidates.append(
+                                        build { b in
+                                            let w0 = b.input(.weight(.base))
+                                            return adamWeight(
+                                                w0 - (w0 * decay) * lr, m1: b.input(.slot(first, .target)),
+                                                v1: b.input(.slot(second, .target)), alpha: alpha, epsilon: epsilon)
+                                        })
+                                }
+                            }
+                        }
+                    }
+                    return candidates
+                },
+            ])
     }
 
     /// α for Keras' Adam at step t, evaluated in float32 (as Keras does) and in double.
@@ -298,60 +334,66 @@ enum UpdateRules {
     }
 
     /// Keras Nadam: Adam's moments, the weight from a momentum schedule and the saved `_u_product`.
-    static let nadam = UpdateRule(name: "Keras Nadam", slots: ["momentum", "velocity"], steps: [
-        adam(first: "momentum", second: "velocity", name: "").steps[0],
-        .init(predicts: nil, level: 2) { context, _ in
-            var candidates: [CandidateProgram] = []
-            for lr in context.floats("learning_rate", .target) {
-                for t in context.steps {
-                    for product in context.floats("u_product", .target) {
-                        for (beta1, beta2) in betas {
-                            let decayPower = powf(0.96, Float(t)), nextPower = powf(0.96, Float(t + 1))
-                            let u = beta1 * (1 - 0.5 * decayPower), next = beta1 * (1 - 0.5 * nextPower)
-                            let nextProduct = product * next
-                            let secondCorrection = 1 - powf(beta2, Float(t))
-                            candidates.append(build { b in
-                                let gradient = adamGradient(b, first: "momentum", oneMinusBeta1: Float(1 - Double(beta1)))
-                                let m1 = b.input(.slot("momentum", .target))
-                                let mHat = (next * m1) / (1 - nextProduct) + ((1 - u) * gradient) / (1 - product)
-                                let vHat = b.input(.slot("velocity", .target)) / secondCorrection
-                                return b.input(.weight(.base)) - (mHat * lr) / (vHat.squareRoot() + 1e-7)
-                            })
+    static let nadam = UpdateRule(
+        name: "Keras Nadam", slots: ["momentum", "velocity"],
+        steps: [
+            adam(first: "momentum", second: "velocity", name: "").steps[0],
+            .init(predicts: nil, level: 2) { context, _ in
+                var candidates: [CandidateProgram] = []
+                for lr in context.floats("learning_rate", .target) {
+                    for t in context.steps {
+                        for product in context.floats("u_product", .target) {
+                            for (beta1, beta2) in betas {
+                                let decayPower = powf(0.96, Float(t)), nextPower = powf(0.96, Float(t + 1))
+                                let u = beta1 * (1 - 0.5 * decayPower), next = beta1 * (1 - 0.5 * nextPower)
+                                let nextProduct = product * next
+                                let secondCorrection = 1 - powf(beta2, Float(t))
+                                candidates.append(
+                                    build { b in
+                                        let gradient = adamGradient(b, first: "momentum", oneMinusBeta1: Float(1 - Double(beta1)))
+                                        let m1 = b.input(.slot("momentum", .target))
+                                        let mHat = (next * m1) / (1 - nextProduct) + ((1 - u) * gradient) / (1 - product)
+                                        let vHat = b.input(.slot("velocity", .target)) / secondCorrection
+                                        return b.input(.weight(.base)) - (mHat * lr) / (vHat.squareRoot() + 1e-7)
+                                    })
+                            }
                         }
                     }
                 }
-            }
-            return candidates
-        },
-    ])
+                return candidates
+            },
+        ])
 
     /// Keras Adamax: `u₁ = max(β2·u₀, |g|)`, `w₁ = w₀ − lr·m₁ / ((1 − β1ᵗ)·(u₁ + ε))`.
-    static let adamax = UpdateRule(name: "Keras Adamax", slots: ["momentum", "norm"], steps: [
-        .init(predicts: "norm", level: 1) { _, _ in
-            betas.map { beta1, beta2 in
-                build { b in
-                    let gradient = adamGradient(b, first: "momentum", oneMinusBeta1: Float(1 - Double(beta1)))
-                    return (beta2 * b.input(.slot("norm", .base))).maximum(gradient.magnitude)
+    static let adamax = UpdateRule(
+        name: "Keras Adamax", slots: ["momentum", "norm"],
+        steps: [
+            .init(predicts: "norm", level: 1) { _, _ in
+                betas.map { beta1, beta2 in
+                    build { b in
+                        let gradient = adamGradient(b, first: "momentum", oneMinusBeta1: Float(1 - Double(beta1)))
+                        return (beta2 * b.input(.slot("norm", .base))).maximum(gradient.magnitude)
+                    }
                 }
-            }
-        },
-        .init(predicts: nil, level: 2) { context, _ in
-            var candidates: [CandidateProgram] = []
-            for lr in context.floats("learning_rate", .target) {
-                for t in context.steps {
-                    for (beta1, _) in betas {
-                        for correction in Set([1 - powf(beta1, Float(t)), Float(1 - pow(Double(beta1), Double(t)))]) {
-                            candidates.append(build { b in
-                                let m1 = b.input(.slot("momentum", .target))
-                                return b.input(.weight(.base)) - (lr * m1) / (correction * (b.input(.slot("norm", .target)) + 1e-7))
-                            })
+            },
+            .init(predicts: nil, level: 2) { context, _ in
+                var candidates: [CandidateProgram] = []
+                for lr in context.floats("learning_rate", .target) {
+                    for t in context.steps {
+                        for (beta1, _) in betas {
+                            for correction in Set([1 - powf(beta1, Float(t)), Float(1 - pow(Double(beta1), Double(t)))]) {
+                                candidates.append(
+                                    build { b in
+                                        let m1 = b.input(.slot("momentum", .target))
+                                        return b.input(.weight(.base)) - (lr * m1) / (correction * (b.input(.slot("norm", .target)) + 1e-7))
+                                    })
+                            }
                         }
                     }
                 }
-            }
-            return candidates
-        },
-    ])
+                return candidates
+            },
+        ])
 
     // MARK: Candidates and helpers.
 

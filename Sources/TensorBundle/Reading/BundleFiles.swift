@@ -15,8 +15,8 @@ public enum BundleFiles {
         guard let marker = lastRange(of: ".data-", in: fileName) else { return nil }
         let numbers = fileName[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
         guard numbers.count == 3, numbers[1] == "of", numbers[0].count >= 5, numbers[2].count >= 5,
-              numbers[0].allSatisfy(\.isWholeNumber), numbers[2].allSatisfy(\.isWholeNumber),
-              let shard = Int64(numbers[0]), let count = Int64(numbers[2])
+            numbers[0].allSatisfy(\.isWholeNumber), numbers[2].allSatisfy(\.isWholeNumber),
+            let shard = Int64(numbers[0]), let count = Int64(numbers[2])
         else { return nil }
         return (String(fileName[..<marker.lowerBound]), shard, count)
     }

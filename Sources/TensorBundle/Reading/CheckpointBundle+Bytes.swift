@@ -41,7 +41,9 @@ extension CheckpointBundle {
         _ body: (UnsafeRawBufferPointer) throws(TensorError) -> Result
     ) throws(TensorError) -> Result {
         let (path, data, whole) = try storedRange(of: entry, key: key)
-        guard let file = data.mapped else { throw TensorError(.missingShard, key: key, "\(path) is remote: its bytes are streamed, not mapped") }
+        guard let file = data.mapped else {
+            throw TensorError(.missingShard, key: key, "\(path) is remote: its bytes are streamed, not mapped")
+        }
         let range = subrange.map { (whole.lowerBound + $0.lowerBound)..<(whole.lowerBound + $0.upperBound) } ?? whole
         precondition(range.lowerBound >= whole.lowerBound && range.upperBound <= whole.upperBound, "subrange outside the tensor")
         defer { if evictAfterUse { file.evict(range) } }
@@ -64,10 +66,14 @@ extension CheckpointBundle {
 
     /// The value of a non-partitioned `entry` from its stored `bytes` (read by the caller, as from
     /// a remote data file), checked as ``value(forKey:)`` checks it.
-    public static func value(of entry: BundleEntry, key: [UInt8], storedBytes bytes: UnsafeRawBufferPointer) throws(TensorError) -> TensorValue {
+    public static func value(
+        of entry: BundleEntry, key: [UInt8], storedBytes bytes: UnsafeRawBufferPointer
+    ) throws(TensorError) -> TensorValue {
         try validate(entry, key: key)
         guard !entry.isPartitioned else { throw TensorError(.unsupported, key: key, "a partitioned tensor has no bytes of its own") }
-        guard bytes.count == Int(entry.size) else { throw TensorError(.sizeMismatch, key: key, "\(bytes.count) bytes read, \(entry.size) stored") }
+        guard bytes.count == Int(entry.size) else {
+            throw TensorError(.sizeMismatch, key: key, "\(bytes.count) bytes read, \(entry.size) stored")
+        }
         return try decode(entry, key: key, bytes)
     }
 
@@ -85,7 +91,8 @@ extension CheckpointBundle {
         case .fixed(let size):
             let (expected, overflow) = count.multipliedReportingOverflow(by: Int64(size))
             guard !overflow, entry.size == expected else {
-                throw TensorError(.sizeMismatch, key: key, "stored size \(entry.size), expected \(overflow ? "overflow" : String(expected))")
+                throw TensorError(
+                    .sizeMismatch, key: key, "stored size \(entry.size), expected \(overflow ? "overflow" : String(expected))")
             }
         case .string:
             guard entry.size >= count else {
@@ -94,7 +101,8 @@ extension CheckpointBundle {
         case .variant:
             // Each element takes a length varint and a 4-byte checksum at least.
             guard entry.size / 5 >= count else {
-                throw TensorError(.sizeMismatch, key: key, "stored size \(entry.size) cannot hold \(count) variant elements (5 bytes each at least)")
+                throw TensorError(
+                    .sizeMismatch, key: key, "stored size \(entry.size) cannot hold \(count) variant elements (5 bytes each at least)")
             }
         case .unstorable:
             break

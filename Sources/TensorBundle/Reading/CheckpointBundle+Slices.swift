@@ -14,7 +14,8 @@ extension CheckpointBundle {
         }
         for (i, a) in boxes.enumerated() {
             for j in 0..<i where zip(a, boxes[j]).allSatisfy({ $0.overlaps($1) }) {
-                throw TensorError(.badSlices, key: key, "overlapping slices: existing slice = \(full.slices[j]), new slice = \(full.slices[i])")
+                throw TensorError(
+                    .badSlices, key: key, "overlapping slices: existing slice = \(full.slices[j]), new slice = \(full.slices[i])")
             }
         }
         let covered = boxes.reduce(Int64(0)) { sum, box in sum + box.reduce(Int64(1)) { $0 * Int64($1.count) } }

@@ -115,7 +115,8 @@ public final class CheckpointBundle: Sendable {
         var headerProblem: HeaderProblem? = nil
         if let first = records.first {
             if !first.key.isEmpty {
-                headerProblem = HeaderProblem(code: .notFirst, message: "the first record is \(KeyText.escape(first.key)), not the header (empty key)")
+                headerProblem = HeaderProblem(
+                    code: .notFirst, message: "the first record is \(KeyText.escape(first.key)), not the header (empty key)")
             } else {
                 records = records.dropFirst()
                 do {
@@ -133,7 +134,8 @@ public final class CheckpointBundle: Sendable {
             headerProblem = HeaderProblem(code: .missing, message: "the table holds no records (no header)")
         }
         let bundleRecords = records.map { record in
-            BundleRecord(key: record.key, entry: Result { () throws(ProtoError) in try BundleEntry.decode(record.value) }, offset: record.offset)
+            BundleRecord(
+                key: record.key, entry: Result { () throws(ProtoError) in try BundleEntry.decode(record.value) }, offset: record.offset)
         }
         var firstRecordByKey: [[UInt8]: Int] = [:]
         for (index, record) in bundleRecords.enumerated() where firstRecordByKey[record.key] == nil {
@@ -158,7 +160,7 @@ public final class CheckpointBundle: Sendable {
         var shards: [Int64: Result<DataFile, FileError>] = [:]
         for record in records {
             guard case .success(let entry) = record.entry, !entry.isPartitioned,
-                  entry.shardID >= 0, entry.shardID < count, shards[entry.shardID] == nil
+                entry.shardID >= 0, entry.shardID < count, shards[entry.shardID] == nil
             else { continue }
             let path = BundleFiles.data(prefix: prefix, shard: entry.shardID, of: count)
             shards[entry.shardID] = open(path)

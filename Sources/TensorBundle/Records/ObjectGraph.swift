@@ -73,7 +73,11 @@ public struct ObjectGraph: Sendable, Hashable {
         var checker = FieldChecker(message: "object graph")
         var bodies: [ArraySlice<UInt8>] = []
         try checker.decode(bytes[...]) { checker, field in
-            if field.number == 1, let body = checker.bytes(field, "nodes") { bodies.append(body) } else if field.number != 1 { checker.unknown(field) }
+            if field.number == 1, let body = checker.bytes(field, "nodes") {
+                bodies.append(body)
+            } else if field.number != 1 {
+                checker.unknown(field)
+            }
         }
         var nodes: [Node] = []
         for body in bodies { nodes.append(try node(body, checker: &checker)) }
@@ -122,8 +126,14 @@ public struct ObjectGraph: Sendable, Hashable {
             try checker.decode(bytes) { checker, field in
                 switch field.number {
                 case 1: if let value = checker.bytes(field, "attributes.name") { attribute.name = String(decoding: value, as: UTF8.self) }
-                case 2: if let value = checker.bytes(field, "attributes.full_name") { attribute.fullName = String(decoding: value, as: UTF8.self) }
-                case 3: if let value = checker.bytes(field, "attributes.checkpoint_key") { attribute.checkpointKey = String(decoding: value, as: UTF8.self) }
+                case 2:
+                    if let value = checker.bytes(field, "attributes.full_name") {
+                        attribute.fullName = String(decoding: value, as: UTF8.self)
+                    }
+                case 3:
+                    if let value = checker.bytes(field, "attributes.checkpoint_key") {
+                        attribute.checkpointKey = String(decoding: value, as: UTF8.self)
+                    }
                 default: checker.unknown(field)
                 }
             }
@@ -133,9 +143,18 @@ public struct ObjectGraph: Sendable, Hashable {
             var slot = SlotReference(variableNode: -1, slotName: "", slotNode: -1)
             try checker.decode(bytes) { checker, field in
                 switch field.number {
-                case 1: if let value = checker.varint(field, "slot_variables.original_variable_node_id") { slot.variableNode = Int(Int64(int32Field: value)) }
-                case 2: if let value = checker.bytes(field, "slot_variables.slot_name") { slot.slotName = String(decoding: value, as: UTF8.self) }
-                case 3: if let value = checker.varint(field, "slot_variables.slot_variable_node_id") { slot.slotNode = Int(Int64(int32Field: value)) }
+                case 1:
+                    if let value = checker.varint(field, "slot_variables.original_variable_node_id") {
+                        slot.variableNode = Int(Int64(int32Field: value))
+                    }
+                case 2:
+                    if let value = checker.bytes(field, "slot_variables.slot_name") {
+                        slot.slotName = String(decoding: value, as: UTF8.self)
+                    }
+                case 3:
+                    if let value = checker.varint(field, "slot_variables.slot_variable_node_id") {
+                        slot.slotNode = Int(Int64(int32Field: value))
+                    }
                 default: checker.unknown(field)
                 }
             }

@@ -31,7 +31,9 @@ public struct TensorSlice: Sendable, Hashable, CustomStringConvertible {
         var ranges: [Range<Int64>] = []
         for (extent, dimension) in zip(extents, shape.dimensions) {
             guard let length = extent.length else {
-                guard extent.start == 0 else { return .failure(SliceError("slice \(self) starts a whole-dimension extent at \(extent.start)")) }
+                guard extent.start == 0 else {
+                    return .failure(SliceError("slice \(self) starts a whole-dimension extent at \(extent.start)"))
+                }
                 ranges.append(0..<dimension)
                 continue
             }

@@ -62,13 +62,17 @@ public struct CheckpointState: Sendable, Hashable {
         }
     }
 
-    private static func string(_ token: TextFormatScanner.Token, _ name: String, _ scanner: TextFormatScanner) throws(StateFileError) -> String {
+    private static func string(
+        _ token: TextFormatScanner.Token, _ name: String, _ scanner: TextFormatScanner
+    ) throws(StateFileError) -> String {
         guard case .string(let bytes) = token else { throw scanner.error("\(name) needs a quoted string") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw scanner.error("\(name) is not valid UTF-8") }
         return text
     }
 
-    private static func double(_ token: TextFormatScanner.Token, _ name: String, _ scanner: TextFormatScanner) throws(StateFileError) -> Double {
+    private static func double(
+        _ token: TextFormatScanner.Token, _ name: String, _ scanner: TextFormatScanner
+    ) throws(StateFileError) -> Double {
         let text: String
         switch token {
         case .number(let number): text = number
@@ -79,8 +83,10 @@ public struct CheckpointState: Sendable, Hashable {
         let lowered = text.lowercased()
         if (lowered.hasSuffix("f")) && !lowered.hasSuffix("inf") { digits = digits.dropLast() }
         let normalized = String(digits).lowercased()
-        let special: [String: Double] = ["inf": .infinity, "+inf": .infinity, "-inf": -.infinity, "infinity": .infinity,
-                                         "-infinity": -.infinity, "nan": .nan, "-nan": .nan]
+        let special: [String: Double] = [
+            "inf": .infinity, "+inf": .infinity, "-inf": -.infinity, "infinity": .infinity,
+            "-infinity": -.infinity, "nan": .nan, "-nan": .nan,
+        ]
         if let value = special[normalized] { return value }
         guard let value = Double(normalized), value.isFinite else { throw scanner.error("\(name): '\(text)' is not a number") }
         return value

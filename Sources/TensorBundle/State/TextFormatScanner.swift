@@ -42,7 +42,8 @@ struct TextFormatScanner {
             }
             return .string(value)
         case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return .number(take(while: { Self.isWordByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }))
+            return .number(
+                take(while: { Self.isWordByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }))
         case _ where Self.isWordByte(byte):
             return .identifier(take(while: Self.isWordByte))
         default:
@@ -133,7 +134,8 @@ struct TextFormatScanner {
     private mutating func hexDigits(maximum: Int) -> String {
         var digits = ""
         while digits.count < maximum, position < text.count,
-              let scalar = Optional(Unicode.Scalar(text[position])), scalar.properties.isASCIIHexDigit {
+            let scalar = Optional(Unicode.Scalar(text[position])), scalar.properties.isASCIIHexDigit
+        {
             digits.unicodeScalars.append(scalar)
             position += 1
         }

@@ -72,7 +72,9 @@ package struct ProtoDecoder: Sendable {
         case 2:
             let length = try varint()
             guard length <= UInt64(bytes.endIndex - position) else {
-                throw ProtoError(offset: start - bytes.startIndex, cause: "field \(number) claims \(length) bytes but \(bytes.endIndex - position) remain")
+                throw ProtoError(
+                    offset: start - bytes.startIndex,
+                    cause: "field \(number) claims \(length) bytes but \(bytes.endIndex - position) remain")
             }
             payload = .bytes(bytes[position..<position + Int(length)])
             position += Int(length)

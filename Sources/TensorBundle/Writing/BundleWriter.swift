@@ -170,12 +170,14 @@ public struct BundleWriter {
 
 extension BundleWriter {
     /// Adds a fixed-size tensor from an array of its raw element bytes.
-    public mutating func add(_ key: String, dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError) {
+    public mutating func add(_ key: String, dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError)
+    {
         try add(Array(key.utf8), dtype: dtype, shape: shape, bytes: bytes, shard: shard)
     }
 
     /// Adds a fixed-size tensor from an array of its raw element bytes.
-    public mutating func add(_ key: [UInt8], dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError) {
+    public mutating func add(_ key: [UInt8], dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError)
+    {
         try bytes.withUnsafeBytes { raw in
             Result { () throws(BundleWriteError) in try add(key, dtype: dtype, shape: shape, bytes: raw, shard: shard) }
         }.get()
