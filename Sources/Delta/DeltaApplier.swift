@@ -36,6 +36,38 @@ public struct DeltaApplier: Sendable {
         let delta = try DeltaFile(path: path)
         let manifest = delta.manifest
         let baseFiles = try checkBase(manifest.base, prefix: basePrefix, delta: path)
+        let outputs = try prepareOutputs(manifest, in: directory, overwrite: overwrite)
+        let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
+        let hashes = try rebuildDataFiles(
+            manifest, into: outputs, sources: RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt))
+        let base = manifest.base.flatMap { identity in basePrefix.map { (identity, $0, path) } }
+        for (index, digest) in manifest.target.dataFiles.enumerated() {
+            // A file the stream wrote whole was hashed on its way out; others are read back.
+            let hash: XXH128Digest
+            if let streamed = hashes[index] {
+                hash = streamed
+            } else {
+                hash = try FileDigest.of(path: rebuilt[index].path).hash
+            }
+            try verify(hash, size: rebuilt[index].count, against: digest, base: base)
+        }
+        let index = try open(Path.join(directory, manifest.target.index.name), overwrite: overwrite)
+        let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
+        try write(indexBytes, to: index)
+        try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index, base: nil)
+        do {
+            for file in outputs { try file.commit(overwrite: overwrite, durable: durable) }
+            try index.commit(overwrite: overwrite, durable: durable)
+        } catch {
+            throw DeltaError(error)
+        }
+        return manifest
+    }
+
+    /// The target's data files under temporary names in `directory`, each allocated at its
+    /// final size (runs are then written at their positions); refuses existing outputs unless
+    /// `overwrite`.
+    private func prepareOutputs(_ manifest: Manifest, in directory: String, overwrite: Bool) throws(DeltaError) -> [OutputFile] {
         let targets = manifest.target.dataFiles.map { Path.join(directory, $0.name) } + [Path.join(directory, manifest.target.index.name)]
         if !overwrite, let existing = targets.first(where: FileSystem.exists) {
             throw DeltaError(.exists, "\(existing): already exists (use --force to overwrite)")
@@ -45,8 +77,6 @@ public struct DeltaApplier: Sendable {
         } catch {
             throw DeltaError(error)
         }
-        // Every data file is allocated at its final size under a temporary name, then filled
-        // run by run at its position: predicted runs read target bytes rebuilt before them.
         var outputs: [OutputFile] = []
         for digest in manifest.target.dataFiles {
             let file = try open(Path.join(directory, digest.name), overwrite: overwrite)
@@ -57,17 +87,23 @@ public struct DeltaApplier: Sendable {
             }
             outputs.append(file)
         }
-        let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
+        return outputs
+    }
+
+    /// Rebuilds every data file: level 0 streamed front to back where O_DIRECT works, then
+    /// everything else (and the predicted runs, which read target bytes rebuilt before them,
+    /// level by level) through the page cache. Returns each file's XXH3-128 where the stream
+    /// computed it (a file it wrote whole).
+    private func rebuildDataFiles(
+        _ manifest: Manifest, into outputs: [OutputFile], sources: RunSources
+    ) throws(DeltaError) -> [XXH128Digest?] {
         let writers: [PositionalWriter]
         do {
             writers = try outputs.map { (file) throws(FileError) in try file.positionalWriter() }
         } catch {
             throw DeltaError(error)
         }
-        let sources = RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt)
         let work = Self.workList(manifest)
-        // Level 0 streamed front to back where O_DIRECT works, then everything else (and the
-        // predicted runs, which read target bytes rebuilt before them) through the page cache.
         var hashes = [XXH128Digest?](repeating: nil, count: outputs.count)
         var streamed = Set<Int>()
         for (index, file) in outputs.enumerated() where directWrites {
@@ -90,25 +126,7 @@ public struct DeltaApplier: Sendable {
             let runs = work.filter { $0.run.level == level && (level > 0 || !streamed.contains($0.file)) }
             try rebuild(runs, sources: sources, outputs: writers)
         }
-        let base = manifest.base.flatMap { identity in basePrefix.map { (identity, $0, path) } }
-        for (index, digest) in manifest.target.dataFiles.enumerated() {
-            if let hash = hashes[index] {
-                try verify(hash, size: digest.size, against: digest, base: base)
-            } else {
-                try verify(try FileDigest.of(path: rebuilt[index].path).hash, size: rebuilt[index].count, against: digest, base: base)
-            }
-        }
-        let index = try open(Path.join(directory, manifest.target.index.name), overwrite: overwrite)
-        let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
-        try write(indexBytes, to: index)
-        try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index, base: nil)
-        do {
-            for file in outputs { try file.commit(overwrite: overwrite, durable: durable) }
-            try index.commit(overwrite: overwrite, durable: durable)
-        } catch {
-            throw DeltaError(error)
-        }
-        return manifest
+        return hashes
     }
 
     /// Maps the base's data files after checking what is cheap to check: the index whole, the

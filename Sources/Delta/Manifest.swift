@@ -174,43 +174,7 @@ public struct Manifest: Sendable {
             let count = try reader.count(minimumBytesEach: 5)
             var runs: [Run] = []
             runs.reserveCapacity(count)
-            for _ in 0..<count {
-                switch try reader.byte() {
-                case 0:
-                    let (file, offset, length) = (try reader.number(), try reader.number(), try reader.number())
-                    runs.append(.copy(baseFile: file, offset: offset, length: length, name: try reader.string()))
-                case 1:
-                    let length = try reader.number()
-                    guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try reader.number())) else {
-                        throw DeltaError(.corrupt, "manifest: unknown chunk encoding")
-                    }
-                    let elementSize = try reader.number()
-                    let section = try reader.number()
-                    let reference = encoding.usesBase ? Run.BaseReference(file: try reader.number(), offset: try reader.number()) : nil
-                    runs.append(
-                        .chunk(
-                            length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference,
-                            name: try reader.string()))
-                case 2 where version == 1:
-                    runs.append(try reader.legacyAdamRun())
-                case 3 where version >= 2:
-                    let length = try reader.number()
-                    let encoding = try reader.predictedEncoding()
-                    let section = try reader.number()
-                    let level = Int(try reader.byte())
-                    let number = try reader.number()
-                    guard number < programs.count else {
-                        throw DeltaError(.corrupt, "manifest: a run names prediction program \(number) of \(programs.count)")
-                    }
-                    let program = programs[number]
-                    let inputs = try (0..<(try reader.count(minimumBytesEach: 3))).map { (_) throws(DeltaError) in try reader.location() }
-                    let prediction = Run.Prediction(level: level, program: program, inputs: inputs)
-                    runs.append(
-                        .predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try reader.string()))
-                default:
-                    throw DeltaError(.corrupt, "manifest: unknown run kind")
-                }
-            }
+            for _ in 0..<count { runs.append(try reader.run(version: version, programs: programs)) }
             files.append(FilePlan(runs: runs))
         }
         guard reader.atEnd else { throw DeltaError(.corrupt, "manifest: trailing bytes") }
@@ -273,6 +237,41 @@ struct ManifestReader {
 
     mutating func digest() throws(DeltaError) -> FileDigest {
         FileDigest(name: try string(), size: try number(), hash: try hash())
+    }
+
+    /// One run of a data file's plan: `u8 kind` and its fields (see docs/delta-format.md).
+    mutating func run(version: Int, programs: [PredictionProgram]) throws(DeltaError) -> Run {
+        switch try byte() {
+        case 0:
+            let (file, offset, length) = (try number(), try number(), try number())
+            return .copy(baseFile: file, offset: offset, length: length, name: try string())
+        case 1:
+            let length = try number()
+            guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try number())) else {
+                throw DeltaError(.corrupt, "manifest: unknown chunk encoding")
+            }
+            let elementSize = try number()
+            let section = try number()
+            let reference = encoding.usesBase ? Run.BaseReference(file: try number(), offset: try number()) : nil
+            return .chunk(
+                length: length, encoding: encoding, elementSize: elementSize, section: section, base: reference, name: try string())
+        case 2 where version == 1:
+            return try legacyAdamRun()
+        case 3 where version >= 2:
+            let length = try number()
+            let encoding = try predictedEncoding()
+            let section = try number()
+            let level = Int(try byte())
+            let program = try number()
+            guard program < programs.count else {
+                throw DeltaError(.corrupt, "manifest: a run names prediction program \(program) of \(programs.count)")
+            }
+            let inputs = try (0..<(try count(minimumBytesEach: 3))).map { (_) throws(DeltaError) in try location() }
+            let prediction = Run.Prediction(level: level, program: programs[program], inputs: inputs)
+            return .predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try string())
+        default:
+            throw DeltaError(.corrupt, "manifest: unknown run kind")
+        }
     }
 
     mutating func location() throws(DeltaError) -> TensorLocation {
