@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // Swift wrappers over them.
+        // Byte-level encodings every format here shares: varints, little-endian integers, keys as text.
+        .target(name: "BinaryCoding"),
         .target(name: "Checksums", dependencies: ["CISAL", "CXXHash"]),
         .target(name: "Zstandard", dependencies: ["CZstd"]),
 
@@ -38,10 +40,10 @@ let package = Package(
         .target(name: "MappedIO", dependencies: ["Parallelism"]),
 
         // TensorFlow's fork of the LevelDB table format (the `.index` file).
-        .target(name: "SSTable", dependencies: ["Checksums"]),
+        .target(name: "SSTable", dependencies: ["BinaryCoding", "Checksums"]),
 
         // The tensor bundle: records, dtypes, tensor bytes, reader, writer, `checkpoint` state.
-        .target(name: "TensorBundle", dependencies: ["Checksums", "MappedIO", "SSTable"]),
+        .target(name: "TensorBundle", dependencies: ["BinaryCoding", "Checksums", "MappedIO", "SSTable"]),
 
         // S3-compatible object stores: SigV4 signing, credentials, ranged reads, conditional writes.
         .target(
@@ -66,7 +68,10 @@ let package = Package(
         // Byte-exact compressed deltas between checkpoints.
         .target(
             name: "Delta",
-            dependencies: ["TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO", "TrainingState"]),
+            dependencies: [
+                "BinaryCoding", "TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO",
+                "TrainingState",
+            ]),
 
         // Training runs archived as chains of deltas, restorable step by step.
         .target(
@@ -83,7 +88,8 @@ let package = Package(
         .target(
             name: "CheckpointCLI",
             dependencies: [
-                "TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism", "ObjectStore", "MappedIO",
+                "BinaryCoding", "TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism",
+                "ObjectStore", "MappedIO",
                 "Checksums", "TrainingState", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,12 +102,13 @@ let package = Package(
         .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
         .testTarget(name: "MappedIOTests", dependencies: ["MappedIO", "FixtureSupport"]),
-        .testTarget(name: "SSTableTests", dependencies: ["SSTable", "Checksums", "FixtureSupport"]),
+        .testTarget(name: "SSTableTests", dependencies: ["BinaryCoding", "SSTable", "Checksums", "FixtureSupport"]),
         .testTarget(name: "TensorBundleTests", dependencies: ["TensorBundle", "SSTable", "MappedIO", "FixtureSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "FixtureSupport", "MappedIO", "SSTable", "TensorBundle"]),
         .testTarget(name: "DiffingTests", dependencies: ["Diffing", "TensorBundle", "FixtureSupport"]),
         .testTarget(
-            name: "DeltaTests", dependencies: ["Delta", "Checksums", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
+            name: "DeltaTests",
+            dependencies: ["BinaryCoding", "Delta", "Checksums", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "MappedIO", "FixtureSupport"]),
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),

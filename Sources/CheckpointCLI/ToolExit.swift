@@ -1,8 +1,8 @@
 import Archive
 import ArgumentParser
+import BinaryCoding
 import Delta
 import Glibc
-import SSTable
 
 /// The diff(1) exit-status convention every tool here follows.
 public enum ToolStatus: Int32, Sendable {

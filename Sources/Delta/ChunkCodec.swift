@@ -1,5 +1,5 @@
+import BinaryCoding
 import Glibc
-import SSTable
 import Zstandard
 
 /// Encodes and decodes chunks of tensor bytes: optional delta against the base's bytes (XOR,

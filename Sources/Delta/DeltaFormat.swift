@@ -1,5 +1,5 @@
+import BinaryCoding
 import Checksums
-import SSTable
 
 /// Constants and framing of the delta file format (see `docs/delta-format.md`).
 public enum DeltaFormat {
@@ -36,45 +36,31 @@ public enum DeltaFormat {
     /// What precedes a section's payload: its kind and length.
     static func sectionHead(_ kind: SectionKind, length: Int) -> [UInt8] {
         var out: [UInt8] = [kind.rawValue]
-        appendUInt64(UInt64(length), to: &out)
+        out.appendUInt64LE(UInt64(length))
         return out
     }
 
     /// What follows a section's payload: its XXH3-64.
     static func sectionTail(_ payload: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        appendUInt64(payload.withUnsafeBytes { XXH3.hash64($0) }, to: &out)
+        out.appendUInt64LE(payload.withUnsafeBytes { XXH3.hash64($0) })
         return out
-    }
-
-    static func appendUInt64(_ value: UInt64, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out += $0 }
-    }
-
-    static func appendUInt32(_ value: UInt32, to out: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { out += $0 }
     }
 
     /// The header: magic, version, a reserved zero word.
     static var header: [UInt8] {
         var out = magic
-        appendUInt32(version, to: &out)
-        appendUInt32(0, to: &out)
+        out.appendUInt32LE(version)
+        out.appendUInt32LE(0)
         return out
     }
 
     /// The trailer pointing at the manifest section.
     static func trailer(manifestOffset: Int, manifestLength: Int) -> [UInt8] {
         var out: [UInt8] = []
-        appendUInt64(UInt64(manifestOffset), to: &out)
-        appendUInt64(UInt64(manifestLength), to: &out)
-        appendUInt64(out.withUnsafeBytes { XXH3.hash64($0) }, to: &out)
+        out.appendUInt64LE(UInt64(manifestOffset))
+        out.appendUInt64LE(UInt64(manifestLength))
+        out.appendUInt64LE(out.withUnsafeBytes { XXH3.hash64($0) })
         return out + endMagic
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    func loadUInt64LE(at offset: Int) -> UInt64 {
-        UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 }

@@ -1,4 +1,4 @@
-import SSTable
+import BinaryCoding
 import TensorBundle
 
 extension DeltaFormat {

@@ -1,5 +1,5 @@
+import BinaryCoding
 import Checksums
-import SSTable
 
 /// How one chunk of target bytes is stored.
 public enum ChunkEncoding: UInt8, Sendable, Hashable, CaseIterable {
@@ -145,8 +145,8 @@ public struct Manifest: Sendable {
     private static func append(_ digest: FileDigest, to out: inout [UInt8]) {
         append(digest.name, to: &out)
         Varint.append(UInt64(digest.size), to: &out)
-        DeltaFormat.appendUInt64(digest.hash.high, to: &out)
-        DeltaFormat.appendUInt64(digest.hash.low, to: &out)
+        out.appendUInt64LE(digest.hash.high)
+        out.appendUInt64LE(digest.hash.low)
     }
 
     private static func append(_ identity: BundleIdentity, to out: inout [UInt8]) {

@@ -1,3 +1,5 @@
+import BinaryCoding
+
 /// Decodes the entries of one block (data, metaindex and index blocks share the format),
 /// checking every bound and recording each problem rather than stopping at the first.
 enum BlockDecoder {

@@ -1,3 +1,5 @@
+import BinaryCoding
+
 /// Where a block lives in a table: its offset and the size of its contents (the 5-byte
 /// trailer that follows is not counted).
 public struct BlockHandle: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import BinaryCoding
+
 /// Decompression of raw Snappy blocks (no framing), which old TensorFlow merges wrote into
 /// checkpoint indexes.
 enum Snappy {

@@ -1,3 +1,4 @@
+import BinaryCoding
 import Checksums
 
 /// A block of a table and what it is for.

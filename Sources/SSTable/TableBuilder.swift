@@ -1,3 +1,4 @@
+import BinaryCoding
 import Checksums
 
 /// Builds a table byte for byte as TensorFlow's `TableBuilder` does for checkpoint indexes

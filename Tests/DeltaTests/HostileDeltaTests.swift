@@ -1,3 +1,4 @@
+import BinaryCoding
 import Checksums
 import FixtureSupport
 import Foundation

@@ -1,4 +1,4 @@
-import SSTable
+import BinaryCoding
 
 /// The manifest form of a program: `varint input count`, `varint instruction count`, then per
 /// instruction `u8 opcode` and its operands (an input number or value indices as varints, a
@@ -28,7 +28,7 @@ extension PredictionProgram {
             out.append(instruction.opcode)
             switch instruction {
             case .input(let number): Varint.append(UInt64(number), to: &out)
-            case .constant(let bits): DeltaFormat.appendUInt32(bits, to: &out)
+            case .constant(let bits): out.appendUInt32LE(bits)
             default: for operand in instruction.operands { Varint.append(UInt64(operand), to: &out) }
             }
         }

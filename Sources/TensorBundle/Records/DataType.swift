@@ -1,3 +1,5 @@
+import BinaryCoding
+
 /// A TensorFlow `DataType` enum value, known or not.
 ///
 /// Unknown values are representable so that a reader can report them instead of failing

@@ -1,5 +1,5 @@
+import BinaryCoding
 import MappedIO
-import SSTable
 
 /// A prefix named in a `checkpoint` state file, resolved the way TensorFlow resolves it.
 public struct ResolvedPrefix: Sendable, Hashable {

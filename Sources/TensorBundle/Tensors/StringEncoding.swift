@@ -1,5 +1,5 @@
+import BinaryCoding
 import Checksums
-import SSTable
 
 /// The DT_STRING layout: N varint lengths, a masked length checksum (4 bytes, LE), then the
 /// bytes of every element. The entry CRC covers the lengths as fixed-width integers, the

@@ -1,4 +1,4 @@
-import SSTable
+import BinaryCoding
 
 /// Why a tensor's value could not be read: which tensor, what kind of failure, and the cause
 /// as one readable line.

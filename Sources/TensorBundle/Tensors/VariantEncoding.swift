@@ -1,5 +1,5 @@
+import BinaryCoding
 import Checksums
-import SSTable
 
 /// The DT_VARIANT layout: per element a varint length, the serialized
 /// `VariantTensorDataProto`, and a masked running checksum (4 bytes, LE).

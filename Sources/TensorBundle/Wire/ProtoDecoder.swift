@@ -1,4 +1,4 @@
-import SSTable
+import BinaryCoding
 
 /// The protocol-buffer wire types a bundle record can hold.
 package enum WireType: UInt8, Sendable {

@@ -1,4 +1,4 @@
-import SSTable
+import BinaryCoding
 
 /// Appends protocol-buffer fields in the canonical form TensorFlow's C++ serializer emits.
 package struct ProtoEncoder: Sendable {
