@@ -15,7 +15,7 @@ import Zstandard
 public struct DeltaApplier: Sendable {
     public var jobs = Parallelism.availableCores
     /// Chunks decoded per parallel batch, per job.
-    public var batchPerJob = 4
+    package var batchPerJob = 4
     /// Flush the rebuilt files to disk before renaming them into place; false only for
     /// scratch checkpoints that are thrown away (the intermediate links of a chain).
     public var durable = true

@@ -18,9 +18,9 @@ public struct DeltaCreator: Sendable {
     /// zstd level for chunks and the index.
     public var level: Int32 = 1
     public var jobs = Parallelism.availableCores
-    public var chunkBytes = 4 << 20
+    package var chunkBytes = 4 << 20
     /// Chunks encoded per parallel batch, per job.
-    public var batchPerJob = 4
+    package var batchPerJob = 4
     /// How far the inputs are checked before anything is written.
     public var inputCheck = InputCheck.verify
     /// Encode weights and optimizer slots against what the optimizer's update rule predicts

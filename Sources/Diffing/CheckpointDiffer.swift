@@ -25,7 +25,7 @@ public struct CheckpointDiffer: Sendable {
     public var tolerance: Tolerance?
     public var jobs = Parallelism.availableCores
     /// Bytes per work item.
-    public var chunkBytes = 4 << 20
+    package var chunkBytes = 4 << 20
     /// Which variables to compare, by display name.
     public var selects: @Sendable (String) -> Bool = { _ in true }
 

@@ -63,7 +63,6 @@ enum MixedSaveDiagnosis {
     /// `ckpt-100 (step 100)`, or just the name when it carries no step number.
     static func describe(_ prefix: String) -> String {
         let name = Path.fileName(of: prefix)
-        let digits = name.reversed().prefix(while: \.isWholeNumber)
-        return digits.isEmpty ? name : "\(name) (step \(String(digits.reversed())))"
+        return BundleFiles.step(of: name).map { "\(name) (step \($0))" } ?? name
     }
 }
