@@ -251,6 +251,7 @@ public struct DeltaCreator: Sendable {
             // A chunk its base holds unchanged (most of a sparsely updated table) is a copy:
             // comparing is several times faster than encoding.
             if let reference, BaseMatcher.equal(data, range, baseFiles[reference.file], at: reference.offset) {
+                baseFiles[reference.file].evict(reference.offset..<(reference.offset + range.count))
                 return .unchanged(reference)
             }
             let encoding = try encodeAgainstBase(
