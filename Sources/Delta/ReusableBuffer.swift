@@ -2,12 +2,6 @@
 /// more: no allocation (and no fresh, zero-filled pages) per chunk.
 final class ReusableBuffer {
     private var storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-    private let alignment: Int
-
-    /// A buffer whose start is a multiple of `alignment` bytes (a power of two).
-    init(alignment: Int = 64) {
-        self.alignment = alignment
-    }
 
     deinit {
         storage.deallocate()
@@ -20,7 +14,7 @@ final class ReusableBuffer {
     ) throws(Failure) -> Result {
         if storage.count < count {
             storage.deallocate()
-            storage = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: alignment)
+            storage = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 64)
         }
         return try body(UnsafeMutableRawBufferPointer(rebasing: storage[..<count]))
     }

@@ -172,3 +172,17 @@ import Testing
         #expect(throws: ProtoError.self) { try BundleEntry.decode([0x0B]) }  // a group
     }
 }
+
+extension MalformedInputTests {
+    /// A header whose packed `version.bad_consumers` ends inside a varint (hand-made: field 3 of
+    /// the VersionDef, length 2, bytes 0x81 0x80) is refused; it was read as the value 1.
+    @Test func truncatedPackedVarintsAreRefused() throws {
+        // BundleHeaderProto: num_shards = 1 (08 01), version (field 3, 6 bytes): producer 1,
+        // then bad_consumers packed with two continuation bytes and no end.
+        let header: [UInt8] = [0x08, 0x01, 0x1a, 0x06, 0x08, 0x01, 0x1a, 0x02, 0x81, 0x80]
+        #expect(throws: ProtoError.self) { try BundleHeader.decode(header) }
+        // The same field with a final byte decodes.
+        let complete: [UInt8] = [0x08, 0x01, 0x1a, 0x07, 0x08, 0x01, 0x1a, 0x03, 0x81, 0x80, 0x01]
+        #expect(try BundleHeader.decode(complete).version?.badConsumers == [1 + (1 << 14)])
+    }
+}

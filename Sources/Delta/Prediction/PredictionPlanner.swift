@@ -66,11 +66,13 @@ struct PredictionPlanner {
         var plans: [[UInt8]: PlannedPrediction] = [:]
         for (slots, family) in Dictionary(grouping: groups, by: \.slotNames) {
             let rules = UpdateRules.all.filter { $0.slots == slots }
-            let calibration = family.sorted { $0.size > $1.size }.prefix(Self.calibrationGroups)
-            guard !rules.isEmpty, let chosen = choose(rules, on: pooled(calibration.map(samples))) else { continue }
-            for group in family {
-                let own = samples(group)
-                for (step, candidate) in chosen where beats(candidate, predicting: step.predicts, on: own) {
+            guard !rules.isEmpty else { continue }
+            // Each group is sampled once: for the calibration (the largest) and for its own check.
+            let sampled = family.map { (group: $0, samples: samples($0)) }
+            let calibration = sampled.sorted { $0.group.size > $1.group.size }.prefix(Self.calibrationGroups).map(\.samples)
+            guard let chosen = choose(rules, on: pooled(calibration)) else { continue }
+            for (group, own) in sampled {
+                for (step, candidate) in chosen where Self.cost(of: candidate, predicting: step.predicts, on: own).pays {
                     let inputs = candidate.inputs.compactMap { tensor in
                         group.members[tensor.slot].map { tensor.side == .base ? $0.base : $0.target }
                     }
@@ -90,11 +92,9 @@ struct PredictionPlanner {
             var saving = 0.0
             var steps: [(UpdateRule.Step, CandidateProgram)] = []
             for step in rule.steps {
-                let actual = samples[.init(slot: step.predicts, side: .target)]
-                let baseBits = Self.residualBits(samples[.init(slot: step.predicts, side: .base)], actual)
-                let scored = step.candidates(context, samples).map { ($0, Self.residualBits(Self.evaluate($0, on: samples), actual)) }
-                guard let (candidate, bits) = scored.min(by: { $0.1 < $1.1 }), bits < Self.margin * baseBits else { continue }
-                saving += baseBits - bits
+                let scored = step.candidates(context, samples).map { ($0, Self.cost(of: $0, predicting: step.predicts, on: samples)) }
+                guard let (candidate, cost) = scored.min(by: { $0.1.predicted < $1.1.predicted }), cost.pays else { continue }
+                saving += cost.base - cost.predicted
                 steps.append((step, candidate))
             }
             if !steps.isEmpty, saving > best?.saving ?? 0 { best = (saving, steps) }
@@ -102,10 +102,20 @@ struct PredictionPlanner {
         return best?.steps
     }
 
-    private func beats(_ candidate: CandidateProgram, predicting slot: String?, on samples: GroupSamples) -> Bool {
+    /// What the residual of the tensor `slot` predicts costs on the samples, against its base.
+    struct Cost {
+        let predicted: Double
+        let base: Double
+
+        /// Whether the prediction beats the base by the planner's ``PredictionPlanner/margin``.
+        var pays: Bool { predicted < PredictionPlanner.margin * base }
+    }
+
+    static func cost(of candidate: CandidateProgram, predicting slot: String?, on samples: GroupSamples) -> Cost {
         let actual = samples[.init(slot: slot, side: .target)]
-        let bits = Self.residualBits(Self.evaluate(candidate, on: samples), actual)
-        return bits < Self.margin * Self.residualBits(samples[.init(slot: slot, side: .base)], actual)
+        return Cost(
+            predicted: residualBits(candidate.program.evaluate(columns: candidate.inputs.map { samples[$0] }), actual),
+            base: residualBits(samples[.init(slot: slot, side: .base)], actual))
     }
 
     /// The first elements of every member on both sides.
@@ -126,11 +136,6 @@ struct PredictionPlanner {
             for (tensor, floats) in sample.values { values[tensor, default: []] += floats }
         }
         return GroupSamples(values: values)
-    }
-
-    /// The candidate's prediction on the samples (the program run as create and apply run it).
-    static func evaluate(_ candidate: CandidateProgram, on samples: GroupSamples) -> [Float] {
-        candidate.program.evaluate(columns: candidate.inputs.map { samples[$0] })
     }
 
     /// The mean number of significant bits in the bit-pattern differences: what a residual costs.

@@ -270,16 +270,7 @@ enum UpdateRules {
         UpdateRule(
             name: name, slots: [first, second],
             steps: [
-                .init(predicts: second, level: 1) { _, _ in
-                    betas.map { beta1, beta2 in
-                        build { b in
-                            adamSecondMoment(
-                                v0: b.input(.slot(second, .base)), m0: b.input(.slot(first, .base)),
-                                m1: b.input(.slot(first, .target)), oneMinusBeta1: Float(1 - Double(beta1)),
-                                oneMinusBeta2: Float(1 - Double(beta2)))
-                        }
-                    }
-                },
+                adamSecondMomentStep(first: first, second: second),
                 .init(predicts: nil, level: 2) { context, samples in
                     let w0 = samples[.weight(.base)], w1 = samples[.weight(.target)]
                     let m1 = samples[.slot(first, .target)], v1 = samples[.slot(second, .target)]
@@ -326,6 +317,19 @@ enum UpdateRules {
             ])
     }
 
+    /// The second moment of Adam and of its relatives (Nadam): from the stored first moment.
+    static func adamSecondMomentStep(first: String, second: String) -> UpdateRule.Step {
+        .init(predicts: second, level: 1) { _, _ in
+            betas.map { beta1, beta2 in
+                build { b in
+                    adamSecondMoment(
+                        v0: b.input(.slot(second, .base)), m0: b.input(.slot(first, .base)), m1: b.input(.slot(first, .target)),
+                        oneMinusBeta1: Float(1 - Double(beta1)), oneMinusBeta2: Float(1 - Double(beta2)))
+                }
+            }
+        }
+    }
+
     /// α for Keras' Adam at step t, evaluated in float32 (as Keras does) and in double.
     static func adamAlphas(lr: Float, step: Int64, beta1: Float, beta2: Float) -> [Float] {
         let single = lr * (1 - powf(beta2, Float(step))).squareRoot() / (1 - powf(beta1, Float(step)))
@@ -337,7 +341,7 @@ enum UpdateRules {
     static let nadam = UpdateRule(
         name: "Keras Nadam", slots: ["momentum", "velocity"],
         steps: [
-            adam(first: "momentum", second: "velocity", name: "").steps[0],
+            adamSecondMomentStep(first: "momentum", second: "velocity"),
             .init(predicts: nil, level: 2) { context, _ in
                 var candidates: [CandidateProgram] = []
                 for lr in context.floats("learning_rate", .target) {
