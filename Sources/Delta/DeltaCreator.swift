@@ -60,8 +60,7 @@ public struct DeltaCreator: Sendable {
     /// What each worker keeps between units: its codec and its buffers.
     private final class Worker {
         let codec: ChunkCodec
-        var prediction: [UInt8] = []
-        var scratch: [Float] = []
+        let predictions = PredictionBuffer()
         var alternative: [UInt8] = []
 
         init(level: Int32) {
@@ -260,18 +259,11 @@ public struct DeltaCreator: Sendable {
             return .chunk(encoding, base: encoding.usesBase ? reference : nil)
         case .predict(let range, let prediction, let reference, _):
             defer { data.evict(range) }
-            if worker.prediction.count < range.count { worker.prediction = [UInt8](repeating: 0, count: range.count) }
-            prediction.compute(
-                length: range.count, base: baseFiles, target: targetFiles, into: &worker.prediction, scratch: &worker.scratch)
-            let predicted = try data.withUnsafeBytes { (bytes) throws(DeltaError) in
-                try worker.prediction.withUnsafeBytes { predictedBytes in
-                    Swift.Result { () throws(DeltaError) in
-                        try worker.codec.encode(
-                            UnsafeRawBufferPointer(rebasing: bytes[range]),
-                            base: UnsafeRawBufferPointer(rebasing: predictedBytes[..<range.count]), elementSize: 4,
-                            into: &payload)
-                    }
-                }.get()
+            let predicted = try worker.predictions.withPrediction(prediction, length: range.count, base: baseFiles, target: targetFiles) {
+                (reference) throws(DeltaError) in
+                try data.withUnsafeBytes { (bytes) throws(DeltaError) in
+                    try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), base: reference, elementSize: 4, into: &payload)
+                }
             }
             // A prediction that does not pay for itself gives way to the plain base encoding.
             if Double(payload.count) > 0.5 * Double(range.count) {
@@ -340,15 +332,20 @@ public struct DeltaCreator: Sendable {
         }
         var floats: [String: (base: Float?, target: Float?)] = [:]
         var counters: [String: (base: Int64?, target: Int64?)] = [:]
-        for (key, tensor) in stored where tensor.entry.shape.rank == 0 {
-            let bytes = (read(tensor.member.base, Int(tensor.entry.size)), read(tensor.member.target, Int(tensor.entry.size)))
-            func value<T: FixedWidthInteger>(_ bytes: [UInt8], as: T.Type) -> T {
-                bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+        // The optimizer's scalars: float32 state (learning rates, beta powers) and step counters.
+        func scalar<T: FixedWidthInteger>(_ member: PredictionPlanner.Group.Member, as _: T.Type) -> (base: T, target: T) {
+            let values = [member.base, member.target].map {
+                read($0, MemoryLayout<T>.size).withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
             }
+            return (values[0], values[1])
+        }
+        for (key, tensor) in stored where tensor.entry.shape.rank == 0 {
             if tensor.entry.dtype == .float32, tensor.entry.size == 4 {
-                floats[key] = (Float(bitPattern: value(bytes.0, as: UInt32.self)), Float(bitPattern: value(bytes.1, as: UInt32.self)))
+                let bits = scalar(tensor.member, as: UInt32.self)
+                floats[key] = (Float(bitPattern: bits.base), Float(bitPattern: bits.target))
             } else if tensor.entry.dtype == .int64, tensor.entry.size == 8, key.contains("iteration") || key.contains("step") {
-                counters[key] = (value(bytes.0, as: Int64.self), value(bytes.1, as: Int64.self))
+                let values = scalar(tensor.member, as: Int64.self)
+                counters[key] = (values.base, values.target)
             }
         }
         let state = TrainingState(bundle: target)

@@ -28,16 +28,11 @@ struct RunSources: Sendable {
                 }
             }
         case .predicted(let length, let encoding, let section, let prediction, _):
-            if worker.prediction.count < length { worker.prediction = [UInt8](repeating: 0, count: length) }
-            prediction.compute(length: length, base: baseFiles, target: rebuilt, into: &worker.prediction, scratch: &worker.scratch)
-            try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
-                try worker.prediction.withUnsafeBytes { reference in
-                    Swift.Result { () throws(DeltaError) in
-                        try worker.codec.decode(
-                            payload, encoding: encoding, elementSize: 4,
-                            base: UnsafeRawBufferPointer(rebasing: reference[..<length]), into: destination)
-                    }
-                }.get()
+            try worker.predictions.withPrediction(prediction, length: length, base: baseFiles, target: rebuilt) {
+                (reference) throws(DeltaError) in
+                try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
+                    try worker.codec.decode(payload, encoding: encoding, elementSize: 4, base: reference, into: destination)
+                }
             }
         }
     }
@@ -46,7 +41,6 @@ struct RunSources: Sendable {
 /// What each worker keeps between runs: its codec and its buffers.
 final class RunWorker {
     let codec = ChunkCodec(level: 1)
-    var prediction: [UInt8] = []
-    var scratch: [Float] = []
+    let predictions = PredictionBuffer()
     let output = ReusableBuffer()
 }

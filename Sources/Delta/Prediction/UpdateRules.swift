@@ -120,9 +120,7 @@ enum UpdateRules {
         return UpdateRule(
             name: framework.name, slots: [square, "momentum"],
             steps: [
-                .init(predicts: nil, level: 1) { _, _ in
-                    [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
-                },
+                weightAfterMomentum(level: 1),
                 .init(predicts: square, level: 1) { context, samples in
                     let s0 = samples[.slot(square, .base)], s1 = samples[.slot(square, .target)]
                     let mom0 = samples[.slot("momentum", .base)], mom1 = samples[.slot("momentum", .target)]
@@ -153,6 +151,13 @@ enum UpdateRules {
                     return candidates
                 },
             ])
+    }
+
+    /// RMSprop's weight when it keeps a momentum: `w₁ = w₀ − mom₁`, exactly.
+    private static func weightAfterMomentum(level: Int) -> UpdateRule.Step {
+        .init(predicts: nil, level: level) { _, _ in
+            [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
+        }
     }
 
     /// The gradient of centered RMSprop from its stored average: `ḡ₁ = ρ·ḡ₀ + (1 − ρ)·g`.
@@ -199,9 +204,7 @@ enum UpdateRules {
                     build { b in constants.1 * b.input(.slot("momentum", .base)) + centeredIncrement(b, rho: constants.0, lr: lr) }
                 }
             },
-            .init(predicts: nil, level: 3) { _, _ in
-                [build { b in b.input(.weight(.base)) - b.input(.slot("momentum", .target)) }]
-            },
+            weightAfterMomentum(level: 3),
         ])
 
     /// Adagrad, Keras' (`a₁ = a₀ + g²`, `w₁ = w₀ − lr·g / √(a₁ + ε)`) and TF1's (`ApplyAdagrad`,
