@@ -43,3 +43,17 @@ func systemCall<Value: FixedWidthInteger>(_ path: String, _ operation: String? =
         throw FileError(error, path: path, operation: operation)
     }
 }
+
+/// Like ``systemCall(_:_:_:)``, with `ignored` taken as success (nil): `EEXIST` for a
+/// directory that is already there, `ENOENT` for a file already gone.
+func systemCall<Value: FixedWidthInteger>(
+    _ path: String, _ operation: String? = nil, ignoring ignored: Errno, _ body: () -> Value
+) throws(FileError) -> Value? {
+    do {
+        return try valueOrErrno(retryingInterrupts: body)
+    } catch  where error == ignored {
+        return nil
+    } catch {
+        throw FileError(error, path: path, operation: operation)
+    }
+}

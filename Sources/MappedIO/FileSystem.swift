@@ -102,22 +102,14 @@ public enum FileSystem {
         if kind(of: path) == .directory { return }
         let parent = Path.directory(of: path)
         if parent != path && !parent.isEmpty && parent != "." { try createDirectory(parent) }
-        do {
-            _ = try valueOrErrno(retryingInterrupts: { mkdir(path, 0o755) })
-        } catch  where error != .fileExists {
-            throw FileError(error, path: path, operation: "mkdir")
-        } catch {}
+        _ = try systemCall(path, "mkdir", ignoring: .fileExists) { mkdir(path, 0o755) }
     }
 
     /// Removes the file (or empty directory) at `path`; a missing path is not an error.
     public static func remove(_ path: String) throws(FileError) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
-        do {
-            _ = try valueOrErrno(retryingInterrupts: { (info.st_mode & S_IFMT) == S_IFDIR ? rmdir(path) : unlink(path) })
-        } catch  where error != .noSuchFile {
-            throw FileError(error, path: path, operation: "remove")
-        } catch {}
+        _ = try systemCall(path, "remove", ignoring: .noSuchFile) { (info.st_mode & S_IFMT) == S_IFDIR ? rmdir(path) : unlink(path) }
     }
 
     /// Removes `path` and, if it is a directory, everything in it. Symbolic links are removed,
@@ -135,12 +127,8 @@ public enum FileSystem {
     public static func synchronizeDirectory(_ path: String) throws(FileError) {
         let fd = try systemCall(path) { open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
-        do {
-            _ = try valueOrErrno(retryingInterrupts: { fsync(fd) })
-        } catch  where error != .invalidArgument {
-            // EINVAL: the file system does not sync directories; nothing to do.
-            throw FileError(error, path: path, operation: "fsync")
-        } catch {}
+        // EINVAL: the file system does not sync directories; nothing to do.
+        _ = try systemCall(path, "fsync", ignoring: .invalidArgument) { fsync(fd) }
     }
 
     /// The absolute path of `path` with symbolic links, `.` and `..` resolved; nil when it

@@ -79,14 +79,9 @@ public final class OutputFile {
     /// past its intended length is undone with ``preallocate(_:)``.
     public func directWriter() throws(FileError) -> PositionalWriter? {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "written after commit") }
-        do {
-            return PositionalWriter(
-                descriptor: try valueOrErrno(retryingInterrupts: { open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC) }), path: path)
-        } catch {
-            // EINVAL: the file system does not take O_DIRECT.
-            if error == .invalidArgument { return nil }
-            throw FileError(error, path: temporaryPath)
-        }
+        // EINVAL: the file system does not take O_DIRECT.
+        let direct = try systemCall(temporaryPath, ignoring: .invalidArgument) { open(temporaryPath, O_WRONLY | directFlag | O_CLOEXEC) }
+        return direct.map { PositionalWriter(descriptor: $0, path: path) }
     }
 
     /// Writes the whole file `path` at once: `bytes` written aside, flushed and renamed into
