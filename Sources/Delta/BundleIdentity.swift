@@ -1,6 +1,8 @@
 import Checksums
 import MappedIO
+import Synchronization
 import TensorBundle
+import Verification
 
 /// A file of a checkpoint: its name (without directory), size and XXH3-128.
 public struct FileDigest: Sendable, Hashable {
@@ -16,14 +18,38 @@ public struct FileDigest: Sendable, Hashable {
 
     /// Hashes the file at `path`, read front to back through a small buffer.
     public static func of(path: String) throws(DeltaError) -> FileDigest {
-        var hasher = XXH3Hasher128()
-        let size: Int
         do {
-            size = try SequentialReader.forEachPiece(of: path) { hasher.update($0) }
+            return try of(path: path) { _ in }
         } catch {
             throw DeltaError(error)
         }
+    }
+
+    /// Hashes the file at `path`, read front to back through a small buffer, lending each
+    /// piece to `consume` once it is hashed.
+    static func of(path: String, lending consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) -> FileDigest {
+        var hasher = XXH3Hasher128()
+        let size = try SequentialReader.forEachPiece(of: path) { piece in
+            hasher.update(piece)
+            consume(piece)
+        }
         return FileDigest(name: Path.fileName(of: path), size: size, hash: hasher.finalize())
+    }
+}
+
+/// The data files of a checkpoint as a verifier reads them, each hashed as it passes: the
+/// checkpoint's identity comes from the verification's own pass.
+final class HashingSource: DataFileSource {
+    private let digests = Mutex<[String: FileDigest]>([:])
+
+    func read(_ path: String, into consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) {
+        let digest = try FileDigest.of(path: path, lending: consume)
+        digests.withLock { $0[digest.name] = digest }
+    }
+
+    /// The digest of the file named `name` (no directory), if it was read.
+    func digest(ofFileNamed name: String) -> FileDigest? {
+        digests.withLock { $0[name] }
     }
 }
 
@@ -35,10 +61,10 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
     public let dataFiles: [FileDigest]
 
     /// The identity of the checkpoint at `prefix` (every file hashed): its index and the data
-    /// files of its `shardCount` shards that exist, in shard order. The files are found by
-    /// listing the directory, so the work is bounded by what it holds, not by a count read
-    /// from the index.
-    static func of(prefix: String, shardCount: Int64) throws(DeltaError) -> BundleIdentity {
+    /// files of its `shardCount` shards that exist, in shard order, taken from `hashed` where it
+    /// read them. The files are found by listing the directory, so the work is bounded by what
+    /// it holds, not by a count read from the index.
+    static func of(prefix: String, shardCount: Int64, hashed: HashingSource? = nil) throws(DeltaError) -> BundleIdentity {
         let index = try FileDigest.of(path: BundleFiles.index(prefix: prefix))
         let directory = Path.directory(of: prefix)
         let name = Path.fileName(of: prefix)
@@ -56,7 +82,11 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
         }
         var dataFiles: [FileDigest] = []
         for (_, file) in shards.sorted(by: { $0.shard < $1.shard }) {
-            dataFiles.append(try FileDigest.of(path: Path.join(directory, file)))
+            if let digest = hashed?.digest(ofFileNamed: file) {
+                dataFiles.append(digest)
+            } else {
+                dataFiles.append(try FileDigest.of(path: Path.join(directory, file)))
+            }
         }
         return BundleIdentity(name: name, index: index, dataFiles: dataFiles)
     }

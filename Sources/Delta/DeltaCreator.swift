@@ -75,20 +75,18 @@ public struct DeltaCreator: Sendable {
     ) throws(DeltaError) -> Manifest {
         let target = try Self.open(targetPrefix)
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
-        for bundle in [target] + (base.map { [$0] } ?? []) { try check(bundle) }
-        guard let shardCount = target.header?.numShards, target.headerProblem == nil else {
-            throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
-        }
-        // The target and the base are hashed at the same time, one per core.
-        let bundles = [(targetPrefix, shardCount)] + (base.map { [($0.prefix, $0.header?.numShards ?? 0)] } ?? [])
-        let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: bundles.count, initial: nil)
-        ParallelWork.run(count: bundles.count, jobs: jobs) { index in
-            identities[index] = Swift.Result { () throws(DeltaError) in
-                try BundleIdentity.of(prefix: bundles[index].0, shardCount: bundles[index].1)
-            }
+        // Both inputs are read at the same time, each once: checked and hashed in one pass.
+        let inputs = [target] + (base.map { [$0] } ?? [])
+        let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: inputs.count, initial: nil)
+        let jobsPerInput = max(1, jobs / inputs.count)
+        ParallelWork.run(count: inputs.count, jobs: jobs) { index in
+            identities[index] = Swift.Result { () throws(DeltaError) in try identity(of: inputs[index], jobs: jobsPerInput) }
         }
         let targetIdentity = try identities[0]!.get()
         let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1]!.get() }
+        guard target.header != nil, target.headerProblem == nil else {
+            throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
+        }
         let baseFiles = try (baseIdentity?.dataFiles ?? []).map { (digest) throws(DeltaError) in
             try Self.map(Path.join(Path.directory(of: basePrefix!), digest.name))
         }
@@ -399,12 +397,22 @@ public struct DeltaCreator: Sendable {
         }
     }
 
-    /// Applies ``inputCheck`` to one input.
-    private func check(_ bundle: CheckpointBundle) throws(DeltaError) {
-        guard inputCheck != .trusted else { return }
-        let report = Verifier.forReading(jobs: jobs).verify(bundle)
-        guard let damage = report.damage, !(inputCheck == .allowDamagedData && report.onlyDataDamage) else { return }
-        throw DeltaError(.damagedInput, "\(damage); not stored (damaged input)")
+    /// Reads one input once: hashes its files and, unless ``inputCheck`` trusts it, verifies
+    /// it in the same pass.
+    private func identity(of bundle: CheckpointBundle, jobs: Int) throws(DeltaError) -> BundleIdentity {
+        let shardCount = bundle.header?.numShards ?? 0
+        guard inputCheck != .trusted else { return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount) }
+        let source = HashingSource()
+        let report: CheckpointReport
+        do {
+            report = try Verifier.forReading(jobs: jobs).verify(bundle, source: source)
+        } catch {
+            throw DeltaError(error)
+        }
+        if let damage = report.damage, !(inputCheck == .allowDamagedData && report.onlyDataDamage) {
+            throw DeltaError(.damagedInput, "\(damage); not stored (damaged input)")
+        }
+        return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount, hashed: source)
     }
 
     static func open(_ prefix: String) throws(DeltaError) -> CheckpointBundle {

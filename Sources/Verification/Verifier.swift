@@ -60,12 +60,31 @@ public struct Verifier: Sendable {
     }
 
     private func verify(_ bundle: CheckpointBundle, since start: Stopwatch) -> CheckpointReport {
+        verify(bundle, since: start) { parts in
+            DataCheck.run(parts, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
+        }
+    }
+
+    /// Verifies an opened local checkpoint as ``verify(_:)`` does, reading each data file the
+    /// index references once, front to back, from `source` (one file per job at a time), so a
+    /// caller hashing whole files gets its hashes from the same pass. Strings and variants are
+    /// checked through the files' maps. Throws what the source throws.
+    public func verify(_ bundle: CheckpointBundle, source: some DataFileSource) throws(FileError) -> CheckpointReport {
+        try verify(bundle, since: Stopwatch()) { (parts) throws(FileError) in
+            try SequentialDataCheck.run(parts, bundle: bundle, source: source, jobs: jobs, chunkSize: chunkSize, progress: progress)
+        }
+    }
+
+    /// Checks the structure of a local checkpoint and, unless ``structureOnly``, the parts
+    /// of its share with `dataCheck`.
+    private func verify<Failure: Error>(
+        _ bundle: CheckpointBundle, since start: Stopwatch, dataCheck: ([StoredPart]) throws(Failure) -> [TensorError?]
+    ) throws(Failure) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
         let names = (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: names, since: start) }
         let parts = sharedParts(structure.parts)
-        let errors = DataCheck.run(parts.map { structure.parts[$0] }, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
-        let failures = Self.failures(errors, parts: parts)
+        let failures = Self.failures(try dataCheck(parts.map { structure.parts[$0] }), parts: parts)
         return report(
             bundle, structure, failures: failures, bytesChecked: Self.bytes(of: parts, in: structure), siblings: names, since: start)
     }

@@ -1,12 +1,14 @@
 import FixtureSupport
 import Foundation
 import MappedIO
+import Synchronization
 import TensorBundle
 import Testing
 import Verification
 
 /// The streamed data pass (how a checkpoint in an object store is verified) over local files,
-/// in tiny windows, with the bytes handed over in pieces of random size: every report must be
+/// in tiny windows, and the sequential pass (each local file read once, as `ckptdelta create`
+/// reads its inputs), with the bytes handed over in pieces of random size: every report must be
 /// the report of the mapped data pass, finding for finding.
 @Suite struct StreamedVerificationTests {
     /// A reader of local files that delivers each range in pieces of 1 to 5,000 bytes.
@@ -23,6 +25,31 @@ import Verification
                     offset += take
                 }
             }
+        }
+    }
+
+    /// A source of local files that delivers each file in pieces of 1 to 5,000 bytes and
+    /// remembers how many bytes of each it delivered.
+    final class ChoppySource: DataFileSource {
+        let seed: UInt64
+        let delivered = Mutex<[String: Int]>([:])
+
+        init(seed: UInt64) {
+            self.seed = seed
+        }
+
+        func read(_ path: String, into consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) {
+            var random = RandomCorruptionTests.SplitMix(state: seed)
+            let count = try MappedFile(path: path).withUnsafeBytes { (bytes) -> Int in
+                var offset = 0
+                while offset < bytes.count {
+                    let take = min(Int.random(in: 1...5_000, using: &random), bytes.count - offset)
+                    consume(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + take]))
+                    offset += take
+                }
+                return offset
+            }
+            delivered.withLock { $0[path, default: 0] += count }
         }
     }
 
@@ -53,6 +80,30 @@ import Verification
         #expect(describe(streamed) == describe(local), "\(prefix)")
         #expect(streamed.tensors.map { $0.error?.code } == local.tensors.map { $0.error?.code }, "\(prefix)")
         #expect(streamed.bytesChecked == local.bytesChecked && streamed.dataFailures == local.dataFailures, "\(prefix)")
+        let opened = try CheckpointBundle(prefix: prefix)
+        let source = ChoppySource(seed: UInt64(windowSize))
+        let sequential = try verifier.verify(opened, source: source)
+        #expect(describe(sequential) == describe(local), "\(prefix)")
+        #expect(sequential.tensors.map { $0.error?.code } == local.tensors.map { $0.error?.code }, "\(prefix)")
+        #expect(sequential.bytesChecked == local.bytesChecked && sequential.dataFailures == local.dataFailures, "\(prefix)")
+        // Every data file the index references was read once, whole.
+        let expected = opened.shards.compactMap { shard, file -> (String, Int)? in
+            guard case .success(let file) = file, let count = opened.header?.numShards else { return nil }
+            return (BundleFiles.data(prefix: prefix, shard: shard, of: count), file.count)
+        }
+        #expect(source.delivered.withLock { $0 } == Dictionary(uniqueKeysWithValues: expected), "\(prefix)")
+    }
+
+    /// A file the sequential pass cannot read stops it with the source's error: the pass says
+    /// nothing about the checkpoint.
+    @Test func sequentialReadFailuresAreThrown() throws {
+        struct FailingSource: DataFileSource {
+            func read(_ path: String, into consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) {
+                throw FileError(errno: EIO, path: path, operation: "read")
+            }
+        }
+        let prefix = Fixtures.path(Fixtures.manifest.values.joined().first!.prefix)
+        #expect(throws: FileError.self) { try Verifier().verify(try CheckpointBundle(prefix: prefix), source: FailingSource()) }
     }
 
     @Test func everyFixtureIsReportedAlike() async throws {
