@@ -41,33 +41,6 @@ public struct DeltaCreator: Sendable {
 
     public init() {}
 
-    /// One unit of work: a copy from the base, a chunk to encode, or a chunk to encode
-    /// against a prediction (or its base, if that turns out smaller).
-    private enum Unit: Sendable {
-        case copy(baseFile: Int, offset: Int, length: Int, name: String)
-        case encode(range: Range<Int>, elementSize: Int, base: Run.BaseReference?, name: String)
-        case predict(range: Range<Int>, prediction: Run.Prediction, base: Run.BaseReference?, name: String)
-    }
-
-    /// What encoding a unit gave (its payload stays in the worker's buffer slot).
-    private enum Encoded: Sendable {
-        case chunk(ChunkEncoding, base: Run.BaseReference?)
-        case predicted(ChunkEncoding)
-        /// The chunk's bytes are its base's: a copy (no payload).
-        case unchanged(Run.BaseReference)
-    }
-
-    /// What each worker keeps between units: its codec and its buffers.
-    private final class Worker {
-        let codec: ChunkCodec
-        let predictions = PredictionBuffer()
-        var alternative: [UInt8] = []
-
-        init(level: Int32) {
-            codec = ChunkCodec(level: level)
-        }
-    }
-
     /// Creates the delta at `output` and returns its manifest.
     @discardableResult
     public func create(
@@ -154,7 +127,7 @@ public struct DeltaCreator: Sendable {
             let range = start..<(start + Int(entry.size))
             let name = CheckpointBundle.displayName(key)
             if let copy = matcher.identical(data, range, entry: entry) {
-                units.append(.copy(baseFile: copy.file, offset: copy.offset, length: range.count, name: name))
+                units.append(.copy(copy, length: range.count, name: name))
             } else if let planned = predictions[key] {
                 let base = matcher.counterpart(key: key, entry: entry)
                 units += chunks(range, elementSize: 4, base: base, name: name).map { unit in
@@ -185,7 +158,7 @@ public struct DeltaCreator: Sendable {
         let step = max(chunkBytes / elementSize, 1) * elementSize
         return stride(from: range.lowerBound, to: range.upperBound, by: step).map { start in
             let end = min(range.upperBound, start + step)
-            let reference = base.map { Run.BaseReference(file: $0.file, offset: $0.offset + (start - range.lowerBound)) }
+            let reference = base?.advanced(by: start - range.lowerBound)
             return .encode(range: start..<end, elementSize: elementSize, base: reference, name: name)
         }
     }
@@ -201,7 +174,7 @@ public struct DeltaCreator: Sendable {
         let payloads = ResultSlots<[UInt8]>(count: batch, initial: [])
         for start in stride(from: 0, to: units.count, by: batch) {
             let slice = Array(units[start..<min(units.count, start + batch)])
-            let results = ResultSlots<Swift.Result<Encoded?, DeltaError>?>(count: slice.count, initial: nil)
+            let results = ResultSlots<Swift.Result<[Piece], DeltaError>?>(count: slice.count, initial: nil)
             ParallelWork.run(count: slice.count, jobs: jobs, state: { Worker(level: level) }) { worker, index in
                 var payload = payloads.exchange(index, with: [])
                 results[index] = Swift.Result { () throws(DeltaError) in
@@ -211,97 +184,27 @@ public struct DeltaCreator: Sendable {
                 _ = payloads.exchange(index, with: payload)
             }
             for (index, unit) in slice.enumerated() {
-                let section = file.count
-                let encoded: Encoded? = try results[index]?.get() ?? nil
-                switch (unit, encoded) {
-                case (.copy(let baseFile, let offset, let length, let name), _):
-                    Self.appendCopy(baseFile: baseFile, offset: offset, length: length, name: name, to: &runs)
-                case (.encode(let range, _, _, let name), .unchanged(let reference)?):
-                    Self.appendCopy(baseFile: reference.file, offset: reference.offset, length: range.count, name: name, to: &runs)
-                case (.encode(let range, let width, _, let name), .chunk(let encoding, let base)?):
-                    try writeSection(payloads[index], to: file)
-                    runs.append(
-                        .chunk(length: range.count, encoding: encoding, elementSize: width, section: section, base: base, name: name))
-                case (.predict(let range, _, _, let name), .chunk(let encoding, let base)?):
-                    try writeSection(payloads[index], to: file)
-                    runs.append(.chunk(length: range.count, encoding: encoding, elementSize: 4, section: section, base: base, name: name))
-                case (.predict(let range, let prediction, _, let name), .predicted(let encoding)?):
-                    try writeSection(payloads[index], to: file)
-                    runs.append(.predicted(length: range.count, encoding: encoding, section: section, prediction: prediction, name: name))
-                default:
-                    preconditionFailure("every unit but a copy is encoded")
+                for piece in try results[index]!.get() {
+                    let section = file.count
+                    switch piece.storage {
+                    case .copy(let reference):
+                        Self.appendCopy(reference, length: piece.range.count, name: unit.name, to: &runs)
+                    case .chunk(let encoding, let elementSize, let base, let bytes):
+                        try writeSection(payloads[index][bytes], to: file)
+                        runs.append(
+                            .chunk(
+                                length: piece.range.count, encoding: encoding, elementSize: elementSize, section: section, base: base,
+                                name: unit.name))
+                    case .predicted(let encoding, let prediction, let bytes):
+                        try writeSection(payloads[index][bytes], to: file)
+                        runs.append(
+                            .predicted(
+                                length: piece.range.count, encoding: encoding, section: section, prediction: prediction, name: unit.name))
+                    }
                 }
             }
         }
         return runs
-    }
-
-    /// Encodes one unit into `payload` (on a worker thread, with its codec and buffers).
-    private static func encode(
-        _ unit: Unit, data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], worker: Worker, into payload: inout [UInt8]
-    ) throws(DeltaError) -> Encoded? {
-        switch unit {
-        case .copy:
-            return nil
-        case .encode(let range, let elementSize, let reference, _):
-            defer { data.evict(range) }
-            // A chunk its base holds unchanged (most of a sparsely updated table) is a copy:
-            // comparing is several times faster than encoding.
-            if let reference, BaseMatcher.equal(data, range, baseFiles[reference.file], at: reference.offset) {
-                baseFiles[reference.file].evict(reference.offset..<(reference.offset + range.count))
-                return .unchanged(reference)
-            }
-            let encoding = try encodeAgainstBase(
-                range, elementSize: elementSize, reference: reference, data: data, baseFiles: baseFiles,
-                codec: worker.codec, into: &payload)
-            return .chunk(encoding, base: encoding.usesBase ? reference : nil)
-        case .predict(let range, let prediction, let reference, _):
-            defer { data.evict(range) }
-            let predicted = try worker.predictions.withPrediction(prediction, length: range.count, base: baseFiles, target: targetFiles) {
-                (reference) throws(DeltaError) in
-                try data.withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), base: reference, elementSize: 4, into: &payload)
-                }
-            }
-            // A prediction that does not pay for itself gives way to the plain base encoding.
-            if Double(payload.count) > 0.5 * Double(range.count) {
-                let encoding = try encodeAgainstBase(
-                    range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles,
-                    codec: worker.codec, into: &worker.alternative)
-                if worker.alternative.count < payload.count {
-                    swap(&payload, &worker.alternative)
-                    return .chunk(encoding, base: encoding.usesBase ? reference : nil)
-                }
-            }
-            return predicted.usesBase ? .predicted(predicted) : .chunk(predicted, base: nil)
-        }
-    }
-
-    /// Appends a copy run, merged into the run before it when that copies the bytes just before.
-    private static func appendCopy(baseFile: Int, offset: Int, length: Int, name: String, to runs: inout [Run]) {
-        if case .copy(let file, let start, let previous, let previousName)? = runs.last, file == baseFile, previousName == name,
-            start + previous == offset
-        {
-            runs[runs.count - 1] = .copy(baseFile: file, offset: start, length: previous + length, name: name)
-        } else {
-            runs.append(.copy(baseFile: baseFile, offset: offset, length: length, name: name))
-        }
-    }
-
-    private static func encodeAgainstBase(
-        _ range: Range<Int>, elementSize: Int, reference: Run.BaseReference?, data: MappedFile, baseFiles: [MappedFile], codec: ChunkCodec,
-        into payload: inout [UInt8]
-    ) throws(DeltaError) -> ChunkEncoding {
-        try data.withUnsafeBytes { (bytes) throws(DeltaError) in
-            let target = UnsafeRawBufferPointer(rebasing: bytes[range])
-            guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize, into: &payload) }
-            let baseRange = reference.offset..<(reference.offset + range.count)
-            defer { baseFiles[reference.file].evict(baseRange) }
-            return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
-                try codec.encode(
-                    target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize, into: &payload)
-            }
-        }
     }
 
     /// Which target tensors to encode against predictions: the groups of weights and slots the
@@ -383,10 +286,18 @@ public struct DeltaCreator: Sendable {
     }
 
     /// Appends a chunk section around `payload` without copying it.
-    private func writeSection(_ payload: [UInt8], to file: OutputFile) throws(DeltaError) {
+    private func writeSection(_ payload: ArraySlice<UInt8>, to file: OutputFile) throws(DeltaError) {
         try write(DeltaFormat.sectionHead(.chunk, length: payload.count), to: file)
-        try write(payload, to: file)
-        try write(DeltaFormat.sectionTail(payload), to: file)
+        do {
+            try payload.withUnsafeBytes { bytes in
+                Swift.Result { () throws(FileError) in
+                    try file.write(bytes)
+                    try file.write(DeltaFormat.sectionTail(bytes))
+                }
+            }.get()
+        } catch {
+            throw DeltaError(error)
+        }
     }
 
     private func write(_ bytes: [UInt8], to file: OutputFile) throws(DeltaError) {

@@ -30,7 +30,7 @@ public enum DeltaFormat {
 
     /// The bytes of a section: kind, length, payload, XXH3-64 of the payload.
     static func section(_ kind: SectionKind, _ payload: [UInt8]) -> [UInt8] {
-        sectionHead(kind, length: payload.count) + payload + sectionTail(payload)
+        sectionHead(kind, length: payload.count) + payload + payload.withUnsafeBytes { sectionTail($0) }
     }
 
     /// What precedes a section's payload: its kind and length.
@@ -41,9 +41,9 @@ public enum DeltaFormat {
     }
 
     /// What follows a section's payload: its XXH3-64.
-    static func sectionTail(_ payload: [UInt8]) -> [UInt8] {
+    static func sectionTail(_ payload: UnsafeRawBufferPointer) -> [UInt8] {
         var out: [UInt8] = []
-        out.appendUInt64LE(payload.withUnsafeBytes { XXH3.hash64($0) })
+        out.appendUInt64LE(XXH3.hash64(payload))
         return out
     }
 

@@ -50,6 +50,11 @@ public enum Run: Sendable, Hashable {
     public struct BaseReference: Sendable, Hashable {
         public let file: Int
         public let offset: Int
+
+        /// The place `count` bytes further in the same file.
+        func advanced(by count: Int) -> BaseReference {
+            BaseReference(file: file, offset: offset + count)
+        }
     }
 
     public var length: Int {

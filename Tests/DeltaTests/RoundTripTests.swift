@@ -111,6 +111,41 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         #expect(try MappedFile(path: directory.path("d")).count < 2000)
     }
 
+    /// A few scattered changes in a large tensor (a sparsely updated embedding): only the
+    /// compared blocks that changed are encoded, the rest are copies of the base.
+    @Test func sparseChangesEncodeOnlyTheBlocksThatChanged() throws {
+        let directory = TemporaryDirectory()
+        let block = DeltaCreator.comparedBlockBytes
+        let count = 150_001  // float32 elements: the last block of the last chunk is partial
+        let base = (0..<count * 4).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        var target = base
+        // One change inside a block, one straddling two blocks, one in the last partial block.
+        let changes = [block + 100, 3 * block - 2, count * 4 - 3]
+        for offset in changes { target[offset] ^= 0x5a }
+        target[3 * block + 1] ^= 0x01
+        for (name, bytes) in [("a", base), ("b", target)] {
+            var writer = try BundleWriter(prefix: directory.path(name))
+            try writer.add("embedding", dtype: .float32, shape: TensorShape([Int64(count)]), bytes: bytes)
+            try writer.finish()
+        }
+        for chunkBytes in [4 << 20, 5 * block / 2] {
+            var creator = DeltaCreator()
+            creator.chunkBytes = chunkBytes
+            let delta = directory.path("d\(chunkBytes)")
+            let manifest = try creator.create(base: directory.path("a"), target: directory.path("b"), output: delta, overwrite: false)
+            let runs = manifest.files.flatMap(\.runs).filter { $0.name == "embedding" }
+            let encoded = runs.reduce(0) { total, run in
+                if case .chunk(let length, _, _, _, _, _) = run { return total + length }
+                return total
+            }
+            #expect(runs.contains { if case .copy = $0 { true } else { false } }, "chunk \(chunkBytes)")
+            // Blocks 1, 2 and 3, and the last (partial) one, at most.
+            #expect(encoded > 0 && encoded <= 4 * block, "chunk \(chunkBytes): \(encoded) bytes encoded")
+            try DeltaApplier().apply(delta: delta, base: directory.path("a"), into: directory.path("out\(chunkBytes)"), overwrite: false)
+            #expect(try TestFiles.contents(ofDirectory: directory.path("out\(chunkBytes)")) == TestFiles.checkpoint(directory.path("b")))
+        }
+    }
+
     @Test func encodingsRoundTripOnAwkwardLengths() throws {
         // Element sizes 1, 2, 4, 8 with lengths that leave partial elements and empty tails.
         let directory = TemporaryDirectory()
