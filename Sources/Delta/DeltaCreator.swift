@@ -8,12 +8,14 @@ import Zstandard
 
 /// Writes a delta of a target checkpoint against a base (or alone), one self-contained file.
 ///
-/// Every stored tensor of the target is encoded in element-aligned chunks on every core: bytes
-/// found unchanged anywhere in the base (same size and CRC, then compared) become references;
-/// tensors whose name, dtype and size match in the base are encoded against it (XOR or
-/// subtraction, byte planes, zstd); the rest are encoded alone; bytes no tensor claims are
-/// kept raw. The index is compressed against the base's index. Memory stays near
-/// `jobs × batch × chunkBytes` whatever the checkpoint's size. The inputs are only read.
+/// Each input is first read once, front to back, to verify and hash it (the two at the same
+/// time). Then every stored tensor of the target is encoded in element-aligned chunks on every
+/// core: bytes found unchanged anywhere in the base (same size and CRC, then compared) become
+/// references; tensors whose name, dtype and size match in the base are compared with it block
+/// by block, and the blocks that changed are encoded against it (XOR or subtraction, byte
+/// planes, zstd), or against the optimizer's prediction; the rest are encoded alone; bytes no
+/// tensor claims are kept raw. The index is compressed against the base's index. Memory stays
+/// near `jobs × batch × chunkBytes` whatever the checkpoint's size. The inputs are only read.
 public struct DeltaCreator: Sendable {
     /// zstd level for chunks and the index.
     public var level: Int32 = 1
@@ -48,7 +50,7 @@ public struct DeltaCreator: Sendable {
     ) throws(DeltaError) -> Manifest {
         let target = try Self.open(targetPrefix)
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
-        // Both inputs are read at the same time, each once: checked and hashed in one pass.
+        // Both inputs are read at the same time, each checked and hashed in one pass.
         let inputs = [target] + (base.map { [$0] } ?? [])
         let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: inputs.count, initial: nil)
         let jobsPerInput = max(1, jobs / inputs.count)
