@@ -63,22 +63,17 @@ struct BaseMatcher: Sendable {
     /// The spans of `range` of `a` (counted from its start, in order, neighbours merged) whose
     /// `blockSize` blocks differ from as many bytes of `b` at `offset` (both in bounds).
     static func changedSpans(_ a: MappedFile, _ range: Range<Int>, _ b: MappedFile, at offset: Int, blockSize: Int) -> [Range<Int>] {
-        a.withUnsafeBytes { first in
-            b.withUnsafeBytes { second in
-                var spans: [Range<Int>] = []
-                for start in stride(from: 0, to: range.count, by: blockSize) {
-                    let end = min(range.count, start + blockSize)
-                    guard memcmp(first.baseAddress! + range.lowerBound + start, second.baseAddress! + offset + start, end - start) != 0
-                    else { continue }
-                    if let last = spans.last, last.upperBound == start {
-                        spans[spans.count - 1] = last.lowerBound..<end
-                    } else {
-                        spans.append(start..<end)
-                    }
-                }
-                return spans
+        var spans: [Range<Int>] = []
+        for start in stride(from: 0, to: range.count, by: blockSize) {
+            let end = min(range.count, start + blockSize)
+            guard !equal(a, (range.lowerBound + start)..<(range.lowerBound + end), b, at: offset + start) else { continue }
+            if let last = spans.last, last.upperBound == start {
+                spans[spans.count - 1] = last.lowerBound..<end
+            } else {
+                spans.append(start..<end)
             }
         }
+        return spans
     }
 
     /// Whether the bytes at `range` of `a` equal as many bytes of `b` at `offset` (both in bounds).

@@ -18,8 +18,8 @@ extension DeltaCreator {
 
     /// A part of a unit's bytes and how it is stored.
     struct Piece: Sendable {
-        /// Where the bytes lie, counted from the unit's first byte.
-        let range: Range<Int>
+        /// How many of the unit's bytes, following the previous piece's.
+        let length: Int
         let storage: Storage
 
         enum Storage: Sendable {
@@ -56,7 +56,7 @@ extension DeltaCreator {
         payload.removeAll(keepingCapacity: true)
         switch unit {
         case .copy(let reference, let length, _):
-            return [Piece(range: 0..<length, storage: .copy(reference))]
+            return [Piece(length: length, storage: .copy(reference))]
         case .encode(let range, let elementSize, let reference, _):
             defer { data.evict(range) }
             guard let reference else {
@@ -64,7 +64,7 @@ extension DeltaCreator {
                     range, elementSize: elementSize, reference: nil, data: data, baseFiles: baseFiles, codec: worker.codec, into: &payload)
                 return [
                     Piece(
-                        range: 0..<range.count, storage: .chunk(encoding, elementSize: elementSize, base: nil, payload: 0..<payload.count))
+                        length: range.count, storage: .chunk(encoding, elementSize: elementSize, base: nil, payload: 0..<payload.count))
                 ]
             }
             let base = baseFiles[reference.file]
@@ -75,7 +75,7 @@ extension DeltaCreator {
             var position = 0
             for span in changed {
                 if span.lowerBound > position {
-                    pieces.append(Piece(range: position..<span.lowerBound, storage: .copy(reference.advanced(by: position))))
+                    pieces.append(Piece(length: span.lowerBound - position, storage: .copy(reference.advanced(by: position))))
                 }
                 let spanReference = reference.advanced(by: span.lowerBound)
                 let spanRange = (range.lowerBound + span.lowerBound)..<(range.lowerBound + span.upperBound)
@@ -88,11 +88,12 @@ extension DeltaCreator {
                 let storedBase = encoding.usesBase ? spanReference : nil
                 pieces.append(
                     Piece(
-                        range: span, storage: .chunk(encoding, elementSize: elementSize, base: storedBase, payload: start..<payload.count)))
+                        length: span.count,
+                        storage: .chunk(encoding, elementSize: elementSize, base: storedBase, payload: start..<payload.count)))
                 position = span.upperBound
             }
             if position < range.count {
-                pieces.append(Piece(range: position..<range.count, storage: .copy(reference.advanced(by: position))))
+                pieces.append(Piece(length: range.count - position, storage: .copy(reference.advanced(by: position))))
             }
             return pieces
         case .predict(let range, let prediction, let reference, _):
@@ -103,7 +104,6 @@ extension DeltaCreator {
                     try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), base: reference, elementSize: 4, into: &payload)
                 }
             }
-            let whole = 0..<range.count
             // A prediction that does not pay for itself gives way to the plain base encoding.
             if Double(payload.count) > 0.5 * Double(range.count) {
                 let encoding = try encodeAgainstBase(
@@ -112,13 +112,15 @@ extension DeltaCreator {
                 if worker.alternative.count < payload.count {
                     swap(&payload, &worker.alternative)
                     let storedBase = encoding.usesBase ? reference : nil
-                    return [Piece(range: whole, storage: .chunk(encoding, elementSize: 4, base: storedBase, payload: 0..<payload.count))]
+                    return [
+                        Piece(length: range.count, storage: .chunk(encoding, elementSize: 4, base: storedBase, payload: 0..<payload.count))
+                    ]
                 }
             }
             guard predicted.usesBase else {
-                return [Piece(range: whole, storage: .chunk(predicted, elementSize: 4, base: nil, payload: 0..<payload.count))]
+                return [Piece(length: range.count, storage: .chunk(predicted, elementSize: 4, base: nil, payload: 0..<payload.count))]
             }
-            return [Piece(range: whole, storage: .predicted(predicted, prediction, payload: 0..<payload.count))]
+            return [Piece(length: range.count, storage: .predicted(predicted, prediction, payload: 0..<payload.count))]
         }
     }
 

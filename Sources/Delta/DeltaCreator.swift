@@ -190,18 +190,18 @@ public struct DeltaCreator: Sendable {
                     let section = file.count
                     switch piece.storage {
                     case .copy(let reference):
-                        Self.appendCopy(reference, length: piece.range.count, name: unit.name, to: &runs)
+                        Self.appendCopy(reference, length: piece.length, name: unit.name, to: &runs)
                     case .chunk(let encoding, let elementSize, let base, let bytes):
                         try writeSection(payloads[index][bytes], to: file)
                         runs.append(
                             .chunk(
-                                length: piece.range.count, encoding: encoding, elementSize: elementSize, section: section, base: base,
+                                length: piece.length, encoding: encoding, elementSize: elementSize, section: section, base: base,
                                 name: unit.name))
                     case .predicted(let encoding, let prediction, let bytes):
                         try writeSection(payloads[index][bytes], to: file)
                         runs.append(
                             .predicted(
-                                length: piece.range.count, encoding: encoding, section: section, prediction: prediction, name: unit.name))
+                                length: piece.length, encoding: encoding, section: section, prediction: prediction, name: unit.name))
                     }
                 }
             }

@@ -1,11 +1,10 @@
-import Checksums
 import MappedIO
 import Parallelism
 import TensorBundle
 
 /// Checksums the fixed-size parts of a local checkpoint reading each opened data file once,
 /// front to back, from a ``DataFileSource`` (one file per job): every piece read is fed to the
-/// CRC-32C of each part it overlaps, so parts may overlap or leave gaps. Strings and variants,
+/// CRC-32C of each part it overlaps (a ``PieceFeed``), so parts may overlap or leave gaps. Strings and variants,
 /// whose encodings are checked whole, are checked through the file's map as ``DataCheck``
 /// checks them.
 enum SequentialDataCheck {
@@ -54,42 +53,24 @@ enum SequentialDataCheck {
     private static func check(
         _ members: [Int], of parts: [StoredPart], in path: String, source: some DataFileSource, progress: (@Sendable (Int64) -> Void)?
     ) throws(FileError) -> [(part: Int, error: TensorError?)] {
-        var crcs = [CRC32C](repeating: CRC32C(), count: members.count)
-        // An empty part is complete before any byte arrives (an empty file sends none).
-        var finished = members.map { parts[$0].entry.size == 0 }
-        var next = 0
-        var active: [Int] = []
-        var position: Int64 = 0
-        try source.read(path) { piece in
-            let end = position + Int64(piece.count)
-            while next < members.count, parts[members[next]].entry.offset < end || parts[members[next]].entry.size == 0 {
-                active.append(next)
-                next += 1
-            }
-            var covered: Int64 = 0
-            active.removeAll { member in
-                let range = parts[members[member]].range
-                let (lower, upper) = (max(range.lowerBound, position), min(range.upperBound, end))
-                if lower < upper {
-                    crcs[member].update(UnsafeRawBufferPointer(rebasing: piece[Int(lower - position)..<Int(upper - position)]))
-                    covered += upper - lower
-                }
-                finished[member] = range.upperBound <= end
-                return finished[member]
-            }
-            position = end
-            if covered > 0 { progress?(covered) }
+        var feed = PieceFeed(members.map { PieceFeed.Piece(range: parts[$0].range, whole: false) }, from: 0)
+        var crcs = [UInt32?](repeating: nil, count: members.count)
+        func finish(_ member: Int, _ outcome: PieceFeed.Outcome) {
+            if case .crc(let crc) = outcome { crcs[member] = crc }
+            progress?(parts[members[member]].entry.size)
         }
+        feed.start(finish: finish)
+        try source.read(path) { feed.consume($0, finish: finish) }
         return members.indices.map { member in
             let part = parts[members[member]]
-            guard finished[member] else {
+            guard let crc = crcs[member] else {
                 let error = TensorError(
                     .pastEndOfFile, key: part.key,
-                    "\(path) ended at \(position) bytes, before the tensor's bytes did (it changed while read)")
+                    "\(path) ended at \(feed.position) bytes, before the tensor's bytes did (it changed while read)")
                 return (members[member], error)
             }
             do throws(TensorError) {
-                try CheckpointBundle.checkCRC(crcs[member].value, of: part.entry, key: part.key)
+                try CheckpointBundle.checkCRC(crc, of: part.entry, key: part.key)
                 return (members[member], nil)
             } catch {
                 return (members[member], error)

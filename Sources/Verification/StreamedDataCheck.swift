@@ -127,14 +127,16 @@ enum StreamedDataCheck {
         _ window: Window, pieces: [Piece], parts: [StoredPart], reader: some ShardReader, progress: (@Sendable (Int64) -> Void)?
     ) async throws -> WindowResult {
         var results: WindowResult = []
-        var current = 0
-        var crc = CRC32C()
-        var collected: [UInt8] = []
-        var position = window.start
-        func finish(_ piece: Piece, index: Int) {
-            if piece.whole {
-                let part = parts[piece.part]
-                let error = collected.withUnsafeBytes { (bytes) -> TensorError? in
+        var feed = PieceFeed(
+            window.pieces.map { PieceFeed.Piece(range: pieces[$0].start..<pieces[$0].end, whole: pieces[$0].whole) }, from: window.start)
+        func finish(_ member: Int, _ outcome: PieceFeed.Outcome) {
+            let index = window.pieces[member]
+            switch outcome {
+            case .crc(let crc):
+                results.append((index, crc, nil))
+            case .bytes(let bytes):
+                let part = parts[pieces[index].part]
+                let error = bytes.withUnsafeBytes { (bytes) -> TensorError? in
                     do throws(TensorError) {
                         try CheckpointBundle.check(part.entry, key: part.key, bytes)
                         return nil
@@ -143,48 +145,11 @@ enum StreamedDataCheck {
                     }
                 }
                 results.append((index, 0, error))
-                collected = []
-            } else {
-                results.append((index, crc.value, nil))
             }
-            crc = CRC32C()
-            progress?(piece.count)
+            progress?(pieces[index].count)
         }
-        // Empty pieces take no bytes: settle those at the start.
-        while current < window.pieces.count, pieces[window.pieces[current]].count == 0 {
-            finish(pieces[window.pieces[current]], index: window.pieces[current])
-            current += 1
-        }
-        try await reader.read(window.path, range: window.start..<window.end) { bytes in
-            var offset = 0
-            while offset < bytes.count, current < window.pieces.count {
-                let index = window.pieces[current]
-                let piece = pieces[index]
-                if position < piece.start {
-                    let skip = Int(min(piece.start - position, Int64(bytes.count - offset)))
-                    offset += skip
-                    position += Int64(skip)
-                    continue
-                }
-                let take = Int(min(piece.end - position, Int64(bytes.count - offset)))
-                let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + take])
-                if piece.whole {
-                    collected.append(contentsOf: slice)
-                } else {
-                    crc.update(slice)
-                }
-                offset += take
-                position += Int64(take)
-                if position == piece.end {
-                    finish(piece, index: index)
-                    current += 1
-                    while current < window.pieces.count, pieces[window.pieces[current]].count == 0 {
-                        finish(pieces[window.pieces[current]], index: window.pieces[current])
-                        current += 1
-                    }
-                }
-            }
-        }
+        feed.start(finish: finish)
+        try await reader.read(window.path, range: window.start..<window.end) { feed.consume($0, finish: finish) }
         return results
     }
 }
