@@ -46,11 +46,10 @@ public enum FileSystem {
         }
     }
 
-    /// Whether anything exists at `path`.
     /// Whether the file system of `directory` lets a new file there be written with O_DIRECT
     /// (tmpfs and some overlay file systems do not), found by creating and removing one.
     package static func acceptsDirectWrites(in directory: String) -> Bool {
-        let probe = directory + "/.direct-probe-" + String(UInt64.random(in: 0...UInt64.max))
+        let probe = Path.join(directory, ".direct-probe-" + String(UInt64.random(in: 0...UInt64.max)))
         let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | directFlag | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return false }
         close(descriptor)
@@ -58,6 +57,7 @@ public enum FileSystem {
         return true
     }
 
+    /// Whether anything exists at `path`.
     public static func exists(_ path: String) -> Bool {
         kind(of: path) != .missing
     }
