@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Zstandard", dependencies: ["CZstd"]),
 
         // Files: read-only memory maps and atomic outputs (written in the background where asked).
-        .target(name: "MappedIO", dependencies: ["Parallelism"]),
+        .target(name: "MappedIO", dependencies: ["BinaryCoding", "Parallelism"]),
 
         // TensorFlow's fork of the LevelDB table format (the `.index` file).
         .target(name: "SSTable", dependencies: ["BinaryCoding", "Checksums"]),

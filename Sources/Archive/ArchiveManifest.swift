@@ -116,10 +116,11 @@ public struct ArchiveManifest: Sendable, Hashable {
         return manifest
     }
 
-    /// Replaces the manifest in `directory` atomically (written aside, flushed, renamed).
+    /// Replaces the manifest in `directory` atomically (written aside, flushed, renamed): the
+    /// one file of an archive that is ever replaced, and only while it is a regular file.
     func save(directory: String) throws(ArchiveError) {
         do {
-            try OutputFile.write(Array(encoded().utf8), to: Path.join(directory, Self.fileName), overwrite: true)
+            try OutputFile.write(Array(encoded().utf8), to: Path.join(directory, Self.fileName), replacing: .regularFile())
         } catch {
             throw ArchiveError(error)
         }

@@ -105,7 +105,7 @@ public struct ArchiveVerifier: Sendable {
         var previous: ChainRebuilder.Rebuilt? = nil
         for entry in manifest.entries {
             do throws(ArchiveError) {
-                let rebuilt = try rebuilder.rebuild(entry, into: nil, overwrite: false, scratch: scratch, reuse: previous)
+                let rebuilt = try rebuilder.rebuild(entry, into: nil, scratch: scratch, reuse: previous)
                 if let previous { scratch.discard(previous.directory) }
                 previous = rebuilt
             } catch {

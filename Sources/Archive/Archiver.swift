@@ -159,7 +159,7 @@ public struct Archiver: Sendable {
         let path = Path.join(archive, file)
         let manifest: Manifest
         do {
-            manifest = try creator.create(base: base, target: checkpoint.prefix, output: path, overwrite: false)
+            manifest = try creator.create(base: base, target: checkpoint.prefix, output: path)
         } catch {
             throw ArchiveError(error)
         }
@@ -190,7 +190,7 @@ public struct Archiver: Sendable {
             }
         }
         let scratch = try ScratchSpace(parent: archive)
-        let rebuilt = try rebuilder.rebuild(base, into: nil, overwrite: false, scratch: scratch)
+        let rebuilt = try rebuilder.rebuild(base, into: nil, scratch: scratch)
         return try create(rebuilt.prefix, checkpoint, file, archive)
     }
 

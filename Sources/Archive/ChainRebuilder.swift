@@ -18,10 +18,11 @@ struct ChainRebuilder {
         var prefix: String { Path.join(directory, entry.checkpoint) }
     }
 
-    /// Rebuilds `entry` into `output` (a fresh scratch slot when nil). When `reuse` is a link of
-    /// the entry's chain, the chain starts from it instead of its keyframe.
+    /// Rebuilds `entry` into `output` (a fresh scratch slot when nil), replacing there only what
+    /// `replacing` allows. When `reuse` is a link of the entry's chain, the chain starts from it
+    /// instead of its keyframe.
     func rebuild(
-        _ entry: ArchiveEntry, into output: String?, overwrite: Bool, scratch: ScratchSpace, reuse: Rebuilt? = nil
+        _ entry: ArchiveEntry, into output: String?, replacing: Replacement = .never, scratch: ScratchSpace, reuse: Rebuilt? = nil
     ) throws(ArchiveError) -> Rebuilt {
         let links = try manifest.chain(to: entry)
         var base: Rebuilt? = nil
@@ -42,7 +43,7 @@ struct ChainRebuilder {
             applier.durable = target == output
             applier.directWrites = target == output
             do {
-                try applier.apply(delta: path(of: link), base: base?.prefix, into: target, overwrite: last && overwrite)
+                try applier.apply(delta: path(of: link), base: base?.prefix, into: target, replacing: last ? replacing : .never)
             } catch {
                 if target != output { scratch.discard(target) }
                 throw ArchiveError(error)

@@ -76,7 +76,7 @@ public struct Companion: Sendable, Hashable {
             throw ArchiveError(.io, "\(path): \(error)", underlying: error)
         }
         do {
-            try OutputFile.write(bytes, to: destination, overwrite: false)
+            try OutputFile.write(bytes, to: destination)
         } catch {
             throw ArchiveError(error)
         }

@@ -1,26 +1,24 @@
 import MappedIO
 
-/// A hidden directory for the intermediate checkpoints of a chain, removed with everything in
-/// it when the instance goes away. Its name starts with ``prefix`` so that a directory left by
-/// a killed process can be recognized and removed later.
+/// A hidden directory for the intermediate checkpoints of a chain (a ``ScratchDirectory``
+/// named `.ckptdelta-scratch-<random>`), removed with everything in it when the instance goes
+/// away, and by the next command that makes one in the same folder when this one was killed.
 final class ScratchSpace {
     static let prefix = ".ckptdelta-scratch-"
 
-    let path: String
+    private let directory: ScratchDirectory
     private var slots = 0
 
-    /// Creates `parent/.ckptdelta-scratch-<random>`.
+    var path: String { directory.path }
+
+    /// Removes what killed commands left in `parent`, then creates `parent/.ckptdelta-scratch-<random>`.
     init(parent: String) throws(ArchiveError) {
-        path = Path.join(parent, Self.prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36))
+        ScratchDirectory.removeAbandoned(in: parent, prefix: Self.prefix)
         do {
-            try FileSystem.createDirectory(path)
+            directory = try ScratchDirectory(in: parent, prefix: Self.prefix)
         } catch {
             throw ArchiveError(error)
         }
-    }
-
-    deinit {
-        try? FileSystem.removeTree(path)
     }
 
     /// A new, empty subdirectory.

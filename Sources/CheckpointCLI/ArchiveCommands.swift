@@ -1,7 +1,9 @@
 import Archive
 import ArgumentParser
+import MappedIO
 import ObjectStore
 import Parallelism
+import TensorBundle
 
 extension DeltaCommand {
     struct Archive: StatusCommand {
@@ -52,9 +54,9 @@ extension DeltaCommand {
             archiver.progress = { event in
                 switch event {
                 case .skipped, .kept:
-                    Terminal.error(ArchiveOutput.line(event))
+                    Terminal.diagnose(ArchiveOutput.line(event))
                 default:
-                    if !quiet { Terminal.out(ArchiveOutput.line(event)) }
+                    if !quiet { Terminal.print(ArchiveOutput.line(event)) }
                 }
             }
             let bucket =
@@ -69,7 +71,7 @@ extension DeltaCommand {
                 if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run)) }
                 report = try archiver.archive(run: run, into: directory)
             }
-            if !quiet { Terminal.out(ArchiveOutput.summary(report, archive: self.archive)) }
+            if !quiet { Terminal.print(ArchiveOutput.summary(report, archive: self.archive)) }
             return report.skipped.isEmpty ? .clean : .findings
         }
     }
@@ -90,7 +92,10 @@ extension DeltaCommand {
         @Option(name: .shortAndLong, help: "The directory to write the checkpoint into.")
         var output: String
 
-        @Flag(help: "Overwrite existing files.")
+        @Flag(
+            help:
+                "Replace existing regular files (never a link, a special file or an archive file), and make the step the latest of the directory's existing `checkpoint` state file."
+        )
         var force = false
 
         @OptionGroup var workers: WorkerOptions
@@ -105,7 +110,7 @@ extension DeltaCommand {
         func execute() throws -> ToolStatus {
             var restorer = Restorer()
             restorer.jobs = workers.jobs
-            let entry: ArchiveEntry
+            let restored: Restorer.Restored
             if ObjectLocation.isURL(archive) {
                 let bucket = try BucketArchive(archive, client: RemoteStore.client())
                 let wanted = try bucket.entry(step: step)
@@ -113,16 +118,24 @@ extension DeltaCommand {
                 let frozen = try bucket.frozen(files)
                 guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "restoring step \(wanted.step)") }
                 try bucket.fetch(files)
-                entry = try restorer.restore(archive: bucket.staging.path, step: wanted.step, into: output, overwrite: force)
+                restored = try restorer.restore(archive: bucket.staging.path, step: wanted.step, into: output, replacing: .forced(force))
             } else {
-                entry = try restorer.restore(archive: archive, step: step, into: output, overwrite: force)
+                restored = try restorer.restore(archive: archive, step: step, into: output, replacing: .forced(force))
             }
+            let entry = restored.entry
             if !quiet {
-                Terminal.out(
-                    "restored step \(entry.step) (\(entry.checkpoint), \(Formatting.bytes(Int64(entry.rawSize)))) into \(output) from \(entry.depth + 1) archive file(s)\n"
+                Terminal.print(
+                    "restored step \(entry.step) (\(entry.checkpoint), \(Formatting.bytes(Int64(entry.rawSize)))) into \(output) from \(entry.depth + 1) archive file(s)"
                 )
             }
-            return .clean
+            guard case .kept(let latest, let reason) = restored.state else { return .clean }
+            // A training job resuming from this directory does not start from the restored step: say so, and how.
+            let state = Path.join(output, CheckpointDirectory.stateFileName)
+            Terminal.diagnose(
+                "ckptdelta: \(state): kept as it is, naming \(latest ?? "no checkpoint") as the latest: \(reason); "
+                    + "to resume from step \(entry.step), set model_checkpoint_path: \"\(entry.checkpoint)\" in it")
+            // Asked to make the step the latest (--force) and unable to: the job is not done.
+            return force ? .findings : .clean
         }
     }
 
@@ -140,7 +153,11 @@ extension DeltaCommand {
             let manifest =
                 ObjectLocation.isURL(archive)
                 ? try BucketArchive(archive, client: RemoteStore.client()).manifest() : try ArchiveManifest.existing(directory: archive)
-            Terminal.out(json ? ArchiveOutput.json(manifest).serialized() + "\n" : ArchiveOutput.text(manifest))
+            if json {
+                Terminal.document(ArchiveOutput.json(manifest).serialized() + "\n")
+            } else {
+                Terminal.print(ArchiveOutput.text(manifest))
+            }
             return .clean
         }
     }
@@ -185,7 +202,11 @@ extension DeltaCommand {
             } else {
                 report = try verifier.verify(archive: archive)
             }
-            Terminal.out(json ? ArchiveOutput.json(report).serialized() + "\n" : ArchiveOutput.text(report, deep: deep, quiet: quiet))
+            if json {
+                Terminal.document(ArchiveOutput.json(report).serialized() + "\n")
+            } else {
+                Terminal.print(ArchiveOutput.text(report, deep: deep, quiet: quiet))
+            }
             return report.ok ? .clean : .findings
         }
     }
@@ -241,9 +262,9 @@ extension DeltaCommand {
                 for target in targets where try await client.restore(target, days: days, tier: tier) { started += 1 }
                 return started
             }
-            Terminal.out(
+            Terminal.print(
                 "\(bucket.location): \(files.count) file(s) needed, \(frozen.count) in an archive storage class: "
-                    + "\(started) restore(s) started, \(frozen.count - started) already under way or done\n")
+                    + "\(started) restore(s) started, \(frozen.count - started) already under way or done")
             return .clean
         }
     }

@@ -9,24 +9,24 @@ enum ArchiveOutput {
         case .added(let entry):
             let kind = entry.baseStep.map { "delta against step \($0), depth \(entry.depth)" } ?? "keyframe"
             return
-                "\(entry.checkpoint): \(kind), \(Formatting.bytes(Int64(entry.size))) (\(ratio(entry.size, entry.rawSize)) of \(Formatting.bytes(Int64(entry.rawSize))))\n"
+                "\(entry.checkpoint): \(kind), \(Formatting.bytes(Int64(entry.size))) (\(ratio(entry.size, entry.rawSize)) of \(Formatting.bytes(Int64(entry.rawSize))))"
         case .skipped(let skipped):
-            return "ckptdelta: \(skipped.checkpoint): \(skipped.reason)\n"
+            return "ckptdelta: \(skipped.checkpoint): \(skipped.reason)"
         case .removed(let name):
-            return "removed \(name), left by an interrupted run\n"
+            return "removed \(name), left by an interrupted run"
         case .adopted(let entry):
-            return "\(entry.checkpoint): listed again from \(entry.file), a complete delta the manifest did not list\n"
+            return "\(entry.checkpoint): listed again from \(entry.file), a complete delta the manifest did not list"
         case .kept(let file, let reason):
-            return "ckptdelta: \(file): kept, not listed: \(reason)\n"
+            return "ckptdelta: \(file): kept, not listed: \(reason)"
         }
     }
 
     static func summary(_ report: ArchiveRunReport, archive: String) -> String {
-        "\(archive): \(report.added.count) step(s) added, \(report.skipped.count) skipped\n"
+        "\(archive): \(report.added.count) step(s) added, \(report.skipped.count) skipped"
     }
 
     /// The listing: one row per step, then the totals.
-    static func text(_ manifest: ArchiveManifest) -> String {
+    static func text(_ manifest: ArchiveManifest) -> [String] {
         var rows = [["STEP", "CHECKPOINT", "KIND", "BASE", "DEPTH", "RAW", "STORED", "RATIO"]]
         for entry in manifest.entries {
             rows.append([
@@ -64,12 +64,14 @@ enum ArchiveOutput {
     }
 
     /// One line per finding, then a summary line unless `quiet`.
-    static func text(_ report: ArchiveReport, deep: Bool, quiet: Bool) -> String {
-        var out = report.findings.map { VerifyOutput.line($0, defaultPath: report.path, tool: "ckptdelta") }.joined()
+    static func text(_ report: ArchiveReport, deep: Bool, quiet: Bool) -> [String] {
+        let out = report.findings.map { VerifyOutput.line($0, defaultPath: report.path, tool: "ckptdelta") }
         guard !quiet else { return out }
         let errors = report.findings.filter { $0.severity == .error }.count
-        out += "\(report.path): \(errors == 0 ? "ok" : "\(errors) error(s)"); \(report.manifest.entries.count) step(s) checked"
-        return out + (deep ? ", every one rebuilt\n" : "\n")
+        return out + [
+            "\(report.path): \(errors == 0 ? "ok" : "\(errors) error(s)"); \(report.manifest.entries.count) step(s) checked"
+                + (deep ? ", every one rebuilt" : "")
+        ]
     }
 
     static func json(_ report: ArchiveReport) -> JSONValue {

@@ -30,7 +30,7 @@ final class BucketArchive: ArchivePublisher {
         self.location = ObjectLocation(bucket: location.bucket, key: location.folderKey)
         self.client = client
         self.storageClass = storageClass
-        self.staging = try StagingDirectory()
+        self.staging = try StagingDirectory(standingFor: self.location.description)
         let folder = self.location
         let staged = staging.path
         let (objects, tag) = try RemoteStore.run { client in
@@ -42,7 +42,7 @@ final class BucketArchive: ArchivePublisher {
             guard objects[ArchiveManifest.fileName] != nil,
                 let manifest = try await client.get(folder.appending(ArchiveManifest.fileName), limit: 256 << 20)
             else { return (objects, String?.none) }
-            try OutputFile.write(manifest.bytes, to: Path.join(staged, ArchiveManifest.fileName), overwrite: false)
+            try OutputFile.write(manifest.bytes, to: Path.join(staged, ArchiveManifest.fileName))
             return (objects, String?.some(manifest.etag))
         }
         self.state = Mutex(State(objects: objects, manifestTag: tag))

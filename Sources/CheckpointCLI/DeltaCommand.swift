@@ -67,15 +67,17 @@ extension DeltaCommand {
             creator.jobs = workers.jobs
             creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
             creator.predictions = !noPredictions
-            let staging = ObjectLocation.isURL(output) ? try StagingDirectory() : nil
+            let remote = ObjectLocation.isURL(output) ? try RemoteStore.location(output) : nil
+            let staging = try remote.map { (remote) throws(ToolError) in try StagingDirectory(standingFor: remote.parent.description) }
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
-            let manifest = try creator.create(base: base?.prefix, target: target.prefix, output: local, overwrite: force || staging != nil)
-            if let staging {
+            let manifest = try creator.create(
+                base: base?.prefix, target: target.prefix, output: local, replacing: staging == nil ? .forced(force) : .never)
+            if let staging, let remote {
                 try RemoteOutput.upload(
-                    [Path.fileName(of: output)], from: staging.path, to: String(output.dropLast(Path.fileName(of: output).count)),
-                    overwrite: force)
+                    [remote.name], from: staging.path, to: remote.parent.description, force: force,
+                    inputs: (base?.objects ?? []) + target.objects)
             }
-            if !quiet { Terminal.out(DeltaOutput.summary(manifest, deltaPath: local, name: output)) }
+            if !quiet { Terminal.print(DeltaOutput.summary(manifest, deltaPath: local, name: output)) }
             return .clean
         }
     }
@@ -90,7 +92,7 @@ extension DeltaCommand {
         @Option(name: .shortAndLong, help: "The directory to write the checkpoint's files into.")
         var output: String
 
-        @Flag(help: "Overwrite existing files.")
+        @Flag(help: "Replace existing regular files (never a link, a special file or an input).")
         var force = false
 
         @OptionGroup var workers: WorkerOptions
@@ -102,17 +104,20 @@ extension DeltaCommand {
         func execute() throws -> ToolStatus {
             // Remote inputs are copied locally first; a remote output folder gets the rebuilt files once complete.
             let base = paths.count == 2 ? try StagedCheckpoint(paths[0]) : nil
-            let staging = try StagingDirectory()
-            let delta = try StagedCheckpoint.file(paths[paths.count - 1], staging: staging)
+            let staging = try StagingDirectory(standingFor: nil)
+            let deltaPath = paths[paths.count - 1]
+            let delta = try StagedCheckpoint.file(deltaPath, staging: staging)
             var applier = DeltaApplier()
             applier.jobs = workers.jobs
             guard ObjectLocation.isURL(output) else {
-                try applier.apply(delta: delta, base: base?.prefix, into: output, overwrite: force)
+                try applier.apply(delta: delta, base: base?.prefix, into: output, replacing: .forced(force))
                 return .clean
             }
             let rebuilt = Path.join(staging.path, "rebuilt")
-            try applier.apply(delta: delta, base: base?.prefix, into: rebuilt, overwrite: false)
-            try RemoteOutput.upload(try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, overwrite: force)
+            StagingDirectory.record(local: rebuilt, standsFor: try RemoteStore.location(output).description)
+            try applier.apply(delta: delta, base: base?.prefix, into: rebuilt)
+            let inputs = (base?.objects ?? []) + (ObjectLocation.isURL(deltaPath) ? [try RemoteStore.location(deltaPath)] : [])
+            try RemoteOutput.upload(try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, force: force, inputs: inputs)
             return .clean
         }
     }
@@ -127,9 +132,13 @@ extension DeltaCommand {
         var json = false
 
         func execute() throws -> ToolStatus {
-            let staging = try StagingDirectory()
+            let staging = try StagingDirectory(standingFor: nil)
             let file = try DeltaFile(path: StagedCheckpoint.file(delta, staging: staging))
-            Terminal.out(json ? DeltaOutput.json(file).serialized() + "\n" : DeltaOutput.text(file))
+            if json {
+                Terminal.document(DeltaOutput.json(file, name: delta).serialized() + "\n")
+            } else {
+                Terminal.print(DeltaOutput.text(file, name: delta))
+            }
             return .clean
         }
     }

@@ -43,16 +43,18 @@ enum DeltaOutput {
         let size = (try? DeltaFile(path: deltaPath).count) ?? 0
         return "\(name ?? deltaPath): \(manifest.target.name) in \(Formatting.bytes(Int64(size))) "
             + "(\(Formatting.fixed(Double(size) / Double(max(raw, 1)), digits: 3)) of \(Formatting.bytes(Int64(raw))))"
-            + (manifest.base.map { " against \($0.name)" } ?? " without a base") + "\n"
+            + (manifest.base.map { " against \($0.name)" } ?? " without a base")
     }
 
-    static func text(_ file: DeltaFile) -> String {
+    /// What `file`, which the user named `name`, holds.
+    static func text(_ file: DeltaFile, name: String) -> [String] {
         let manifest = file.manifest
-        var out = "delta: \(file.path) (\(Formatting.bytes(Int64(file.count))))\n"
-        out += "base: \(manifest.base?.description ?? "none (a full checkpoint)")\n"
-        out += "target: \(manifest.target)\n"
+        var out = [
+            "delta: \(name) (\(Formatting.bytes(Int64(file.count))))", "base: \(manifest.base?.description ?? "none (a full checkpoint)")",
+            "target: \(manifest.target)",
+        ]
         for digest in [manifest.target.index] + manifest.target.dataFiles {
-            out += "  \(digest.name): \(Formatting.grouped(Int64(digest.size))) bytes, XXH3-128 \(digest.hash)\n"
+            out.append("  \(digest.name): \(Formatting.grouped(Int64(digest.size))) bytes, XXH3-128 \(digest.hash)")
         }
         var rows = [["VARIABLE", "ENCODING", "BYTES", "STORED", "RATIO"]]
         for (name, usage) in usage(file) {
@@ -64,10 +66,10 @@ enum DeltaOutput {
         return out + Formatting.table(rows, rightAligned: [2, 3, 4])
     }
 
-    static func json(_ file: DeltaFile) -> JSONValue {
+    static func json(_ file: DeltaFile, name: String) -> JSONValue {
         let manifest = file.manifest
         return .object([
-            ("delta", .string(file.path)),
+            ("delta", .string(name)),
             ("size", .int(Int64(file.count))),
             ("base", manifest.base.map(identity) ?? .null),
             ("target", identity(manifest.target)),

@@ -43,8 +43,12 @@ public struct DiffCommand: StatusCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Also write the diff as one self-contained HTML page (a chart per layer, a sortable table) to this file.", valueName: "file"))
+            "Also write the diff as one self-contained HTML page (a chart per layer, a sortable table) to this file (a new file unless --force).",
+            valueName: "file"))
     var html: String?
+
+    @Flag(help: "With --html: replace an existing regular file (never a link, a special file or a file this run reads).")
+    var force = false
 
     @Option(help: ArgumentHelp("Only variables whose name or key matches this regular expression (repeatable).", valueName: "regex"))
     var include: [String] = []
@@ -73,6 +77,7 @@ public struct DiffCommand: StatusCommand {
         }
         guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
         guard !(noOptimizer && optimizerOnly) else { throw ValidationError("--no-optimizer and --optimizer-only exclude each other") }
+        guard !force || html != nil else { throw ValidationError("--force applies to the --html file only") }
         for pattern in include + exclude {
             do {
                 _ = try Regex(pattern)
@@ -83,6 +88,8 @@ public struct DiffCommand: StatusCommand {
     }
 
     public func execute() throws -> ToolStatus {
+        // Refused before the work rather than after it; checked again, inputs known, when written.
+        if let html { try OutputPath.check(html, force: force) }
         let (bundleA, nameA) = try open(a)
         let (bundleB, nameB) = try open(b)
         var differ = CheckpointDiffer()
@@ -115,17 +122,18 @@ public struct DiffCommand: StatusCommand {
                         .map { (name: DiffPage.caption(variable, trained: trained), histogram: $0) }
                 }
                 let page = DiffPage.html(report, layers: layers, trained: trained, histograms: histograms)
-                try OutputFile.write(Array(page.utf8), to: html, overwrite: true)
+                let inputs = InputFiles.of(checkpoints: [bundleA.prefix, bundleB.prefix], directories: [a, b])
+                try OutputFile.write(Array(page.utf8), to: html, replacing: .forced(force, inputs: inputs))
             } catch {
                 throw ToolError(error.description)
             }
         }
         if json {
-            Terminal.out(DiffOutput.json(report, layers: layers).serialized() + "\n")
+            Terminal.document(DiffOutput.json(report, layers: layers).serialized() + "\n")
         } else if csv {
-            Terminal.out(DiffOutput.csv(report))
+            Terminal.document(DiffOutput.csv(report))
         } else {
-            Terminal.out(DiffOutput.text(report, all: all, layers: layers))
+            Terminal.print(DiffOutput.text(report, all: all, layers: layers))
         }
         let same = differ.tolerance == nil ? report.identical : report.withinTolerance
         return same ? .clean : .findings

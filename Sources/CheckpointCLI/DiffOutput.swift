@@ -101,8 +101,8 @@ enum DiffOutput {
 
     /// Changed variables sorted by relative change (top movers first), then structural
     /// changes, NaN alarms, identical variables in one line (or listed with `all`), a summary.
-    static func text(_ report: DiffReport, all: Bool, layers: [LayerChange]) -> String {
-        var out = "--- \(report.a)\n+++ \(report.b)\n"
+    static func text(_ report: DiffReport, all: Bool, layers: [LayerChange]) -> [String] {
+        var out = ["--- \(report.a)", "+++ \(report.b)"]
         let changed = report.variables.filter { $0.status == .changed }
             .sorted { ($0.statistics?.relativeL2 ?? -1, $1.name) > ($1.statistics?.relativeL2 ?? -1, $0.name) }
         let structural = report.variables.filter { $0.status != .changed && $0.status != .identical }
@@ -121,9 +121,9 @@ enum DiffOutput {
         if rows.count > 1 { out += Formatting.table(rows, rightAligned: [4, 5, 6, 7]) }
         for variable in report.variables {
             guard let s = variable.statistics, s.nanB > s.nanA else { continue }
-            out += "!! NaN appeared in B: \(variable.name) (\(s.nanB) NaN in B, \(s.nanA) in A)\n"
+            out.append("!! NaN appeared in B: \(variable.name) (\(s.nanB) NaN in B, \(s.nanA) in A)")
         }
-        if !identical.isEmpty && !all { out += "\(identical.count) identical variables not listed (--all lists them)\n" }
+        if !identical.isEmpty && !all { out.append("\(identical.count) identical variables not listed (--all lists them)") }
         if !layers.isEmpty {
             var table = [["LAYER", "PARAMS", "WEIGHTS REL_L2", "OPTIMIZER REL_L2"]]
             for layer in layers.prefix(maximumLayersListed) {
@@ -132,19 +132,17 @@ enum DiffOutput {
                     layer.optimizer.relativeL2.map(Formatting.significant) ?? "-",
                 ])
             }
-            out +=
-                "layers, most moved first:\n"
-                + Formatting.table(table, rightAligned: [1, 2, 3]).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
-            if layers.count > maximumLayersListed { out += "  (\(layers.count - maximumLayersListed) more layers: --json lists them)\n" }
+            out += ["layers, most moved first:"] + Formatting.table(table, rightAligned: [1, 2, 3]).map { "  " + $0 }
+            if layers.count > maximumLayersListed { out.append("  (\(layers.count - maximumLayersListed) more layers: --json lists them)") }
         }
         let total = report.total
-        out +=
+        var summary =
             "\(report.variables.count - identical.count) of \(report.variables.count) variables differ; "
             + "\(Formatting.grouped(total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters })) parameters changed"
-        if let global = report.globalRelativeChange { out += "; global relative change \(Formatting.significant(global))" }
+        if let global = report.globalRelativeChange { summary += "; global relative change \(Formatting.significant(global))" }
         if let group = report.mostMovedGroup {
-            out += "; most moved group: \(group.name) (\(Formatting.significant(group.relativeChange)))"
+            summary += "; most moved group: \(group.name) (\(Formatting.significant(group.relativeChange)))"
         }
-        return out + "\n"
+        return out + [summary]
     }
 }

@@ -61,14 +61,16 @@ public enum Formatting {
         shape.description
     }
 
-    /// Rows as left-aligned columns (the last column unpadded), separated by two spaces.
-    public static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        guard let columns = rows.map(\.count).max() else { return "" }
+    /// Rows as lines of left-aligned columns (the last column unpadded), separated by two
+    /// spaces; columns are as wide as their cells print (control characters escaped).
+    public static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        let rows = rows.map { $0.map(Terminal.printable) }
+        guard let columns = rows.map(\.count).max() else { return [] }
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
         }
-        var out = ""
+        var out: [String] = []
         for row in rows {
             var line = ""
             for (index, cell) in row.enumerated() {
@@ -80,7 +82,7 @@ public enum Formatting {
                     line += index == row.count - 1 ? cell : cell + padding
                 }
             }
-            out += line + "\n"
+            out.append(line)
         }
         return out
     }

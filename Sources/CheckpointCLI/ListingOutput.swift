@@ -8,12 +8,12 @@ enum ListingOutput {
     /// The listing: with a training state, each variable by its name, followed by its optimizer
     /// slots (`↳ momentum`), then optimizer state and bookkeeping; without one, every tensor by
     /// its key in stored order.
-    static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState?) -> String {
+    static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState?) -> [String] {
         let parameters = summaries.reduce(0) { $0 + $1.parameters }
         let bytes = summaries.reduce(0) { $0 + $1.size }
         let out =
             "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
-            + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)\n"
+            + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)"
         var rows = [["NAME", "DTYPE", "SHAPE", "SHARD", "BYTES", "PARAMS"]]
         func row(_ summary: VariableSummary, named name: String) -> [String] {
             [
@@ -26,7 +26,7 @@ enum ListingOutput {
         } else {
             for summary in summaries { rows.append(row(summary, named: summary.name)) }
         }
-        return out + Formatting.table(rows, rightAligned: [3, 4, 5]).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+        return [out] + Formatting.table(rows, rightAligned: [3, 4, 5]).map { "  " + $0 }
     }
 
     /// The variables in reading order with their display names: model variables in stored

@@ -15,7 +15,7 @@ public final class ProgressMeter: Sendable {
     /// Starts drawing progress toward `total` bytes.
     public init(total: Int64, label: String) {
         self.total = max(total, 1)
-        self.label = label
+        self.label = Terminal.printable(label)
         timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         timer.schedule(deadline: .now(), repeating: .milliseconds(100))
         timer.setEventHandler { [weak self] in self?.draw() }
@@ -27,7 +27,7 @@ public final class ProgressMeter: Sendable {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        Terminal.error("\r\(label) [\(bar)] \(Int(fraction * 100))%")
+        Terminal.redraw("\r\(label) [\(bar)] \(Int(fraction * 100))%")
     }
 
     /// Counts `bytes` more as done (safe from any thread).
@@ -43,7 +43,7 @@ public final class ProgressMeter: Sendable {
 
     public func finish() {
         timer.cancel()
-        Terminal.error("\r\u{1B}[K")
+        Terminal.redraw("\r\u{1B}[K")
     }
 
     /// Whether a progress bar belongs on standard error: a terminal that is not `dumb`.

@@ -20,7 +20,7 @@ enum RemoteRun {
         }
         let manifest =
             try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
-        let staging = try StagingDirectory()
+        let staging = try StagingDirectory(standingFor: folder.location.description)
         var report = ArchiveRunReport()
         var previous: [String] = []
         for step in byStep.keys.sorted() where manifest?.entry(step: step) == nil {

@@ -9,38 +9,40 @@ struct StagedCheckpoint {
     let prefix: String
     /// Keeps a remote checkpoint's copy until the tool is done with it.
     private let staging: StagingDirectory?
-    /// The remote prefix the copy was made from (`s3://bucket/run/ckpt-10`).
-    private let origin: String?
+    /// The objects the copy was made from; none for a local checkpoint.
+    let objects: [ObjectLocation]
 
     /// The checkpoint `path` names (the newest of a directory or folder).
     init(_ path: String) throws(ToolError) {
         guard ObjectLocation.isURL(path) else {
             prefix = try CheckpointLocator.prefixes(for: path, latestOnly: true)[0]
             staging = nil
-            origin = nil
+            objects = []
             return
         }
         let target = try RemoteStore.run { try await RemoteTarget.locate(path, latestOnly: true, client: $0) }
         let name = Path.fileName(of: target.prefixes[0])
         let folder = target.folder
-        let staging = try StagingDirectory()
+        let staging = try StagingDirectory(standingFor: folder.location.description)
         let objects = folder.objects(ofCheckpoint: name)
         let directory = staging.path
         try RemoteStore.run { client in try await client.download(objects, into: directory) }
         self.prefix = Path.join(staging.path, name)
         self.staging = staging
-        self.origin = target.prefixes[0]
+        self.objects = objects.map(\.location)
     }
 
     /// `message` about the local copy told as about the remote original.
     func describe(_ message: String) -> String {
-        origin.map { message.replacing(prefix, with: $0) } ?? message
+        StagingDirectory.relocated(message)
     }
 
-    /// A remote file (a delta) copied into a staging directory, or a local path as it is.
+    /// A remote file (a delta) copied into `staging`, which stands for the file's folder, or a
+    /// local path as it is.
     static func file(_ path: String, staging: StagingDirectory) throws(ToolError) -> String {
         guard ObjectLocation.isURL(path) else { return path }
         let location = try RemoteStore.location(path)
+        StagingDirectory.record(local: staging.path, standsFor: location.parent.description)
         let local = Path.join(staging.path, location.name)
         try RemoteStore.run { client in
             guard let info = try await client.head(location) else { throw ToolError("\(path): no such object") }
@@ -53,11 +55,15 @@ struct StagedCheckpoint {
 /// Outputs bound for an object store, written locally first and uploaded once complete.
 enum RemoteOutput {
     /// Uploads the local files `names` of `directory` into the folder `url`, in order, each
-    /// created only if absent unless `overwrite` (a checkpoint's data files first, its index
-    /// last, so a reader never finds an index whose data is missing).
-    static func upload(_ names: [String], from directory: String, to url: String, overwrite: Bool) throws(ToolError) {
+    /// created only if absent unless `force` (a checkpoint's data files first, its index last,
+    /// so a reader never finds an index whose data is missing); an object among `inputs` is
+    /// never replaced.
+    static func upload(_ names: [String], from directory: String, to url: String, force: Bool, inputs: [ObjectLocation]) throws(ToolError) {
         let folder = try RemoteStore.location(url)
-        let options = WriteOptions(createOnly: !overwrite)
+        if let input = names.map(folder.appending).first(where: inputs.contains) {
+            throw ToolError("\(input): is an input of this command; never replaced")
+        }
+        let options = WriteOptions(createOnly: !force)
         try RemoteStore.run { client in
             for name in names {
                 do {

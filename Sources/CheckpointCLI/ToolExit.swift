@@ -98,35 +98,37 @@ extension ParsableCommand {
     /// diff(1) convention: usage errors and ``ToolFailure``s print one line on standard error
     /// and exit 2; `--help` and `--version` exit 0.
     public static func runAsTool(name: String) -> Never {
-        if let complaint = RawArguments.complaint {
-            Terminal.error("\(name): \(complaint)\n")
-            Glibc.exit(ToolStatus.trouble.rawValue)
-        }
+        if let complaint = RawArguments.complaint { end(.trouble, saying: "\(name): \(complaint)") }
         let command: any StatusCommand
         do {
             var parsed = try parseAsRoot()
             guard let own = parsed as? any StatusCommand else {
                 // `--help` and similar built-in commands run themselves.
                 try parsed.run()
-                Glibc.exit(ToolStatus.clean.rawValue)
+                end(.clean)
             }
             command = own
         } catch {
             if exitCode(for: error) == .success {
-                Terminal.out(fullMessage(for: error) + "\n")
-                Glibc.exit(ToolStatus.clean.rawValue)
+                Terminal.document(fullMessage(for: error) + "\n")
+                end(.clean)
             }
-            Terminal.error("\(name): \(message(for: error))\nSee '\(name) --help'.\n")
-            Glibc.exit(ToolStatus.trouble.rawValue)
+            end(.trouble, saying: "\(name): \(message(for: error))", "See '\(name) --help'.")
         }
         do {
-            Glibc.exit(try command.execute().rawValue)
+            end(try command.execute())
         } catch let failure as any ToolFailure {
-            Terminal.error("\(name): \(failure.line)\n")
-            Glibc.exit(ToolStatus.trouble.rawValue)
+            end(.trouble, saying: "\(name): \(failure.line)")
         } catch {
-            Terminal.error("\(name): \(error)\n")
-            Glibc.exit(ToolStatus.trouble.rawValue)
+            end(.trouble, saying: "\(name): \(error)")
         }
+    }
+
+    /// Prints `lines` on standard error, checks that standard output was delivered, and exits
+    /// with `status`.
+    private static func end(_ status: ToolStatus, saying lines: String...) -> Never {
+        for line in lines { Terminal.diagnose(line) }
+        Terminal.finish()
+        Glibc.exit(status.rawValue)
     }
 }

@@ -38,8 +38,11 @@ public struct VerifyCommand: StatusCommand {
     @Flag(help: "Write one JSON document to standard output.")
     var json = false
 
-    @Option(help: ArgumentHelp("Also write the results as JUnit XML to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the results as JUnit XML to this file (a new file unless --force).", valueName: "file"))
     var junit: String?
+
+    @Flag(help: "With --junit: replace an existing regular file (never a link, a special file or a file this run reads).")
+    var force = false
 
     @Flag(help: "Only the newest checkpoint of each directory.")
     var latest = false
@@ -70,9 +73,12 @@ public struct VerifyCommand: StatusCommand {
         guard !(part != nil && (list || structureOnly)) else {
             throw ValidationError("--part splits the data pass: it cannot be combined with --list or --structure-only")
         }
+        guard !force || junit != nil else { throw ValidationError("--force applies to the --junit file only") }
     }
 
     public func execute() throws -> ToolStatus {
+        // Refused before the work rather than after it; checked again, inputs known, when written.
+        if let junit { try OutputPath.check(junit, force: force) }
         if merge { return try mergePartials() }
         let share = try part.map { (text) throws(ToolError) in try PartialReport.share(text, environment: PartialReport.environment) }
         var targets: [CheckpointTarget] = []
@@ -99,7 +105,7 @@ public struct VerifyCommand: StatusCommand {
             let (bundle, report) = try target.open(verifier: verifier)
             guard report.ok else {
                 for finding in report.findings where finding.severity == .error {
-                    Terminal.error(VerifyOutput.line(finding, defaultPath: target.prefix))
+                    Terminal.diagnose(VerifyOutput.line(finding, defaultPath: target.prefix))
                 }
                 status = .findings
                 continue
@@ -110,11 +116,11 @@ public struct VerifyCommand: StatusCommand {
                 documents.append(
                     ListingOutput.json(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
             } else {
-                Terminal.out(
+                Terminal.print(
                     ListingOutput.text(prefix: target.prefix, summaries: summaries, shardCount: bundle.header?.numShards, state: state))
             }
         }
-        if json { Terminal.out(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }
+        if json { Terminal.document(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }
         return status
     }
 
@@ -140,7 +146,7 @@ public struct VerifyCommand: StatusCommand {
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
             let verified = try target.verify(
                 with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
-            if !json && share == nil { Terminal.out(VerifyOutput.text(verified.report, quiet: quiet)) }
+            if !json && share == nil { Terminal.print(VerifyOutput.text(verified.report, quiet: quiet)) }
             reports.append(verified)
         }
         return reports
@@ -148,11 +154,15 @@ public struct VerifyCommand: StatusCommand {
 
     /// Prints the reports as JSON when asked, writes JUnit when asked, and returns the status.
     private func report(_ reports: [CheckpointReport], directories directoryReports: [DirectoryReport]) throws -> ToolStatus {
-        if json { Terminal.out(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
+        if json { Terminal.document(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
         if let junit {
             do {
                 try OutputFile.write(
-                    Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit, overwrite: true)
+                    Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit,
+                    replacing: .forced(
+                        force,
+                        inputs: InputFiles.of(
+                            checkpoints: reports.map(\.prefix), directories: directoryReports.map(\.path), files: merge ? paths : [])))
             } catch {
                 throw ToolError(error.description)
             }
@@ -161,7 +171,7 @@ public struct VerifyCommand: StatusCommand {
     }
 
     private func printDirectories(_ reports: [DirectoryReport]) {
-        for report in reports where !json { Terminal.out(VerifyOutput.text(report)) }
+        for report in reports where !json { Terminal.print(VerifyOutput.text(report)) }
     }
 
     /// Checks one share of each checkpoint's data and prints the partial report; the status
@@ -178,7 +188,7 @@ public struct VerifyCommand: StatusCommand {
                     failures: report.dataFailures))
         }
         let partial = PartialReport(share: share, paths: paths, latestOnly: latest, checkpoints: checkpoints)
-        Terminal.out(partial.json.serialized() + "\n")
+        Terminal.document(partial.json.serialized() + "\n")
         return verified.allSatisfy { $0.report.ok } ? .clean : .findings
     }
 
@@ -235,7 +245,7 @@ public struct VerifyCommand: StatusCommand {
             let report = verifier.assemble(
                 bundle, failures: shares.flatMap(\.failures), bytesChecked: shares.reduce(0) { $0 + $1.bytesChecked },
                 seconds: shares.map(\.seconds).max() ?? 0, siblings: siblings)
-            if !json { Terminal.out(VerifyOutput.text(report, quiet: quiet)) }
+            if !json { Terminal.print(VerifyOutput.text(report, quiet: quiet)) }
             reports.append(report)
         }
         return try report(reports, directories: directoryReports)

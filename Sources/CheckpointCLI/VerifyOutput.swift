@@ -10,27 +10,27 @@ enum VerifyOutput {
         line += finding.severity == .error ? "" : "\(finding.severity.rawValue): "
         line += finding.message
         if let offset = finding.offset, finding.tensor == nil { line += " (offset \(offset))" }
-        return line + "\n"
+        return line
     }
 
     /// The findings about a training directory.
-    static func text(_ report: DirectoryReport) -> String {
-        report.findings.map { line($0, defaultPath: report.path) }.joined()
+    static func text(_ report: DirectoryReport) -> [String] {
+        report.findings.map { line($0, defaultPath: report.path) }
     }
 
     /// One line per finding, then a summary line unless `quiet`.
-    static func text(_ report: CheckpointReport, quiet: Bool) -> String {
-        var out = report.findings.filter { !(quiet && $0.severity == .info) }.map { line($0, defaultPath: report.prefix) }.joined()
+    static func text(_ report: CheckpointReport, quiet: Bool) -> [String] {
+        let out = report.findings.filter { !(quiet && $0.severity == .info) }.map { line($0, defaultPath: report.prefix) }
         guard !quiet else { return out }
         let errors = report.findings.filter { $0.severity == .error }.count
         let warnings = report.findings.filter { $0.severity == .warning }.count
         let rate = report.seconds > 0 ? Double(report.bytesChecked) / report.seconds / 1e9 : 0
-        out += "\(report.prefix): \(errors == 0 ? "ok" : "\(errors) error(s)")"
-        if warnings > 0 { out += ", \(warnings) warning(s)" }
-        out +=
+        var summary = "\(report.prefix): \(errors == 0 ? "ok" : "\(errors) error(s)")"
+        if warnings > 0 { summary += ", \(warnings) warning(s)" }
+        summary +=
             "; \(report.tensors.count) tensors, \(Formatting.bytes(report.bytesChecked)) checked in "
-            + "\(Formatting.fixed(report.seconds, digits: 3)) s (\(Formatting.fixed(rate, digits: 2)) GB/s)\n"
-        return out
+            + "\(Formatting.fixed(report.seconds, digits: 3)) s (\(Formatting.fixed(rate, digits: 2)) GB/s)"
+        return out + [summary]
     }
 
     static func json(_ reports: [CheckpointReport], directories: [DirectoryReport]) -> JSONValue {

@@ -1,6 +1,7 @@
 import Checksums
 import MappedIO
 import Parallelism
+import TensorBundle
 import Zstandard
 
 /// Rebuilds a target checkpoint from a delta (and its base), byte for byte.
@@ -29,14 +30,17 @@ public struct DeltaApplier: Sendable {
     public init() {}
 
     /// Applies `delta` to the checkpoint at `basePrefix` (nil for a delta made without a base)
-    /// and writes the target's files into `directory`; returns the manifest.
+    /// and writes the target's files into `directory`; returns the manifest. Files already
+    /// there are replaced only as `replacing` allows, and never the delta or a file of the base.
     @discardableResult
-    public func apply(delta path: String, base basePrefix: String?, into directory: String, overwrite: Bool) throws(DeltaError) -> Manifest
-    {
+    public func apply(
+        delta path: String, base basePrefix: String?, into directory: String, replacing: Replacement = .never
+    ) throws(DeltaError) -> Manifest {
         let delta = try DeltaFile(path: path)
         let manifest = delta.manifest
+        let replacing = replacing.protecting([path] + (basePrefix.map(BundleFiles.existing) ?? []))
         let baseFiles = try checkBase(manifest.base, prefix: basePrefix, delta: path)
-        let outputs = try prepareOutputs(manifest, in: directory, overwrite: overwrite)
+        let outputs = try prepareOutputs(manifest, in: directory, replacing: replacing)
         let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
         let hashes = try rebuildDataFiles(
             manifest, into: outputs, sources: RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt))
@@ -51,13 +55,13 @@ public struct DeltaApplier: Sendable {
             }
             try verify(hash, size: rebuilt[index].count, against: digest, base: base)
         }
-        let index = try open(Path.join(directory, manifest.target.index.name), overwrite: overwrite)
+        let index = try open(Path.join(directory, manifest.target.index.name), replacing: replacing)
         let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
         try write(indexBytes, to: index)
         try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index, base: nil)
         do {
-            for file in outputs { try file.commit(overwrite: overwrite, durable: durable) }
-            try index.commit(overwrite: overwrite, durable: durable)
+            for file in outputs { try file.commit(durable: durable) }
+            try index.commit(durable: durable)
         } catch {
             throw DeltaError(error)
         }
@@ -65,21 +69,19 @@ public struct DeltaApplier: Sendable {
     }
 
     /// The target's data files under temporary names in `directory`, each allocated at its
-    /// final size (runs are then written at their positions); refuses existing outputs unless
-    /// `overwrite`.
-    private func prepareOutputs(_ manifest: Manifest, in directory: String, overwrite: Bool) throws(DeltaError) -> [OutputFile] {
+    /// final size (runs are then written at their positions); every output path, the index's
+    /// too, is checked with `replacing` before anything is written.
+    private func prepareOutputs(_ manifest: Manifest, in directory: String, replacing: Replacement) throws(DeltaError) -> [OutputFile] {
         let targets = manifest.target.dataFiles.map { Path.join(directory, $0.name) } + [Path.join(directory, manifest.target.index.name)]
-        if !overwrite, let existing = targets.first(where: FileSystem.exists) {
-            throw DeltaError(.exists, "\(existing): already exists (use --force to overwrite)")
-        }
-        do {
+        do throws(FileError) {
+            for target in targets { try replacing.check(target) }
             try FileSystem.createDirectory(directory)
         } catch {
             throw DeltaError(error)
         }
         var outputs: [OutputFile] = []
         for digest in manifest.target.dataFiles {
-            let file = try open(Path.join(directory, digest.name), overwrite: overwrite)
+            let file = try open(Path.join(directory, digest.name), replacing: replacing)
             do {
                 try file.preallocate(digest.size)
             } catch {
@@ -137,22 +139,33 @@ public struct DeltaApplier: Sendable {
             return []
         }
         guard let prefix else { throw DeltaError(.usage, "\(delta) needs its base checkpoint \(expected)") }
+        // Sizes first, from the file system: a wrong base is refused without reading it, whatever
+        // its size (a terabyte of sparse index would otherwise be hashed before being compared).
+        let indexPath = prefix + ".index"
+        let named = [(indexPath, expected.index)] + zip(Self.baseDataPaths(expected, prefix: prefix), expected.dataFiles).map { ($0, $1) }
+        for (path, needed) in named {
+            let problem: String? =
+                switch FileSystem.kind(of: path) {
+                case .regular(let size): size == needed.size ? nil : "\(path) holds \(size) bytes, the delta needs \(needed.size)"
+                case .missing: "\(path) does not exist"
+                case .inaccessible(let error): error.description
+                default: "\(path) is not a regular file"
+                }
+            if let problem {
+                throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(problem)")
+            }
+        }
         let index: FileDigest
         let files: [MappedFile]
         do throws(DeltaError) {
-            index = try FileDigest.of(path: prefix + ".index")
-            files = try Self.baseDataPaths(expected, prefix: prefix).map { (path) throws(DeltaError) in try DeltaCreator.map(path) }
+            index = try FileDigest.of(path: indexPath)
+            files = try named.dropFirst().map { (path, _) throws(DeltaError) in try DeltaCreator.map(path) }
         } catch {
             throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (which needs \(expected)): \(error.cause)")
         }
+        // A file that changed since its size was taken fails here or in the rebuilt files' hashes.
         if index.size != expected.index.size || index.hash != expected.index.hash {
-            throw Self.wrongBase(prefix, delta: delta, expected: expected, path: prefix + ".index", found: index, needed: expected.index)
-        }
-        for (file, needed) in zip(files, expected.dataFiles) where file.count != needed.size {
-            throw DeltaError(
-                .wrongBase,
-                "\(prefix) is not the base of \(delta) (made against \(expected.name)): \(file.path) holds \(file.count) bytes, the delta needs \(needed.size)"
-            )
+            throw Self.wrongBase(prefix, delta: delta, expected: expected, path: indexPath, found: index, needed: expected.index)
         }
         return files
     }
@@ -273,9 +286,9 @@ public struct DeltaApplier: Sendable {
         return output
     }
 
-    private func open(_ path: String, overwrite: Bool) throws(DeltaError) -> OutputFile {
+    private func open(_ path: String, replacing: Replacement) throws(DeltaError) -> OutputFile {
         do {
-            return try OutputFile(path: path, overwrite: overwrite)
+            return try OutputFile(path: path, replacing: replacing)
         } catch {
             throw DeltaError(error)
         }

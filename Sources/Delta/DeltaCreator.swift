@@ -29,7 +29,7 @@ public struct DeltaCreator: Sendable {
     /// from the tensors stored before them (off: every tensor against its own base bytes).
     public var predictions = true
 
-    /// How far ``create(base:target:output:overwrite:)`` checks its inputs.
+    /// How far ``create(base:target:output:replacing:)`` checks its inputs.
     public enum InputCheck: Sendable, Hashable {
         /// Verify both checkpoints as `ckptverify` does and refuse any error: a delta of a
         /// damaged checkpoint would rebuild the damage as if it were data.
@@ -43,11 +43,18 @@ public struct DeltaCreator: Sendable {
 
     public init() {}
 
-    /// Creates the delta at `output` and returns its manifest.
+    /// Creates the delta at `output` and returns its manifest. What is at `output` already is
+    /// replaced only as `replacing` allows, and never a file of either input.
     @discardableResult
     public func create(
-        base basePrefix: String?, target targetPrefix: String, output: String, overwrite: Bool
+        base basePrefix: String?, target targetPrefix: String, output: String, replacing: Replacement = .never
     ) throws(DeltaError) -> Manifest {
+        let replacing = replacing.protecting([targetPrefix, basePrefix].compactMap { $0 }.flatMap(BundleFiles.existing))
+        do {
+            try replacing.check(output)
+        } catch {
+            throw DeltaError(error)
+        }
         let target = try Self.open(targetPrefix)
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
         // Both inputs are read at the same time, each checked and hashed in one pass.
@@ -68,7 +75,7 @@ public struct DeltaCreator: Sendable {
         let matcher = BaseMatcher(base: base, baseIdentity: baseIdentity, baseFiles: baseFiles)
         let file: OutputFile
         do {
-            file = try OutputFile(path: output, overwrite: overwrite)
+            file = try OutputFile(path: output, replacing: replacing)
             // Straight to the disk: filling page-cache pages is most of a write's cost on many machines.
             try file.appendDirectly()
             try file.write(DeltaFormat.header)
@@ -100,7 +107,7 @@ public struct DeltaCreator: Sendable {
         try write(manifestSection, to: file)
         try write(DeltaFormat.trailer(manifestOffset: manifestOffset, manifestLength: manifestSection.count), to: file)
         do {
-            try file.commit(overwrite: overwrite)
+            try file.commit()
         } catch {
             throw DeltaError(error)
         }

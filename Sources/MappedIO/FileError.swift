@@ -9,6 +9,7 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable, Hashable {
             case notFound = "not found", permissionDenied = "permission denied", isDirectory = "is a directory"
             case alreadyExists = "already exists", noSpace = "no space", busy, notRegular = "not a regular file"
+            case notReplaceable = "not replaceable"
             case nameTooLong = "name too long", io = "I/O"
         }
 
@@ -23,6 +24,9 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let busy = Code(kind: .busy)
         /// A FIFO, socket or device where a regular file is expected.
         public static let notRegular = Code(kind: .notRegular)
+        /// An output's path holds what no output ever replaces: a symbolic link, a directory, a
+        /// special file, or an input of the same command.
+        public static let notReplaceable = Code(kind: .notReplaceable)
         /// The path is longer than the system allows.
         public static let nameTooLong = Code(kind: .nameTooLong)
         /// Any other failure of the operating system.

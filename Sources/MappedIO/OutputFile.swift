@@ -18,17 +18,19 @@ public final class OutputFile {
     /// Appended bytes not yet written, when appends go through O_DIRECT.
     private var staging: DirectStaging?
 
-    /// Creates the temporary file for `path`. With `overwrite` false, an existing file at
-    /// `path` is an error and is never touched.
-    public init(path: String, overwrite: Bool = false) throws(FileError) {
-        if !overwrite && FileSystem.exists(path) {
-            throw FileError(code: .alreadyExists, path: path, cause: "already exists (not overwritten)")
-        }
+    /// What the commit may replace at ``path``.
+    public let replacing: Replacement
+
+    /// Creates the temporary file for `path`, after checking with `replacing` that an output
+    /// may be written there (by default, only where nothing exists).
+    public init(path: String, replacing: Replacement = .never) throws(FileError) {
+        try replacing.check(path)
         let temporaryPath = path + ".tempstate" + String(UInt64.random(in: 0...UInt64.max))
         let fd = try systemCall(temporaryPath) { open(temporaryPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         self.path = path
         self.temporaryPath = temporaryPath
         self.descriptor = fd
+        self.replacing = replacing
     }
 
     deinit {
@@ -85,11 +87,11 @@ public final class OutputFile {
     }
 
     /// Writes the whole file `path` at once: `bytes` written aside, flushed and renamed into
-    /// place. With `overwrite` false an existing file is an error and is never touched.
-    public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws(FileError) {
-        let file = try OutputFile(path: path, overwrite: overwrite)
+    /// place, replacing only what `replacing` allows.
+    public static func write(_ bytes: [UInt8], to path: String, replacing: Replacement = .never) throws(FileError) {
+        let file = try OutputFile(path: path, replacing: replacing)
         try file.write(bytes)
-        try file.commit(overwrite: overwrite)
+        try file.commit()
     }
 
     /// Appends the bytes of `array`.
@@ -100,10 +102,11 @@ public final class OutputFile {
     /// Flushes the file to disk, renames it to ``path`` and flushes the directory, so the
     /// name survives a crash once this returns.
     ///
-    /// With `overwrite` false the rename fails rather than replace a file that appeared at
-    /// ``path`` in the meantime. With `durable` false nothing is flushed: for scratch files
+    /// What is at ``path`` by then is checked again with ``replacing``; where nothing may be
+    /// replaced the file is linked into place, which fails rather than replace a file that
+    /// appeared in the meantime. With `durable` false nothing is flushed: for scratch files
     /// that are thrown away, where readers still see the whole file or none of it.
-    public func commit(overwrite: Bool = false, durable: Bool = true) throws(FileError) {
+    public func commit(durable: Bool = true) throws(FileError) {
         guard descriptor >= 0 else { throw FileError(code: .io, path: path, cause: "committed twice") }
         if let staging {
             do {
@@ -121,7 +124,8 @@ public final class OutputFile {
         defer { close(fd) }
         do {
             if durable { _ = try systemCall(path, "fsync") { fsync(fd) } }
-            if overwrite {
+            if replacing.allowed {
+                try replacing.check(path)
                 _ = try systemCall(path, "rename") { Glibc.rename(temporaryPath, path) }
             } else {
                 // link(2) fails with EEXIST instead of replacing: no window in which another

@@ -13,7 +13,7 @@ import Testing
         #expect(Set(manifest.entries.map(\.step)) == Set(sources.keys))
         for (step, prefix) in sources {
             let output = scratch.path("restored-\(step)-\(UInt32.random(in: 0...UInt32.max))")
-            let entry = try Restorer().restore(archive: archive, step: step, into: output, overwrite: false)
+            let entry = try Restorer().restore(archive: archive, step: step, into: output).entry
             var restored = try TestFiles.contents(ofDirectory: output)
             let stateFile = restored.removeValue(forKey: "checkpoint")
             let state = String(decoding: try #require(stateFile), as: UTF8.self)
@@ -221,7 +221,7 @@ import Testing
         let report = try ArchiveVerifier().verify(archive: archive)
         #expect(report.findings.filter { $0.code == "file.mismatch" }.count == 3)
         #expect(throws: ArchiveError.self) {
-            try Restorer().restore(archive: archive, step: 50, into: directory.path("out"), overwrite: false)
+            try Restorer().restore(archive: archive, step: 50, into: directory.path("out"))
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path("out/checkpoint")))
         #expect(!FileManager.default.fileExists(atPath: directory.path("out/model.ckpt-50.index")))
@@ -252,7 +252,7 @@ import Testing
         try FileManager.default.copyItem(atPath: archive + "/ckpt-10.ckptdelta", toPath: archive + "/ckpt-11.ckptdelta")
         TestFiles.write(Array(ArchiveManifest(entries: entries).encoded().utf8), to: archive + "/" + ArchiveManifest.fileName)
         let output = directory.path("out")
-        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 11, into: output, overwrite: false) }
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 11, into: output) }
         #expect(!FileManager.default.fileExists(atPath: output + "/checkpoint"))
         #expect(
             !FileManager.default.fileExists(atPath: output + "/ckpt-10.index")
@@ -277,7 +277,7 @@ import Testing
         #expect(damaged.findings.map(\.code).sorted() == ["file.mismatch", "file.missing"])
         #expect(damaged.findings.first { $0.code == "file.mismatch" }?.file == archive + "/ckpt-11.ckptdelta")
         #expect(throws: ArchiveError.self) {
-            try Restorer().restore(archive: archive, step: 11, into: directory.path("o"), overwrite: false)
+            try Restorer().restore(archive: archive, step: 11, into: directory.path("o"))
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path("o/ckpt-11.index")))
 
@@ -302,20 +302,27 @@ import Testing
         let archive = directory.path("archive")
         _ = try Archiver().archive(run: Fixtures.path("tf2_keras_adam"), into: archive)
         let output = directory.path("out")
-        try Restorer().restore(archive: archive, step: 10, into: output, overwrite: false)
+        try Restorer().restore(archive: archive, step: 10, into: output)
         let restored = try TestFiles.contents(ofDirectory: output)
-        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 10, into: output, overwrite: false) }
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 10, into: output) }
         #expect(try TestFiles.contents(ofDirectory: output) == restored)
-        try Restorer().restore(archive: archive, step: 10, into: output, overwrite: true)
-        let latest = try Restorer().restore(archive: archive, step: nil, into: output, overwrite: false)
-        #expect(latest.step == 40)
+        try Restorer().restore(archive: archive, step: 10, into: output, replacing: .regularFile())
+        // The directory's state file names ckpt-10: restoring ckpt-40 beside it keeps it so,
+        // unless asked (a training job resuming there would otherwise jump to another step).
+        let stateOf10 = TestFiles.read(output + "/checkpoint")
+        let kept = try Restorer().restore(archive: archive, step: nil, into: output)
+        #expect(kept.entry.step == 40)
+        guard case .kept(let latest, _) = kept.state else { Issue.record("state file changed: \(kept.state)"); return }
+        #expect(latest == "ckpt-10" && TestFiles.read(output + "/checkpoint") == stateOf10)
+        let forced = try Restorer().restore(archive: archive, step: nil, into: output, replacing: .regularFile())
+        #expect(forced.state == .updated)
         let state = String(decoding: TestFiles.read(output + "/checkpoint"), as: UTF8.self)
         #expect(
             state
                 == "model_checkpoint_path: \"ckpt-40\"\nall_model_checkpoint_paths: \"ckpt-10\"\nall_model_checkpoint_paths: \"ckpt-40\"\n")
-        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 99, into: output, overwrite: false) }
+        #expect(throws: ArchiveError.self) { try Restorer().restore(archive: archive, step: 99, into: output) }
         #expect(throws: ArchiveError.self) {
-            try Restorer().restore(archive: Fixtures.path("dtypes"), step: nil, into: output, overwrite: false)
+            try Restorer().restore(archive: Fixtures.path("dtypes"), step: nil, into: output)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output).allSatisfy { !$0.hasPrefix(".") })
     }

@@ -25,10 +25,10 @@ struct DirectWriteTests {
     func dataFilesBypassThePageCacheWhereTheFileSystemAllows(direct: Bool) throws {
         let directory = TemporaryDirectory()
         let (base, target) = (Fixtures.path("dtypes/zoo"), Fixtures.path("dtypes/zoo_b"))
-        try DeltaCreator().create(base: base, target: target, output: directory.path("d"), overwrite: false)
+        try DeltaCreator().create(base: base, target: target, output: directory.path("d"))
         var applier = DeltaApplier()
         applier.directWrites = direct
-        try applier.apply(delta: directory.path("d"), base: base, into: directory.path("out"), overwrite: false)
+        try applier.apply(delta: directory.path("d"), base: base, into: directory.path("out"))
         let data = directory.path("out/zoo_b.data-00000-of-00001")
         #expect(TestFiles.read(data) == TestFiles.read(target + ".data-00000-of-00001"))
         // Reading it back above would cache it: count on a fresh copy of the result instead.
@@ -45,7 +45,7 @@ struct DirectWriteTests {
     static func residentPagesAfterApply(direct: Bool, base: String, directory: TemporaryDirectory) throws -> Int {
         var applier = DeltaApplier()
         applier.directWrites = direct
-        try applier.apply(delta: directory.path("d"), base: base, into: directory.path("again"), overwrite: false)
+        try applier.apply(delta: directory.path("d"), base: base, into: directory.path("again"))
         return try residentPages(directory.path("again/zoo_b.data-00000-of-00001"))
     }
 }

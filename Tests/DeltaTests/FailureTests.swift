@@ -12,13 +12,13 @@ import Testing
 
     func makeDelta() throws -> String {
         let path = directory.path("d.delta")
-        if !FileSystem.exists(path) { try DeltaCreator().create(base: base, target: target, output: path, overwrite: false) }
+        if !FileSystem.exists(path) { try DeltaCreator().create(base: base, target: target, output: path) }
         return path
     }
 
     func apply(_ delta: String, base: String?, into name: String = "out") -> DeltaError? {
         do {
-            try DeltaApplier().apply(delta: delta, base: base, into: directory.path(name), overwrite: false)
+            try DeltaApplier().apply(delta: delta, base: base, into: directory.path(name))
             return nil
         } catch {
             return error
@@ -82,10 +82,10 @@ import Testing
         TestFiles.write([42], to: directory.path("out/ckpt-11.index"))
         #expect(apply(delta, base: base)?.code == .exists)
         #expect(TestFiles.read(directory.path("out/ckpt-11.index")) == [42])
-        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), overwrite: true)
+        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), replacing: .regularFile())
         #expect(TestFiles.read(directory.path("out/ckpt-11.index")) == TestFiles.read(target + ".index"))
         let again = #expect(throws: DeltaError.self) {
-            try DeltaCreator().create(base: base, target: target, output: delta, overwrite: false)
+            try DeltaCreator().create(base: base, target: target, output: delta)
         }
         #expect(again?.code == .exists)
     }
@@ -93,7 +93,7 @@ import Testing
     @Test func aBaseChangedAfterCreationIsCaughtBeforeAnythingIsVisible() throws {
         let folder = directory.copy(fixture: "tf2_keras_adam")
         let delta = directory.path("copy.delta")
-        try DeltaCreator().create(base: folder + "/ckpt-10", target: target, output: delta, overwrite: false)
+        try DeltaCreator().create(base: folder + "/ckpt-10", target: target, output: delta)
         var data = TestFiles.read(folder + "/ckpt-10.data-00000-of-00001")
         data[100] ^= 1
         TestFiles.write(data, to: folder + "/ckpt-10.data-00000-of-00001")
@@ -152,7 +152,7 @@ extension FailureTests {
         let unread = try #require(bytes.indices.first { !read.contains($0) })
         bytes[unread] ^= 0x10
         TestFiles.write(bytes, to: folder + "/ckpt-10.data-00000-of-00001")
-        try DeltaApplier().apply(delta: delta, base: folder + "/ckpt-10", into: directory.path("out"), overwrite: false)
+        try DeltaApplier().apply(delta: delta, base: folder + "/ckpt-10", into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(target))
     }
 }
@@ -162,7 +162,7 @@ extension FailureTests {
     /// line, and underneath the file error with the operating system's error number.
     @Test func errorsKeepTheirCause() throws {
         do {
-            try DeltaCreator().create(base: base, target: target, output: directory.path("missing/d.delta"), overwrite: false)
+            try DeltaCreator().create(base: base, target: target, output: directory.path("missing/d.delta"))
             Issue.record("a delta was written into a missing directory")
         } catch {
             #expect(error.code == .io)

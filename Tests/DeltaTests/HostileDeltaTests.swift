@@ -17,7 +17,7 @@ import Testing
     /// A real delta of ckpt-11 against ckpt-10.
     func original() throws -> String {
         let path = directory.path("original.ckptdelta")
-        if !FileSystem.exists(path) { try DeltaCreator().create(base: base, target: target, output: path, overwrite: false) }
+        if !FileSystem.exists(path) { try DeltaCreator().create(base: base, target: target, output: path) }
         return path
     }
 
@@ -113,7 +113,7 @@ import Testing
             #expect(throws: DeltaError.self, "\(description)") { try DeltaFile(path: path) }
             let output = directory.path("out")
             #expect(throws: DeltaError.self, "\(description)") {
-                try DeltaApplier().apply(delta: path, base: base, into: output, overwrite: false)
+                try DeltaApplier().apply(delta: path, base: base, into: output)
             }
             let written = FileSystem.exists(output) ? try FileSystem.contents(ofDirectory: output) : []
             #expect(written.isEmpty, "\(description)")
@@ -132,7 +132,7 @@ import Testing
         let path = directory.path("index.ckptdelta")
         try Self.reframed(original, manifest: hostile, to: path)
         #expect(throws: DeltaError.self) {
-            try DeltaApplier().apply(delta: path, base: base, into: directory.path("out"), overwrite: false)
+            try DeltaApplier().apply(delta: path, base: base, into: directory.path("out"))
         }
         #expect(!FileSystem.exists(directory.path("out/ckpt-11.index")))
     }

@@ -34,8 +34,8 @@ struct OptimizerDeltaTests {
         let directory = TemporaryDirectory()
         let steps = try Self.steps(run)
         #expect(steps.count == 3)
-        let manifest = try DeltaCreator().create(base: steps[0], target: steps[1], output: directory.path("d"), overwrite: false)
-        try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"), overwrite: false)
+        let manifest = try DeltaCreator().create(base: steps[0], target: steps[1], output: directory.path("d"))
+        try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[1]))
 
         // Every kernel's predicted members, by role.
@@ -57,7 +57,7 @@ struct OptimizerDeltaTests {
         }
         var plain = DeltaCreator()
         plain.predictions = false
-        try plain.create(base: steps[0], target: steps[1], output: directory.path("plain"), overwrite: false)
+        try plain.create(base: steps[0], target: steps[1], output: directory.path("plain"))
         let sizes = try ["d", "plain"].map { try MappedFile(path: directory.path($0)).count }
         #expect(Double(sizes[0]) < 0.8 * Double(sizes[1]), "\(run): \(sizes[0]) bytes with predictions, \(sizes[1]) without")
     }
@@ -68,12 +68,12 @@ struct OptimizerDeltaTests {
     func distantStepsRoundTripNoLarger(run: String) throws {
         let directory = TemporaryDirectory()
         let steps = try Self.steps(run)
-        try DeltaCreator().create(base: steps[0], target: steps[2], output: directory.path("d"), overwrite: false)
-        try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"), overwrite: false)
+        try DeltaCreator().create(base: steps[0], target: steps[2], output: directory.path("d"))
+        try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[2]))
         var plain = DeltaCreator()
         plain.predictions = false
-        try plain.create(base: steps[0], target: steps[2], output: directory.path("plain"), overwrite: false)
+        try plain.create(base: steps[0], target: steps[2], output: directory.path("plain"))
         let sizes = try ["d", "plain"].map { try MappedFile(path: directory.path($0)).count }
         #expect(sizes[0] <= sizes[1] + 16, "\(run): \(sizes[0]) bytes with predictions, \(sizes[1]) without")
     }
@@ -114,8 +114,8 @@ struct HostileOptimizerStateTests {
             }
             var creator = DeltaCreator()
             creator.inputCheck = .allowDamagedData
-            try creator.create(base: steps[0], target: steps[1], output: directory.path("d"), overwrite: false)
-            try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"), overwrite: false)
+            try creator.create(base: steps[0], target: steps[1], output: directory.path("d"))
+            try DeltaApplier().apply(delta: directory.path("d"), base: steps[0], into: directory.path("out"))
             #expect(
                 try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(steps[1]), "\(run) \(counter) \(rate)")
         }

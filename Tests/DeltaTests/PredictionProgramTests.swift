@@ -86,7 +86,7 @@ struct PredictionProgramTests {
         }
         #expect(Set(levels) == [1, 2])
         try DeltaApplier().apply(
-            delta: delta.path, base: Fixtures.path("tf2_keras_adam/ckpt-10"), into: directory.path("out"), overwrite: false)
+            delta: delta.path, base: Fixtures.path("tf2_keras_adam/ckpt-10"), into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(Fixtures.path("tf2_keras_adam/ckpt-11")))
     }
 }

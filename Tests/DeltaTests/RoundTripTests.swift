@@ -32,8 +32,8 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         let directory = TemporaryDirectory()
         let delta = directory.path("d.delta")
         let base = pair.base.map(Fixtures.path)
-        try DeltaCreator().create(base: base, target: Fixtures.path(pair.target), output: delta, overwrite: false)
-        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"), overwrite: false)
+        try DeltaCreator().create(base: base, target: Fixtures.path(pair.target), output: delta)
+        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(Fixtures.path(pair.target)))
     }
 
@@ -47,7 +47,7 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
             let base = pair.base.map(Fixtures.path)
             var creator = DeltaCreator()
             creator.chunkBytes = 3000
-            try creator.create(base: base, target: Fixtures.path(pair.target), output: delta, overwrite: false)
+            try creator.create(base: base, target: Fixtures.path(pair.target), output: delta)
             for direct in [true, false] {
                 var applier = DeltaApplier()
                 applier.jobs = jobs
@@ -55,7 +55,7 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
                 applier.windowBytes = windowBytes
                 applier.directWrites = direct
                 let out = directory.path("out\(index)-\(direct)")
-                try applier.apply(delta: delta, base: base, into: out, overwrite: false)
+                try applier.apply(delta: delta, base: base, into: out)
                 #expect(
                     try TestFiles.contents(ofDirectory: out) == TestFiles.checkpoint(Fixtures.path(pair.target)),
                     "\(pair) direct: \(direct)")
@@ -73,10 +73,10 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         var creator = DeltaCreator()
         creator.chunkBytes = 100
         creator.jobs = 3
-        try creator.create(base: folder + "/ckpt-10", target: folder + "/ckpt-11", output: directory.path("d"), overwrite: false)
+        try creator.create(base: folder + "/ckpt-10", target: folder + "/ckpt-11", output: directory.path("d"))
         var applier = DeltaApplier()
         applier.jobs = 3
-        try applier.apply(delta: directory.path("d"), base: folder + "/ckpt-10", into: directory.path("out"), overwrite: false)
+        try applier.apply(delta: directory.path("d"), base: folder + "/ckpt-10", into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(folder + "/ckpt-11"))
     }
 
@@ -86,7 +86,7 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         let directory = TemporaryDirectory()
         let base = Fixtures.path("tf2_keras_adam/ckpt-10")
         let target = Fixtures.path("tf2_keras_adam/ckpt-11")
-        let manifest = try DeltaCreator().create(base: base, target: target, output: directory.path("d"), overwrite: false)
+        let manifest = try DeltaCreator().create(base: base, target: target, output: directory.path("d"))
         let levels = manifest.files.flatMap(\.runs).compactMap { run -> Int? in
             if case .predicted(_, _, _, let prediction, _) = run { return prediction.level }
             return nil
@@ -97,15 +97,14 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         #expect(levels.filter { $0 == 1 }.count >= 5)
         let raw = try TestFiles.checkpoint(target).values.reduce(0) { $0 + $1.count }
         #expect(Double(try MappedFile(path: directory.path("d")).count) < 0.45 * Double(raw))
-        try DeltaApplier().apply(delta: directory.path("d"), base: base, into: directory.path("out"), overwrite: false)
+        try DeltaApplier().apply(delta: directory.path("d"), base: base, into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(target))
     }
 
     @Test func unchangedTensorsAreReferencesWhateverTheirName() throws {
         let directory = TemporaryDirectory()
         let manifest = try DeltaCreator().create(
-            base: Fixtures.path("tf2_keras_adam/ckpt-40"), target: Fixtures.path("tf2_keras_adam/ckpt-40"), output: directory.path("d"),
-            overwrite: false)
+            base: Fixtures.path("tf2_keras_adam/ckpt-40"), target: Fixtures.path("tf2_keras_adam/ckpt-40"), output: directory.path("d"))
         let runs = manifest.files.flatMap(\.runs)
         #expect(runs.allSatisfy { if case .copy = $0 { true } else { false } })
         #expect(try MappedFile(path: directory.path("d")).count < 2000)
@@ -132,7 +131,7 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
             var creator = DeltaCreator()
             creator.chunkBytes = chunkBytes
             let delta = directory.path("d\(chunkBytes)")
-            let manifest = try creator.create(base: directory.path("a"), target: directory.path("b"), output: delta, overwrite: false)
+            let manifest = try creator.create(base: directory.path("a"), target: directory.path("b"), output: delta)
             let runs = manifest.files.flatMap(\.runs).filter { $0.name == "embedding" }
             let encoded = runs.reduce(0) { total, run in
                 if case .chunk(let length, _, _, _, _, _) = run { return total + length }
@@ -141,7 +140,7 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
             #expect(runs.contains { if case .copy = $0 { true } else { false } }, "chunk \(chunkBytes)")
             // Blocks 1, 2 and 3, and the last (partial) one, at most.
             #expect(encoded > 0 && encoded <= 4 * block, "chunk \(chunkBytes): \(encoded) bytes encoded")
-            try DeltaApplier().apply(delta: delta, base: directory.path("a"), into: directory.path("out\(chunkBytes)"), overwrite: false)
+            try DeltaApplier().apply(delta: delta, base: directory.path("a"), into: directory.path("out\(chunkBytes)"))
             #expect(try TestFiles.contents(ofDirectory: directory.path("out\(chunkBytes)")) == TestFiles.checkpoint(directory.path("b")))
         }
     }
@@ -159,8 +158,8 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
             writer = try BundleWriter(prefix: prefix + "b")
             try writer.add("t", dtype: dtype, shape: TensorShape([Int64(count)]), bytes: a.map { $0 &+ 1 })
             try writer.finish()
-            try DeltaCreator().create(base: prefix + "a", target: prefix + "b", output: prefix + ".delta", overwrite: false)
-            try DeltaApplier().apply(delta: prefix + ".delta", base: prefix + "a", into: prefix + "-out", overwrite: false)
+            try DeltaCreator().create(base: prefix + "a", target: prefix + "b", output: prefix + ".delta")
+            try DeltaApplier().apply(delta: prefix + ".delta", base: prefix + "a", into: prefix + "-out")
             #expect(try TestFiles.contents(ofDirectory: prefix + "-out") == TestFiles.checkpoint(prefix + "b"))
         }
     }

@@ -30,7 +30,13 @@ public struct ToolRunner {
     /// Runs `script` with `/bin/sh -c`, `$0`, `$1`, … being `arguments` (for arguments that
     /// Foundation's strings cannot hold, made by the shell).
     public static func runShell(_ script: String, _ arguments: String...) throws -> Result {
-        try launch(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments, timeLimit: 120)
+        try runShell(script, arguments)
+    }
+
+    /// Runs `script` with `shell -c`, `$0`, `$1`, … being `arguments` (redirections and pipes
+    /// around a tool: `exec "$0" "$@" > /dev/full`).
+    public static func runShell(_ script: String, _ arguments: [String], shell: String = "/bin/sh") throws -> Result {
+        try launch(URL(fileURLWithPath: shell), ["-c", script] + arguments, timeLimit: 120)
     }
 
     private static func launch(

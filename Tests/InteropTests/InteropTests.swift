@@ -71,9 +71,9 @@ import Testing
         var originals: [String] = []
         for (index, (base, target)) in pairs.enumerated() {
             let delta = directory.path("d\(index).delta")
-            try DeltaCreator().create(base: base.map(directory.path), target: directory.path(target), output: delta, overwrite: false)
+            try DeltaCreator().create(base: base.map(directory.path), target: directory.path(target), output: delta)
             let out = directory.path("out\(index)")
-            try DeltaApplier().apply(delta: delta, base: base.map(directory.path), into: out, overwrite: false)
+            try DeltaApplier().apply(delta: delta, base: base.map(directory.path), into: out)
             rebuilt.append(out + "/" + (target as NSString).lastPathComponent)
             originals.append(directory.path(target))
         }
@@ -101,12 +101,12 @@ import Testing
             for target in steps.dropFirst() {
                 let delta = directory.path("\(run)-\(target).delta")
                 let manifest = try DeltaCreator().create(
-                    base: folder + "/" + steps[0], target: folder + "/" + target, output: delta, overwrite: false)
+                    base: folder + "/" + steps[0], target: folder + "/" + target, output: delta)
                 if target == steps[1] {
                     #expect(manifest.files.flatMap(\.runs).contains { if case .predicted = $0 { true } else { false } }, "\(run)")
                 }
                 let out = directory.path("out/\(run)")
-                try DeltaApplier().apply(delta: delta, base: folder + "/" + steps[0], into: out, overwrite: false)
+                try DeltaApplier().apply(delta: delta, base: folder + "/" + steps[0], into: out)
                 rebuilt.append(out + "/" + target)
                 originals.append(folder + "/" + target)
             }
@@ -132,7 +132,7 @@ import Testing
         var originals: [String] = []
         for step in [early[0], early[2], nil] {
             let out = directory.path("restored-\(step.map(String.init) ?? "latest")")
-            let entry = try Restorer().restore(archive: archive, step: step, into: out, overwrite: false)
+            let entry = try Restorer().restore(archive: archive, step: step, into: out).entry
             restored.append(out)
             originals.append(run + "/" + entry.checkpoint)
         }
@@ -150,7 +150,7 @@ import Testing
         let archive = directory.path("archive")
         #expect(try Archiver().archive(run: run, into: archive).added.count == 3)
         let out = directory.path("restored")
-        let entry = try Restorer().restore(archive: archive, step: nil, into: out, overwrite: false)
+        let entry = try Restorer().restore(archive: archive, step: nil, into: out).entry
         let resumed =
             try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--resume-tf1", out + "/" + entry.checkpoint]))
             as! [String: Any]

@@ -66,10 +66,63 @@ import Testing
         TestFiles.write([8], to: directory.path("late"))
         #expect(throws: FileError.self) { try racing.commit() }
         #expect(TestFiles.read(directory.path("late")) == [8])
-        let replacing = try OutputFile(path: target, overwrite: true)
+        let replacing = try OutputFile(path: target, replacing: .regularFile())
         try replacing.write([1])
-        try replacing.commit(overwrite: true)
+        try replacing.commit()
         #expect(TestFiles.read(target) == [1])
+    }
+}
+
+/// The one rule for what an output may replace (`--force`): a regular file that is not an
+/// input, never a link (nor its target), a directory, a FIFO or a device.
+@Suite struct ReplacementTests {
+    @Test func forceReplacesOnlyARegularFileThatIsNotAnInput() throws {
+        let directory = TemporaryDirectory()
+        let input = directory.path("input")
+        TestFiles.write([1], to: input)
+        let other = directory.path("other")
+        TestFiles.write([2], to: other)
+        let rule = Replacement.regularFile().protecting([input])
+        // An input is never replaced, by any name that reaches it: itself, a hard link.
+        #expect(link(input, directory.path("hard")) == 0)
+        for name in ["input", "hard"] {
+            let refused = #expect(throws: FileError.self) { try OutputFile.write([9], to: directory.path(name), replacing: rule) }
+            #expect(refused?.code == .notReplaceable && refused?.cause.contains("input") == true)
+        }
+        // A link is never followed to replace its target, nor replaced itself.
+        #expect(symlink(other, directory.path("link")) == 0)
+        let linked = #expect(throws: FileError.self) { try OutputFile.write([9], to: directory.path("link"), replacing: rule) }
+        #expect(linked?.cause.contains("symbolic link") == true)
+        // A dangling link is not a free name either, with or without --force.
+        #expect(symlink(directory.path("nowhere"), directory.path("dangling")) == 0)
+        #expect(throws: FileError.self) { try OutputFile.write([9], to: directory.path("dangling")) }
+        #expect(throws: FileError.self) { try OutputFile.write([9], to: directory.path("dangling"), replacing: rule) }
+        // A FIFO, a device and a directory are never replaced.
+        #expect(mkfifo(directory.path("fifo"), 0o644) == 0)
+        for special in [directory.path("fifo"), "/dev/null", directory.path("")] {
+            let refused = #expect(throws: FileError.self) { try OutputFile.write([9], to: special, replacing: rule) }
+            #expect(refused?.code == .notReplaceable, "\(special)")
+        }
+        #expect(TestFiles.read(input) == [1] && TestFiles.read(other) == [2])
+        // What is left is a regular file that is no input: replaced.
+        try OutputFile.write([3], to: other, replacing: rule)
+        #expect(TestFiles.read(other) == [3])
+        // Without --force, nothing existing is replaced.
+        let refused = #expect(throws: FileError.self) { try OutputFile.write([4], to: other) }
+        #expect(refused?.code == .alreadyExists && refused?.cause.contains("--force") == true)
+    }
+
+    @Test func aPathThatTurnsIntoALinkBeforeTheCommitIsNotReplaced() throws {
+        let directory = TemporaryDirectory()
+        let target = directory.path("out")
+        let victim = directory.path("victim")
+        TestFiles.write([1], to: target)
+        TestFiles.write([7], to: victim)
+        let file = try OutputFile(path: target, replacing: .regularFile())
+        try file.write([2])
+        #expect(unlink(target) == 0 && symlink(victim, target) == 0)
+        #expect(throws: FileError.self) { try file.commit() }
+        #expect(TestFiles.read(victim) == [7])
     }
 }
 

@@ -14,6 +14,6 @@ FuzzWorkspace.run(seeds: { [manifest] }) { input in
     FuzzWorkspace.write(input, to: Path.join(archive, ArchiveManifest.fileName))
     guard (try? ArchiveManifest.existing(directory: archive)) != nil else { return }
     _ = try? ArchiveVerifier().verify(archive: archive)
-    _ = try? Restorer().restore(archive: archive, step: nil, into: output, overwrite: true)
+    _ = try? Restorer().restore(archive: archive, step: nil, into: output, replacing: .regularFile())
     try? FileSystem.removeTree(output)
 }

@@ -11,7 +11,7 @@ let base = Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-10")
 let seed = Path.join(FuzzWorkspace.scratch, "seed.ckptdelta")
 let input = Path.join(FuzzWorkspace.scratch, "input.ckptdelta")
 let output = Path.join(FuzzWorkspace.scratch, "out")
-try DeltaCreator().create(base: base, target: Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-11"), output: seed, overwrite: true)
+try DeltaCreator().create(base: base, target: Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-11"), output: seed, replacing: .regularFile())
 let original = try FuzzWorkspace.read(seed)
 
 /// A little-endian UInt64.
@@ -45,6 +45,6 @@ FuzzWorkspace.run(seeds: {
     }
     FuzzWorkspace.write(file, to: input)
     guard let delta = try? DeltaFile(path: input) else { return }
-    _ = try? DeltaApplier().apply(delta: input, base: delta.manifest.base == nil ? nil : base, into: output, overwrite: true)
+    _ = try? DeltaApplier().apply(delta: input, base: delta.manifest.base == nil ? nil : base, into: output, replacing: .regularFile())
     try? FileSystem.removeTree(output)
 }

@@ -1,5 +1,16 @@
+import MappedIO
+
 /// The names of a bundle's files.
 public enum BundleFiles {
+    /// The paths of the files in `prefix`'s directory that belong to that checkpoint: its
+    /// index, its data files and any other `NAME.*` beside them (a TF1 `.meta`), as listed now.
+    public static func existing(prefix: String) -> [String] {
+        let directory = Path.directory(of: prefix)
+        let name = Path.fileName(of: prefix)
+        let names = (try? FileSystem.contents(ofDirectory: directory)) ?? []
+        return names.filter { $0.hasPrefix(name + ".") }.map { Path.join(directory, $0) }
+    }
+
     /// `PREFIX.index`.
     public static func index(prefix: String) -> String {
         prefix + ".index"

@@ -197,7 +197,7 @@ public final class CheckpointBundle: Sendable {
 
     /// The key for display: the text when it is valid UTF-8, escaped (in quotes) otherwise.
     public static func displayName(_ key: [UInt8]) -> String {
-        if let text = String(validating: key, as: UTF8.self), !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+        if let text = String(validating: key, as: UTF8.self), !text.unicodeScalars.contains(where: \.isControlCharacter) {
             return text
         }
         return KeyText.escape(key)

@@ -33,24 +33,23 @@ public struct BundleWriteError: Error, Sendable, CustomStringConvertible {
 ///
 /// Every file is written under a temporary name and renamed when complete, the data files
 /// before the index, so an interrupted write never leaves something that looks like a
-/// complete checkpoint. Existing files are never overwritten unless asked.
+/// complete checkpoint. Existing files are replaced only as asked (see ``Replacement``).
 public struct BundleWriter {
     public let prefix: String
     public let shardCount: Int64
     private let shards: [OutputFile]
     private var entries: [[UInt8]: BundleEntry] = [:]
-    private let overwrite: Bool
+    private let replacing: Replacement
 
-    /// Starts a bundle at `prefix` with `shardCount` data files.
-    public init(prefix: String, shardCount: Int64 = 1, overwrite: Bool = false) throws(BundleWriteError) {
+    /// Starts a bundle at `prefix` with `shardCount` data files; files already at their paths
+    /// are replaced only as `replacing` allows.
+    public init(prefix: String, shardCount: Int64 = 1, replacing: Replacement = .never) throws(BundleWriteError) {
         guard shardCount >= 1 else { throw BundleWriteError(.badTensor, "a bundle needs at least one shard") }
-        if !overwrite && FileSystem.exists(BundleFiles.index(prefix: prefix)) {
-            throw BundleWriteError(.file, "\(BundleFiles.index(prefix: prefix)): already exists (not overwritten)")
-        }
         var shards: [OutputFile] = []
         do {
+            try replacing.check(BundleFiles.index(prefix: prefix))
             for shard in 0..<shardCount {
-                shards.append(try OutputFile(path: BundleFiles.data(prefix: prefix, shard: shard, of: shardCount), overwrite: overwrite))
+                shards.append(try OutputFile(path: BundleFiles.data(prefix: prefix, shard: shard, of: shardCount), replacing: replacing))
             }
         } catch {
             throw BundleWriteError(error)
@@ -58,7 +57,7 @@ public struct BundleWriter {
         self.prefix = prefix
         self.shardCount = shardCount
         self.shards = shards
-        self.overwrite = overwrite
+        self.replacing = replacing
     }
 
     /// Adds a fixed-size tensor whose raw little-endian element bytes are `bytes`.
@@ -159,10 +158,10 @@ public struct BundleWriter {
     /// index is written the same way.
     public consuming func finish() throws(BundleWriteError) {
         do {
-            for shard in shards { try shard.commit(overwrite: overwrite) }
-            let index = try OutputFile(path: BundleFiles.index(prefix: prefix), overwrite: overwrite)
+            for shard in shards { try shard.commit() }
+            let index = try OutputFile(path: BundleFiles.index(prefix: prefix), replacing: replacing)
             try index.write(indexBytes())
-            try index.commit(overwrite: overwrite)
+            try index.commit()
         } catch {
             throw BundleWriteError(error)
         }
