@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
-                "Checksums", "JSON", "MappedIO",
+                "BinaryCoding", "Checksums", "JSON", "MappedIO",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "Parallelism"),
 
         // Integrity checks of whole checkpoints.
-        .target(name: "Verification", dependencies: ["TensorBundle", "SSTable", "Checksums", "MappedIO", "Parallelism"]),
+        .target(name: "Verification", dependencies: ["BinaryCoding", "TensorBundle", "SSTable", "Checksums", "MappedIO", "Parallelism"]),
 
         // Byte-exact compressed deltas between checkpoints.
         .target(
@@ -76,7 +76,9 @@ let package = Package(
         // Training runs archived as chains of deltas, restorable step by step.
         .target(
             name: "Archive",
-            dependencies: ["Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Parallelism", "Zstandard", "Checksums"]),
+            dependencies: [
+                "BinaryCoding", "Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Parallelism", "Zstandard", "Checksums",
+            ]),
 
         // Numerical comparison of two checkpoints.
         .target(name: "Diffing", dependencies: ["TensorBundle", "Parallelism"]),

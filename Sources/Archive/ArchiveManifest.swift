@@ -1,3 +1,4 @@
+import BinaryCoding
 import Checksums
 import JSON
 import MappedIO
@@ -177,9 +178,13 @@ public struct ArchiveManifest: Sendable, Hashable {
             guard let step = item["step"]?.integer, let checkpoint = item["checkpoint"]?.string, let file = item["file"]?.string,
                 let size = item["size"]?.integer, size >= 0, let hash = item["xxh3_128"]?.string.flatMap(XXH128Digest.init(hex:)),
                 let base = item["base_step"], base.isNull || base.integer != nil, let depth = item["depth"]?.integer, depth >= 0,
-                let rawSize = item["raw_size"]?.integer, rawSize >= 0,
-                !checkpoint.contains("/"), !checkpoint.isEmpty, !checkpoint.hasPrefix(".")
+                let rawSize = item["raw_size"]?.integer, rawSize >= 0
             else { throw ArchiveError(.corrupt, "\(path): entry \(index) is missing a field or has one of the wrong type") }
+            // The one name rule, and no hidden names: a restore writes the checkpoint under it.
+            if let problem = FileName.problem(with: checkpoint) ?? (checkpoint.hasPrefix(".") ? "starts with ." : nil) {
+                throw ArchiveError(
+                    .corrupt, "\(path): entry \(index): the checkpoint name \(KeyText.escape(Array(checkpoint.utf8))) \(problem)")
+            }
             let entry = ArchiveEntry(
                 step: step, checkpoint: checkpoint, file: file, size: Int(size), hash: hash, baseStep: base.integer,
                 depth: Int(depth), rawSize: Int(rawSize),
@@ -196,7 +201,16 @@ public struct ArchiveManifest: Sendable, Hashable {
             guard entries.last.map({ $0.step < step }) ?? true else {
                 throw ArchiveError(.corrupt, "\(path): entry \(index) (step \(step)) is out of step order or listed twice")
             }
+            // Every delta is made against an earlier step: a chain always ends, at a keyframe.
+            if let baseStep = entry.baseStep, baseStep >= step {
+                throw ArchiveError(.corrupt, "\(path): entry \(index) (step \(step)) is based on step \(baseStep), not an earlier one")
+            }
             entries.append(entry)
+        }
+        // Totals are shown and compared: sizes that cannot add up are not sizes this tool wrote.
+        for (field, value) in [("size", \ArchiveEntry.size), ("raw_size", \ArchiveEntry.rawSize)]
+        where entries.checkedSum(of: { Int64($0[keyPath: value]) }) == nil {
+            throw ArchiveError(.corrupt, "\(path): the entries' \(field) fields add up past \(Int64.max)")
         }
         return ArchiveManifest(entries: entries)
     }
@@ -214,7 +228,7 @@ public struct ArchiveManifest: Sendable, Hashable {
                 size <= Companion.maximumSize,
                 let text = element["xxh3_128"]?.string, let hash = XXH128Digest(hex: text), text == hash.description,
                 Companion.suffixes.contains(where: { name == checkpoint + $0 }),
-                file.hasSuffix(".zst"), !file.contains("/"), !file.hasPrefix("."), !companions.contains(where: { $0.name == name })
+                file.hasSuffix(".zst"), FileName.isPlain(file), !file.hasPrefix("."), !companions.contains(where: { $0.name == name })
             else { throw ArchiveError(.corrupt, "\(path): entry \(index) has a companion file this tool would not write") }
             companions.append(Companion(name: name, file: file, size: Int(size), hash: hash))
         }

@@ -1,6 +1,7 @@
 import Delta
 import MappedIO
 import Parallelism
+import TensorBundle
 import Verification
 
 /// Adds the checkpoints of a training directory to an archive: each new step as a delta
@@ -87,8 +88,8 @@ public struct Archiver: Sendable {
                 skip(checkpoint, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
-            if let cause = Verifier.forReading(jobs: jobs).verify(prefix: checkpoint.prefix).damage {
-                skip(checkpoint, "not archived, it fails verification: \(cause)")
+            if let refusal = Self.refusal(of: checkpoint.prefix, jobs: jobs) {
+                skip(checkpoint, "not archived, \(refusal)")
                 continue
             }
             // Companions first: a run killed after the delta is linked leaves them for the
@@ -105,6 +106,19 @@ public struct Archiver: Sendable {
             progress?(.added(entry))
         }
         return report
+    }
+
+    /// Why the checkpoint at `prefix` is not archived, or nil: it fails verification, or its
+    /// files hold more bytes than it records (a delta would read and store them all).
+    private static func refusal(of prefix: String, jobs: Int) -> String? {
+        let bundle: CheckpointBundle
+        do {
+            bundle = try CheckpointBundle(prefix: prefix)
+        } catch {
+            return "it fails verification: \(BundleFiles.index(prefix: prefix)): \(error.file.cause)"
+        }
+        if let cause = Verifier.forReading(jobs: jobs).verify(bundle).damage { return "it fails verification: \(cause)" }
+        return Verifier.excessUnclaimedBytes(in: bundle)
     }
 
     private var creator: DeltaCreator {

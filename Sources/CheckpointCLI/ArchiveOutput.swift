@@ -1,4 +1,5 @@
 import Archive
+import BinaryCoding
 import JSON
 
 /// Archive runs, listings and verification reports as text or JSON.
@@ -82,7 +83,8 @@ enum ArchiveOutput {
     }
 
     private static func totals(_ manifest: ArchiveManifest) -> (raw: Int, stored: Int) {
-        (manifest.entries.reduce(0) { $0 + $1.rawSize }, manifest.entries.reduce(0) { $0 + $1.size })
+        // A manifest whose sizes do not add up within Int is refused when it is read.
+        (manifest.entries.saturatingSum(of: \.rawSize), manifest.entries.saturatingSum(of: \.size))
     }
 
     private static func ratio(_ part: Int, _ whole: Int) -> String {

@@ -35,10 +35,8 @@ final class BucketArchive: ArchivePublisher {
         let staged = staging.path
         let (objects, tag) = try RemoteStore.run { client in
             let listing = try await client.list(bucket: folder.bucket, prefix: folder.key, delimiter: "/")
-            var objects: [String: ObjectInfo] = [:]
-            for object in listing.objects where object.location.key.count > folder.key.count {
-                objects[object.location.name] = object
-            }
+            // Names that are not plain are no archive's files: left out, as a local archive's are.
+            let objects = listing.children(of: folder.key).objects
             guard objects[ArchiveManifest.fileName] != nil,
                 let manifest = try await client.get(folder.appending(ArchiveManifest.fileName), limit: 256 << 20)
             else { return (objects, String?.none) }

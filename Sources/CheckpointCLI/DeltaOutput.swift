@@ -1,3 +1,4 @@
+import BinaryCoding
 import Delta
 import JSON
 
@@ -19,16 +20,16 @@ enum DeltaOutput {
                 let name = run.name.isEmpty ? "(bytes no tensor claims)" : run.name
                 if byName[name] == nil { order.append(name) }
                 var usage = byName[name, default: Usage()]
-                usage.raw += run.length
+                usage.raw = usage.raw.saturatingAdding(run.length)
                 let encoding: String
                 switch run {
                 case .copy: encoding = "copy"
                 case .chunk(_, let chunkEncoding, _, let section, _, _):
                     encoding = chunkEncoding.name
-                    usage.stored += file.sectionLength(at: section)
+                    usage.stored = usage.stored.saturatingAdding(file.sectionLength(at: section))
                 case .predicted(_, let chunkEncoding, let section, _, _):
                     encoding = "predicted/" + chunkEncoding.name
-                    usage.stored += file.sectionLength(at: section)
+                    usage.stored = usage.stored.saturatingAdding(file.sectionLength(at: section))
                 }
                 if !usage.encodings.contains(encoding) { usage.encodings.append(encoding) }
                 byName[name] = usage
@@ -39,7 +40,7 @@ enum DeltaOutput {
 
     /// One line on the delta written at `deltaPath`, called `name` (its URL when it was uploaded).
     static func summary(_ manifest: Manifest, deltaPath: String, name: String? = nil) -> String {
-        let raw = manifest.target.dataFiles.reduce(0) { $0 + $1.size } + manifest.target.index.size
+        let raw = manifest.target.totalSize
         let size = (try? DeltaFile(path: deltaPath).count) ?? 0
         return "\(name ?? deltaPath): \(manifest.target.name) in \(Formatting.bytes(Int64(size))) "
             + "(\(Formatting.fixed(Double(size) / Double(max(raw, 1)), digits: 3)) of \(Formatting.bytes(Int64(raw))))"

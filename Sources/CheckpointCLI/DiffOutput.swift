@@ -1,3 +1,4 @@
+import BinaryCoding
 import Diffing
 import JSON
 
@@ -67,7 +68,7 @@ enum DiffOutput {
                 .object([
                     ("variables", .int(Int64(report.variables.count))),
                     ("changed_variables", .int(Int64(report.variables.filter { $0.status != .identical }.count))),
-                    ("parameters", .int(report.variables.reduce(0) { $0 + $1.summary.parameters })),
+                    ("parameters", .int(report.variables.saturatingSum(of: \.summary.parameters))),
                     ("changed_parameters", .int(total.changed)),
                     ("global_rel_l2", report.globalRelativeChange.map(JSONValue.double) ?? .null),
                     ("most_moved_group", group.map { .string($0.name) } ?? .null),
@@ -138,7 +139,7 @@ enum DiffOutput {
         let total = report.total
         var summary =
             "\(report.variables.count - identical.count) of \(report.variables.count) variables differ; "
-            + "\(Formatting.grouped(total.changed)) of \(Formatting.grouped(report.variables.reduce(0) { $0 + $1.summary.parameters })) parameters changed"
+            + "\(Formatting.grouped(total.changed)) of \(Formatting.grouped(report.variables.saturatingSum(of: \.summary.parameters))) parameters changed"
         if let global = report.globalRelativeChange { summary += "; global relative change \(Formatting.significant(global))" }
         if let group = report.mostMovedGroup {
             summary += "; most moved group: \(group.name) (\(Formatting.significant(group.relativeChange)))"

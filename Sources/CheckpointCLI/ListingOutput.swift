@@ -1,3 +1,4 @@
+import BinaryCoding
 import JSON
 import TensorBundle
 import TrainingState
@@ -9,8 +10,8 @@ enum ListingOutput {
     /// slots (`↳ momentum`), then optimizer state and bookkeeping; without one, every tensor by
     /// its key in stored order.
     static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState?) -> [String] {
-        let parameters = summaries.reduce(0) { $0 + $1.parameters }
-        let bytes = summaries.reduce(0) { $0 + $1.size }
+        let parameters = summaries.saturatingSum(of: \.parameters)
+        let bytes = summaries.saturatingSum(of: \.size)
         let out =
             "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)"
@@ -63,8 +64,8 @@ enum ListingOutput {
         .object([
             ("prefix", .string(prefix)),
             ("shards", shardCount.map(JSONValue.int) ?? .null),
-            ("parameters", .int(summaries.reduce(0) { $0 + $1.parameters })),
-            ("bytes", .int(summaries.reduce(0) { $0 + $1.size })),
+            ("parameters", .int(summaries.saturatingSum(of: \.parameters))),
+            ("bytes", .int(summaries.saturatingSum(of: \.size))),
             ("variables", .array(summaries.map { variable($0, state: state) })),
         ])
     }

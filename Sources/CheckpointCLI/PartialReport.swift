@@ -1,3 +1,4 @@
+import BinaryCoding
 import Checksums
 import Glibc
 import JSON
@@ -80,8 +81,9 @@ struct PartialReport {
                 switch checkpoint["seconds"] {
                 case .double(let value)?: value
                 case .int(let value)?: Double(value)
-                default: 0
+                default: -1
                 }
+            guard seconds >= 0, seconds.isFinite else { throw bad("the seconds of \(prefix)") }
             var dataFailures: [DataFailure] = []
             for failure in failures {
                 guard let part = failure["part"]?.integer, part >= 0, part < Int64(Int32.max),
@@ -92,6 +94,49 @@ struct PartialReport {
             parsed.append(Checkpoint(prefix: prefix, indexDigest: digest, bytesChecked: bytes, seconds: seconds, failures: dataFailures))
         }
         self.init(share: share, paths: paths, latestOnly: latest, checkpoints: parsed)
+    }
+
+    /// One share's report, with the file it was read from.
+    typealias Read = (report: PartialReport, file: String)
+
+    /// What one share each of 0..<N says of every checkpoint: its data failures, the bytes
+    /// checked (in all shares) and the seconds of the slowest share.
+    struct Merged {
+        let first: PartialReport
+        let checkpoints: [(failures: [DataFailure], bytesChecked: Int64, seconds: Double)]
+    }
+
+    /// Combines `reports`, which must be one share each of 0..<N of the same run (the same
+    /// paths and checkpoints).
+    ///
+    /// - Throws: ``ToolError`` naming what does not fit: a share missing or given twice,
+    ///   reports of different runs, sums that do not fit (naming the field).
+    static func merge(_ reports: [Read]) throws(ToolError) -> Merged {
+        guard let first = reports.first?.report else { throw ToolError("--merge needs the partial reports") }
+        let count = first.share.count
+        let indices = reports.map(\.report.share.index).sorted()
+        guard reports.allSatisfy({ $0.report.share.count == count }), indices == Array(0..<count) else {
+            let missing = Set(0..<count).subtracting(indices).sorted().prefix(5).map { "\($0)/\(count)" }
+            throw ToolError(
+                "the partial reports are not one share each of 0..<\(count)"
+                    + (missing.isEmpty
+                        ? " (a share is given twice, or the counts differ)" : " (missing \(missing.joined(separator: ", ")))"))
+        }
+        let prefixes = first.checkpoints.map(\.prefix)
+        guard reports.allSatisfy({ $0.report.checkpoints.map(\.prefix) == prefixes && $0.report.paths == first.paths }) else {
+            throw ToolError("the partial reports checked different checkpoints: run every share with the same paths")
+        }
+        var merged: [(failures: [DataFailure], bytesChecked: Int64, seconds: Double)] = []
+        for (index, prefix) in prefixes.enumerated() {
+            let shares = reports.map { $0.report.checkpoints[index] }
+            guard let bytes = shares.checkedSum(of: \.bytesChecked) else {
+                throw ToolError(
+                    "\(reports.map(\.file).joined(separator: ", ")): the bytes_checked of \(prefix) add up past \(Int64.max); not reports of one run"
+                )
+            }
+            merged.append((shares.flatMap(\.failures), bytes, shares.map(\.seconds).max() ?? 0))
+        }
+        return Merged(first: first, checkpoints: merged)
     }
 
     init(share: Share, paths: [String], latestOnly: Bool, checkpoints: [Checkpoint]) {

@@ -20,7 +20,7 @@ enum RemoteStore {
     static func location(_ path: String) throws(ToolError) -> ObjectLocation {
         guard let location = ObjectLocation(url: path) else {
             throw ToolError(
-                "\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes)"
+                "\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes; no key segment is empty, . or .., or holds a control character)"
             )
         }
         return location
@@ -46,18 +46,18 @@ struct RemoteFolder: Sendable {
     let sizes: [String: Int]
     /// Names of the folders directly below it.
     let folders: Set<String>
+    /// Names in it that are not plain (``FileName``), never read or printed raw.
+    let refused: [NameError]
 
     var names: [String] { sizes.keys.sorted() + folders.sorted() }
 
     static func list(_ location: ObjectLocation, client: S3Client) async throws(StoreError) -> RemoteFolder {
         let folderKey = location.folderKey
         let listing = try await client.list(bucket: location.bucket, prefix: folderKey, delimiter: "/")
-        var sizes: [String: Int] = [:]
-        for object in listing.objects where object.location.key.count > folderKey.count {
-            sizes[String(object.location.key.dropFirst(folderKey.count))] = Int(clamping: object.size)
-        }
-        let folders = Set(listing.folders.compactMap { $0.hasPrefix(folderKey) ? String($0.dropFirst(folderKey.count).dropLast()) : nil })
-        return RemoteFolder(location: ObjectLocation(bucket: location.bucket, key: folderKey), sizes: sizes, folders: folders)
+        let children = listing.children(of: folderKey)
+        return RemoteFolder(
+            location: ObjectLocation(bucket: location.bucket, key: folderKey), sizes: children.objects.mapValues { Int($0.size) },
+            folders: children.folders, refused: children.refused)
     }
 
     /// The objects of the checkpoint `name`: its `.index`, its data files and, with
@@ -80,7 +80,7 @@ struct RemoteFolder: Sendable {
                 state = .failure(FileError(code: .notFound, path: stateLocation.description, cause: "vanished while being read"))
             }
         }
-        return CheckpointDirectory(path: String(location.description.dropLast()), names: names, stateFile: state)
+        return CheckpointDirectory(path: String(location.description.dropLast()), names: names, refused: refused, stateFile: state)
     }
 
     /// Opens the checkpoint `name` of this folder: its index read whole into memory, its data

@@ -81,17 +81,23 @@ public struct VerifyCommand: StatusCommand {
         if let junit { try OutputPath.check(junit, force: force) }
         if merge { return try mergePartials() }
         let share = try part.map { (text) throws(ToolError) in try PartialReport.share(text, environment: PartialReport.environment) }
-        var targets: [CheckpointTarget] = []
-        var directoryReports: [DirectoryReport] = []
-        for path in paths {
-            let found = try CheckpointTarget.locate(path, latestOnly: latest)
-            targets += found.targets
-            if let report = found.directory { directoryReports.append(report) }
-        }
+        let (targets, directoryReports) = try Self.locate(paths, latestOnly: latest)
         if list { return try listCheckpoints(targets) }
         if let share { return try verifyShare(share, of: targets) }
         printDirectories(directoryReports)
         return try report(verifyCheckpoints(targets, directories: directoryReports).map(\.report), directories: directoryReports)
+    }
+
+    /// The checkpoints `paths` name, in order, and the reports of the training directories among them.
+    private static func locate(_ paths: [String], latestOnly: Bool) throws(ToolError) -> ([CheckpointTarget], [DirectoryReport]) {
+        var targets: [CheckpointTarget] = []
+        var directories: [DirectoryReport] = []
+        for path in paths {
+            let found = try CheckpointTarget.locate(path, latestOnly: latestOnly)
+            targets += found.targets
+            if let report = found.directory { directories.append(report) }
+        }
+        return (targets, directories)
     }
 
     /// Lists each checkpoint whose structure is sound; a damaged one gets its errors on
@@ -195,7 +201,7 @@ public struct VerifyCommand: StatusCommand {
     /// Combines one partial report per share into the report of one whole run: the structure
     /// and directories checked again here (cheap), the data failures taken from the shares.
     private func mergePartials() throws -> ToolStatus {
-        var partials: [PartialReport] = []
+        var partials: [PartialReport.Read] = []
         for file in paths {
             let bytes: [UInt8]
             do {
@@ -203,31 +209,18 @@ public struct VerifyCommand: StatusCommand {
             } catch {
                 throw ToolError(error.description)
             }
-            guard let value = try? JSONValue(parsing: bytes) else { throw ToolError("\(file): not a JSON document") }
-            partials.append(try PartialReport(json: value, file: file))
+            let value: JSONValue
+            do {
+                value = try JSONValue(parsing: bytes)
+            } catch {
+                throw ToolError("\(file): not a JSON document (\(error))")
+            }
+            partials.append((try PartialReport(json: value, file: file), file))
         }
-        guard let first = partials.first else { throw ToolError("--merge needs the partial reports") }
-        let count = first.share.count
-        let indices = partials.map(\.share.index).sorted()
-        guard partials.allSatisfy({ $0.share.count == count }), indices == Array(0..<count) else {
-            let missing = Set(0..<count).subtracting(indices).sorted().prefix(5).map { "\($0)/\(count)" }
-            throw ToolError(
-                "the partial reports are not one share each of 0..<\(count)"
-                    + (missing.isEmpty
-                        ? " (a share is given twice, or the counts differ)" : " (missing \(missing.joined(separator: ", ")))"))
-        }
-        let prefixes = first.checkpoints.map(\.prefix)
-        guard partials.allSatisfy({ $0.checkpoints.map(\.prefix) == prefixes && $0.paths == first.paths }) else {
-            throw ToolError("the partial reports checked different checkpoints: run every share with the same paths")
-        }
-        var targets: [CheckpointTarget] = []
-        var directoryReports: [DirectoryReport] = []
-        for path in first.paths {
-            let found = try CheckpointTarget.locate(path, latestOnly: first.latestOnly)
-            targets += found.targets
-            if let report = found.directory { directoryReports.append(report) }
-        }
-        guard targets.map(\.prefix) == prefixes else {
+        let merged = try PartialReport.merge(partials)
+        let first = merged.first
+        let (targets, directoryReports) = try Self.locate(first.paths, latestOnly: first.latestOnly)
+        guard targets.map(\.prefix) == first.checkpoints.map(\.prefix) else {
             throw ToolError("the checkpoints under \(first.paths.joined(separator: " ")) changed since the partial reports were written")
         }
         printDirectories(directoryReports)
@@ -236,15 +229,14 @@ public struct VerifyCommand: StatusCommand {
         for (index, target) in targets.enumerated() {
             let (bundle, siblings) = try target.openUnchecked()
             let digest = PartialReport.digest(of: bundle)
-            let shares = partials.map { $0.checkpoints[index] }
-            guard shares.allSatisfy({ $0.indexDigest == digest }) else {
+            guard partials.allSatisfy({ $0.report.checkpoints[index].indexDigest == digest }) else {
                 throw ToolError("\(BundleFiles.index(prefix: target.prefix)): changed since a partial report read it (its digest differs)")
             }
             var verifier = self.verifier
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
+            let share = merged.checkpoints[index]
             let report = verifier.assemble(
-                bundle, failures: shares.flatMap(\.failures), bytesChecked: shares.reduce(0) { $0 + $1.bytesChecked },
-                seconds: shares.map(\.seconds).max() ?? 0, siblings: siblings)
+                bundle, failures: share.failures, bytesChecked: share.bytesChecked, seconds: share.seconds, siblings: siblings)
             if !json { Terminal.print(VerifyOutput.text(report, quiet: quiet)) }
             reports.append(report)
         }

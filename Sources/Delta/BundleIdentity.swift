@@ -1,3 +1,4 @@
+import BinaryCoding
 import Checksums
 import MappedIO
 import Synchronization
@@ -91,13 +92,10 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
         return BundleIdentity(name: name, index: index, dataFiles: dataFiles)
     }
 
-    /// The checkpoint's size: its index and data files (`Int.max` if a crafted identity's sizes
-    /// overflow).
+    /// The checkpoint's size: its index and data files (a manifest whose sizes do not add up
+    /// within `Int` is refused when it is read).
     public var totalSize: Int {
-        dataFiles.reduce(index.size) { total, file in
-            let (sum, overflow) = total.addingReportingOverflow(file.size)
-            return overflow ? .max : sum
-        }
+        ([index] + dataFiles).saturatingSum(of: \.size)
     }
 
     /// Whether `other` holds the same bytes: the same index and data files by size and

@@ -57,8 +57,12 @@ public struct DeltaCreator: Sendable {
         }
         let target = try Self.open(targetPrefix)
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
-        // Both inputs are read at the same time, each checked and hashed in one pass.
         let inputs = [target] + (base.map { [$0] } ?? [])
+        // Every byte of the inputs is read below: bytes nothing records must not set the time.
+        for input in inputs {
+            if let excess = Verifier.excessUnclaimedBytes(in: input) { throw DeltaError(.damagedInput, excess) }
+        }
+        // Both inputs are read at the same time, each checked and hashed in one pass.
         let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: inputs.count, initial: nil)
         let jobsPerInput = max(1, jobs / inputs.count)
         ParallelWork.run(count: inputs.count, jobs: jobs) { index in

@@ -1,4 +1,5 @@
 import BinaryCoding
+import MappedIO
 import TensorBundle
 
 extension DeltaFormat {
@@ -14,7 +15,7 @@ extension Manifest {
     /// write outside its output directory, allocate without bound or overflow.
     ///
     /// Every file name is a plain name of its checkpoint (the index `NAME.index`, data files
-    /// `NAME.data-SSSSS-of-NNNNN`); every run has a positive length, a decodable element size
+    /// `NAME.data-SSSSS-of-NNNNN`) and each checkpoint's sizes add up within `Int`; every run has a positive length, a decodable element size
     /// and a chunk length within ``DeltaFormat/maximumChunkLength``; every byte a run reads
     /// lies inside a file the manifest describes; and the runs of each data file add up to its
     /// recorded size, without overflow.
@@ -62,11 +63,15 @@ extension Manifest {
         }
     }
 
-    /// A checkpoint name and file names that stay inside the directory they are joined to.
+    /// A checkpoint name and file names that stay inside the directory they are joined to
+    /// (``FileName``'s rule), and sizes that add up.
     private static func validate(_ identity: BundleIdentity, side: String) throws(DeltaError) {
         let name = identity.name
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {
-            throw DeltaError(.corrupt, "manifest: the \(side) checkpoint name \(KeyText.escape(Array(name.utf8))) is not a plain file name")
+        if let problem = FileName.problem(with: name) {
+            throw DeltaError(.corrupt, "manifest: the \(side) checkpoint name \(KeyText.escape(Array(name.utf8))) \(problem)")
+        }
+        guard ([identity.index] + identity.dataFiles).checkedSum(of: \.size) != nil else {
+            throw DeltaError(.corrupt, "manifest: the \(side) files' sizes add up past \(Int.max)")
         }
         guard identity.index.name == name + ".index" else {
             throw DeltaError(

@@ -217,11 +217,17 @@ struct ManifestReader {
         return count
     }
 
+    /// A string: valid UTF-8 without control characters, as this tool writes every name. A
+    /// string that is not would be repaired or printed into another name; it is refused.
     mutating func string() throws(DeltaError) -> String {
         let length = try number()
         guard length <= bytes.count - position else { throw DeltaError(.corrupt, "manifest string runs past its end") }
         position += length
-        return String(decoding: bytes[(position - length)..<position], as: UTF8.self)
+        let raw = bytes[(position - length)..<position]
+        guard let text = String(validating: raw, as: UTF8.self), !text.unicodeScalars.contains(where: \.isControlCharacter) else {
+            throw DeltaError(.corrupt, "manifest: the name \(KeyText.escape(raw)) is not UTF-8 text without control characters")
+        }
+        return text
     }
 
     mutating func uint32() throws(DeltaError) -> UInt32 {

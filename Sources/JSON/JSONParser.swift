@@ -14,7 +14,9 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
 extension JSONValue {
     /// Parses one JSON document (RFC 8259, strictly: no comments, no trailing commas, nothing
     /// after the value but whitespace). Integers that fit `Int64` become ``int``, other numbers
-    /// ``double``; object members keep their order. Nesting deeper than 512 levels is refused.
+    /// ``double``; object members keep their order. Nesting deeper than 512 levels is refused,
+    /// and so is an object that names a member twice: readers disagree on which one counts
+    /// (this one would take the first, Python's the last).
     public init(parsing text: [UInt8]) throws(JSONError) {
         var parser = JSONParser(text: text)
         self = try parser.document()
@@ -62,6 +64,7 @@ private struct JSONParser {
 
     private mutating func object() throws(JSONError) -> JSONValue {
         var members: [(String, JSONValue)] = []
+        var names = Set<String>()
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -70,7 +73,12 @@ private struct JSONParser {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+            let start = position
             let key = try string()
+            guard names.insert(key).inserted else {
+                position = start
+                throw error("the member name \(JSONValue.string(key).serialized()) appears twice in one object")
+            }
             skipWhitespace()
             try expect(":")
             members.append((key, try value()))

@@ -25,10 +25,11 @@ public enum FileKind: Sendable, Hashable {
 
 /// The names a directory holds.
 public struct DirectoryListing: Sendable, Hashable {
-    /// The names that are valid UTF-8, sorted bytewise.
+    /// The plain names (``FileName``), sorted bytewise.
     public var names: [String] = []
-    /// The raw bytes of the names that are not.
-    public var undecodable: [[UInt8]] = []
+    /// The names that are not plain (not valid UTF-8, or holding a control character), each
+    /// escaped for display with what is wrong with it.
+    public var refused: [NameError] = []
 }
 
 /// Small, synchronous file-system queries and operations with typed errors.
@@ -63,14 +64,14 @@ public enum FileSystem {
     }
 
     /// The names in directory `path`, without `.` and `..`, sorted bytewise. Names that are not
-    /// valid UTF-8 are left out (a `String` cannot hold them, and a repaired name would name
-    /// another file); ``listing(ofDirectory:)`` returns them too.
+    /// plain (``FileName``: not valid UTF-8, or holding a control character) are left out: a
+    /// repaired name would name another file, and a printed one could rewrite the screen;
+    /// ``listing(ofDirectory:)`` returns them too.
     public static func contents(ofDirectory path: String) throws(FileError) -> [String] {
         try listing(ofDirectory: path).names
     }
 
-    /// What directory `path` holds: its names, and separately the raw bytes of names that are
-    /// not valid UTF-8.
+    /// What directory `path` holds: its plain names, and separately the names that are not.
     public static func listing(ofDirectory path: String) throws(FileError) -> DirectoryListing {
         // O_NONBLOCK: a FIFO named where a directory is expected fails instead of waiting.
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)
@@ -87,10 +88,9 @@ public enum FileSystem {
             let name = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!
             let bytes = Array(UnsafeRawBufferPointer(start: name, count: strlen(name.assumingMemoryBound(to: CChar.self))))
             guard bytes != [0x2E] && bytes != [0x2E, 0x2E] else { continue }
-            if let name = String(validating: bytes, as: UTF8.self) {
-                listing.names.append(name)
-            } else {
-                listing.undecodable.append(bytes)
+            switch FileName.decode(bytes) {
+            case .success(let name): listing.names.append(name)
+            case .failure(let refused): listing.refused.append(refused)
             }
         }
         listing.names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -47,10 +47,13 @@ struct InstanceMetadata: Sendable {
             accessKeyID: key, secretAccessKey: secret, sessionToken: value["Token"]?.string, expiration: expiration, source: subject)
     }
 
-    /// Seconds since 1970 of `2026-11-30T12:34:56Z`.
+    /// Seconds since 1970 of `2026-11-30T12:34:56Z`; nil for a text that is not such a time
+    /// (each field is checked for its range before any arithmetic).
     static func parseISO8601(_ text: String) -> Double? {
         let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int64($0) }
-        guard digits.count >= 6, text.hasSuffix("Z") else { return nil }
+        guard digits.count >= 6, text.hasSuffix("Z"), (1970...9999).contains(digits[0]), (1...12).contains(digits[1]),
+            (1...31).contains(digits[2]), (0...23).contains(digits[3]), (0...59).contains(digits[4]), (0...60).contains(digits[5])
+        else { return nil }
         return Double(
             AMZDate.seconds(year: digits[0], month: digits[1], day: digits[2], hour: digits[3], minute: digits[4], second: digits[5]))
     }

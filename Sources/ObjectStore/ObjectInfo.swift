@@ -1,3 +1,5 @@
+import MappedIO
+
 /// What a listing or a HEAD says of one object.
 public struct ObjectInfo: Sendable, Hashable {
     public let location: ObjectLocation
@@ -36,9 +38,30 @@ public struct ObjectListing: Sendable {
 
     public init() {}
 
-    /// The objects' names relative to `folder` (a key prefix ending in `/`).
-    public func names(under folder: String) -> [String] {
-        objects.compactMap { $0.location.key.hasPrefix(folder) ? String($0.location.key.dropFirst(folder.count)) : nil }
+    /// What the folder `folder` (a key prefix ending in `/`, listed with the delimiter `/`)
+    /// holds directly, by name: its objects and its folders. Names that are not plain
+    /// (``FileName``: a store may hand back any key) are refused, never joined to a path or
+    /// printed; `refused` says which and why.
+    public func children(of folder: String) -> (objects: [String: ObjectInfo], folders: Set<String>, refused: [NameError]) {
+        var objects: [String: ObjectInfo] = [:]
+        var folders = Set<String>()
+        var refused: [NameError] = []
+        func child(_ key: String) -> String? {
+            guard key.hasPrefix(folder), key.count > folder.count else { return nil }
+            let name = String(key.dropFirst(folder.count))
+            if case .failure(let error) = FileName.decode(Array(name.utf8)) {
+                refused.append(error)
+                return nil
+            }
+            return name
+        }
+        for object in self.objects {
+            if let name = child(object.location.key) { objects[name] = object }
+        }
+        for prefix in self.folders where prefix.hasSuffix("/") {
+            if let name = child(String(prefix.dropLast())) { folders.insert(name) }
+        }
+        return (objects, folders, refused)
     }
 }
 

@@ -1,3 +1,5 @@
+import MappedIO
+
 /// An object, or a key prefix, in an S3-compatible bucket: `s3://BUCKET/KEY`.
 public struct ObjectLocation: Sendable, Hashable, CustomStringConvertible {
     /// The URL scheme these tools accept for object stores.
@@ -15,14 +17,23 @@ public struct ObjectLocation: Sendable, Hashable, CustomStringConvertible {
     /// Parses `s3://BUCKET/KEY`; nil when `url` is not such a URL or names no valid bucket.
     ///
     /// Bucket names follow S3's rules (3 to 63 characters of lower-case letters, digits, `.`
-    /// and `-`, starting and ending with a letter or digit); the key is taken as written.
+    /// and `-`, starting and ending with a letter or digit). Each segment of the key between
+    /// `/`s is a plain file name (``FileName``): not empty, `.` or `..`, no control character.
+    /// Stores disagree on what `a//b` or `a/./b` name (one collapses `//`), so such a key is
+    /// refused rather than read or written somewhere else than meant; a single `/` at the end
+    /// names a folder.
     public init?(url: String) {
         guard url.hasPrefix(Self.scheme) else { return nil }
         let rest = url.dropFirst(Self.scheme.count)
         let bucket = rest.prefix { $0 != "/" }
         guard Self.isValidBucket(bucket) else { return nil }
+        let key = String(rest.dropFirst(bucket.count + 1))
+        if !key.isEmpty {
+            let segments = (key.hasSuffix("/") ? key.dropLast() : Substring(key)).split(separator: "/", omittingEmptySubsequences: false)
+            guard segments.allSatisfy({ FileName.isPlain(String($0)) }) else { return nil }
+        }
         self.bucket = String(bucket)
-        self.key = String(rest.dropFirst(bucket.count + 1))
+        self.key = key
     }
 
     /// Whether `path` is meant as an object-store URL rather than a local path.

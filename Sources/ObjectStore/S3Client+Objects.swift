@@ -26,35 +26,42 @@ extension S3Client {
     /// Streams bytes `range` of the object at `location` to `consume`, in order, each byte once.
     ///
     /// One ranged GET; when the connection fails mid-body the rest is asked for again, so
-    /// `consume` never sees a byte twice and memory stays at a few network buffers.
+    /// `consume` never sees a byte twice and memory stays at a few network buffers. A body that
+    /// arrives slower than the low-speed limit is asked for again at most
+    /// ``unreachableAttempts`` times.
     public func read(
         _ location: ObjectLocation, range: Range<Int64>, into consume: (UnsafeRawBufferPointer) -> Void
     ) async throws(StoreError) {
         let total = range.upperBound - range.lowerBound
         var delivered: Int64 = 0
         var attempt = 0
+        var slow = 0
         while delivered < total {
             attempt += 1
             let first = range.lowerBound + delivered
             var call = Call(method: .GET, bucket: location.bucket, key: location.key, timeout: 600)
             call.headers = [("range", "bytes=\(first)-\(range.upperBound - 1)")]
             let response = try await send(call, accepting: [206])
+            let reason: String
             do {
+                var watch = BodyWatch(configuration.lowSpeed)
                 for try await buffer in response.body {
+                    try watch.received(buffer.readableBytes)
                     let usable = min(Int64(buffer.readableBytes), total - delivered)
                     buffer.withUnsafeReadableBytes { consume(UnsafeRawBufferPointer(rebasing: $0.prefix(Int(usable)))) }
                     delivered += usable
                 }
-                if delivered < total {
-                    throw StoreError(.unreachable, location.description, "the store ended the body \(total - delivered) bytes early")
-                }
+                guard delivered < total else { return }
+                reason = "the store ended the body \(total - delivered) bytes early"
+            } catch let error as TooSlow {
+                slow += 1
+                reason = error.cause
             } catch {
-                guard await retry.pause(afterAttempt: attempt) else {
-                    throw StoreError(
-                        .unreachable, location.description,
-                        "reading bytes \(first)..<\(range.upperBound) failed after \(attempt) attempts (\(String(describing: error).prefix(200)))"
-                    )
-                }
+                reason = transportFailure(error, call: call).cause
+            }
+            guard slow < Self.unreachableAttempts, await retry.pause(afterAttempt: attempt) else {
+                throw StoreError(.unreachable, location.description, "reading bytes \(first)..<\(range.upperBound) failed: \(reason)")
+                    .after(attempt)
             }
         }
     }

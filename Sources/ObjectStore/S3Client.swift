@@ -22,7 +22,8 @@ public final class S3Client: Sendable {
     public init(configuration: StoreConfiguration, environment: [String: String]) {
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(3), read: .seconds(60)),
+            timeout: .init(
+                connect: .seconds(Int64(configuration.connectTimeout)), read: .seconds(Int64(configuration.readTimeout))),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connections),
             decompression: .disabled)
         http.httpVersion = .http1Only
@@ -49,8 +50,10 @@ public final class S3Client: Sendable {
         var body: Payload? = nil
         /// Seconds the whole exchange may take (the read timeout catches stalls sooner).
         var timeout: Int64 = 300
+        /// What the request is about, when that is not its key (a listing's prefix).
+        var about: String? = nil
 
-        var subject: String { ObjectLocation(bucket: bucket, key: key).description }
+        var subject: String { about ?? ObjectLocation(bucket: bucket, key: key).description }
     }
 
     /// Sends `call` once, signed now; returns the response with its body not yet read.
@@ -98,28 +101,36 @@ public final class S3Client: Sendable {
                 (refusal, retryable) = (transportFailure(error, call: call), unanswered < Self.unreachableAttempts)
             }
             guard retryable, await retry.pause(afterAttempt: attempt) else {
-                throw retryable ? StoreError(refusal.code, refusal.subject, refusal.cause + " (after \(attempt) attempts)") : refusal
+                throw retryable ? refusal.after(attempt) : refusal
             }
         }
     }
 
-    /// Sends `call` and returns its whole body, refusing more than `limit` bytes.
+    /// Sends `call` and returns its whole body, refusing more than `limit` bytes. A body that
+    /// arrives slower than the low-speed limit is asked for again, at most
+    /// ``unreachableAttempts`` times.
     func sendCollecting(
         _ call: Call, accepting accepted: Set<UInt> = [200], limit: Int = 64 << 20
     ) async throws(StoreError) -> (HTTPClientResponse, ByteBuffer) {
         var attempt = 0
+        var slow = 0
         while true {
             attempt += 1
             let response = try await send(call, accepting: accepted)
+            let failure: StoreError
             do {
-                return (response, try await response.body.collect(upTo: limit))
-            } catch let error as NIOTooManyBytesError {
-                _ = error
+                return (response, try await response.body.collect(upTo: limit, speed: configuration.lowSpeed))
+            } catch is TooLarge {
                 throw StoreError(
                     .malformedResponse, call.subject, "the object or answer is larger than \(limit) bytes, the most this tool reads whole")
+            } catch let error as TooSlow {
+                slow += 1
+                failure = StoreError(.unreachable, call.subject, error.cause)
+                guard slow < Self.unreachableAttempts else { throw failure.after(attempt) }
             } catch {
-                guard await retry.pause(afterAttempt: attempt) else { throw transportFailure(error, call: call) }
+                failure = transportFailure(error, call: call)
             }
+            guard await retry.pause(afterAttempt: attempt) else { throw failure.after(attempt) }
         }
     }
 
@@ -134,7 +145,7 @@ public final class S3Client: Sendable {
     /// The store's error for a response it refused, and whether another attempt may succeed.
     func failure(of response: HTTPClientResponse, call: Call) async -> (StoreError, Bool) {
         let status = Int(response.status.code)
-        let body = (try? await response.body.collect(upTo: 64 << 10)).map { Array(buffer: $0) } ?? []
+        let body = (try? await response.body.collect(upTo: 64 << 10, speed: configuration.lowSpeed)).map { Array(buffer: $0) } ?? []
         let document = XMLDocument(body)
         let code = document.first("Code")
         let message = document.first("Message").map { ": " + $0 } ?? ""

@@ -88,6 +88,14 @@ public struct StoreConfiguration: Sendable {
     public var partSize: Int
     /// Objects at least this large are uploaded in parts.
     public var multipartThreshold: Int
+    /// Seconds to wait for a connection to open.
+    public var connectTimeout = 3
+    /// Seconds a response may be silent before the attempt fails.
+    public var readTimeout = 60
+    /// The slowest a body may arrive before the attempt fails.
+    public var lowSpeed = LowSpeedLimit(bytesPerSecond: 1024, seconds: 30)
+    /// Pages a listing may take: a store that never stops answering "truncated" is given up on.
+    public var maxListPages = 100_000
     /// Where credentials come from when the environment names none.
     var profileCredentials: Credentials?
     /// Whether the instance metadata service may be asked for credentials.
@@ -102,7 +110,9 @@ public struct StoreConfiguration: Sendable {
     /// - this tool's own settings: `CKPT_S3_ADDRESSING` (`virtual`, `path`),
     ///   `CKPT_S3_CHECKSUM` (`crc32c`, `md5`, `none`), `CKPT_S3_CONDITIONAL_WRITES`
     ///   (`native`, `head`), `CKPT_S3_CONNECTIONS`, `CKPT_S3_RANGE_MIB`, `CKPT_S3_PART_MIB`,
-    ///   and `AWS_MAX_ATTEMPTS`.
+    ///   `AWS_MAX_ATTEMPTS`, and the limits that make every operation end in bounded time:
+    ///   `CKPT_S3_CONNECT_TIMEOUT` and `CKPT_S3_READ_TIMEOUT` (seconds), `CKPT_S3_LOW_SPEED_LIMIT`
+    ///   (bytes/s) over `CKPT_S3_LOW_SPEED_TIME` (seconds), `CKPT_S3_MAX_LIST_PAGES`.
     public static func fromEnvironment(_ environment: [String: String]) throws(StoreError) -> StoreConfiguration {
         let home = environment["HOME"] ?? "/"
         let profileName = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
@@ -127,6 +137,12 @@ public struct StoreConfiguration: Sendable {
             .compactMap { $0 }.first { !$0.isEmpty }
         let endpoint: Endpoint
         if let custom {
+            let authority = custom.firstRange(of: "://").map { custom[$0.upperBound...].prefix { $0 != "/" } } ?? ""
+            if authority.contains("@") {
+                throw StoreError(
+                    .invalidRequest, "AWS_ENDPOINT_URL",
+                    "credentials in the endpoint URL are not accepted; give them in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            }
             guard let parsed = Endpoint(url: custom) else {
                 throw StoreError(
                     .invalidRequest, "AWS_ENDPOINT_URL", "\"\(custom)\" is not an http:// or https:// URL of a host (and port)")
@@ -159,6 +175,11 @@ public struct StoreConfiguration: Sendable {
         try number("AWS_MAX_ATTEMPTS", 1...50, &configuration.maxAttempts)
         try number("CKPT_S3_RANGE_MIB", 1...256, scale: 1 << 20, &configuration.rangeSize)
         try number("CKPT_S3_PART_MIB", 5...4096, scale: 1 << 20, &configuration.partSize)
+        try number("CKPT_S3_CONNECT_TIMEOUT", 1...600, &configuration.connectTimeout)
+        try number("CKPT_S3_READ_TIMEOUT", 1...3600, &configuration.readTimeout)
+        try number("CKPT_S3_LOW_SPEED_LIMIT", 1...(1 << 30), &configuration.lowSpeed.bytesPerSecond)
+        try number("CKPT_S3_LOW_SPEED_TIME", 1...3600, &configuration.lowSpeed.seconds)
+        try number("CKPT_S3_MAX_LIST_PAGES", 1...10_000_000, &configuration.maxListPages)
 
         if let key = setting("aws_access_key_id"), let secret = setting("aws_secret_access_key") {
             configuration.profileCredentials = Credentials(

@@ -56,4 +56,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(subject): \(cause)" }
+
+    /// This failure as the last of `attempts` attempts.
+    func after(_ attempts: Int) -> StoreError {
+        StoreError(code, subject, cause + " (after \(attempts) attempts)")
+    }
 }

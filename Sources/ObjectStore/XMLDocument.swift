@@ -3,7 +3,8 @@
 /// S3 responses are flat, machine-written documents (`ListBucketResult`, `Error`,
 /// `InitiateMultipartUploadResult`); this reader finds `<Name>text</Name>` elements, decodes
 /// the five predefined entities and numeric references, and ignores attributes, comments,
-/// declarations and namespaces. It never traps on malformed input: what it cannot read is
+/// declarations and namespaces. It never traps on malformed input: what it cannot read (text
+/// that is not valid UTF-8 included, which would otherwise be repaired into other text) is
 /// simply not found.
 struct XMLDocument {
     private let text: [UInt8]
@@ -14,12 +15,12 @@ struct XMLDocument {
 
     /// The text of the first element named `name`.
     func first(_ name: String) -> String? {
-        elements(name).first.map { decode(text[$0]) }
+        elements(name).first.flatMap { decode(text[$0]) }
     }
 
     /// The texts of every element named `name`.
     func all(_ name: String) -> [String] {
-        elements(name).map { decode(text[$0]) }
+        elements(name).compactMap { decode(text[$0]) }
     }
 
     /// The inner ranges of every element named `name`, each read as a document of its own.
@@ -63,8 +64,8 @@ struct XMLDocument {
         return nil
     }
 
-    private func decode(_ raw: ArraySlice<UInt8>) -> String {
-        let string = String(decoding: raw, as: UTF8.self)
+    private func decode(_ raw: ArraySlice<UInt8>) -> String? {
+        guard let string = String(validating: raw, as: UTF8.self) else { return nil }
         guard string.contains("&") else { return string }
         var result = ""
         var rest = Substring(string)

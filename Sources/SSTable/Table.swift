@@ -37,12 +37,17 @@ public struct Table: Sendable {
 
     /// Whether the footer and the index block could be read at all.
     public let hasIndex: Bool
+    /// Bytes that neither a block nor the footer accounts for (all of them when the footer
+    /// cannot be read).
+    public let unclaimedBytes: Int
 
     /// Reads and checks a whole table.
     public static func read(_ bytes: UnsafeRawBufferPointer) -> Table {
         var reader = TableReader(bytes: bytes)
         reader.run()
-        return Table(records: reader.records, findings: reader.findings, blocks: reader.blocks, hasIndex: reader.hasIndex)
+        return Table(
+            records: reader.records, findings: reader.findings, blocks: reader.blocks, hasIndex: reader.hasIndex,
+            unclaimedBytes: reader.unclaimedBytes)
     }
 }
 
@@ -53,13 +58,16 @@ private struct TableReader {
     var findings: [TableFinding] = []
     var blocks: [TableBlock] = []
     var hasIndex = false
+    var unclaimedBytes: Int
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+        self.unclaimedBytes = bytes.count
     }
 
     mutating func run() {
         guard let (metaindex, index) = readFooter() else { return }
+        unclaimedBytes = 0
         let footerStart = bytes.count - TableFormat.footerLength
         blocks.append(TableBlock(role: .metaindex, handle: metaindex))
         blocks.append(TableBlock(role: .index, handle: index))
@@ -182,6 +190,7 @@ private struct TableReader {
             } else if range.lowerBound > covered {
                 findings.append(
                     TableFinding(.blockGap, at: covered, "\(range.lowerBound - covered) bytes before \(block.name) belong to no block"))
+                unclaimedBytes += range.lowerBound - covered
             }
             if range.upperBound > covered {
                 covered = range.upperBound
@@ -190,6 +199,7 @@ private struct TableReader {
         }
         if covered < footerStart {
             findings.append(TableFinding(.blockGap, at: covered, "\(footerStart - covered) bytes before the footer belong to no block"))
+            unclaimedBytes += footerStart - covered
         }
     }
 

@@ -43,11 +43,11 @@ enum DirectoryCheck {
                 findings.append(Finding(.warning, .debrisTempstate, "temporary file left by an interrupted save", file: full))
             }
         }
-        for name in directory.undecodableNames {
+        for refused in directory.refusedNames {
             findings.append(
                 Finding(
-                    .warning, .directoryBadName, "the name \(name) is not valid UTF-8: skipped, these tools read UTF-8 names only",
-                    file: path))
+                    .warning, .directoryBadName,
+                    "\(refused): skipped, these tools read names of UTF-8 text without control characters only", file: path))
         }
         return DirectoryReport(path: path, findings: findings)
     }

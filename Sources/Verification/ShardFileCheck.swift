@@ -1,3 +1,4 @@
+import BinaryCoding
 import MappedIO
 import TensorBundle
 
@@ -26,7 +27,7 @@ enum ShardFileCheck {
                     findings.append(Finding(.warning, .shardUnreferenced, "no entry references this shard", file: path))
                 }
             }
-            findings += unclaimedBytes(bundle: bundle, parts: parts, shardCount: shardCount)
+            findings += unclaimedBytes(bundle: bundle, parts: parts)
         }
         if checkDebris {
             for name in names where name.hasPrefix(base + ".") && name.contains(".tempstate") {
@@ -37,13 +38,22 @@ enum ShardFileCheck {
         return findings
     }
 
-    /// Bytes of each opened shard that no entry's range covers (gaps and trailing bytes).
-    private static func unclaimedBytes(bundle: CheckpointBundle, parts: [StoredPart], shardCount: Int64) -> [Finding] {
-        var findings: [Finding] = []
+    /// One opened data file: its path and size, and the ranges of it that no entry covers.
+    struct Coverage {
+        let path: String
+        let size: Int64
+        let gaps: [Range<Int64>]
+
+        var unclaimed: Int64 { gaps.saturatingSum { Int64($0.count) } }
+    }
+
+    /// The gaps and trailing bytes of each opened data file of `bundle`, whose stored `parts`
+    /// claim the rest.
+    static func coverage(bundle: CheckpointBundle, parts: [StoredPart]) -> [Coverage] {
+        guard let shardCount = bundle.header?.numShards else { return [] }
         let byShard = Dictionary(grouping: parts, by: \.entry.shardID)
-        for (shard, opened) in bundle.shards.sorted(by: { $0.key < $1.key }) {
-            guard case .success(let file) = opened else { continue }
-            let path = BundleFiles.data(prefix: bundle.dataPrefix, shard: shard, of: shardCount)
+        return bundle.shards.sorted(by: { $0.key < $1.key }).compactMap { shard, opened in
+            guard case .success(let file) = opened else { return nil }
             let ranges = (byShard[shard] ?? []).map(\.range).sorted { $0.lowerBound < $1.lowerBound }
             var gaps: [Range<Int64>] = []
             var covered: Int64 = 0
@@ -52,15 +62,25 @@ enum ShardFileCheck {
                 covered = max(covered, range.upperBound)
             }
             if covered < Int64(file.count) { gaps.append(covered..<Int64(file.count)) }
+            return Coverage(
+                path: BundleFiles.data(prefix: bundle.dataPrefix, shard: shard, of: shardCount), size: Int64(file.count), gaps: gaps)
+        }
+    }
+
+    /// Bytes of each opened shard that no entry's range covers (gaps and trailing bytes).
+    private static func unclaimedBytes(bundle: CheckpointBundle, parts: [StoredPart]) -> [Finding] {
+        var findings: [Finding] = []
+        for coverage in coverage(bundle: bundle, parts: parts) {
+            let (path, gaps) = (coverage.path, coverage.gaps)
             for gap in gaps.prefix(maximumGapsListed) {
-                let what = gap.upperBound == Int64(file.count) ? "trailing bytes" : "bytes"
+                let what = gap.upperBound == coverage.size ? "trailing bytes" : "bytes"
                 findings.append(
                     Finding(
                         .warning, .shardUnclaimedBytes, "\(gap.count) \(what) at \(gap.lowerBound)..<\(gap.upperBound) belong to no tensor",
                         file: path, offset: Int(gap.lowerBound)))
             }
             if gaps.count > maximumGapsListed {
-                let rest = gaps.dropFirst(maximumGapsListed).reduce(Int64(0)) { $0 + Int64($1.count) }
+                let rest = gaps.dropFirst(maximumGapsListed).saturatingSum { Int64($0.count) }
                 findings.append(
                     Finding(
                         .warning, .shardUnclaimedBytes, "\(gaps.count - maximumGapsListed) more unclaimed ranges (\(rest) bytes)",

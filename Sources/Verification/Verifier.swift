@@ -1,3 +1,4 @@
+import BinaryCoding
 import Glibc
 import MappedIO
 import Parallelism
@@ -124,16 +125,17 @@ public struct Verifier: Sendable {
     /// The positions of the parts this verifier reads: all, or those of its share.
     private func sharedParts(_ parts: [StoredPart]) -> [Int] {
         guard let share else { return Array(parts.indices) }
-        let total = parts.reduce(Int64(0)) { $0 + $1.entry.size }
+        // Sizes from the index: they may add up past Int64 (duplicated or overlapping entries).
+        let total = parts.saturatingSum { $0.entry.size }
         var start: Int64 = 0
         return parts.indices.filter { index in
-            defer { start += parts[index].entry.size }
+            defer { start = start.saturatingAdding(parts[index].entry.size) }
             return share.contains(partStartingAt: start, total: total)
         }
     }
 
     private static func bytes(of parts: [Int], in structure: StructureCheck) -> Int64 {
-        parts.reduce(0) { $0 + structure.parts[$1].entry.size }
+        parts.saturatingSum { structure.parts[$0].entry.size }
     }
 
     private static func failures(_ errors: [TensorError?], parts: [Int]) -> [DataFailure] {
@@ -177,9 +179,9 @@ public struct Verifier: Sendable {
 
     /// The bytes of tensor data `bundle`'s entries hold (for progress totals).
     public static func dataBytes(of bundle: CheckpointBundle) -> Int64 {
-        bundle.records.reduce(0) { total, record in
-            guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return total }
-            return total + entry.size
+        bundle.records.saturatingSum { record in
+            guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return 0 }
+            return entry.size
         }
     }
 }

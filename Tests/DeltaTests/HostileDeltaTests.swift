@@ -21,13 +21,16 @@ import Testing
         return path
     }
 
-    /// Writes `original`'s sections with `manifest` in place of its own, with valid hashes.
-    static func reframed(_ original: String, manifest: Manifest, to path: String) throws {
+    /// Writes `original`'s sections with `manifest` in place of its own, with valid hashes;
+    /// `edit` may change the encoded manifest's bytes first.
+    static func reframed(_ original: String, manifest: Manifest, to path: String, edit: (inout [UInt8]) -> Void = { _ in }) throws {
         let bytes = TestFiles.read(original)
         let trailer = bytes.count - DeltaFormat.trailerLength
         let manifestOffset = bytes.withUnsafeBytes { Int($0.loadUInt64LE(at: trailer)) }
         var out = Array(bytes[..<manifestOffset])
-        let section = DeltaFormat.section(.manifest, manifest.encoded())
+        var encoded = manifest.encoded()
+        edit(&encoded)
+        let section = DeltaFormat.section(.manifest, encoded)
         out += section
         out += DeltaFormat.trailer(manifestOffset: manifestOffset, manifestLength: section.count)
         TestFiles.write(out, to: path)
@@ -98,6 +101,23 @@ import Testing
             ),
             ("a target named ..", renamingTarget(manifest, to: "..")),
             ("a target with a slash", renamingTarget(manifest, to: "../escaped")),
+            ("a target with a newline", renamingTarget(manifest, to: "ckpt-11\nok")),
+            ("a target with an escape sequence", renamingTarget(manifest, to: "ckpt-\u{1B}[2J11")),
+            ("a target with a NUL", renamingTarget(manifest, to: "ckpt-11\u{0}.x")),
+            (
+                "target files whose sizes add up past Int.max",
+                Manifest(
+                    base: manifest.base,
+                    target: BundleIdentity(
+                        name: manifest.target.name,
+                        index: FileDigest(name: manifest.target.index.name, size: .max, hash: manifest.target.index.hash),
+                        dataFiles: manifest.target.dataFiles),
+                    indexSection: manifest.indexSection, files: manifest.files)
+            ),
+            (
+                "a tensor name with an escape sequence",
+                replacingRuns(manifest, [.copy(baseFile: 0, offset: 0, length: size, name: "kernel\u{1B}]0;owned\u{7}")])
+            ),
             ("a data file outside the directory", renamingTarget(manifest, to: "ckpt-11", dataName: "/tmp/escaped.data-00000-of-00001")),
         ]
     }
@@ -119,6 +139,24 @@ import Testing
             #expect(written.isEmpty, "\(description)")
             #expect(!FileSystem.exists("/tmp/escaped.data-00000-of-00001") && !FileSystem.exists(directory.path("escaped.index")))
         }
+    }
+
+    /// A name that is not UTF-8 is refused, never applied under a repaired one (`ev\u{FFFD}il`).
+    @Test func aTargetNameThatIsNotUTF8IsRefused() throws {
+        let original = try original()
+        let renamed = Self.renamingTarget(try DeltaFile(path: original).manifest, to: "evXil")
+        let path = directory.path("utf8.ckptdelta")
+        try Self.reframed(original, manifest: renamed, to: path) { bytes in
+            for index in bytes.indices.dropLast(4) where bytes[index..<index + 5].elementsEqual(Array("evXil".utf8)) {
+                bytes[index + 2] = 0xFF
+            }
+        }
+        let refused = #expect(throws: DeltaError.self) { try DeltaFile(path: path) }
+        #expect(refused?.cause.contains("\\xff") == true, "\(refused?.cause ?? "")")
+        let output = directory.path("out-utf8")
+        #expect(throws: DeltaError.self) { try DeltaApplier().apply(delta: path, base: base, into: output) }
+        let listing = FileSystem.exists(output) ? try FileSystem.listing(ofDirectory: output) : nil
+        #expect(listing.map { $0.names.isEmpty && $0.refused.isEmpty } ?? true)
     }
 
     @Test func indexSizeMustMatchItsSection() throws {

@@ -103,3 +103,64 @@ final class Faults {
         try ToolRunner.json(String(decoding: TestFiles.read(control + ".stats"), as: UTF8.self))
     }
 }
+
+/// Every remote operation ends in bounded time, whatever a store answers: a listing that never
+/// ends, a body trickled a few bytes a second. Each fails with one line naming the object.
+/// (In the same serialized suite as the other faults: the proxy's settings are shared.)
+extension FaultTests {
+    /// A checkpoint folder in the store, reached through the fault proxy.
+    static func folder() async throws -> (prefix: String, environment: [String: String?]) {
+        let direct = try TestStore.seaweedfs
+        let prefix = direct.freshPrefix("endless")
+        try await direct.upload(directory: Fixtures.path("tf2_keras_adam"), to: prefix)
+        var environment = try TestStore.faultProxy.environment
+        environment["AWS_MAX_ATTEMPTS"] = "3"
+        return (prefix.description, environment)
+    }
+
+    @Test func aListingThatNeverEndsIsGivenUp() async throws {
+        let (prefix, environment) = try await Self.folder()
+        let same = try Faults(#"{"loop_listing": "same"}"#)
+        for (tool, arguments) in [("ckptverify", [prefix]), ("ckptdelta", ["ls", prefix]), ("ckptdiff", [prefix, prefix])] {
+            let result = try ToolRunner.run(tool, arguments, timeLimit: 60, environment: environment)
+            #expect(!result.timedOut && result.status == 2, "\(tool): \(result.status) \(result.standardError)")
+            #expect(result.standardError.contains("same continuation token twice"), "\(result.standardError)")
+            #expect(result.standardError.contains("s3://ckpt-test/"), "\(result.standardError)")
+        }
+        same.clear()
+        let distinct = try Faults(#"{"loop_listing": "distinct"}"#)
+        var capped = environment
+        capped["CKPT_S3_MAX_LIST_PAGES"] = "20"
+        let result = try ToolRunner.run("ckptverify", [prefix], timeLimit: 60, environment: capped)
+        #expect(!result.timedOut && result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("did not end after 20 pages (CKPT_S3_MAX_LIST_PAGES)"), "\(result.standardError)")
+        #expect((try distinct.stats()["loops"] as? Int ?? 0) >= 20)
+    }
+
+    /// A listing, an object read whole (the index) and a ranged read (the data), each sent
+    /// 8 bytes a second: given up after three windows of two seconds, naming what was read.
+    /// (One case at a time: the proxy's settings are shared.)
+    @Test func aTrickledBodyIsGivenUp() async throws {
+        for (request, object) in [("list-type=2", ""), ("ckpt-10.index", "ckpt-10.index"), (".data-", "ckpt-10.data-00000-of-00001")] {
+            try await expectGivenUp(trickling: request, naming: object)
+        }
+    }
+
+    private func expectGivenUp(trickling request: String, naming object: String) async throws {
+        let (prefix, environment) = try await Self.folder()
+        var slow = environment
+        slow["CKPT_S3_LOW_SPEED_TIME"] = "2"
+        slow["CKPT_S3_LOW_SPEED_LIMIT"] = "1024"
+        let faults = try Faults(#"{"trickle_bytes_per_second": 8, "trickle_path": "\#(request)"}"#)
+        let started = Date()
+        let result = try ToolRunner.run("ckptverify", [prefix + "ckpt-10"], timeLimit: 90, environment: slow)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(!result.timedOut && result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("slower than 1024 bytes/s"), "\(result.standardError)")
+        #expect(result.standardError.contains(prefix + object), "\(result.standardError)")
+        #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+        // Three attempts of about two seconds each, with backoff.
+        #expect(seconds < 40, "\(seconds) s")
+        #expect((try faults.stats()["trickles"] as? Int ?? 0) >= 3)
+    }
+}

@@ -8,12 +8,17 @@ Before each request it reads CONTROL_FILE (JSON, absent = no faults):
   {"cut_every": N}       every Nth response with a body of 1 KiB or more is cut after half its
                          body and the connection closed
   {"delay_every": N, "delay_seconds": S}  every Nth response is held back S seconds
+  {"loop_listing": "same"}     every listing says it is truncated, with the continuation token
+                               "loop" (a store that never ends a listing); "distinct" gives a
+                               new token each time (a listing of endless pages)
+  {"trickle_bytes_per_second": B, "trickle_path": P}  every response body (to a request whose
+                               line holds P, if given) is sent B bytes a second
 and writes what it injected to CONTROL_FILE.stats as JSON counters.
 Requests are forwarded unchanged (the Host header too, so signatures still verify)."""
 import asyncio, json, os, sys
 
 LISTEN, UPSTREAM, CONTROL = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-stats = {"requests": 0, "slowdowns": 0, "cuts": 0, "delays": 0}
+stats = {"requests": 0, "slowdowns": 0, "cuts": 0, "delays": 0, "loops": 0, "trickles": 0}
 
 
 def control():
@@ -72,6 +77,25 @@ async def serve(client_reader, client_writer):
             upstream_writer.close()
             split = response.find(b"\r\n\r\n") + 4
             response_head, response_body = response[:split], response[split:]
+            loop = faults.get("loop_listing")
+            if loop and request_line.startswith("GET") and "list-type=2" in request_line:
+                stats["loops"] += 1
+                token = b"loop" if loop == "same" else b"loop-%d" % count
+                response_body = response_body.replace(b"<IsTruncated>false</IsTruncated>", b"<IsTruncated>true</IsTruncated><NextContinuationToken>" + token + b"</NextContinuationToken>", 1)
+                response_head = b"\r\n".join(
+                    b"Content-Length: %d" % len(response_body) if line.lower().startswith(b"content-length:") else line
+                    for line in response_head.split(b"\r\n"))
+            rate = int(faults.get("trickle_bytes_per_second", 0))
+            if rate > 0 and response_body and faults.get("trickle_path", "") in request_line:
+                stats["trickles"] += 1
+                save_stats()
+                client_writer.write(response_head)
+                for start in range(0, len(response_body), rate):
+                    client_writer.write(response_body[start:start + rate])
+                    await client_writer.drain()
+                    await asyncio.sleep(1)
+                client_writer.close()
+                return
             if every(faults, "delay_every", count):
                 stats["delays"] += 1
                 await asyncio.sleep(float(faults.get("delay_seconds", 0.5)))

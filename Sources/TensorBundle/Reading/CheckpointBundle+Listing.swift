@@ -1,3 +1,5 @@
+import BinaryCoding
+
 /// One variable as a listing shows it (like TensorFlow's `inspect_checkpoint`).
 public struct VariableSummary: Sendable, Hashable {
     public let key: [UInt8]
@@ -26,11 +28,10 @@ extension CheckpointBundle {
             var size = entry.size
             if entry.isPartitioned {
                 // Saturating: hostile slice sizes must not overflow (a verifier reports them).
-                size = entry.slices.reduce(0) { total, slice in
+                size = entry.slices.saturatingSum { slice in
                     let sliceKey = SliceKey.encode(name: record.key, slice: slice)
-                    guard case .success(let sliceEntry)? = self.record(forKey: sliceKey)?.entry, sliceEntry.size > 0 else { return total }
-                    let (sum, overflow) = total.addingReportingOverflow(sliceEntry.size)
-                    return overflow ? .max : sum
+                    guard case .success(let sliceEntry)? = self.record(forKey: sliceKey)?.entry, sliceEntry.size > 0 else { return 0 }
+                    return sliceEntry.size
                 }
             }
             return VariableSummary(

@@ -71,6 +71,8 @@ public final class CheckpointBundle: Sendable {
     public let indexFile: MappedFile
     /// Every structural problem of the `.index` table.
     public let tableFindings: [TableFinding]
+    /// Bytes of the `.index` that no block of its table accounts for.
+    public let indexUnclaimedBytes: Int
     /// The decoded header, if there is one that parses.
     public let header: BundleHeader?
     /// Why the header is missing, unparseable or not first; nil when it is fine.
@@ -146,6 +148,7 @@ public final class CheckpointBundle: Sendable {
         self.dataPrefix = dataPrefix
         self.indexFile = indexFile
         self.tableFindings = table.findings
+        self.indexUnclaimedBytes = table.unclaimedBytes
         self.header = header
         self.headerProblem = headerProblem
         self.records = bundleRecords

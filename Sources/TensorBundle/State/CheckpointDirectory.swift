@@ -29,8 +29,9 @@ public struct CheckpointDirectory: Sendable {
     public let prefixes: [String]
     /// The other names in the directory, for callers that look for debris.
     public let fileNames: [String]
-    /// Names that are not valid UTF-8, escaped for display: these tools cannot name such files.
-    public let undecodableNames: [String]
+    /// Names that are not plain (not valid UTF-8, or holding a control character), escaped for
+    /// display with what is wrong: these tools neither name nor print such files.
+    public let refusedNames: [NameError]
     /// For a listed folder (an object store): the prefixes whose `.index` the listing holds;
     /// nil for a local directory, whose files are asked for.
     private let listedIndexes: Set<String>?
@@ -54,13 +55,14 @@ public struct CheckpointDirectory: Sendable {
         self.stateFileUnreadable = unreadable
         self.prefixes = names.filter { $0.hasSuffix(".index") }.map { Path.join(path, String($0.dropLast(".index".count))) }
         self.fileNames = names
-        self.undecodableNames = listing.undecodable.map { KeyText.escape($0) }
+        self.refusedNames = listing.refused
         self.listedIndexes = nil
     }
 
-    /// A folder known by its listing (an object-store prefix): the `names` directly in it and
-    /// the bytes of its state file (nil when it has none, or why it could not be read).
-    public init(path: String, names: [String], stateFile: Result<[UInt8], FileError>?) {
+    /// A folder known by its listing (an object-store prefix): the plain `names` directly in it,
+    /// those refused, and the bytes of its state file (nil when it has none, or why it could not
+    /// be read).
+    public init(path: String, names: [String], refused: [NameError] = [], stateFile: Result<[UInt8], FileError>?) {
         var state: Result<CheckpointState, StateFileError>? = nil
         var unreadable: FileError? = nil
         switch stateFile {
@@ -73,7 +75,7 @@ public struct CheckpointDirectory: Sendable {
         self.stateFileUnreadable = unreadable
         self.prefixes = names.filter { $0.hasSuffix(".index") }.sorted().map { Path.join(path, String($0.dropLast(".index".count))) }
         self.fileNames = names
-        self.undecodableNames = []
+        self.refusedNames = refused
         self.listedIndexes = Set(prefixes)
     }
 
