@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "Archive", targets: ["Archive"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "TrainingState", targets: ["TrainingState"]),
+        .library(name: "JSON", targets: ["JSON"]),
+        // The tools' argument parsing and output, a library for the fuzz targets that print what they read.
+        .library(name: "CheckpointCLI", targets: ["CheckpointCLI"]),
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
         .executable(name: "ckptdelta", targets: ["ckptdelta"]),

@@ -23,7 +23,9 @@ let package = Package(
             name: "fuzz-index",
             dependencies: [
                 "FuzzSupport",
+                .product(name: "CheckpointCLI", package: "ckpt-tools"),
                 .product(name: "Diffing", package: "ckpt-tools"),
+                .product(name: "TrainingState", package: "ckpt-tools"),
                 .product(name: "Verification", package: "ckpt-tools"),
             ]
         ),
@@ -31,12 +33,27 @@ let package = Package(
         .executableTarget(name: "fuzz-state", dependencies: ["FuzzSupport"]),
         .executableTarget(
             name: "fuzz-delta",
-            dependencies: ["FuzzSupport", .product(name: "Checksums", package: "ckpt-tools")]
+            dependencies: [
+                "FuzzSupport", .product(name: "CheckpointCLI", package: "ckpt-tools"), .product(name: "Checksums", package: "ckpt-tools"),
+            ]
         ),
-        .executableTarget(name: "fuzz-archive-manifest", dependencies: ["FuzzSupport"]),
+        .executableTarget(
+            name: "fuzz-archive-manifest", dependencies: ["FuzzSupport", .product(name: "CheckpointCLI", package: "ckpt-tools")]),
         .executableTarget(
             name: "fuzz-object-graph",
             dependencies: ["FuzzSupport", .product(name: "TrainingState", package: "ckpt-tools")]
         ),
+        .executableTarget(name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "JSON", package: "ckpt-tools")]),
+        .executableTarget(
+            name: "fuzz-partial-report",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "CheckpointCLI", package: "ckpt-tools"),
+                .product(name: "JSON", package: "ckpt-tools"),
+                .product(name: "Verification", package: "ckpt-tools"),
+            ]
+        ),
+        .executableTarget(name: "fuzz-s3-xml", dependencies: ["FuzzSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
+        .executableTarget(name: "fuzz-aws-config", dependencies: ["FuzzSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
     ]
 )

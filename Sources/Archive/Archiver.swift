@@ -94,8 +94,15 @@ public struct Archiver: Sendable {
             }
             // Companions first: a run killed after the delta is linked leaves them for the
             // next run, which lists the delta again with them.
+            let found: [(path: String, digest: FileDigest)]
+            do {
+                found = try Companion.find(prefix: checkpoint.prefix)
+            } catch {
+                skip(checkpoint, "not archived, \(error.cause)")
+                continue
+            }
             var companions: [Companion] = []
-            for (path, digest) in try Companion.find(prefix: checkpoint.prefix) {
+            for (path, digest) in found {
                 companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
             }
             let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest).with(companions: companions)

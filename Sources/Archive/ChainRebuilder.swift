@@ -129,18 +129,23 @@ struct ChainRebuilder {
         return problems
     }
 
-    /// Checks that an entry's file is the one the manifest recorded (size and XXH3-128).
+    /// Checks that an entry's file is the one the manifest recorded: its size from the file
+    /// system first (a file of another size is not read, whatever its size), then its XXH3-128.
     func checkFile(of entry: ArchiveEntry) throws(ArchiveError) {
+        let path = path(of: entry)
+        if case .regular(let size) = FileSystem.kind(of: path), size != entry.size {
+            throw ArchiveError(.corrupt, "\(path): does not match the archive manifest (\(size) bytes; expected \(entry.size) bytes)")
+        }
         let digest: FileDigest
         do {
-            digest = try FileDigest.of(path: path(of: entry))
+            digest = try FileDigest.of(path: path)
         } catch {
             throw ArchiveError(error)
         }
         guard digest.size == entry.size, digest.hash == entry.hash else {
             throw ArchiveError(
                 .corrupt,
-                "\(path(of: entry)): does not match the archive manifest (\(digest.size) bytes, XXH3-128 \(digest.hash); expected \(entry.size) bytes, \(entry.hash))"
+                "\(path): does not match the archive manifest (\(digest.size) bytes, XXH3-128 \(digest.hash); expected \(entry.size) bytes, \(entry.hash))"
             )
         }
     }

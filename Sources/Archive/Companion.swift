@@ -34,12 +34,16 @@ public struct Companion: Sendable, Hashable {
     /// The name a companion `name` is stored under in an archive.
     static func storedName(of name: String) -> String { name + ".zst" }
 
-    /// The companion files of the checkpoint at `prefix` that exist, hashed.
+    /// The companion files of the checkpoint at `prefix` that exist, hashed; one larger than
+    /// ``maximumSize`` is refused before it is read.
     static func find(prefix: String) throws(ArchiveError) -> [(path: String, digest: FileDigest)] {
         var found: [(String, FileDigest)] = []
         for suffix in suffixes {
             let path = prefix + suffix
-            guard case .regular = FileSystem.kind(of: path) else { continue }
+            guard case .regular(let size) = FileSystem.kind(of: path) else { continue }
+            guard size <= maximumSize else {
+                throw ArchiveError(.corrupt, "\(path): \(size) bytes, more than a MetaGraph can hold (\(maximumSize))")
+            }
             do {
                 found.append((path, try FileDigest.of(path: path)))
             } catch {

@@ -92,8 +92,11 @@ enum DiffOutput {
         return out
     }
 
-    private static func quote(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+    /// A CSV field: control characters escaped as in text output (a name from a checkpoint's
+    /// object graph may hold any), quoted when it holds a comma or a quote.
+    private static func quote(_ raw: String) -> String {
+        let text = KeyText.inline(raw)
+        guard text.contains(where: { $0 == "," || $0 == "\"" }) else { return text }
         return "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 

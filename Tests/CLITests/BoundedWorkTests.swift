@@ -54,4 +54,27 @@ import Testing
         #expect(applied.standardError.contains("is not the base of") && applied.standardError.contains("the delta needs"))
         #expect(!FileManager.default.fileExists(atPath: directory.path("out/ckpt-11.index")))
     }
+
+    /// An archive's files are checked by their recorded sizes before they are hashed, and a
+    /// companion larger than any MetaGraph is refused before it is read.
+    @Test func archiveFilesAreCheckedByTheirSizeFirst() throws {
+        let directory = TemporaryDirectory()
+        let run = directory.copy(fixture: "tf1_saver")
+        let archive = directory.path("archive")
+        #expect(try Self.run("ckptdelta", ["archive", "--quiet", run, archive]).status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: archive)
+        let delta = archive + "/" + (try #require(names.first { $0.hasSuffix(".ckptdelta") }))
+        try Self.extend(delta, by: Self.sparse)
+        let verified = try Self.run("ckptdelta", ["verify", archive])
+        #expect(verified.status == 1 && verified.standardOutput.contains(delta), "\(verified.standardOutput)")
+        // A new step whose .meta is four TiB is skipped, not read.
+        let next = run + "/model.ckpt-60"
+        for suffix in [".index", ".data-00000-of-00001", ".meta"] {
+            try FileManager.default.copyItem(atPath: run + "/model.ckpt-50" + suffix, toPath: next + suffix)
+        }
+        try Self.extend(next + ".meta", by: Self.sparse)
+        let fresh = directory.path("fresh")
+        let archived = try Self.run("ckptdelta", ["archive", run, fresh])
+        #expect(archived.status == 1 && archived.standardError.contains("model.ckpt-60.meta"), "\(archived.standardError)")
+    }
 }

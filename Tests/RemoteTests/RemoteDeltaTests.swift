@@ -78,4 +78,39 @@ struct RemoteDeltaTests {
         #expect(result.standardError.hasPrefix("ckptdiff: " + run.description + "ckpt-1.index: tensor "), "\(result.standardError)")
         #expect(result.standardError.contains("checksum does not match") && !result.standardError.contains("staging"))
     }
+
+    /// Every failure about a remote delta, an object staged locally on its way in or out,
+    /// names the object by its URL: never a staging path, which is gone when the user reads it.
+    @Test func remoteFailuresNameTheObjectNotItsStagingCopy() async throws {
+        let store = try TestStore.seaweedfs
+        let scratch = TemporaryDirectory()
+        let run = store.freshPrefix("staged")
+        try await store.upload(directory: Fixtures.path("tf2_keras_adam"), to: run)
+        let environment = store.environment
+        let delta = run.description + "ckpt-2.ckptdelta"
+        let local1 = Fixtures.path("tf2_keras_adam/ckpt-1")
+        let created = try ToolRunner.run(
+            "ckptdelta", ["create", local1, Fixtures.path("tf2_keras_adam/ckpt-2"), "-o", delta], environment: environment)
+        #expect(created.status == 0, "\(created.standardError)")
+        // A damaged copy of the delta, and the wrong base for the good one.
+        let client = try store.client()
+        defer { Task { await client.shutdown() } }
+        var bytes = try #require(try await client.get(ObjectLocation(url: delta)!)?.bytes)
+        bytes[bytes.count - 100] ^= 0x20  // in the manifest: every reader refuses it
+        let damaged = run.description + "damaged.ckptdelta"
+        try await client.put(ObjectLocation(url: damaged)!, bytes: bytes)
+        let cases: [([String], String)] = [
+            (["info", damaged], damaged),
+            (["apply", local1, damaged, "-o", scratch.path("a")], damaged),
+            (["apply", Fixtures.path("tf2_keras_adam/ckpt-3"), delta, "-o", scratch.path("b")], delta),
+            (["apply", local1, delta, "-o", run.description + "out/", "--force"], ""),
+        ]
+        for (arguments, object) in cases {
+            let result = try ToolRunner.run("ckptdelta", arguments, environment: environment)
+            #expect(!result.standardError.contains(".ckpt-staging-"), "\(arguments): \(result.standardError)")
+            if !object.isEmpty {
+                #expect(result.status == 2 && result.standardError.contains(object), "\(arguments): \(result.standardError)")
+            }
+        }
+    }
 }

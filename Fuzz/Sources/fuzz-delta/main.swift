@@ -3,6 +3,8 @@ import Delta
 import FuzzSupport
 import MappedIO
 
+@testable import CheckpointCLI
+
 // Delta files, applied to their real base. The first byte picks the mode: even, the rest is a
 // whole delta file (framing, section hashes); odd, the rest is a manifest payload framed with
 // valid hashes after the sections of a real delta, so that mutations reach the values behind
@@ -45,6 +47,9 @@ FuzzWorkspace.run(seeds: {
     }
     FuzzWorkspace.write(file, to: input)
     guard let delta = try? DeltaFile(path: input) else { return }
+    // What `ckptdelta info` prints of it.
+    _ = DeltaOutput.text(delta, name: input)
+    _ = DeltaOutput.json(delta, name: input).serialized()
     _ = try? DeltaApplier().apply(delta: input, base: delta.manifest.base == nil ? nil : base, into: output, replacing: .regularFile())
     try? FileSystem.removeTree(output)
 }
