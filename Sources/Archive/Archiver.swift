@@ -236,10 +236,16 @@ public struct Archiver: Sendable {
     private func reconcile(_ archive: String, manifest: inout ArchiveManifest, report: inout ArchiveRunReport) throws(ArchiveError) {
         let survey = try ArchiveLayout.survey(archive, manifest: manifest)
         for name in survey.debris {
-            do {
-                try FileSystem.removeTree(Path.join(archive, name))
-            } catch {
-                throw ArchiveError(error)
+            let path = Path.join(archive, name)
+            if name.hasPrefix(ScratchSpace.prefix) {
+                // A scratch directory a living command holds (a restore into the archive) is its own.
+                guard ScratchDirectory.removeIfAbandoned(path) else { continue }
+            } else {
+                do {
+                    try FileSystem.removeTree(path)
+                } catch {
+                    throw ArchiveError(error)
+                }
             }
             report.removed.append(name)
             progress?(.removed(leftover: name))

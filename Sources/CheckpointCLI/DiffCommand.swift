@@ -143,16 +143,11 @@ public struct DiffCommand: StatusCommand {
     /// match its checksum, or damage would be reported as a numeric change.
     private func open(_ path: String) throws(ToolError) -> (bundle: CheckpointBundle, name: String) {
         // A remote checkpoint is copied locally first; its files stay mapped once the copy is removed.
+        // Diagnostics name it by its URL (Terminal relocates staging paths); so does the report.
         let staged = try StagedCheckpoint(path)
-        let bundle: CheckpointBundle
-        let report: CheckpointReport
-        do {
-            (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: workers.jobs))
-        } catch {
-            throw ToolError(staged.describe(error.message))
-        }
-        if let damage = report.damage { throw ToolError(staged.describe("\(damage); not compared (damaged checkpoint)")) }
-        return (bundle, staged.describe(bundle.prefix))
+        let (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: workers.jobs))
+        if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
+        return (bundle, StagingDirectory.relocated(bundle.prefix))
     }
 }
 

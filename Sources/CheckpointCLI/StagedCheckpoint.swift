@@ -32,11 +32,6 @@ struct StagedCheckpoint {
         self.objects = objects.map(\.location)
     }
 
-    /// `message` about the local copy told as about the remote original.
-    func describe(_ message: String) -> String {
-        StagingDirectory.relocated(message)
-    }
-
     /// A remote file (a delta) copied into `staging`, which stands for the file's folder, or a
     /// local path as it is.
     static func file(_ path: String, staging: StagingDirectory) throws(ToolError) -> String {
