@@ -28,8 +28,8 @@ public struct Restorer: Sendable {
         /// checkpoint it listed.
         case updated
         /// It was left as it was: it names `latest` as the newest checkpoint (nil when it names
-        /// none or does not parse), for `reason`. A training job resuming from the directory
-        /// does not start from the restored step.
+        /// none or does not parse), and `reason` says why it was kept. A training job resuming
+        /// from the directory does not start from the restored step.
         case kept(latest: String?, reason: String)
     }
 
@@ -135,13 +135,13 @@ public struct Restorer: Sendable {
         }
         let latest = state.modelCheckpointPath
         if latest == checkpoint { return .unchanged }
-        guard replacing.allowed else { return .kept(latest: latest, reason: "it exists (--force makes the restored step the latest)") }
+        guard replacing.allowed else { return .kept(latest: latest, reason: "restoring with --force makes the step the latest") }
         if let latest, !state.allModelCheckpointPaths.contains(latest) {
-            return .kept(latest: latest, reason: "it names \(latest) as the latest but not among its checkpoints; edit it by hand")
+            return .kept(latest: latest, reason: "its latest, \(latest), is not among the checkpoints it lists")
         }
         let timestamped = !state.allModelCheckpointTimestamps.isEmpty
         if timestamped && state.allModelCheckpointTimestamps.count != state.allModelCheckpointPaths.count {
-            return .kept(latest: latest, reason: "its timestamps do not match its checkpoints; edit it by hand")
+            return .kept(latest: latest, reason: "its timestamps do not match the checkpoints it lists")
         }
         state.modelCheckpointPath = checkpoint
         if !state.allModelCheckpointPaths.contains(checkpoint) {

@@ -132,8 +132,9 @@ extension DeltaCommand {
             // A training job resuming from this directory does not start from the restored step: say so, and how.
             let state = Path.join(output, CheckpointDirectory.stateFileName)
             Terminal.diagnose(
-                "ckptdelta: \(state): kept as it is, naming \(latest ?? "no checkpoint") as the latest: \(reason); "
-                    + "to resume from step \(entry.step), set model_checkpoint_path: \"\(entry.checkpoint)\" in it")
+                "ckptdelta: \(state): kept as it is (\(reason)): a job resuming from \(output) starts from "
+                    + "\(latest ?? "none of its checkpoints"); to resume from step \(entry.step), set model_checkpoint_path: \"\(entry.checkpoint)\" in it"
+            )
             // Asked to make the step the latest (--force) and unable to: the job is not done.
             return force ? .findings : .clean
         }
