@@ -32,11 +32,14 @@ let package = Package(
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // FarmHash is a C++ library (Debian's libfarmhash-dev ships no pkg-config file): a C entry
+        // point over it.
+        .target(name: "CFarmHash", linkerSettings: [.linkedLibrary("farmhash")]),
 
         // Swift wrappers over them.
         // Byte-level encodings every format here shares: varints, little-endian integers, keys as text.
         .target(name: "BinaryCoding"),
-        .target(name: "Checksums", dependencies: ["CISAL", "CXXHash"]),
+        .target(name: "Checksums", dependencies: ["CFarmHash", "CISAL", "CXXHash"]),
         .target(name: "Zstandard", dependencies: ["CZstd"]),
 
         // Files: read-only memory maps and atomic outputs (written in the background where asked).
@@ -80,7 +83,8 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "BinaryCoding", "Delta", "Verification", "TensorBundle", "JSON", "MappedIO", "Parallelism", "Zstandard", "Checksums",
+                "BinaryCoding", "Delta", "Verification", "TensorBundle", "TrainingState", "JSON", "MappedIO", "Parallelism", "Zstandard",
+                "Checksums",
             ]),
 
         // Numerical comparison of two checkpoints.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the checkpoint fixtures under Fixtures/ with real TensorFlow.
 
-Run it with a Python that has `tensorflow-cpu` and `xxhash` installed:
+Run it with a Python that has `tensorflow-cpu`, `xxhash` and `safetensors` installed:
 
     python Fixtures/generate.py                  # rewrites Fixtures/ in place
     python Fixtures/generate.py --out DIR [GROUP...]  # fresh checkpoints and manifest in DIR
@@ -132,6 +132,75 @@ def tf2_keras_adam(out):
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         if step in keep:
             manager.save(checkpoint_number=step)
+
+
+def _layouts_model():
+    """The small Keras model every layout holds: two dense layers and Adam."""
+    tf.keras.utils.set_random_seed(SEED)
+    model = tf.keras.Sequential([
+        tf.keras.Input((12,)),
+        tf.keras.layers.Dense(8, activation="relu", name="hidden"),
+        tf.keras.layers.Dense(3, name="logits"),
+    ], name="mlp")
+    return model, tf.keras.optimizers.Adam(1e-2)
+
+
+def _layouts_train(model, optimizer, rng, steps):
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    for _ in range(steps):
+        xs = rng.standard_normal((32, 12)).astype(np.float32)
+        ys = xs[:, :3].argmax(axis=1).astype(np.int64)
+        with tf.GradientTape() as tape:
+            loss = loss_fn(ys, model(xs, training=True))
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+
+
+def layouts(out):
+    """The files TensorFlow users point the tools at, from one model: a training directory
+    (CheckpointManager, model and optimizer), the model exported twice as TF Serving versions
+    (SavedModel with fingerprint.pb), a checkpoint written without a step number, and Keras's
+    own formats (.weights.h5, .keras); and a TF1 graph saved as a legacy V1 checkpoint and as a
+    V2 checkpoint at the same step."""
+    model, optimizer = _layouts_model()
+    rng = np.random.default_rng(SEED)
+    ckpt = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    manager = tf.train.CheckpointManager(ckpt, os.path.join(out, "train"), max_to_keep=None, checkpoint_name="ckpt")
+    for version, step in ((1, 5), (2, 9)):
+        _layouts_train(model, optimizer, rng, step - int(optimizer.iterations.numpy()))
+        manager.save(checkpoint_number=step)
+        model.export(os.path.join(out, "models", "mlp", str(version)), verbose=False)
+    tf.train.Checkpoint(model=model, optimizer=optimizer).write(os.path.join(out, "nostep", "model"))
+    os.makedirs(os.path.join(out, "keras"))
+    model.save_weights(os.path.join(out, "keras", "mlp.weights.h5"))
+    model.save(os.path.join(out, "keras", "mlp.keras"))
+    model.save(os.path.join(out, "keras", "mlp.h5"))  # Keras's legacy whole-model HDF5
+    import safetensors.numpy  # in the generator's environment only: `pip install safetensors`
+    safetensors.numpy.save_file({v.path: v.numpy() for v in model.weights}, os.path.join(out, "keras", "mlp.safetensors"))
+
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(SEED)
+        x = tf.compat.v1.placeholder(tf.float32, [None, 4])
+        with tf.compat.v1.variable_scope("dense"):
+            w = tf.compat.v1.get_variable("kernel", [4, 6])
+            b = tf.compat.v1.get_variable("bias", [6], initializer=tf.compat.v1.ones_initializer())
+        counts = tf.compat.v1.get_variable("counts", [3], dtype=tf.int64, initializer=tf.compat.v1.constant_initializer([1, 2, 3]))
+        names = tf.compat.v1.get_variable("vocab", dtype=tf.string, initializer=tf.constant([b"a", b"bc", b""]))
+        mask = tf.compat.v1.get_variable("mask", dtype=tf.bool, initializer=tf.constant([[True, False], [False, True]]))
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b))
+        step = tf.compat.v1.train.get_or_create_global_step()
+        train = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+        v1 = tf.compat.v1.train.Saver(write_version=tf.compat.v1.train.SaverDef.V1)
+        v2 = tf.compat.v1.train.Saver()
+        with tf.compat.v1.Session(graph=graph) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            for _ in range(7):
+                sess.run(train, {x: rng.standard_normal((8, 4)).astype(np.float32)})
+            for folder in ("v1", "v2"):
+                os.makedirs(os.path.join(out, folder))
+            v1.save(sess, os.path.join(out, "v1", "model.ckpt"), global_step=step, write_meta_graph=False)
+            v2.save(sess, os.path.join(out, "v2", "model.ckpt"), global_step=step, write_meta_graph=False)
+        del counts, names, mask
 
 
 def optimizers(out):
@@ -331,8 +400,45 @@ def diff_variable(name, dtype_a, a, dtype_b, b):
     }
 
 
+def _model_and_optimizer_keys(prefix):
+    """The checkpoint keys of a TF2 checkpoint's model weights (every variable the object graph
+    reaches from the root's `model`) and of its optimizer state (every other float variable it
+    reaches from `optimizer`: slots, learning rate; integer counters count in neither), found with
+    TensorFlow's own proto parser; None without an object graph."""
+    from tensorflow.core.protobuf import trackable_object_graph_pb2
+    reader = tf.train.load_checkpoint(prefix)
+    if "_CHECKPOINTABLE_OBJECT_GRAPH" not in reader.get_variable_to_shape_map():
+        return None
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(reader.get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+
+    def reachable(name):
+        start = [c.node_id for c in graph.nodes[0].children if c.local_name == name]
+        seen, stack = set(start), list(start)
+        while stack:
+            for child in graph.nodes[stack.pop()].children:
+                if child.node_id not in seen:
+                    seen.add(child.node_id)
+                    stack.append(child.node_id)
+        return {a.checkpoint_key for n in seen for a in graph.nodes[n].attributes if a.name == "VARIABLE_VALUE"}
+
+    dtypes = reader.get_variable_to_dtype_map()
+    weights = reachable("model")
+    optimizer = {k for k in reachable("optimizer") - weights if dtypes[k].is_floating}
+    return weights, optimizer
+
+
+def _relative_l2(reader_a, reader_b, keys):
+    """‖b − a‖ / ‖a‖ over the variables `keys`, in float64."""
+    difference = sum(float(np.sum((reader_b.get_tensor(k).astype(np.float64) - reader_a.get_tensor(k)) ** 2)) for k in keys)
+    norm = sum(float(np.sum(reader_a.get_tensor(k).astype(np.float64) ** 2)) for k in keys)
+    return float(np.sqrt(difference) / np.sqrt(norm)) if norm > 0 else None
+
+
 def diff_report(prefix_a, prefix_b, root):
-    """What ckptdiff should report for two checkpoints, variable by variable."""
+    """What ckptdiff should report for two checkpoints, variable by variable, and for TF2
+    checkpoints the headline figures: the relative change of the model's weights and that of the
+    optimizer state."""
     ra, rb = tf.train.load_checkpoint(prefix_a), tf.train.load_checkpoint(prefix_b)
     da, db = ra.get_variable_to_dtype_map(), rb.get_variable_to_dtype_map()
     variables = []
@@ -345,7 +451,12 @@ def diff_report(prefix_a, prefix_b, root):
             variables.append({"name": name, "status": None})  # TensorFlow's Python reader cannot return variants
         else:
             variables.append(diff_variable(name, da[name], ra.get_tensor(name), db[name], rb.get_tensor(name)))
-    return {"a": os.path.relpath(prefix_a, root), "b": os.path.relpath(prefix_b, root), "variables": variables}
+    report = {"a": os.path.relpath(prefix_a, root), "b": os.path.relpath(prefix_b, root), "variables": variables}
+    keys = _model_and_optimizer_keys(prefix_a)
+    if keys and keys[0]:
+        report["weights_rel_l2"] = _relative_l2(ra, rb, sorted(keys[0]))
+        report["optimizer_rel_l2"] = _relative_l2(ra, rb, sorted(keys[1]))
+    return report
 
 
 DIFF_PAIRS = [
@@ -355,6 +466,7 @@ DIFF_PAIRS = [
     ("partitioned/tf1-partitioned", "partitioned/tf1-partitioned-2"),
     ("sharded_tf1/model.ckpt-1", "sharded_tf1/model.ckpt-2"),
     ("tf1_saver/model.ckpt-50", "sharded_tf1/model.ckpt-2"),
+    ("layouts/train/ckpt-5", "layouts/train/ckpt-9"),
 ]
 
 
@@ -366,6 +478,7 @@ FIXTURES = {
     "sharded_tf1": sharded_tf1,
     "sharded_tf2": sharded_tf2,
     "optimizers": optimizers,
+    "layouts": layouts,
 }
 OPTIMIZER_WIDTHS = [16, 32, 16, 4]
 OPTIMIZER_STEPS = [30, 31, 50]
@@ -375,6 +488,12 @@ def prefixes(directory):
     """Every checkpoint prefix under `directory`, in its subdirectories too."""
     return sorted(os.path.join(folder, f[: -len(".index")])
                   for folder, _, files in os.walk(directory) for f in files if f.endswith(".index"))
+
+
+def legacy_v1(directory):
+    """The V1 checkpoints (one file per save, no .index) under `directory`."""
+    return sorted(os.path.join(folder, f) for folder, _, files in os.walk(directory) for f in files
+                  if f.startswith("model.ckpt-") and "." not in f[len("model.ckpt-"):])
 
 
 def write_fixtures(root, groups):
@@ -392,6 +511,8 @@ def write_fixtures(root, groups):
         os.makedirs(out)
         build(out)
         manifest[name] = [describe(p, scratch) for p in prefixes(out)]
+        if legacy_v1(out):
+            manifest[name + "_v1"] = [describe(p, scratch) for p in legacy_v1(out)]
         target = os.path.join(root, name)
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(out, target)

@@ -1,3 +1,4 @@
+import Checksums
 import Delta
 import MappedIO
 import Parallelism
@@ -34,8 +35,11 @@ public struct Archiver: Sendable {
     public static let lockName = ".lock"
 
     /// Archives every checkpoint of `run` not yet in the archive at `archive` (created if needed).
+    ///
+    /// - Throws: ``ArchiveError`` with ``ArchiveError/Code/usage`` when the directory holds no
+    ///   checkpoint at all (naming what it holds instead), or the archive directory is not one.
     public func archive(run runPath: String, into archive: String) throws(ArchiveError) -> ArchiveRunReport {
-        let run = try TrainingRun(path: runPath)
+        let run = try Self.run(at: runPath)
         // A new archive goes into an empty directory (or none): refused before anything is
         // written into a directory that holds something else.
         if FileSystem.exists(archive), !FileSystem.exists(Path.join(archive, ArchiveManifest.fileName)) {
@@ -75,21 +79,21 @@ public struct Archiver: Sendable {
         }
         var report = ArchiveRunReport()
         try reconcile(archive, manifest: &manifest, report: &report)
-        func skip(_ checkpoint: TrainingRun.Checkpoint, _ reason: String) {
-            let skipped = ArchiveRunReport.Skipped(checkpoint: checkpoint.name, reason: reason)
-            report.skipped.append(skipped)
-            progress?(.skipped(skipped))
+        func skip(_ name: String, _ reason: String) {
+            report.skip(name, reason: reason)
+            progress?(.skipped(report.skipped[report.skipped.count - 1]))
         }
+        for (name, reason) in run.ignored { skip(name, reason) }
         for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
             // The names this step may be written under must be free: a file there is not ours to replace.
             if let taken = [false, true].map({ ArchiveLayout.fileName(of: checkpoint.name, keyframe: $0) })
                 .first(where: { FileSystem.exists(Path.join(archive, $0)) })
             {
-                skip(checkpoint, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
+                skip(checkpoint.name, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
             if let refusal = Self.refusal(of: checkpoint.prefix, jobs: jobs) {
-                skip(checkpoint, "not archived, \(refusal)")
+                skip(checkpoint.name, "not archived, \(refusal)")
                 continue
             }
             // Companions first: a run killed after the delta is linked leaves them for the
@@ -98,7 +102,7 @@ public struct Archiver: Sendable {
             do {
                 found = try Companion.find(prefix: checkpoint.prefix)
             } catch {
-                skip(checkpoint, "not archived, \(error.cause)")
+                skip(checkpoint.name, "not archived, \(error.cause)")
                 continue
             }
             var companions: [Companion] = []
@@ -139,15 +143,52 @@ public struct Archiver: Sendable {
         return creator
     }
 
+    /// The training run at `path`, which must hold a checkpoint (one with a step, or one
+    /// left out for a reason the run reports).
+    private static func run(at path: String) throws(ArchiveError) -> TrainingRun {
+        let run = try TrainingRun(path: path)
+        guard !run.checkpoints.isEmpty || !run.ignored.isEmpty else {
+            throw ArchiveError(.usage, "\(path): nothing to archive, no checkpoint in this directory (\(run.contents))")
+        }
+        return run
+    }
+
+    /// The step a new delta of `step` is made against: the newest step before it, unless the
+    /// chain would grow past ``maxChain`` or needs a file that cannot be read now; nil for a
+    /// keyframe.
+    private func base(for step: Int64, in manifest: ArchiveManifest) throws(ArchiveError) -> ArchiveEntry? {
+        guard let base = manifest.predecessor(of: step), base.depth < maxChain,
+            try manifest.chain(to: base).allSatisfy({ !unreadable.contains($0.file) })
+        else { return nil }
+        return base
+    }
+
+    /// What ``archive(run:into:)`` would do, without writing, locking or reading a checkpoint's
+    /// data: each new step and how it would be stored, and the checkpoints it would leave out
+    /// (those a run finds damaged only when it verifies them are not known yet).
+    public func plan(run runPath: String, into archive: String) throws(ArchiveError) -> ArchivePlan {
+        let run = try Self.run(at: runPath)
+        var manifest = try ArchiveManifest.load(directory: archive) ?? ArchiveManifest()
+        var plan = ArchivePlan(skipped: run.ignored.map { ArchiveRunReport.Skipped(checkpoint: $0.name, reason: $0.reason) })
+        for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
+            let base = try base(for: checkpoint.step, in: manifest)
+            let entry = ArchiveEntry(
+                step: checkpoint.step, checkpoint: checkpoint.name,
+                file: ArchiveLayout.fileName(of: checkpoint.name, keyframe: base == nil),
+                size: 0, hash: XXH128Digest(high: 0, low: 0), baseStep: base?.step, depth: base.map { $0.depth + 1 } ?? 0, rawSize: 0)
+            plan.added.append(entry)
+            manifest.add(entry)
+        }
+        return plan
+    }
+
     /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
     private func add(
         _ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest
     ) throws(ArchiveError) -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
-        guard let base = manifest.predecessor(of: checkpoint.step), base.depth < maxChain,
-            try manifest.chain(to: base).allSatisfy({ !unreadable.contains($0.file) })
-        else {
+        guard let base = try base(for: checkpoint.step, in: manifest) else {
             return try entry(
                 for: checkpoint, file: keyframeFile, base: nil, archive: archive,
                 written: try create(nil, checkpoint, keyframeFile, archive))
@@ -288,6 +329,16 @@ public struct Archiver: Sendable {
     }
 }
 
+/// What an archive run would do (``Archiver/plan(run:into:)``).
+public struct ArchivePlan: Sendable {
+    /// The steps it would add, in step order, each with the base it would be made against
+    /// (a delta replaced by a keyframe when the keyframe is smaller is not foreseen); sizes and
+    /// hashes are not known yet and are zero.
+    public internal(set) var added: [ArchiveEntry] = []
+    /// The checkpoints it would leave out.
+    public let skipped: [ArchiveRunReport.Skipped]
+}
+
 /// What one archive run did.
 public struct ArchiveRunReport: Sendable {
     /// A checkpoint the run did not archive, and why.
@@ -297,6 +348,11 @@ public struct ArchiveRunReport: Sendable {
     }
 
     public init() {}
+
+    /// Records that `checkpoint` was left out, and why (`not archived, …`).
+    public mutating func skip(_ checkpoint: String, reason: String) {
+        skipped.append(Skipped(checkpoint: checkpoint, reason: reason))
+    }
 
     /// Adds what another run of the same archive did (a run made of several passes).
     public mutating func append(_ other: ArchiveRunReport) {

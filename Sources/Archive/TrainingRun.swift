@@ -1,5 +1,6 @@
 import MappedIO
 import TensorBundle
+import TrainingState
 
 /// The checkpoints of a training directory that carry a step number, in step order.
 public struct TrainingRun: Sendable {
@@ -15,9 +16,12 @@ public struct TrainingRun: Sendable {
     public let checkpoints: [Checkpoint]
     /// Checkpoints left out, each with the reason.
     public let ignored: [(name: String, reason: String)]
+    /// What the directory holds, for a line saying there is nothing to archive in it.
+    public let contents: String
 
     /// Lists `path`: every prefix with an `.index` whose name ends in `-STEP` (`ckpt-40`,
-    /// `model.ckpt-40`), as TensorFlow's savers name them.
+    /// `model.ckpt-40`), as TensorFlow's savers name them; any other checkpoint, and a second
+    /// one of a step, is left out with the reason.
     public init(path: String) throws(ArchiveError) {
         let directory: CheckpointDirectory
         do {
@@ -30,11 +34,12 @@ public struct TrainingRun: Sendable {
         for prefix in directory.prefixes {
             let name = Path.fileName(of: prefix)
             guard let step = BundleFiles.step(of: name) else {
-                ignored.append((name, "no step number at the end of its name"))
+                ignored.append((name, Self.noStep(prefix)))
                 continue
             }
             if let other = byStep[step] {
-                ignored.append((name, "step \(step) is also \(other.name)"))
+                ignored.append(
+                    (name, "not archived, its step \(step) is also that of \(other.name) (an archive holds one checkpoint per step)"))
                 continue
             }
             byStep[step] = Checkpoint(step: step, prefix: prefix)
@@ -42,5 +47,17 @@ public struct TrainingRun: Sendable {
         self.path = path
         self.checkpoints = byStep.values.sorted { $0.step < $1.step }
         self.ignored = ignored
+        self.contents = ForeignFormat.contents(of: directory)
+    }
+
+    /// Why a checkpoint whose name carries no step is left out, and how to archive it.
+    private static func noStep(_ prefix: String) -> String {
+        let name = Path.fileName(of: prefix)
+        let base = "not archived, its name carries no step number (an archive keys steps by the number after the last -)"
+        guard let bundle = try? CheckpointBundle(prefix: prefix), let recorded = TrainingState.recordedStep(in: bundle) else {
+            return base
+        }
+        return base
+            + "; its training state says step \(recorded.step) (\(recorded.source)): rename its files to \(name)-\(recorded.step).* to archive it"
     }
 }

@@ -39,6 +39,9 @@ extension DeltaCommand {
         @Flag(name: .shortAndLong, help: "Print only problems.")
         var quiet = false
 
+        @Flag(help: "Print what would be added and how (keyframe, or delta against which step), and change nothing.")
+        var dryRun = false
+
         func validate() throws {
             guard maxChain >= 0, (1...19).contains(level) else {
                 throw ValidationError("--max-chain takes 0 or more and --level 1...19")
@@ -46,6 +49,7 @@ extension DeltaCommand {
         }
 
         func execute() throws -> ToolStatus {
+            if !ObjectLocation.isURL(run) { try Self.refuseSavedModels(run) }
             var archiver = Archiver()
             archiver.maxChain = maxChain
             archiver.level = level
@@ -64,6 +68,13 @@ extension DeltaCommand {
             guard bucket != nil || storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
             archiver.publisher = bucket
             let directory = bucket?.staging.path ?? archive
+            if dryRun {
+                guard !ObjectLocation.isURL(run) else { throw ToolError("--dry-run reads a local training directory") }
+                let plan = try archiver.plan(run: run, into: directory)
+                for skipped in plan.skipped { Terminal.diagnose(ArchiveOutput.line(.skipped(skipped))) }
+                Terminal.print(ArchiveOutput.text(plan, archive: self.archive))
+                return plan.skipped.isEmpty ? .clean : .findings
+            }
             let report: ArchiveRunReport
             if ObjectLocation.isURL(run) {
                 report = try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket)
@@ -73,6 +84,22 @@ extension DeltaCommand {
             }
             if !quiet { Terminal.print(ArchiveOutput.summary(report, archive: self.archive)) }
             return report.skipped.isEmpty ? .clean : .findings
+        }
+
+        /// SavedModels hold more than a checkpoint (their graph, fingerprint and assets), which an
+        /// archive does not keep: a SavedModel or a TF Serving model base path is refused, so the
+        /// run never ends in "0 added" for a directory full of models.
+        private static func refuseSavedModels(_ path: String) throws(ToolError) {
+            let what: String
+            switch try? CheckpointLocator.layout(of: path) {
+            case .savedModel?: what = "a SavedModel"
+            case .servingModel(let serving)?:
+                what = "a TF Serving model base path (versions \(serving.versions.map { String($0.number) }.joined(separator: ", ")))"
+            default: return
+            }
+            throw ToolError(
+                "\(path): \(what); an archive keeps a training directory's checkpoints, not SavedModels (their graph, fingerprint and assets): archive the training directory they were exported from"
+            )
         }
     }
 

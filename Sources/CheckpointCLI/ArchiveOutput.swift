@@ -22,6 +22,15 @@ enum ArchiveOutput {
         }
     }
 
+    /// What a dry run would do: one line per step to add, then a summary.
+    static func text(_ plan: ArchivePlan, archive: String) -> [String] {
+        plan.added.map { entry in
+            "\(entry.checkpoint): would be added as "
+                + (entry.baseStep.map { "a delta against step \($0), depth \(entry.depth) (a keyframe instead if that is smaller)" }
+                    ?? "a keyframe")
+        } + ["\(archive): \(plan.added.count) step(s) would be added, \(plan.skipped.count) skipped (dry run: nothing was written)"]
+    }
+
     static func summary(_ report: ArchiveRunReport, archive: String) -> String {
         "\(archive): \(report.added.count) step(s) added, \(report.skipped.count) skipped"
     }

@@ -17,15 +17,28 @@ enum CheckpointTarget: Sendable {
     }
 
     /// The checkpoints `path` names, local or remote (see ``CheckpointLocator`` and
-    /// ``RemoteTarget``), with the training directory's report when it named one.
-    static func locate(_ path: String, latestOnly: Bool) throws(ToolError) -> (targets: [CheckpointTarget], directory: DirectoryReport?) {
+    /// ``RemoteTarget``), with the reports of the directories around them: a training
+    /// directory's, a SavedModel's, each version's of a serving model.
+    static func locate(_ path: String, latestOnly: Bool) throws(ToolError) -> (targets: [CheckpointTarget], directories: [DirectoryReport])
+    {
         if ObjectLocation.isURL(path) {
             let target = try RemoteStore.run { try await RemoteTarget.locate(path, latestOnly: latestOnly, client: $0) }
-            let report = target.directory.map { Verifier().verify(directory: $0, folders: target.folder.folders) }
-            return (target.prefixes.map { .remote(target.folder, $0) }, report)
+            let reports = target.directory.map { [Verifier().verify(directory: $0, folders: target.folder.folders)] } ?? []
+            return (target.prefixes.map { .remote(target.folder, $0) }, reports)
         }
-        let report = FileSystem.kind(of: path) == .directory ? Verifier().verify(directory: path) : nil
-        return (try CheckpointLocator.prefixes(for: path, latestOnly: latestOnly).map(CheckpointTarget.local), report)
+        let layout = try CheckpointLocator.layout(of: path)
+        let prefixes = try CheckpointLocator.prefixes(in: layout, path: path, latestOnly: latestOnly).map(CheckpointTarget.local)
+        switch layout {
+        case .checkpoint:
+            return (prefixes, [])
+        case .trainingDirectory:
+            return (prefixes, [Verifier().verify(directory: path)])
+        case .savedModel(let model):
+            return (prefixes, [Verifier().verify(savedModel: model)])
+        case .servingModel(let serving):
+            let versions = latestOnly ? Array(serving.versions.suffix(1)) : serving.versions
+            return (prefixes, versions.map { Verifier().verify(savedModel: $0.model) })
+        }
     }
 
     /// Opens the checkpoint and checks it with `verifier` (the structure, and the tensors'

@@ -1,42 +1,85 @@
 import MappedIO
 import TensorBundle
 
-/// Turns what a user typed into checkpoint prefixes.
+/// Turns what a user typed into the checkpoints it names, whatever layout holds them.
 public enum CheckpointLocator {
-    /// The checkpoints a path names:
-    /// - a directory: every checkpoint its `checkpoint` file names, then every other `*.index`
-    ///   in it (or only the newest with `latestOnly`);
-    /// - a path ending in `.index`: that checkpoint;
-    /// - a prefix whose `.index` exists: that checkpoint.
-    public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
+    /// What a local path holds, as the tools read it.
+    enum Layout {
+        /// One checkpoint: its prefix.
+        case checkpoint(String)
+        /// A training directory: checkpoints and their `checkpoint` state file.
+        case trainingDirectory(CheckpointDirectory)
+        /// A SavedModel: its variables bundle is the checkpoint.
+        case savedModel(SavedModel)
+        /// A TF Serving model base path: a SavedModel per version.
+        case servingModel(ServingModel)
+    }
+
+    /// What `path` names:
+    /// - `DIR@STEP`: the checkpoint of that step in a training directory;
+    /// - a directory: a SavedModel (`saved_model.pb` or `variables/variables.index` in it), a
+    ///   TF Serving model base path (numbered SavedModel directories), else a training directory;
+    /// - a path ending in `.index`, or a prefix whose `.index` exists: that checkpoint.
+    ///
+    /// - Throws: ``ToolError`` naming the path and what it holds instead (a Keras weights file,
+    ///   a directory without checkpoints, …).
+    static func layout(of path: String) throws(ToolError) -> Layout {
         if let at = path.lastIndex(of: "@"), FileSystem.kind(of: path) == .missing,
             let step = Int64(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory
         {
-            return [try prefix(in: String(path[..<at]), step: step)]
+            return .checkpoint(try prefix(in: String(path[..<at]), step: step))
         }
         switch FileSystem.kind(of: path) {
         case .directory:
+            if let model = SavedModel(directory: path) { return .savedModel(model) }
             let directory: CheckpointDirectory
             do {
                 directory = try CheckpointDirectory(path: path)
             } catch {
                 throw ToolError(error.description)
             }
-            return try ordered(directory, latestOnly: latestOnly)
+            if let serving = ServingModel(directory: path, names: directory.fileNames) { return .servingModel(serving) }
+            return .trainingDirectory(directory)
         case .regular where path.hasSuffix(".index"):
-            return [String(path.dropLast(".index".count))]
+            return .checkpoint(String(path.dropLast(".index".count)))
         case .inaccessible(let error):
             throw ToolError(error.description)
         default:
             switch FileSystem.kind(of: BundleFiles.index(prefix: path)) {
             case .missing: break
             case .inaccessible(let error): throw ToolError(error.description)
-            default: return [path]
+            default: return .checkpoint(path)
             }
             if case .missing = FileSystem.kind(of: path) {
                 throw ToolError("\(path): no such checkpoint (neither a directory, an .index file nor a prefix with one)")
             }
+            if let format = ForeignFormat.identify(path) {
+                throw ToolError("\(path): \(format), not a TensorFlow checkpoint; \(ForeignFormat.whatIsRead)")
+            }
             throw ToolError("\(path): not a checkpoint (expected a directory, an .index file or a prefix)")
+        }
+    }
+
+    /// The checkpoints a path names (see ``layout(of:)``): a training directory's in the order
+    /// of ``ordered(_:latestOnly:)``, a SavedModel's variables, a serving model's versions in
+    /// ascending order; with `latestOnly`, only the newest.
+    public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
+        try prefixes(in: layout(of: path), path: path, latestOnly: latestOnly)
+    }
+
+    /// The checkpoints of `layout`, which `path` named (see ``prefixes(for:latestOnly:)``).
+    static func prefixes(in layout: Layout, path: String, latestOnly: Bool) throws(ToolError) -> [String] {
+        switch layout {
+        case .checkpoint(let prefix):
+            return [prefix]
+        case .trainingDirectory(let directory):
+            return try ordered(directory, latestOnly: latestOnly)
+        case .savedModel(let model):
+            guard model.hasVariables else { throw ToolError("\(path): a SavedModel without variables (no variables/variables.index)") }
+            return [model.variablesPrefix]
+        case .servingModel(let serving):
+            let versions = latestOnly ? Array(serving.versions.suffix(1)) : serving.versions
+            return versions.filter(\.model.hasVariables).map(\.model.variablesPrefix)
         }
     }
 
@@ -45,7 +88,7 @@ public enum CheckpointLocator {
     static func ordered(_ directory: CheckpointDirectory, latestOnly: Bool) throws(ToolError) -> [String] {
         if latestOnly {
             if let latest = directory.latest, latest.exists { return [latest.prefix] }
-            guard let last = directory.prefixes.last else { throw ToolError("\(directory.path): no checkpoint in this directory") }
+            guard let last = directory.prefixes.last else { throw noCheckpoint(in: directory) }
             return [last]
         }
         var ordered: [String] = []
@@ -57,8 +100,14 @@ public enum CheckpointLocator {
             }
         }
         for prefix in directory.prefixes where !ordered.contains(prefix) { ordered.append(prefix) }
-        guard !ordered.isEmpty else { throw ToolError("\(directory.path): no checkpoint in this directory") }
+        guard !ordered.isEmpty else { throw noCheckpoint(in: directory) }
         return ordered
+    }
+
+    /// "No checkpoint here", with what the directory holds instead.
+    private static func noCheckpoint(in directory: CheckpointDirectory) -> ToolError {
+        ToolError(
+            "\(directory.path): no checkpoint in this directory (\(ForeignFormat.contents(of: directory))); \(ForeignFormat.whatIsRead)")
     }
 
     /// The checkpoint of `step` in `directory`: the prefix whose name ends in that number

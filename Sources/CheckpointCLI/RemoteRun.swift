@@ -14,14 +14,23 @@ enum RemoteRun {
         var archiver = archiver
         let folder = target.folder
         var byStep: [Int64: String] = [:]
+        var report = ArchiveRunReport()
         for prefix in target.prefixes {
             let name = Path.fileName(of: prefix)
-            if let step = BundleFiles.step(of: name), byStep[step] == nil { byStep[step] = name }
+            guard let step = BundleFiles.step(of: name) else {
+                report.skip(
+                    name, reason: "not archived, its name carries no step number (an archive keys steps by the number after the last -)")
+                archiver.progress?(.skipped(report.skipped[report.skipped.count - 1]))
+                continue
+            }
+            if byStep[step] == nil { byStep[step] = name }
+        }
+        guard !byStep.isEmpty || !report.skipped.isEmpty else {
+            throw ToolError("\(url): nothing to archive, no checkpoint with a step number in this folder")
         }
         let manifest =
             try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
         let staging = try StagingDirectory(standingFor: folder.location.description)
-        var report = ArchiveRunReport()
         var previous: [String] = []
         for step in byStep.keys.sorted() where manifest?.entry(step: step) == nil {
             let name = byStep[step]!

@@ -95,7 +95,7 @@ public struct VerifyCommand: StatusCommand {
         for path in paths {
             let found = try CheckpointTarget.locate(path, latestOnly: latestOnly)
             targets += found.targets
-            if let report = found.directory { directories.append(report) }
+            directories += found.directories
         }
         return (targets, directories)
     }

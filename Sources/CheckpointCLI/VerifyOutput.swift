@@ -42,6 +42,7 @@ enum VerifyOutput {
                     directories.map { directory in
                         .object([
                             ("path", .string(directory.path)),
+                            ("kind", .string(directory.kind.rawValue)),
                             ("ok", .bool(directory.ok)),
                             ("findings", .array(directory.findings.map(finding))),
                         ])

@@ -100,8 +100,23 @@ public struct Share: Sendable, Hashable, CustomStringConvertible {
 /// What checking a training directory itself found: its `checkpoint` state file and debris
 /// from interrupted saves.
 public struct DirectoryReport: Sendable {
+    /// What kind of directory a report is about.
+    public enum Kind: String, Sendable {
+        /// A training directory: checkpoints and their `checkpoint` state file.
+        case training
+        /// A SavedModel: its graph, fingerprint and variables bundle.
+        case savedModel = "saved_model"
+    }
+
     public let path: String
     public let findings: [Finding]
+    public let kind: Kind
+
+    public init(path: String, findings: [Finding], kind: Kind = .training) {
+        self.path = path
+        self.findings = findings
+        self.kind = kind
+    }
 
     /// True when no finding is an error.
     public var ok: Bool { !findings.contains { $0.severity == .error } }

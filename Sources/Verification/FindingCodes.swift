@@ -51,6 +51,16 @@ extension Finding.Code {
     public static let stateOrder: Self = "state.order"
     /// The state file's timestamps are inconsistent (count, finiteness, order, future).
     public static let stateTimestamps: Self = "state.timestamps"
+    /// A SavedModel directory without `saved_model.pb` (or `.pbtxt`).
+    public static let savedModelNoGraph: Self = "savedmodel.no_graph"
+    /// A SavedModel's `saved_model.pb` does not parse or holds no meta graph.
+    public static let savedModelBadGraph: Self = "savedmodel.bad_graph"
+    /// A SavedModel's `fingerprint.pb` does not parse.
+    public static let savedModelBadFingerprint: Self = "savedmodel.bad_fingerprint"
+    /// The fingerprint's `checkpoint_hash` does not match the variables index: variables from another export.
+    public static let savedModelFingerprintMismatch: Self = "savedmodel.fingerprint_mismatch"
+    /// The fingerprint's `checkpoint_hash` matches the variables index (info).
+    public static let savedModelFingerprintMatch: Self = "savedmodel.fingerprint_ok"
     /// The data files come from different saves (one of them was replaced).
     public static let diagnosisMixedSaves: Self = "diagnosis.mixed_saves"
     /// A file the archive manifest lists is missing.

@@ -171,6 +171,12 @@ public struct Verifier: Sendable {
         DirectoryCheck.run(path: path)
     }
 
+    /// Checks a SavedModel's own files: its graph is there and well framed, its fingerprint
+    /// matches its variables index (the variables bundle is verified as a checkpoint).
+    public func verify(savedModel: SavedModel) -> DirectoryReport {
+        SavedModelCheck.run(savedModel)
+    }
+
     /// Checks a listed training folder (an object-store prefix): its state file and debris;
     /// `folders` are the names below it that are folders.
     public func verify(directory: CheckpointDirectory, folders: Set<String>) -> DirectoryReport {

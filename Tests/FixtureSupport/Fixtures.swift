@@ -49,15 +49,18 @@ public enum Fixtures {
         public var testDescription: String { prefix }
     }
 
-    /// Every checkpoint of the manifest, by fixture group (`tf1_saver`, `dtypes`, …).
+    /// Every V2 checkpoint of the manifest, by fixture group (`tf1_saver`, `dtypes`, …).
     public static let manifest: [String: [Checkpoint]] = loadManifest(root: root)
 
-    /// The manifest `Fixtures/generate.py` wrote into `root`.
-    public static func loadManifest(root: String) -> [String: [Checkpoint]] {
+    /// The legacy V1 checkpoints of the manifest (groups `GROUP_v1`): one file each, no `.index`.
+    public static let legacyCheckpoints: [Checkpoint] = loadManifest(root: root, legacy: true).values.flatMap { $0 }
+
+    /// The manifest `Fixtures/generate.py` wrote into `root`: its V2 groups, or its V1 groups.
+    public static func loadManifest(root: String, legacy: Bool = false) -> [String: [Checkpoint]] {
         let data = try! Data(contentsOf: URL(fileURLWithPath: root + "/manifest.json"))
         let json = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
         var groups: [String: [Checkpoint]] = [:]
-        for (group, value) in json {
+        for (group, value) in json where group.hasSuffix("_v1") == legacy {
             guard let checkpoints = value as? [[String: Any]] else { continue }
             groups[group] = checkpoints.map(checkpoint)
         }

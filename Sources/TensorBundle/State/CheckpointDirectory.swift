@@ -79,6 +79,9 @@ public struct CheckpointDirectory: Sendable {
         self.listedIndexes = Set(prefixes)
     }
 
+    /// Whether the directory is on a local disk (its files can be opened), not a listed folder.
+    public var isLocal: Bool { listedIndexes == nil }
+
     private func indexExists(_ prefix: String) -> Bool {
         listedIndexes?.contains(prefix) ?? FileSystem.exists(BundleFiles.index(prefix: prefix))
     }
