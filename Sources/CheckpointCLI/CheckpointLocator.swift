@@ -13,6 +13,8 @@ public enum CheckpointLocator {
         case savedModel(SavedModel)
         /// A TF Serving model base path: a SavedModel per version.
         case servingModel(ServingModel)
+        /// A legacy V1 checkpoint: its file (or its shards' prefix).
+        case legacy(String)
     }
 
     /// What `path` names:
@@ -22,7 +24,8 @@ public enum CheckpointLocator {
     /// - a path ending in `.index`, or a prefix whose `.index` exists: that checkpoint.
     ///
     /// - Throws: ``ToolError`` naming the path and what it holds instead (a Keras weights file,
-    ///   a directory without checkpoints, …).
+    ///   a directory without checkpoints, …). A file that is a legacy V1 checkpoint (or a
+    ///   prefix whose V1 shards exist) is one.
     static func layout(of path: String) throws(ToolError) -> Layout {
         if let at = path.lastIndex(of: "@"), FileSystem.kind(of: path) == .missing,
             let step = Int64(path[path.index(after: at)...]), FileSystem.kind(of: String(path[..<at])) == .directory
@@ -42,6 +45,8 @@ public enum CheckpointLocator {
             return .trainingDirectory(directory)
         case .regular where path.hasSuffix(".index"):
             return .checkpoint(String(path.dropLast(".index".count)))
+        case .regular where !LegacyCheckpoint.files(prefix: path).isEmpty:
+            return .legacy(path)
         case .inaccessible(let error):
             throw ToolError(error.description)
         default:
@@ -50,6 +55,7 @@ public enum CheckpointLocator {
             case .inaccessible(let error): throw ToolError(error.description)
             default: return .checkpoint(path)
             }
+            if !LegacyCheckpoint.files(prefix: path).isEmpty { return .legacy(path) }
             if case .missing = FileSystem.kind(of: path) {
                 throw ToolError("\(path): no such checkpoint (neither a directory, an .index file nor a prefix with one)")
             }
@@ -70,7 +76,7 @@ public enum CheckpointLocator {
     /// The checkpoints of `layout`, which `path` named (see ``prefixes(for:latestOnly:)``).
     static func prefixes(in layout: Layout, path: String, latestOnly: Bool) throws(ToolError) -> [String] {
         switch layout {
-        case .checkpoint(let prefix):
+        case .checkpoint(let prefix), .legacy(let prefix):
             return [prefix]
         case .trainingDirectory(let directory):
             return try ordered(directory, latestOnly: latestOnly)
@@ -86,9 +92,10 @@ public enum CheckpointLocator {
     /// The checkpoints of a training directory: those its state file names, in its order, then
     /// every other one by name; or only the newest.
     static func ordered(_ directory: CheckpointDirectory, latestOnly: Bool) throws(ToolError) -> [String] {
+        let present = directory.prefixes + directory.legacyPrefixes
         if latestOnly {
             if let latest = directory.latest, latest.exists { return [latest.prefix] }
-            guard let last = directory.prefixes.last else { throw noCheckpoint(in: directory) }
+            guard let last = present.last else { throw noCheckpoint(in: directory) }
             return [last]
         }
         var ordered: [String] = []
@@ -99,7 +106,7 @@ public enum CheckpointLocator {
                 if resolved.exists && !ordered.contains(resolved.prefix) { ordered.append(resolved.prefix) }
             }
         }
-        for prefix in directory.prefixes where !ordered.contains(prefix) { ordered.append(prefix) }
+        for prefix in present where !ordered.contains(prefix) { ordered.append(prefix) }
         guard !ordered.isEmpty else { throw noCheckpoint(in: directory) }
         return ordered
     }

@@ -71,7 +71,8 @@ extension DeltaCommand {
             let staging = try remote.map { (remote) throws(ToolError) in try StagingDirectory(standingFor: remote.parent.description) }
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
             let manifest = try creator.create(
-                base: base?.prefix, target: target.prefix, output: local, replacing: staging == nil ? .forced(force) : .never)
+                base: try base?.bundlePrefix(), target: try target.bundlePrefix(), output: local,
+                replacing: staging == nil ? .forced(force) : .never)
             if let staging, let remote {
                 try RemoteOutput.upload(
                     [remote.name], from: staging.path, to: remote.parent.description, force: force,
@@ -110,12 +111,12 @@ extension DeltaCommand {
             var applier = DeltaApplier()
             applier.jobs = workers.jobs
             guard ObjectLocation.isURL(output) else {
-                try applier.apply(delta: delta, base: base?.prefix, into: output, replacing: .forced(force))
+                try applier.apply(delta: delta, base: try base?.bundlePrefix(), into: output, replacing: .forced(force))
                 return .clean
             }
             let rebuilt = Path.join(staging.path, "rebuilt")
             StagingDirectory.record(local: rebuilt, standsFor: try RemoteStore.location(output).description)
-            try applier.apply(delta: delta, base: base?.prefix, into: rebuilt)
+            try applier.apply(delta: delta, base: try base?.bundlePrefix(), into: rebuilt)
             let inputs = (base?.objects ?? []) + (ObjectLocation.isURL(deltaPath) ? [try RemoteStore.location(deltaPath)] : [])
             try RemoteOutput.upload(try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, force: force, inputs: inputs)
             return .clean

@@ -145,9 +145,9 @@ public struct DiffCommand: StatusCommand {
         // A remote checkpoint is copied locally first; its files stay mapped once the copy is removed.
         // Diagnostics name it by its URL (Terminal relocates staging paths); so does the report.
         let staged = try StagedCheckpoint(path)
-        let (bundle, report) = try CheckpointGate.open(staged.prefix, verifier: .forReading(jobs: workers.jobs))
+        let (bundle, report) = try staged.target.open(verifier: .forReading(jobs: workers.jobs))
         if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
-        return (bundle, StagingDirectory.relocated(bundle.prefix))
+        return (bundle, StagingDirectory.relocated(staged.target.prefix))
     }
 }
 

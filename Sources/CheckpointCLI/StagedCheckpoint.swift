@@ -5,17 +5,30 @@ import ObjectStore
 /// copied into a staging directory first (its `.index` and data files, several at a time), for
 /// the tools that map both checkpoints they compare or combine.
 struct StagedCheckpoint {
-    /// The local prefix to read.
-    let prefix: String
+    /// The local checkpoint to read: a V2 bundle (a remote one's local copy), or a legacy V1
+    /// checkpoint.
+    let target: CheckpointTarget
     /// Keeps a remote checkpoint's copy until the tool is done with it.
     private let staging: StagingDirectory?
     /// The objects the copy was made from; none for a local checkpoint.
     let objects: [ObjectLocation]
 
+    /// The local prefix of the V2 bundle to read.
+    ///
+    /// - Throws: ``ToolError`` for a legacy V1 checkpoint, which the delta tools do not store.
+    func bundlePrefix() throws(ToolError) -> String {
+        if case .legacy(let prefix) = target {
+            throw ToolError(
+                "\(prefix): a legacy V1 checkpoint; ckptdelta stores V2 checkpoints (ckptverify and ckptdiff read V1 ones): restore it in TensorFlow and save it with tf.compat.v1.train.Saver(), whose default is V2"
+            )
+        }
+        return target.prefix
+    }
+
     /// The checkpoint `path` names (the newest of a directory or folder).
     init(_ path: String) throws(ToolError) {
         guard ObjectLocation.isURL(path) else {
-            prefix = try CheckpointLocator.prefixes(for: path, latestOnly: true)[0]
+            target = CheckpointTarget.at(try CheckpointLocator.prefixes(for: path, latestOnly: true)[0])
             staging = nil
             objects = []
             return
@@ -27,7 +40,7 @@ struct StagedCheckpoint {
         let objects = folder.objects(ofCheckpoint: name)
         let directory = staging.path
         try RemoteStore.run { client in try await client.download(objects, into: directory) }
-        self.prefix = Path.join(staging.path, name)
+        self.target = .local(Path.join(staging.path, name))
         self.staging = staging
         self.objects = objects.map(\.location)
     }

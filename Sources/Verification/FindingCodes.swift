@@ -51,6 +51,8 @@ extension Finding.Code {
     public static let stateOrder: Self = "state.order"
     /// The state file's timestamps are inconsistent (count, finiteness, order, future).
     public static let stateTimestamps: Self = "state.timestamps"
+    /// A V1 checkpoint file without a readable `SavedTensorSliceMeta`, or a record that does not parse.
+    public static let legacyBadMeta: Self = "legacy.bad_meta"
     /// A SavedModel directory without `saved_model.pb` (or `.pbtxt`).
     public static let savedModelNoGraph: Self = "savedmodel.no_graph"
     /// A SavedModel's `saved_model.pb` does not parse or holds no meta graph.

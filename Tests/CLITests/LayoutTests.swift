@@ -155,4 +155,27 @@ import Testing
         let again = try ToolRunner.run("ckptdelta", ["archive", "--dry-run", Fixtures.path("tf2_keras_adam"), fresh])
         #expect(again.standardOutput.contains("0 step(s) would be added"))
     }
+
+    /// A legacy V1 checkpoint: verified (tables, every tensor decoded), listed, compared with
+    /// its V2 twin, refused by the delta tools with a line saying so.
+    @Test func aLegacyV1CheckpointIsReadWhereverItCanBe() throws {
+        let (v1, v2) = (Self.layouts + "/v1/model.ckpt-7", Self.layouts + "/v2/model.ckpt-7")
+        let verified = try ToolRunner.run("ckptverify", [v1])
+        #expect(verified.status == 0 && verified.standardOutput.contains(v1 + ": ok; 6 tensors"), "\(verified.standardOutput)")
+        let directory = try ToolRunner.run("ckptverify", ["--json", Self.layouts + "/v1"])
+        #expect(directory.status == 0 && !directory.standardOutput.contains("state.missing_checkpoint"), "\(directory.standardOutput)")
+        let listed = try ToolRunner.run("ckptverify", ["--list", v1])
+        #expect(listed.status == 0 && listed.standardOutput.contains("dense/kernel") && listed.standardOutput.contains("vocab"))
+        let same = try ToolRunner.run("ckptdiff", [v1, v2])
+        #expect(same.status == 0 && same.standardOutput.contains("0 of 6 variables differ"), "\(same.standardOutput)\(same.standardError)")
+        let refused = try ToolRunner.run("ckptdelta", ["create", v1, v2, "-o", TemporaryDirectory().path("d")])
+        #expect(refused.status == 2 && refused.standardError.contains("a legacy V1 checkpoint"), "\(refused.standardError)")
+        // A flipped byte in a block is caught by the block's checksum.
+        let scratch = TemporaryDirectory()
+        var bytes = TestFiles.read(v1)
+        bytes[40] ^= 0x01
+        TestFiles.write(bytes, to: scratch.path("model.ckpt-7"))
+        let damaged = try ToolRunner.run("ckptverify", ["--json", scratch.path("model.ckpt-7")])
+        #expect(damaged.status == 1 && damaged.standardOutput.contains("block.checksum_mismatch"), "\(damaged.standardOutput)")
+    }
 }

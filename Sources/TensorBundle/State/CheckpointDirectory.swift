@@ -11,7 +11,7 @@ public struct ResolvedPrefix: Sendable, Hashable {
     /// True when an absolute path was stale (the directory moved) and was resolved to the
     /// same name in this directory.
     public let relocated: Bool
-    /// Whether `prefix.index` exists.
+    /// Whether the checkpoint exists: `prefix.index`, or a V1 checkpoint's file or shards.
     public let exists: Bool
 }
 
@@ -27,6 +27,9 @@ public struct CheckpointDirectory: Sendable {
     public let stateFileUnreadable: FileError?
     /// Every prefix with an `.index` file in the directory, sorted by name.
     public let prefixes: [String]
+    /// Every legacy V1 checkpoint in the directory (a file, or shards `NAME-SSSSS-of-NNNNN`),
+    /// by prefix, sorted by name; empty for a listed folder.
+    public let legacyPrefixes: [String]
     /// The other names in the directory, for callers that look for debris.
     public let fileNames: [String]
     /// Names that are not plain (not valid UTF-8, or holding a control character), escaped for
@@ -54,6 +57,7 @@ public struct CheckpointDirectory: Sendable {
         self.state = state
         self.stateFileUnreadable = unreadable
         self.prefixes = names.filter { $0.hasSuffix(".index") }.map { Path.join(path, String($0.dropLast(".index".count))) }
+        self.legacyPrefixes = Self.legacyPrefixes(in: path, names: names)
         self.fileNames = names
         self.refusedNames = listing.refused
         self.listedIndexes = nil
@@ -74,6 +78,7 @@ public struct CheckpointDirectory: Sendable {
         self.state = state
         self.stateFileUnreadable = unreadable
         self.prefixes = names.filter { $0.hasSuffix(".index") }.sorted().map { Path.join(path, String($0.dropLast(".index".count))) }
+        self.legacyPrefixes = []
         self.fileNames = names
         self.refusedNames = refused
         self.listedIndexes = Set(prefixes)
@@ -83,7 +88,27 @@ public struct CheckpointDirectory: Sendable {
     public var isLocal: Bool { listedIndexes == nil }
 
     private func indexExists(_ prefix: String) -> Bool {
-        listedIndexes?.contains(prefix) ?? FileSystem.exists(BundleFiles.index(prefix: prefix))
+        listedIndexes?.contains(prefix) ?? (FileSystem.exists(BundleFiles.index(prefix: prefix)) || legacyPrefixes.contains(prefix))
+    }
+
+    /// The V1 checkpoints among `names`: files and shard sets that are tables and hold nothing
+    /// a V2 checkpoint or a saver writes beside one (data files, `.meta`, `.tempstate`, …).
+    private static func legacyPrefixes(in path: String, names: [String]) -> [String] {
+        let candidates = names.filter { name in
+            name != stateFileName && !name.hasSuffix(".index") && !name.hasSuffix(".meta") && !name.contains(".data-")
+                && !name.contains(".tempstate") && !name.hasSuffix(".json") && !name.hasSuffix(".pb")
+        }
+        var prefixes: [String] = []
+        for name in candidates {
+            let prefix = Path.join(path, name)
+            guard LegacyCheckpoint.looksLikeTable(prefix) else { continue }
+            // A shard `NAME-00000-of-00002` stands for its checkpoint `NAME`.
+            let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+            let shard = parts.count >= 4 && parts[parts.count - 2] == "of" ? parts.dropLast(3).joined(separator: "-") : nil
+            let checkpoint = shard.map { Path.join(path, $0) } ?? prefix
+            if !prefixes.contains(checkpoint) { prefixes.append(checkpoint) }
+        }
+        return prefixes.sorted()
     }
 
     /// Resolves a path from the state file as TensorFlow does (relative to this directory;

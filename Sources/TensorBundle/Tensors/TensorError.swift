@@ -19,6 +19,8 @@ public struct TensorError: Error, Sendable, Hashable, CustomStringConvertible {
         case malformedVariant = "data.bad_variant"
         case badSlices = "slices.bad"
         case unsupported = "tensor.unsupported"
+        /// A V1 checkpoint's slice whose inline `TensorProto` does not decode to its values.
+        case badLegacyValue = "legacy.bad_value"
     }
 
     public let code: Code

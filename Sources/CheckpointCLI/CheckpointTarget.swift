@@ -4,15 +4,32 @@ import TensorBundle
 import TrainingState
 import Verification
 
-/// A checkpoint named on the command line: on a local disk, or in an object-store folder.
+/// A checkpoint named on the command line: on a local disk (a V2 bundle, or a legacy V1
+/// checkpoint), or in an object-store folder.
 enum CheckpointTarget: Sendable {
     case local(String)
+    case legacy(String)
     case remote(RemoteFolder, String)
 
     /// The checkpoint's prefix (`run/ckpt-10`, `s3://bucket/run/ckpt-10`).
     var prefix: String {
         switch self {
-        case .local(let prefix), .remote(_, let prefix): prefix
+        case .local(let prefix), .legacy(let prefix), .remote(_, let prefix): prefix
+        }
+    }
+
+    /// The local checkpoint at `prefix`: a legacy V1 one when it has no `.index` but V1 files.
+    static func at(_ prefix: String) -> CheckpointTarget {
+        !FileSystem.exists(BundleFiles.index(prefix: prefix)) && !LegacyCheckpoint.files(prefix: prefix).isEmpty
+            ? .legacy(prefix) : .local(prefix)
+    }
+
+    /// The legacy V1 checkpoint at `prefix`, read.
+    private static func read(legacy prefix: String) throws(ToolError) -> LegacyCheckpoint {
+        do {
+            return try LegacyCheckpoint(prefix: prefix)
+        } catch {
+            throw ToolError(error.description)
         }
     }
 
@@ -27,9 +44,9 @@ enum CheckpointTarget: Sendable {
             return (target.prefixes.map { .remote(target.folder, $0) }, reports)
         }
         let layout = try CheckpointLocator.layout(of: path)
-        let prefixes = try CheckpointLocator.prefixes(in: layout, path: path, latestOnly: latestOnly).map(CheckpointTarget.local)
+        let prefixes = try CheckpointLocator.prefixes(in: layout, path: path, latestOnly: latestOnly).map(CheckpointTarget.at)
         switch layout {
-        case .checkpoint:
+        case .checkpoint, .legacy:
             return (prefixes, [])
         case .trainingDirectory:
             return (prefixes, [Verifier().verify(directory: path)])
@@ -42,9 +59,11 @@ enum CheckpointTarget: Sendable {
     }
 
     /// Opens the checkpoint and checks it with `verifier` (the structure, and the tensors'
-    /// checksums unless it is structure-only).
+    /// checksums unless it is structure-only). A legacy V1 checkpoint is checked as its format
+    /// allows and read as a V2 bundle written into a staging directory.
     ///
-    /// - Throws: ``ToolError`` when the index cannot be read or the store fails.
+    /// - Throws: ``ToolError`` when the index cannot be read, a V1 tensor does not decode, or
+    ///   the store fails.
     func open(verifier: Verifier) throws(ToolError) -> (bundle: CheckpointBundle, report: CheckpointReport) {
         switch self {
         case .local(let prefix):
@@ -55,6 +74,9 @@ enum CheckpointTarget: Sendable {
                 throw ToolError(error.description)
             }
             return (bundle, verifier.verify(bundle))
+        case .legacy(let prefix):
+            let legacy = try Self.read(legacy: prefix)
+            return (try Self.bundle(of: legacy), verifier.verify(legacy: legacy))
         case .remote(let folder, let prefix):
             return try RemoteStore.run { client in
                 let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
@@ -80,11 +102,27 @@ enum CheckpointTarget: Sendable {
             verifier.progress = meter?.counter
             defer { meter?.finish() }
             return (bundle, verifier.verify(bundle))
+        case .legacy(let prefix):
+            guard verifier.share == nil else {
+                throw ToolError("\(prefix): a V1 checkpoint is verified whole (--part splits the data files of V2 checkpoints)")
+            }
+            return (nil, verifier.verify(legacy: try Self.read(legacy: prefix)))
         case .remote(let folder, let prefix):
             return try RemoteStore.run { client in
                 let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
                 return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: showingProgress))
             }
+        }
+    }
+
+    /// The V1 checkpoint `legacy` as a V2 bundle, written into a staging directory that stands
+    /// for its own (the bundle stays mapped once the directory is gone).
+    static func bundle(of legacy: LegacyCheckpoint) throws(ToolError) -> CheckpointBundle {
+        let staging = try StagingDirectory(standingFor: Path.directory(of: legacy.prefix))
+        do {
+            return try legacy.writeBundle(to: Path.join(staging.path, Path.fileName(of: legacy.prefix)))
+        } catch {
+            throw ToolError("\(legacy.prefix): \(error)")
         }
     }
 
@@ -111,7 +149,7 @@ enum CheckpointTarget: Sendable {
     /// store for a remote one).
     func trainingState(of bundle: CheckpointBundle) throws(ToolError) -> TrainingState {
         switch self {
-        case .local:
+        case .local, .legacy:
             return TrainingState(bundle: bundle)
         case .remote(let folder, _):
             let graph = try RemoteStore.run { client in try await folder.objectGraph(of: bundle, client: client) }
@@ -128,22 +166,11 @@ enum CheckpointTarget: Sendable {
             } catch {
                 throw ToolError(error.description)
             }
+        case .legacy(let prefix):
+            throw ToolError("\(prefix): a V1 checkpoint is verified whole, never in shares")
         case .remote(let folder, let prefix):
             let bundle = try RemoteStore.run { try await folder.bundle(named: Path.fileName(of: prefix), client: $0) }
             return (bundle, folder.names)
         }
-    }
-}
-
-/// Opens checkpoints for the tools that read them with the strictness of `ckptverify`: a
-/// tool that reads damaged bytes as values would pass damage off as data.
-enum CheckpointGate {
-    /// Opens the checkpoint at `prefix` and checks it with `verifier` (the structure, and the
-    /// tensors' checksums unless it is structure-only).
-    ///
-    /// - Throws: ``ToolError`` with the first error, naming the file and the tensor, when the
-    ///   index cannot be read or the checkpoint fails verification.
-    static func open(_ prefix: String, verifier: Verifier) throws(ToolError) -> (bundle: CheckpointBundle, report: CheckpointReport) {
-        try CheckpointTarget.local(prefix).open(verifier: verifier)
     }
 }
