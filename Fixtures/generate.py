@@ -540,7 +540,28 @@ def object_graph(prefix):
     } for node in graph.nodes]
 
 
+def check_npy(triples):
+    """For each (prefix, key, file): whether numpy.load(file) equals TensorFlow's value of the
+    tensor, NaN for NaN, bytes for bytes; and numpy's printed form of that value."""
+    results = []
+    for prefix, key, path in triples:
+        theirs = tf.train.load_checkpoint(prefix).get_tensor(key)
+        ours = np.load(path)
+        theirs_array = np.asarray(theirs)
+        if theirs_array.dtype == object:
+            equal = ours.shape == theirs_array.shape and all(bytes(a) == bytes(b) for a, b in zip(ours.reshape(-1), theirs_array.reshape(-1)))
+        else:
+            wide = theirs_array.astype(ours.dtype) if theirs_array.dtype.kind == "V" or theirs_array.dtype.name.startswith(("bfloat", "float8", "float4", "int4", "uint4", "int2", "uint2")) else theirs_array
+            equal = ours.shape == wide.shape and ours.dtype.kind == wide.dtype.kind and bool(np.array_equal(ours, wide, equal_nan=ours.dtype.kind in "fc"))
+        results.append({"key": key, "equal": equal, "printed": str(theirs)})
+    return results
+
+
 def main(argv):
+    if argv[1:2] == ["--check-npy"]:
+        rest = argv[2:]
+        json.dump(check_npy([rest[i:i + 3] for i in range(0, len(rest), 3)]), sys.stdout, ensure_ascii=False)
+        return
     if argv[1:2] == ["--object-graph"]:
         json.dump(object_graph(argv[2]), sys.stdout, ensure_ascii=False)
         return

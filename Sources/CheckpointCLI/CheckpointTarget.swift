@@ -157,6 +157,26 @@ enum CheckpointTarget: Sendable {
         }
     }
 
+    /// The value of the tensor under `key` of the checkpoint opened as `bundle`, checked as
+    /// TensorFlow checks it on restore (read from the store for a remote one), or why it fails
+    /// those checks.
+    ///
+    /// - Throws: ``ToolError`` when the store fails.
+    func value(forKey key: [UInt8], of bundle: CheckpointBundle) throws(ToolError) -> Result<TensorValue, TensorError> {
+        switch self {
+        case .local, .legacy:
+            return Result { () throws(TensorError) in try bundle.value(forKey: key) }
+        case .remote(let folder, _):
+            return try RemoteStore.run { client in
+                do {
+                    return .success(try await folder.value(forKey: key, of: bundle, client: client))
+                } catch let error as TensorError {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+
     /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).
     func openUnchecked() throws(ToolError) -> (bundle: CheckpointBundle, siblings: [String]) {
         switch self {

@@ -102,20 +102,30 @@ struct RemoteFolder: Sendable {
     /// The bytes of `bundle`'s object graph (a string scalar), read from the store; nil when it
     /// has none or it does not read.
     func objectGraph(of bundle: CheckpointBundle, client: S3Client) async throws -> [UInt8]? {
-        let key = Array(ObjectGraph.key.utf8)
-        guard let entry = try? bundle.entry(forKey: key), let (path, _, range) = try? bundle.storedRange(of: entry, key: key),
-            range.count <= Self.largestIndex, let location = ObjectLocation(url: path)
+        guard case .strings(let strings)? = try? await value(forKey: Array(ObjectGraph.key.utf8), of: bundle, client: client).contents,
+            strings.count == 1
         else { return nil }
+        return strings[0]
+    }
+
+    /// The value of `bundle`'s tensor under `key`, its bytes read from the store in one ranged
+    /// read (at most ``largestIndex`` bytes) and checked as a local one is.
+    ///
+    /// - Throws: ``TensorError`` when it fails its checks, is partitioned or too large to read
+    ///   whole; ``StoreError`` when the store fails.
+    func value(forKey key: [UInt8], of bundle: CheckpointBundle, client: S3Client) async throws -> TensorValue {
+        let entry = try bundle.entry(forKey: key)
+        guard !entry.isPartitioned else {
+            throw TensorError(.unsupported, key: key, "a partitioned tensor of a remote checkpoint is read by copying the checkpoint first")
+        }
+        let (path, _, range) = try bundle.storedRange(of: entry, key: key)
+        guard range.count <= Self.largestIndex, let location = ObjectLocation(url: path) else {
+            throw TensorError(.unsupported, key: key, "\(range.count) bytes, more than this tool reads of a remote tensor at once")
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(range.count)
         try await client.read(location, range: Int64(range.lowerBound)..<Int64(range.upperBound)) { bytes.append(contentsOf: $0) }
-        guard
-            let value = try? bytes.withUnsafeBytes({ (raw) throws(TensorError) in
-                try CheckpointBundle.value(of: entry, key: key, storedBytes: raw)
-            }),
-            case .strings(let strings) = value.contents, strings.count == 1
-        else { return nil }
-        return strings[0]
+        return try bytes.withUnsafeBytes { (raw) throws(TensorError) in try CheckpointBundle.value(of: entry, key: key, storedBytes: raw) }
     }
 
     /// Indexes larger than this are refused rather than read into memory (the index of a

@@ -41,8 +41,20 @@ public struct VerifyCommand: StatusCommand {
     @Option(help: ArgumentHelp("Also write the results as JUnit XML to this file (a new file unless --force).", valueName: "file"))
     var junit: String?
 
-    @Flag(help: "With --junit: replace an existing regular file (never a link, a special file or a file this run reads).")
+    @Flag(help: "With --junit or --npy: replace an existing regular file (never a link, a special file or a file this run reads).")
     var force = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Print the values of one variable (the name --list prints, or its stored key) after verifying its checksum, as numpy prints them.",
+            valueName: "name"))
+    var show: String?
+
+    @Flag(help: "With --show: print every value (default: arrays over 1000 elements summarized as numpy does).")
+    var all = false
+
+    @Option(help: ArgumentHelp("With --show: also write the values as a .npy file numpy.load reads.", valueName: "file"))
+    var npy: String?
 
     @Flag(help: "Only the newest checkpoint of each directory.")
     var latest = false
@@ -73,13 +85,19 @@ public struct VerifyCommand: StatusCommand {
         guard !(part != nil && (list || structureOnly)) else {
             throw ValidationError("--part splits the data pass: it cannot be combined with --list or --structure-only")
         }
-        guard !force || junit != nil else { throw ValidationError("--force applies to the --junit file only") }
+        guard !force || junit != nil || npy != nil else { throw ValidationError("--force applies to the --junit and --npy files only") }
+        guard show == nil || (paths.count == 1 && !list && !merge && part == nil) else {
+            throw ValidationError("--show takes one checkpoint, and not with --list, --merge or --part")
+        }
+        guard show != nil || (!all && npy == nil) else { throw ValidationError("--all and --npy go with --show") }
     }
 
     public func execute() throws -> ToolStatus {
         // Refused before the work rather than after it; checked again, inputs known, when written.
         if let junit { try OutputPath.check(junit, force: force) }
+        if let npy { try OutputPath.check(npy, force: force) }
         if merge { return try mergePartials() }
+        if let show { return try showVariable(show) }
         let share = try part.map { (text) throws(ToolError) in try PartialReport.share(text, environment: PartialReport.environment) }
         let (targets, directoryReports) = try Self.locate(paths, latestOnly: latest)
         if list { return try listCheckpoints(targets) }
@@ -128,6 +146,53 @@ public struct VerifyCommand: StatusCommand {
         }
         if json { Terminal.document(JSONValue.object([("checkpoints", .array(documents))]).serialized() + "\n") }
         return status
+    }
+
+    /// Prints the values of the variable `name` of the checkpoint the one path names (its newest,
+    /// for a directory) once its structure and the tensor's checksum hold, and writes them as
+    /// `--npy` asks; 1 when the checkpoint or the tensor is damaged.
+    private func showVariable(_ name: String) throws -> ToolStatus {
+        let target = try Self.locate(paths, latestOnly: true).0[0]
+        let (bundle, report) = try target.open(verifier: .forReading(jobs: workers.jobs, structureOnly: true))
+        guard report.ok else {
+            for finding in report.findings where finding.severity == .error {
+                Terminal.diagnose(VerifyOutput.line(finding, defaultPath: target.prefix))
+            }
+            return .findings
+        }
+        let state = try target.trainingState(of: bundle)
+        let keys = bundle.variables.map(\.key)
+        guard
+            let key = keys.first(where: { CheckpointBundle.displayName($0) == name })
+                ?? keys.first(where: { state.variables[String(decoding: $0, as: UTF8.self)]?.name == name })
+        else {
+            throw ToolError("\(target.prefix): no variable \(name) (ckptverify --list names them)")
+        }
+        let value: TensorValue
+        switch try target.value(forKey: key, of: bundle) {
+        case .success(let read): value = read
+        case .failure(let error):
+            Terminal.diagnose("ckptverify: \(target.prefix): \(error)")
+            return .findings
+        }
+        let stored = CheckpointBundle.displayName(key)
+        let named = state.variables[String(decoding: key, as: UTF8.self)]?.name ?? stored
+        Terminal.print(
+            ["\(named)\(named == stored ? "" : " (\(stored))"): \(value.dtype) \(value.shape)"] + TensorText.lines(value, everything: all))
+        if let npy {
+            let bytes: [UInt8]
+            switch NumpyFile.bytes(of: value) {
+            case .success(let written): bytes = written
+            case .failure(let error): throw ToolError("\(npy): \(stored) is not written: \(error)")
+            }
+            do {
+                try OutputFile.write(
+                    bytes, to: npy, replacing: .forced(force, inputs: InputFiles.of(checkpoints: [target.prefix], directories: paths)))
+            } catch {
+                throw ToolError(error.description)
+            }
+        }
+        return .clean
     }
 
     /// The verifier this run's options describe.

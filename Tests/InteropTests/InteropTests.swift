@@ -200,4 +200,43 @@ import Testing
             #expect(decoded.issues.isEmpty, "\(decoded.issues)")
         }
     }
+
+    /// `ckptverify --show NAME --npy FILE` for every tensor of the dtype zoo, a Keras run and a
+    /// V1 checkpoint: every file numpy.load reads equals what TensorFlow's reader returns, and
+    /// the values print as numpy prints that value.
+    @Test func showAndNpyEqualWhatTensorFlowReturns() throws {
+        let directory = TemporaryDirectory()
+        var triples: [String] = []
+        var printed: [String: String] = [:]
+        for prefix in ["dtypes/zoo", "tf2_keras_adam/ckpt-40", "layouts/v1/model.ckpt-7", "layouts/models/mlp/1/variables/variables"] {
+            let listing = try ToolRunner.json(try ToolRunner.run("ckptverify", ["--list", "--json", Fixtures.path(prefix)]).standardOutput)
+            let variables = ((listing["checkpoints"] as? [[String: Any]])?.first?["variables"] as? [[String: Any]]) ?? []
+            for variable in variables {
+                let key = variable["key"] as! String
+                guard variable["dtype"] as? String != "variant" else { continue }
+                let file = directory.path("\(triples.count / 3).npy")
+                let shown = try ToolRunner.run("ckptverify", ["--show", key, "--npy", file, Fixtures.path(prefix)])
+                // Strings ending in NUL bytes (a serialized object graph) are refused: numpy's
+                // fixed-width bytes would drop them.
+                guard !shown.standardError.contains("ends in a NUL byte") else { continue }
+                #expect(shown.status == 0, "\(prefix) \(key): \(shown.standardError)")
+                triples += [Fixtures.path(prefix), key, file]
+                printed[file] = shown.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast()
+                    .joined(separator: "\n")
+            }
+        }
+        let results = try JSONSerialization.jsonObject(with: try TensorFlowPython.generate(["--check-npy"] + triples)) as! [[String: Any]]
+        #expect(results.count == triples.count / 3 && results.count > 60)
+        for (index, result) in results.enumerated() {
+            #expect(result["equal"] as? Bool == true, "\(triples[3 * index]) \(result["key"]!)")
+            // Printing: numpy's text for the dtypes it has as they are (floats, ints, bools, bytes).
+            let theirs = result["printed"] as! String
+            let key = result["key"] as! String
+            if ["float32", "float64", "int32", "int64", "bool", "string", "uint8", "int8"].contains(where: { key.hasSuffix($0) })
+                || triples[3 * index].hasSuffix("ckpt-40") || triples[3 * index].hasSuffix("model.ckpt-7")
+            {
+                #expect(printed[triples[3 * index + 2]] == theirs, "\(key): ours \(printed[triples[3 * index + 2]] ?? "") theirs \(theirs)")
+            }
+        }
+    }
 }
