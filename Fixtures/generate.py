@@ -401,10 +401,11 @@ def diff_variable(name, dtype_a, a, dtype_b, b):
 
 
 def _model_and_optimizer_keys(prefix):
-    """The checkpoint keys of a TF2 checkpoint's model weights (every variable the object graph
-    reaches from the root's `model`) and of its optimizer state (every other float variable it
-    reaches from `optimizer`: slots, learning rate; integer counters count in neither), found with
-    TensorFlow's own proto parser; None without an object graph."""
+    """The checkpoint keys of a TF2 checkpoint's model weights (every floating-point variable the
+    object graph reaches from the root's `model`) and of its optimizer state (every other
+    floating-point variable it reaches from `optimizer`: slots, learning rate; integer counters and
+    seed states count in neither), found with TensorFlow's own proto parser; None without an object
+    graph."""
     from tensorflow.core.protobuf import trackable_object_graph_pb2
     reader = tf.train.load_checkpoint(prefix)
     if "_CHECKPOINTABLE_OBJECT_GRAPH" not in reader.get_variable_to_shape_map():
@@ -423,8 +424,9 @@ def _model_and_optimizer_keys(prefix):
         return {a.checkpoint_key for n in seen for a in graph.nodes[n].attributes if a.name == "VARIABLE_VALUE"}
 
     dtypes = reader.get_variable_to_dtype_map()
-    weights = reachable("model")
-    optimizer = {k for k in reachable("optimizer") - weights if dtypes[k].is_floating}
+    model = reachable("model")
+    weights = {k for k in model if dtypes[k].is_floating or dtypes[k].is_complex}
+    optimizer = {k for k in reachable("optimizer") - model if dtypes[k].is_floating or dtypes[k].is_complex}
     return weights, optimizer
 
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BinaryCoding
 import Diffing
 import MappedIO
 import Parallelism
@@ -78,18 +79,12 @@ public struct DiffCommand: StatusCommand {
         guard !(json && csv) else { throw ValidationError("--json and --csv exclude each other") }
         guard !(noOptimizer && optimizerOnly) else { throw ValidationError("--no-optimizer and --optimizer-only exclude each other") }
         guard !force || html != nil else { throw ValidationError("--force applies to the --html file only") }
-        for pattern in include + exclude {
-            do {
-                _ = try Regex(pattern)
-            } catch {
-                throw ValidationError("bad regular expression '\(pattern)': \(error)")
-            }
-        }
     }
 
     public func execute() throws -> ToolStatus {
         // Refused before the work rather than after it; checked again, inputs known, when written.
         if let html { try OutputPath.check(html, force: force) }
+        let filter = try NameFilter(include: include, exclude: exclude)
         let (bundleA, nameA) = try open(a)
         let (bundleB, nameB) = try open(b)
         var differ = CheckpointDiffer()
@@ -97,31 +92,28 @@ public struct DiffCommand: StatusCommand {
         if atol != nil || rtol != nil {
             differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
-        // Names and roles from B's training state, A's for what B no longer holds.
-        var trained: [String: TrainedVariable] = [:]
-        for state in [TrainingState(bundle: bundleA), TrainingState(bundle: bundleB)] {
-            for (key, variable) in state.variables { trained[key] = variable }
-        }
-        let filter = NameFilter(include: include, exclude: exclude)
-        let roles = RoleFilter(noOptimizer: noOptimizer, optimizerOnly: optimizerOnly)
-        differ.selects = { [trained] key in
-            filter.matches([key] + [trained[key]?.name].compactMap { $0 }) && roles.matches(trained[key]?.role)
-        }
+        let pairs = try select(Self.pairs(bundleA, bundleB, byKey: keys), filter: filter)
+        let meter =
+            ProgressMeter.isWanted && !json && !csv ? ProgressMeter(total: CheckpointDiffer.bytes(of: bundleA), label: "compared") : nil
+        differ.progress = meter?.counter
         let report: DiffReport
         do {
-            let compared = try differ.compare(bundleA, bundleB).named(a: nameA, b: nameB)
-            report = keys ? compared : compared.renamed(trained.mapValues(\.name))
+            report = try differ.compare(bundleA, bundleB, pairs: pairs).named(a: nameA, b: nameB)
         } catch {
+            meter?.finish()
             throw ToolError(error.cause)
         }
-        let layers = LayerChange.of(report, trained: trained)
+        meter?.finish()
+        let layers = LayerChange.of(report)
         if let html {
             do {
-                let histograms = DiffPage.histogramCandidates(report, trained: trained).compactMap { variable in
-                    DifferenceHistogram.make(key: variable.summary.key, a: bundleA, b: bundleB, limit: variable.statistics?.maxAbsDiff ?? 0)
-                        .map { (name: DiffPage.caption(variable, trained: trained), histogram: $0) }
+                let histograms = DiffPage.histogramCandidates(report).compactMap { variable in
+                    DifferenceHistogram.make(
+                        aKey: variable.aKey ?? variable.summary.key, bKey: variable.summary.key, a: bundleA, b: bundleB,
+                        limit: variable.statistics?.maxAbsDiff ?? 0
+                    ).map { (name: variable.name, histogram: $0) }
                 }
-                let page = DiffPage.html(report, layers: layers, trained: trained, histograms: histograms)
+                let page = DiffPage.html(report, layers: layers, histograms: histograms)
                 let inputs = InputFiles.of(checkpoints: [bundleA.prefix, bundleB.prefix], directories: [a, b])
                 try OutputFile.write(Array(page.utf8), to: html, replacing: .forced(force, inputs: inputs))
             } catch {
@@ -135,8 +127,39 @@ public struct DiffCommand: StatusCommand {
         } else {
             Terminal.print(DiffOutput.text(report, all: all, layers: layers))
         }
-        let same = differ.tolerance == nil ? report.identical : report.withinTolerance
-        return same ? .clean : .findings
+        return report.withinTolerance ? .clean : .findings
+    }
+
+    /// The variables of A and B paired by the names their training states give them (each name
+    /// once), or with `byKey` by stored key; each with its role and layer, B's where both say.
+    static func pairs(_ a: CheckpointBundle, _ b: CheckpointBundle, byKey: Bool) -> [VariablePair] {
+        let states = (TrainingState(bundle: a), TrainingState(bundle: b))
+        return VariablePair.byName(a, b) { inB, key in
+            let trained = (inB ? states.1 : states.0).variables[String(decoding: key, as: UTF8.self)]
+            let role: VariablePair.Role =
+                switch trained?.role {
+                case .weight?, nil: .weight
+                case .slot?, .optimizerState?: .optimizer
+                case .bookkeeping?: .bookkeeping
+                }
+            return (byKey ? CheckpointBundle.displayName(key) : trained?.name ?? CheckpointBundle.displayName(key), role, trained?.layer)
+        }
+    }
+
+    /// The pairs `--include`, `--exclude`, `--no-optimizer` and `--optimizer-only` keep.
+    ///
+    /// - Throws: ``ToolError`` when a pattern matches no variable (a CI gate filtering on a
+    ///   misspelled name would pass whatever the checkpoints hold).
+    private func select(_ pairs: [VariablePair], filter: NameFilter) throws(ToolError) -> [VariablePair] {
+        let names = pairs.map { pair in
+            [pair.name] + [pair.a, pair.b].compactMap { $0.map(CheckpointBundle.displayName) }
+        }
+        if let unmatched = filter.unmatched(in: names) {
+            throw ToolError("the pattern \(KeyText.escape(Array(unmatched.utf8))) matches no variable of \(a) or \(b)")
+        }
+        return zip(pairs, names).filter { pair, names in
+            filter.matches(names) && (noOptimizer ? pair.role != .optimizer : optimizerOnly ? pair.role == .optimizer : true)
+        }.map(\.0)
     }
 
     /// Opens the checkpoint `path` names after verifying it: every tensor the diff reads must
@@ -152,29 +175,36 @@ public struct DiffCommand: StatusCommand {
 }
 
 /// `--include`/`--exclude` regular expressions over a variable's names (its key and the name a
-/// person gave it), validated beforehand: included when any name matches an include, left out
-/// when any name matches an exclude.
-struct NameFilter: Sendable {
-    let include: [String]
-    let exclude: [String]
+/// person gave it), compiled once: included when any name matches an include, left out when
+/// any name matches an exclude.
+struct NameFilter {
+    private let include: [(pattern: String, regex: Regex<AnyRegexOutput>)]
+    private let exclude: [(pattern: String, regex: Regex<AnyRegexOutput>)]
+
+    /// - Throws: ``ToolError`` naming a pattern that is not a regular expression.
+    init(include: [String], exclude: [String]) throws(ToolError) {
+        func compiled(_ patterns: [String]) throws(ToolError) -> [(String, Regex<AnyRegexOutput>)] {
+            var result: [(String, Regex<AnyRegexOutput>)] = []
+            for pattern in patterns {
+                do {
+                    result.append((pattern, try Regex(pattern)))
+                } catch {
+                    throw ToolError("bad regular expression \(KeyText.escape(Array(pattern.utf8))): \(error)")
+                }
+            }
+            return result
+        }
+        self.include = try compiled(include)
+        self.exclude = try compiled(exclude)
+    }
 
     func matches(_ names: [String]) -> Bool {
-        let included = include.isEmpty || include.contains { pattern in names.contains { $0.contains(try! Regex(pattern)) } }
-        return included && !exclude.contains { pattern in names.contains { $0.contains(try! Regex(pattern)) } }
+        let included = include.isEmpty || include.contains { entry in names.contains { $0.contains(entry.regex) } }
+        return included && !exclude.contains { entry in names.contains { $0.contains(entry.regex) } }
     }
-}
 
-/// `--no-optimizer`/`--optimizer-only`: optimizer state is slots and non-slot optimizer variables.
-struct RoleFilter: Sendable {
-    let noOptimizer: Bool
-    let optimizerOnly: Bool
-
-    func matches(_ role: TrainedVariable.Role?) -> Bool {
-        let optimizer: Bool =
-            switch role {
-            case .slot?, .optimizerState?: true
-            default: false
-            }
-        return noOptimizer ? !optimizer : optimizerOnly ? optimizer : true
+    /// The first pattern that matches none of `variables` (each given by its names).
+    func unmatched(in variables: [[String]]) -> String? {
+        (include + exclude).first { entry in !variables.contains { names in names.contains { $0.contains(entry.regex) } } }?.pattern
     }
 }

@@ -26,30 +26,36 @@ public struct CheckpointDiffer: Sendable {
     public var jobs = Parallelism.availableCores
     /// Bytes per work item.
     package var chunkBytes = 4 << 20
-    /// Which variables to compare, by display name.
-    public var selects: @Sendable (String) -> Bool = { _ in true }
+    /// Called with the bytes of A each work item has compared (from any thread).
+    public var progress: (@Sendable (Int64) -> Void)?
 
     public init() {}
 
-    public func compare(_ a: CheckpointBundle, _ b: CheckpointBundle) throws(DiffError) -> DiffReport {
+    /// The bytes of A a diff reads at most, for progress totals.
+    public static func bytes(of a: CheckpointBundle) -> Int64 {
+        a.summaries.saturatingSum(of: \.size)
+    }
+
+    /// Compares the variables `pairs` names (by default every variable, paired by stored key).
+    public func compare(_ a: CheckpointBundle, _ b: CheckpointBundle, pairs: [VariablePair]? = nil) throws(DiffError) -> DiffReport {
         let clock = Stopwatch()
         let left = Dictionary(a.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let right = Dictionary(b.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        let keys = Set(left.keys).union(right.keys).sorted { $0.lexicographicallyPrecedes($1) }
         var variables: [VariableDiff?] = []
         var plans: [Plan] = []
-        for key in keys {
-            let name = (right[key] ?? left[key])!.name
-            guard selects(name) else { continue }
-            switch (left[key], right[key]) {
-            case (let x?, nil): variables.append(VariableDiff(name: name, status: .removed, summary: x, statistics: nil, numeric: false))
-            case (nil, let y?): variables.append(VariableDiff(name: name, status: .added, summary: y, statistics: nil, numeric: false))
-            case (let x?, let y?) where x.dtype != y.dtype:
-                variables.append(VariableDiff(name: name, status: .dtypeChanged, summary: y, statistics: nil, numeric: false))
-            case (let x?, let y?) where x.shape != y.shape:
-                variables.append(VariableDiff(name: name, status: .shapeChanged, summary: y, statistics: nil, numeric: false))
-            case (_, let y?):
-                plans.append(try Plan(variable: variables.count, summary: y, a: a, b: b))
+        for pair in pairs ?? VariablePair.byKey(a, b) {
+            func variable(_ status: VariableStatus, _ summary: VariableSummary) -> VariableDiff {
+                VariableDiff(
+                    name: pair.name, status: status, summary: summary, aKey: pair.a, statistics: nil, numeric: false, role: pair.role,
+                    layer: pair.layer)
+            }
+            switch (pair.a.flatMap { left[$0] }, pair.b.flatMap { right[$0] }) {
+            case (let x?, nil): variables.append(variable(.removed, x))
+            case (nil, let y?): variables.append(variable(.added, y))
+            case (let x?, let y?) where x.dtype != y.dtype: variables.append(variable(.dtypeChanged, y))
+            case (let x?, let y?) where x.shape != y.shape: variables.append(variable(.shapeChanged, y))
+            case (let x?, let y?):
+                plans.append(try Plan(variable: variables.count, pair: pair, a: x, b: y, in: (a, b)))
                 variables.append(nil)
             default:
                 break
@@ -58,40 +64,56 @@ public struct CheckpointDiffer: Sendable {
         let results = try execute(plans, a: a, b: b)
         for (plan, result) in zip(plans, results) {
             variables[plan.variable] = VariableDiff(
-                name: plan.summary.name, status: result == nil ? .identical : .changed, summary: plan.summary,
-                statistics: result, numeric: plan.kind.isNumeric)
+                name: plan.pair.name, status: result.identical ? .identical : .changed, summary: plan.summary, aKey: plan.pair.a,
+                statistics: result.statistics, numeric: plan.kind.isNumeric, role: plan.pair.role, layer: plan.pair.layer,
+                rows: result.rows)
         }
-        return DiffReport(a: a.prefix, b: b.prefix, variables: variables.map { $0! }, seconds: clock.seconds)
+        return DiffReport(a: a.prefix, b: b.prefix, variables: variables.map { $0! }, seconds: clock.seconds, tolerance: tolerance)
     }
 
-    /// Runs the byte comparisons, then the statistics of whatever differs; nil = identical.
-    private func execute(_ plans: [Plan], a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) -> [DiffStatistics?] {
+    /// What comparing one variable found.
+    private struct Outcome {
+        var identical: Bool
+        var statistics: DiffStatistics?
+        var rows: RowChanges?
+    }
+
+    /// Runs the byte comparisons, then the statistics of whatever differs and of identical
+    /// weights and optimizer state (the figures need their norms), with the changed rows of
+    /// 2-D tensors.
+    private func execute(_ plans: [Plan], a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) -> [Outcome] {
         let candidates = plans.indices.filter { plans[$0].mayBeIdentical }
         let equal = try run(candidates.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }, plans, a, b, compareOnly: true)
         var identical = Set(candidates)
-        for (chunk, result) in equal where result == nil { identical.remove(chunk.plan) }
-        let remaining = plans.indices.filter { !identical.contains($0) }
-        let statistics = try run(remaining.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }, plans, a, b, compareOnly: false)
-        var merged = [DiffStatistics?](repeating: nil, count: plans.count)
-        for index in remaining { merged[index] = DiffStatistics() }
+        for (chunk, result) in equal where result.statistics == nil { identical.remove(chunk.plan) }
+        let measured = plans.indices.filter { !identical.contains($0) || plans[$0].needsNorms }
+        let statistics = try run(measured.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }, plans, a, b, compareOnly: false)
+        var outcomes = plans.indices.map { Outcome(identical: identical.contains($0)) }
+        var tallies = [[RowTally]](repeating: [], count: plans.count)
+        for index in measured { outcomes[index].statistics = DiffStatistics() }
         for (chunk, result) in statistics {
-            if let result { merged[chunk.plan]!.merge(result) }
+            if let found = result.statistics { outcomes[chunk.plan].statistics!.merge(found) }
+            if let tally = result.rows { tallies[chunk.plan].append(tally) }
         }
-        return merged
+        for index in measured where !identical.contains(index) {
+            if let rows = plans[index].rowLayout?.rows { outcomes[index].rows = RowChanges(rows: rows, tallies: tallies[index]) }
+        }
+        return outcomes
     }
 
-    /// Runs chunks in parallel. With `compareOnly`, a chunk's result is an empty statistics
-    /// value when its bytes are equal and nil when they differ.
+    /// Runs chunks in parallel. With `compareOnly`, a chunk's statistics are empty when its
+    /// bytes are equal and nil when they differ.
     private func run(
         _ chunks: [Chunk], _ plans: [Plan], _ a: CheckpointBundle, _ b: CheckpointBundle, compareOnly: Bool
-    ) throws(DiffError) -> [(Chunk, DiffStatistics?)] {
-        let results = ResultSlots<DiffStatistics?>(count: chunks.count, initial: nil)
+    ) throws(DiffError) -> [(Chunk, ChunkResult)] {
+        let results = ResultSlots<ChunkResult>(count: chunks.count, initial: ChunkResult())
         let failures = ResultSlots<String?>(count: chunks.count, initial: nil)
         let tolerance = self.tolerance.map { (absolute: $0.absolute, relative: $0.relative) }
         ParallelWork.run(count: chunks.count, jobs: jobs) { index in
             let chunk = chunks[index]
             do throws(TensorError) {
                 results[index] = try plans[chunk.plan].process(chunk, a, b, compareOnly: compareOnly, tolerance: tolerance)
+                progress?(Int64(chunk.range.count))
             } catch {
                 failures[index] = error.description
             }

@@ -13,26 +13,51 @@ public struct VariableDiff: Sendable {
     public let status: VariableStatus
     /// The variable in B (in A when it was removed).
     public let summary: VariableSummary
-    /// The element statistics: present for changed variables; nil for identical ones (found
-    /// equal without decoding) and for added, removed, retyped or reshaped ones.
+    /// Its key in A, when A holds it (B's is in ``summary``).
+    public let aKey: [UInt8]?
+    /// The element statistics: present for changed variables and for identical numeric weights
+    /// and optimizer state (whose norms the figures need); nil for other identical variables
+    /// (found equal without decoding) and for added, removed, retyped or reshaped ones.
     public let statistics: DiffStatistics?
     /// Whether the statistics are numeric (false for bool, string and variant tensors, which
     /// only count differing elements).
     public let numeric: Bool
+    /// What the variable is in training.
+    public let role: VariablePair.Role
+    /// The layer it belongs to, if known.
+    public let layer: String?
+    /// For a changed 2-D variable, which of its rows changed.
+    public let rows: RowChanges?
 
-    /// Identical, or changed but every element within the tolerance that was asked for.
-    public var withinTolerance: Bool {
+    public init(
+        name: String, status: VariableStatus, summary: VariableSummary, aKey: [UInt8]?, statistics: DiffStatistics?, numeric: Bool,
+        role: VariablePair.Role = .weight, layer: String? = nil, rows: RowChanges? = nil
+    ) {
+        self.name = name
+        self.status = status
+        self.summary = summary
+        self.aKey = aKey
+        self.statistics = statistics
+        self.numeric = numeric
+        self.role = role
+        self.layer = layer
+        self.rows = rows
+    }
+
+    /// Identical, or changed with every element within `tolerance` (none: changed is not within).
+    public func within(_ tolerance: CheckpointDiffer.Tolerance?) -> Bool {
         switch status {
         case .identical: true
-        case .changed: statistics.map { $0.outsideTolerance == 0 } ?? false
+        case .changed: tolerance != nil && (statistics.map { $0.outsideTolerance == 0 } ?? false)
         default: false
         }
     }
 
-    /// The leading component of the name (`dense/kernel` → `dense`), for grouping.
-    public var group: String {
-        String(name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(name))
-    }
+    /// What the variable's change is summed up under: its layer, else its name.
+    public var group: String { layer ?? name }
+
+    /// Whether its elements are real or complex floating-point numbers (any width).
+    public var isFloatingPoint: Bool { summary.dtype.kind == .float || summary.dtype.kind == .complex }
 }
 
 /// A whole diff of two checkpoints.
@@ -42,52 +67,58 @@ public struct DiffReport: Sendable {
     /// Variables in name order.
     public let variables: [VariableDiff]
     public let seconds: Double
-
-    /// The same report with variables called by `names` (a variable's key as listed, to the name
-    /// a person gave it); the keys stay in each variable's summary.
-    public func renamed(_ names: [String: String]) -> DiffReport {
-        let variables = variables.map { variable in
-            VariableDiff(
-                name: names[variable.summary.name] ?? variable.name, status: variable.status, summary: variable.summary,
-                statistics: variable.statistics, numeric: variable.numeric)
-        }
-        return DiffReport(a: a, b: b, variables: variables.sorted { $0.name < $1.name }, seconds: seconds)
-    }
+    /// The tolerance asked for, if any.
+    public let tolerance: CheckpointDiffer.Tolerance?
 
     /// The same report with the checkpoints called `a` and `b` (remote checkpoints compared
     /// through local copies are called by their URLs).
     public func named(a: String, b: String) -> DiffReport {
-        DiffReport(a: a, b: b, variables: variables, seconds: seconds)
+        DiffReport(a: a, b: b, variables: variables, seconds: seconds, tolerance: tolerance)
     }
 
     /// Every variable identical, none added or removed.
     public var identical: Bool { variables.allSatisfy { $0.status == .identical } }
 
-    /// Every variable identical or within tolerance, none added, removed, retyped or reshaped.
-    public var withinTolerance: Bool { variables.allSatisfy(\.withinTolerance) }
+    /// Every variable identical or, with a tolerance, within it; none added, removed, retyped
+    /// or reshaped. Without a tolerance, a changed value is never within one.
+    public var withinTolerance: Bool { variables.allSatisfy { $0.within(tolerance) } }
 
     /// The statistics of every compared numeric variable, merged.
-    public var total: DiffStatistics {
-        variables.reduce(into: DiffStatistics()) { total, variable in
-            if variable.numeric, let statistics = variable.statistics { total.merge(statistics) }
-        }
-    }
+    public var total: DiffStatistics { merged { $0.numeric } }
 
-    /// ‖B − A‖ / ‖A‖ over every changed numeric variable (identical ones contribute nothing to
-    /// the numerator and are not decoded, so the denominator covers changed variables only).
-    public var globalRelativeChange: Double? { total.relativeL2 }
+    /// The statistics of the model's floating-point weights (identical ones included), merged.
+    /// Integer model variables (a dropout layer's seed state, a hash table's ids) are left out:
+    /// their magnitudes say nothing about how far the weights moved.
+    public var weights: DiffStatistics { merged { $0.role == .weight && $0.isFloatingPoint } }
 
-    /// The group (leading name component) whose changed numeric tensors moved most, by
-    /// relative L2 change, with that change. Scalars are left out: a step counter going from
-    /// 1 to 3 is not a group moving by 2.
+    /// The statistics of the optimizer state's floating-point variables (slots, learning rates;
+    /// integer counters are left out), merged.
+    public var optimizer: DiffStatistics { merged { $0.role == .optimizer && $0.isFloatingPoint } }
+
+    /// The headline figure: ‖B − A‖ / ‖A‖ over the model's floating-point weights, the unchanged
+    /// ones included.
+    public var weightsRelativeChange: Double? { weights.relativeL2 }
+
+    /// ‖B − A‖ / ‖A‖ over the optimizer state.
+    public var optimizerRelativeChange: Double? { optimizer.relativeL2 }
+
+    /// The layer (or ungrouped weight) whose floating-point weights moved most, by relative L2
+    /// change, with that change; nil when none moved. Scalars are left out: a scale going from 1 to 3 is not a layer
+    /// moving by 2.
     public var mostMovedGroup: (name: String, relativeChange: Double)? {
         var groups: [String: DiffStatistics] = [:]
-        for variable in variables where variable.numeric && variable.summary.parameters > 1 {
+        for variable in variables where variable.role == .weight && variable.isFloatingPoint && variable.summary.parameters > 1 {
             guard let statistics = variable.statistics else { continue }
             groups[variable.group, default: DiffStatistics()].merge(statistics)
         }
-        return groups.compactMap { name, statistics in statistics.relativeL2.map { (name, $0) } }
-            .max { $0.1 < $1.1 }
+        return groups.compactMap { name, statistics in statistics.relativeL2.flatMap { $0 > 0 ? (name, $0) : nil } }
+            .max { ($0.1, $1.0) < ($1.1, $0.0) }
+    }
+
+    private func merged(_ included: (VariableDiff) -> Bool) -> DiffStatistics {
+        variables.reduce(into: DiffStatistics()) { total, variable in
+            if included(variable), let statistics = variable.statistics { total.merge(statistics) }
+        }
     }
 }
 

@@ -10,25 +10,27 @@ public struct DifferenceHistogram: Sendable, Hashable {
     public let sampled: Int
     public let total: Int
 
-    /// The histogram of variable `key`, stored whole (not partitioned) in both bundles with the
-    /// same numeric dtype and shape, over at most `samples` elements; `limit` is the largest
-    /// |b − a| (from the diff's statistics). Nil when the variable is not such a pair, the limit
-    /// is not positive, or its bytes cannot be read.
+    /// The histogram of a variable stored under `aKey` in A and `bKey` in B, whole (not
+    /// partitioned) with the same numeric dtype and shape, over at most `samples` elements;
+    /// `limit` is the largest |b − a| (from the diff's statistics). Nil when the variable is
+    /// not such a pair, the limit is not positive, or its bytes cannot be read.
     public static func make(
-        key: [UInt8], a: CheckpointBundle, b: CheckpointBundle, limit: Double, bins: Int = 41, samples: Int = 100_000
+        aKey: [UInt8], bKey: [UInt8], a: CheckpointBundle, b: CheckpointBundle, limit: Double, bins: Int = 41, samples: Int = 100_000
     ) -> DifferenceHistogram? {
         guard limit > 0, limit.isFinite, bins > 0, samples > 0,
-            let entryA = try? a.entry(forKey: key), let entryB = try? b.entry(forKey: key),
+            let entryA = try? a.entry(forKey: aKey), let entryB = try? b.entry(forKey: bKey),
             !entryA.isPartitioned, !entryB.isPartitioned, entryA.dtype == entryB.dtype, entryA.shape == entryB.shape,
             entryA.size == entryB.size, let kind = ElementKind(entryA.dtype)
         else { return nil }
-        return kind.accept(Sampling(key: key, entryA: entryA, entryB: entryB, a: a, b: b, limit: limit, bins: bins, samples: samples))
+        return kind.accept(
+            Sampling(aKey: aKey, bKey: bKey, entryA: entryA, entryB: entryB, a: a, b: b, limit: limit, bins: bins, samples: samples))
             ?? nil
     }
 
     /// Bins b − a of evenly spaced elements.
     private struct Sampling: ElementVisitor {
-        let key: [UInt8]
+        let aKey: [UInt8]
+        let bKey: [UInt8]
         let entryA: BundleEntry
         let entryB: BundleEntry
         let a: CheckpointBundle
@@ -42,8 +44,8 @@ public struct DifferenceHistogram: Sendable, Hashable {
             let step = max(1, total / samples)
             var counts = [Int](repeating: 0, count: bins)
             var sampled = 0
-            let read: Void? = try? a.withStoredBytes(of: entryA, key: key) { (bytesA) throws(TensorError) in
-                try b.withStoredBytes(of: entryB, key: key) { (bytesB) throws(TensorError) in
+            let read: Void? = try? a.withStoredBytes(of: entryA, key: aKey) { (bytesA) throws(TensorError) in
+                try b.withStoredBytes(of: entryB, key: bKey) { (bytesB) throws(TensorError) in
                     var index = 0
                     while index < total {
                         let difference = decoder.value(bytesB, index) - decoder.value(bytesA, index)

@@ -8,6 +8,13 @@ struct Chunk: Sendable {
     let range: Range<Int>
 }
 
+/// What comparing one chunk found: its statistics (with `compareOnly`, empty when its bytes
+/// are equal and nil when not), and for a 2-D tensor the rows whose bytes in it differ.
+struct ChunkResult: Sendable {
+    var statistics: DiffStatistics? = nil
+    var rows: RowTally? = nil
+}
+
 /// How one variable present on both sides with the same dtype and shape is compared.
 struct Plan: Sendable {
     /// Bytes stored on both sides that correspond element for element.
@@ -17,54 +24,80 @@ struct Plan: Sendable {
         /// Both values assembled in memory (partitioned differently on the two sides).
         case assembled(a: [UInt8], b: [UInt8])
         /// Strings and variants, compared element by element after decoding.
-        case opaque(key: [UInt8])
+        case opaque(aKey: [UInt8], bKey: [UInt8])
     }
 
     let variable: Int
+    let pair: VariablePair
+    /// The variable in B.
     let summary: VariableSummary
     let kind: ElementKind
     let segments: [Segment]
+    /// For a 2-D numeric tensor stored whole on both sides: its rows and the bytes of each.
+    let rowLayout: (rows: Int, bytes: Int)?
 
-    init(variable: Int, summary: VariableSummary, a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) {
-        guard let kind = ElementKind(summary.dtype) else {
-            throw DiffError(cause: "tensor \(summary.name): cannot compare dtype \(summary.dtype)")
+    /// The plan of `pair`, stored as `x` in A and `y` in B (same dtype and shape).
+    init(
+        variable: Int, pair: VariablePair, a x: VariableSummary, b y: VariableSummary,
+        in bundles: (a: CheckpointBundle, b: CheckpointBundle)
+    )
+        throws(DiffError)
+    {
+        guard let kind = ElementKind(y.dtype) else {
+            throw DiffError(cause: "tensor \(y.name): cannot compare dtype \(y.dtype)")
         }
         self.variable = variable
-        self.summary = summary
+        self.pair = pair
+        self.summary = y
         self.kind = kind
+        let (a, b) = bundles
         do {
-            let key = summary.key
-            let x = try a.entry(forKey: key)
-            let y = try b.entry(forKey: key)
+            let left = try a.entry(forKey: x.key)
+            let right = try b.entry(forKey: y.key)
             if case .opaque = kind {
-                segments = [.opaque(key: key)]
-            } else if !x.isPartitioned && !y.isPartitioned {
-                segments = [try Self.stored(key, a, b)]
-            } else if x.slices == y.slices {
-                segments = try x.slices.map { (slice) throws(TensorError) -> Segment in
-                    try Self.stored(SliceKey.encode(name: key, slice: slice), a, b)
+                segments = [.opaque(aKey: x.key, bKey: y.key)]
+            } else if !left.isPartitioned && !right.isPartitioned {
+                segments = [try Self.stored(x.key, y.key, a, b)]
+            } else if left.slices == right.slices {
+                segments = try left.slices.map { (slice) throws(TensorError) -> Segment in
+                    try Self.stored(SliceKey.encode(name: x.key, slice: slice), SliceKey.encode(name: y.key, slice: slice), a, b)
                 }
             } else {
-                guard case .fixed(let left) = try a.value(forKey: key).contents,
-                    case .fixed(let right) = try b.value(forKey: key).contents
-                else { throw DiffError(cause: "tensor \(summary.name): unexpected contents") }
-                segments = [.assembled(a: left, b: right)]
+                guard case .fixed(let leftBytes) = try a.value(forKey: x.key).contents,
+                    case .fixed(let rightBytes) = try b.value(forKey: y.key).contents
+                else { throw DiffError(cause: "tensor \(y.name): unexpected contents") }
+                segments = [.assembled(a: leftBytes, b: rightBytes)]
             }
         } catch {
             throw DiffError(cause: "\(error)")
         }
+        let dimensions = y.shape.dimensions
+        if dimensions.count == 2, kind.isNumeric, segments.count == 1, let size = y.dtype.elementSize, dimensions[0] > 0, dimensions[1] > 0,
+            case .stored = segments[0]
+        {
+            rowLayout = (Int(dimensions[0]), Int(dimensions[1]) * size)
+        } else {
+            rowLayout = nil
+        }
     }
 
-    /// The stored entry under `key` on both sides, each checked (dtype, shape, size, bytes present
-    /// in its shard) so that the chunks cut from it lie inside the files, whoever opened them.
-    private static func stored(_ key: [UInt8], _ a: CheckpointBundle, _ b: CheckpointBundle) throws(TensorError) -> Segment {
-        let x = try a.entry(forKey: key)
-        let y = try b.entry(forKey: key)
-        for (bundle, entry) in [(a, x), (b, y)] {
+    /// Whether the weights' or the optimizer state's figure needs the variable's norms even
+    /// when it is identical (an unchanged weight or learning rate counts in ‖A‖).
+    var needsNorms: Bool { pair.role != .bookkeeping && kind.isNumeric }
+
+    /// The stored entries under `aKey` in A and `bKey` in B, each checked (dtype, shape, size,
+    /// bytes present in its shard) so that the chunks cut from them lie inside the files,
+    /// whoever opened them.
+    private static func stored(
+        _ aKey: [UInt8], _ bKey: [UInt8], _ a: CheckpointBundle, _ b: CheckpointBundle
+    ) throws(TensorError) -> Segment {
+        let x = try a.entry(forKey: aKey)
+        let y = try b.entry(forKey: bKey)
+        for (bundle, entry, key) in [(a, x, aKey), (b, y, bKey)] {
             try CheckpointBundle.validate(entry, key: key)
             try bundle.withStoredBytes(of: entry, key: key) { _ in }
         }
-        return .stored(aKey: key, a: x, bKey: key, b: y)
+        return .stored(aKey: aKey, a: x, bKey: bKey, b: y)
     }
 
     /// Whether the variable may be identical, so that a comparison without decoding decides:
@@ -98,11 +131,10 @@ struct Plan: Sendable {
         return chunks
     }
 
-    /// Compares one chunk: with `compareOnly`, an empty result when the bytes are equal and
-    /// nil when not; otherwise the chunk's statistics.
+    /// Compares one chunk (see ``ChunkResult``).
     func process(
         _ chunk: Chunk, _ a: CheckpointBundle, _ b: CheckpointBundle, compareOnly: Bool, tolerance: ChunkComparison.Tolerance?
-    ) throws(TensorError) -> DiffStatistics? {
+    ) throws(TensorError) -> ChunkResult {
         switch segments[chunk.segment] {
         case .stored(let aKey, let x, let bKey, let y):
             guard x.size == y.size else {
@@ -111,25 +143,30 @@ struct Plan: Sendable {
             }
             return try a.withStoredBytes(of: x, key: aKey, subrange: chunk.range, evictAfterUse: true) { (left) throws(TensorError) in
                 try b.withStoredBytes(of: y, key: bKey, subrange: chunk.range, evictAfterUse: true) { right in
-                    compare(left, right, compareOnly: compareOnly, tolerance: tolerance)
+                    var result = ChunkResult(statistics: compare(left, right, compareOnly: compareOnly, tolerance: tolerance))
+                    if !compareOnly, let rowLayout {
+                        result.rows = RowTally(left, right, at: chunk.range.lowerBound, rowBytes: rowLayout.bytes, rows: rowLayout.rows)
+                    }
+                    return result
                 }
             }
         case .assembled(let left, let right):
             return left.withUnsafeBytes { x in
                 right.withUnsafeBytes { y in
-                    compare(
-                        UnsafeRawBufferPointer(rebasing: x[chunk.range]), UnsafeRawBufferPointer(rebasing: y[chunk.range]),
-                        compareOnly: compareOnly, tolerance: tolerance)
+                    ChunkResult(
+                        statistics: compare(
+                            UnsafeRawBufferPointer(rebasing: x[chunk.range]), UnsafeRawBufferPointer(rebasing: y[chunk.range]),
+                            compareOnly: compareOnly, tolerance: tolerance))
                 }
             }
-        case .opaque(let key):
-            let left = try Self.elements(a.value(forKey: key))
-            let right = try Self.elements(b.value(forKey: key))
+        case .opaque(let aKey, let bKey):
+            let left = try Self.elements(a.value(forKey: aKey))
+            let right = try Self.elements(b.value(forKey: bKey))
             var statistics = DiffStatistics()
             let differing = zip(left, right).reduce(Int64(0)) { $0 + ($1.0 == $1.1 ? 0 : 1) }
             statistics.addOpaque(count: Int64(left.count), differing: differing, checkingTolerance: tolerance != nil)
-            if compareOnly { return differing == 0 ? DiffStatistics() : nil }
-            return statistics
+            if compareOnly { return ChunkResult(statistics: differing == 0 ? DiffStatistics() : nil) }
+            return ChunkResult(statistics: statistics)
         }
     }
 

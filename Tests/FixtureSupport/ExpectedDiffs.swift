@@ -15,12 +15,19 @@ public struct ExpectedDiff: Sendable, CustomTestStringConvertible {
     public let a: String
     public let b: String
     public let variables: [Variable]
+    /// numpy's ‖B − A‖ / ‖A‖ over the model's floating-point weights (those the object graph
+    /// reaches from `model`), for TF2 checkpoints; nil otherwise.
+    public let weightsRelativeChange: Double?
+    /// The same over the optimizer state's floating-point variables.
+    public let optimizerRelativeChange: Double?
 
     public var testDescription: String { "\(a) → \(b)" }
 
     public init(json: [String: Any]) {
         a = json["a"] as! String
         b = json["b"] as! String
+        weightsRelativeChange = (json["weights_rel_l2"] as? NSNumber)?.doubleValue
+        optimizerRelativeChange = (json["optimizer_rel_l2"] as? NSNumber)?.doubleValue
         variables = (json["variables"] as! [[String: Any]]).map { variable in
             var statistics: [String: Double?] = [:]
             for (key, value) in variable where key != "name" && key != "status" {

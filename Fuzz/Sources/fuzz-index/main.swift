@@ -47,12 +47,12 @@ FuzzWorkspace.run(seeds: {
     if report.ok {
         var differ = CheckpointDiffer()
         differ.jobs = 1
-        if let diff = try? differ.compare(bundle, bundle) {
-            let layers = LayerChange.of(diff, trained: state.variables)
+        if let diff = try? differ.compare(bundle, bundle, pairs: DiffCommand.pairs(bundle, bundle, byKey: false)) {
+            let layers = LayerChange.of(diff)
             _ = DiffOutput.text(diff, all: true, layers: layers)
             _ = DiffOutput.json(diff, layers: layers).serialized()
             _ = DiffOutput.csv(diff)
-            _ = DiffPage.html(diff, layers: layers, trained: state.variables, histograms: [])
+            _ = DiffPage.html(diff, layers: layers, histograms: [])
         }
     }
 }
