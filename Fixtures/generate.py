@@ -461,6 +461,17 @@ def diff_report(prefix_a, prefix_b, root):
     return report
 
 
+def unnamed(out):
+    """Two TF2 variables left with TensorFlow's default name: the object graph gives both the
+    full name `Variable`, so only their keys tell them apart; saved at two steps."""
+    a = tf.Variable(np.arange(4, dtype=np.float32))
+    b = tf.Variable(np.full(4, 10, dtype=np.float32))
+    ckpt = tf.train.Checkpoint(first=a, second=b)
+    ckpt.save(os.path.join(out, "ckpt"))
+    a.assign_add(np.ones(4, dtype=np.float32))
+    ckpt.save(os.path.join(out, "ckpt"))
+
+
 DIFF_PAIRS = [
     ("tf2_keras_adam/ckpt-10", "tf2_keras_adam/ckpt-11"),
     ("tf2_keras_adam/ckpt-1", "tf2_keras_adam/ckpt-40"),
@@ -481,6 +492,7 @@ FIXTURES = {
     "sharded_tf2": sharded_tf2,
     "optimizers": optimizers,
     "layouts": layouts,
+    "unnamed": unnamed,
 }
 OPTIMIZER_WIDTHS = [16, 32, 16, 4]
 OPTIMIZER_STEPS = [30, 31, 50]

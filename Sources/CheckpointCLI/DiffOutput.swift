@@ -214,7 +214,8 @@ enum DiffOutput {
             parts.append("optimizer state: relative change \(Formatting.significant(change))")
         }
         if let group = report.mostMovedGroup {
-            parts.append("most moved layer: \(group.name) (\(Formatting.significant(group.relativeChange)))")
+            parts.append(
+                "most moved \(group.isLayer ? "layer" : "weight"): \(group.name) (\(Formatting.significant(group.relativeChange)))")
         }
         return parts.joined(separator: "; ")
     }

@@ -65,7 +65,11 @@ enum DiffPage {
                 ))
         }
         if let group = report.mostMovedGroup {
-            items.append(("most moved layer (weights)", "\(group.name) (\(Formatting.significant(group.relativeChange)))", ""))
+            items.append(
+                (
+                    group.isLayer ? "most moved layer (weights)" : "most moved weight",
+                    "\(group.name) (\(Formatting.significant(group.relativeChange)))", ""
+                ))
         }
         items.append(
             (

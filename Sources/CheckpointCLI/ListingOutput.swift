@@ -6,15 +6,20 @@ import TrainingState
 /// A checkpoint's variables as text or JSON, like TensorFlow's `inspect_checkpoint`, by the
 /// names people gave them when the training state says so.
 enum ListingOutput {
-    /// The listing: with a training state, each variable by its name, followed by its optimizer
-    /// slots (`↳ momentum`), then optimizer state and bookkeeping; without one, every tensor by
-    /// its key in stored order.
+    /// The listing: with a training state, each variable by its name (once, though a SavedModel
+    /// may store copies under other keys), followed by its optimizer slots (`↳ momentum`), then
+    /// optimizer state and bookkeeping; without one, every tensor by its key in stored order.
+    /// Bytes count everything stored.
     static func text(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState?) -> [String] {
-        let parameters = summaries.saturatingSum(of: \.parameters)
+        let listed = state.map { distinct(summaries, state: $0) } ?? summaries
+        let parameters = listed.saturatingSum(of: \.parameters)
         let bytes = summaries.saturatingSum(of: \.size)
-        let out =
-            "\(prefix): \(summaries.count) variables, \(Formatting.grouped(parameters)) parameters, "
+        var out =
+            "\(prefix): \(listed.count) variables, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(bytes)) in \(shardCount.map(String.init) ?? "?") shard(s)"
+        if listed.count < summaries.count {
+            out += "; \(summaries.count - listed.count) byte-identical copies under other keys not listed (--keys lists every key)"
+        }
         var rows = [["NAME", "DTYPE", "SHAPE", "SHARD", "BYTES", "PARAMS"]]
         func row(_ summary: VariableSummary, named name: String) -> [String] {
             [
@@ -23,7 +28,7 @@ enum ListingOutput {
             ]
         }
         if let state {
-            for (summary, name) in ordered(summaries, state: state) { rows.append(row(summary, named: name)) }
+            for (summary, name) in ordered(listed, state: state) { rows.append(row(summary, named: name)) }
         } else {
             for summary in summaries { rows.append(row(summary, named: summary.name)) }
         }
@@ -60,14 +65,35 @@ enum ListingOutput {
         return rows + later + last
     }
 
+    /// The listing as JSON: each variable once, a byte-identical copy's key in its original's
+    /// `also_stored_as`.
     static func json(prefix: String, summaries: [VariableSummary], shardCount: Int64?, state: TrainingState) -> JSONValue {
-        .object([
+        var copies: [String: [String]] = [:]
+        for variable in state.variables.values.sorted(by: { $0.key < $1.key }) {
+            if let original = variable.copyOf { copies[original, default: []].append(variable.key) }
+        }
+        let listed = distinct(summaries, state: state)
+        return .object([
             ("prefix", .string(prefix)),
             ("shards", shardCount.map(JSONValue.int) ?? .null),
-            ("parameters", .int(summaries.saturatingSum(of: \.parameters))),
+            ("parameters", .int(listed.saturatingSum(of: \.parameters))),
             ("bytes", .int(summaries.saturatingSum(of: \.size))),
-            ("variables", .array(summaries.map { variable($0, state: state) })),
+            (
+                "variables",
+                .array(
+                    listed.map { summary in
+                        guard case .object(let members) = variable(summary, state: state),
+                            let also = copies[String(decoding: summary.key, as: UTF8.self)]
+                        else { return variable(summary, state: state) }
+                        return .object(members + [("also_stored_as", .array(also.map(JSONValue.string)))])
+                    })
+            ),
         ])
+    }
+
+    /// `summaries` without the byte-identical copies `state` found.
+    private static func distinct(_ summaries: [VariableSummary], state: TrainingState) -> [VariableSummary] {
+        summaries.filter { state.variables[String(decoding: $0.key, as: UTF8.self)]?.copyOf == nil }
     }
 
     /// The JSON fields every tool uses to describe one variable: `name` as a person calls it,

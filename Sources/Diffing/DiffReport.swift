@@ -102,17 +102,19 @@ public struct DiffReport: Sendable {
     /// ‖B − A‖ / ‖A‖ over the optimizer state.
     public var optimizerRelativeChange: Double? { optimizer.relativeL2 }
 
-    /// The layer (or ungrouped weight) whose floating-point weights moved most, by relative L2
-    /// change, with that change; nil when none moved. Scalars are left out: a scale going from 1 to 3 is not a layer
-    /// moving by 2.
-    public var mostMovedGroup: (name: String, relativeChange: Double)? {
-        var groups: [String: DiffStatistics] = [:]
+    /// The layer (or, for a weight in no layer, the weight) whose floating-point weights moved
+    /// most, by relative L2 change, with that change; nil when none moved. Scalars are left
+    /// out: a scale going from 1 to 3 is not a layer moving by 2.
+    public var mostMovedGroup: (name: String, relativeChange: Double, isLayer: Bool)? {
+        var groups: [String: (statistics: DiffStatistics, isLayer: Bool)] = [:]
         for variable in variables where variable.role == .weight && variable.isFloatingPoint && variable.summary.parameters > 1 {
             guard let statistics = variable.statistics else { continue }
-            groups[variable.group, default: DiffStatistics()].merge(statistics)
+            groups[variable.group, default: (DiffStatistics(), variable.layer != nil)].statistics.merge(statistics)
         }
-        return groups.compactMap { name, statistics in statistics.relativeL2.flatMap { $0 > 0 ? (name, $0) : nil } }
-            .max { ($0.1, $1.0) < ($1.1, $0.0) }
+        return groups.compactMap { name, group in
+            group.statistics.relativeL2.flatMap { $0 > 0 ? (name, $0, group.isLayer) : nil }
+        }
+        .max { ($0.1, $1.0) < ($1.1, $0.0) }
     }
 
     private func merged(_ included: (VariableDiff) -> Bool) -> DiffStatistics {

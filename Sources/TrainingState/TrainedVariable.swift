@@ -22,12 +22,16 @@ public struct TrainedVariable: Sendable, Hashable {
     /// The layer (or scope) the variable belongs to, for a slot its variable's layer.
     public let layer: String?
     public let role: Role
+    /// The key of the tensor this one is a byte-identical copy of, stored under the same name
+    /// (a SavedModel reaches each Keras weight by two paths and stores it under both).
+    public let copyOf: String?
 
-    public init(key: String, name: String, layer: String?, role: Role) {
+    public init(key: String, name: String, layer: String?, role: Role, copyOf: String? = nil) {
         self.key = key
         self.name = name
         self.layer = layer
         self.role = role
+        self.copyOf = copyOf
     }
 
     /// The key of the variable this is a slot of, if it is a slot.

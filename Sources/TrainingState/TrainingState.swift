@@ -28,20 +28,56 @@ public struct TrainingState: Sendable {
 
     /// The training state of `bundle` given the bytes of its object graph (read by the caller:
     /// a remote bundle's tensors are not mapped); nil or unreadable bytes mean TF1 conventions.
-    /// Shapes confirm pairings (a slot has its variable's shape).
+    /// Shapes confirm pairings (a slot has its variable's shape). Every tensor gets a name of
+    /// its own, byte-identical copies aside (see ``distinct(_:keys:entries:)``).
     public init(bundle: CheckpointBundle, objectGraph: [UInt8]?) {
-        var shapes: [String: TensorShape] = [:]
+        var entries: [String: BundleEntry] = [:]
         var keys: [String] = []
         for record in bundle.variables {
             guard case .success(let entry) = record.entry, let key = String(validating: record.key, as: UTF8.self) else { continue }
             keys.append(key)
-            shapes[key] = entry.shape
+            entries[key] = entry
         }
-        if let objectGraph, let graph = try? ObjectGraph.decode(objectGraph) {
-            self.init(graph: graph, keys: keys, shapes: shapes)
-        } else {
-            self.init(tf1Keys: keys, shapes: shapes)
+        let shapes = entries.mapValues(\.shape)
+        let state =
+            if let objectGraph, let graph = try? ObjectGraph.decode(objectGraph) {
+                TrainingState(graph: graph, keys: keys, shapes: shapes)
+            } else {
+                TrainingState(tf1Keys: keys, shapes: shapes)
+            }
+        self.init(variables: Self.distinct(state.variables, keys: keys, entries: entries), graphIssues: state.graphIssues)
+    }
+
+    /// `variables` with one name per tensor. Where tensors stored under several keys share a
+    /// name, either all are byte-identical copies of the first stored (same dtype, shape, size
+    /// and checksum, not partitioned): they keep the name, the others marked as its copies; or
+    /// they differ (two TF2 variables left with the default name `Variable`): each is called
+    /// by its key, so that no tool mistakes one for the other.
+    static func distinct(
+        _ variables: [String: TrainedVariable], keys: [String], entries: [String: BundleEntry]
+    ) -> [String: TrainedVariable] {
+        var keysByName: [String: [String]] = [:]
+        for key in keys { if let variable = variables[key] { keysByName[variable.name, default: []].append(key) } }
+        var result = variables
+        for group in keysByName.values where group.count > 1 {
+            let first = group[0]
+            let copies = group.dropFirst().allSatisfy { key in
+                guard let original = entries[first], let entry = entries[key], !original.isPartitioned, !entry.isPartitioned else {
+                    return false
+                }
+                return (original.dtype, original.size, original.crc32c) == (entry.dtype, entry.size, entry.crc32c)
+                    && original.shape == entry.shape
+            }
+            for key in group {
+                guard let variable = variables[key] else { continue }
+                if !copies {
+                    result[key] = TrainedVariable(key: key, name: key, layer: variable.layer, role: variable.role)
+                } else if key != first {
+                    result[key] = TrainedVariable(key: key, name: variable.name, layer: variable.layer, role: variable.role, copyOf: first)
+                }
+            }
         }
+        return result
     }
 
     /// The state an object graph describes, for the stored `keys`.

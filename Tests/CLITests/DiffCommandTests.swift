@@ -41,7 +41,7 @@ import Testing
         // The weights' figure leaves integer tensors out: int64's 2^62 would swamp every float.
         let summary = try #require(lines.last)
         #expect(summary.hasPrefix("16 of 39 variables differ; weights: "), "\(summary)")
-        #expect(!summary.contains("e-18") && summary.contains("most moved layer: float16 (2.00)"), "\(summary)")
+        #expect(!summary.contains("e-18") && summary.contains("most moved weight: float16 (2.00)"), "\(summary)")
         #expect(lines.contains { $0.contains(" float32 ") && $0.contains("2 of 3") })  // rows of a 2-D tensor that changed
     }
 
@@ -92,6 +92,15 @@ import Testing
         let printed = try #require(text.standardOutput.firstMatch(of: /elements changed, relative change ([0-9.e+-]+); optimizer state/))
         let figure = try #require(Double(printed.1))
         #expect(abs(figure - expected.weightsRelativeChange!) <= 0.005 * expected.weightsRelativeChange!, "\(figure)")
+    }
+
+    /// Two variables TensorFlow named alike (`Variable`) are two variables, called by their keys.
+    @Test func variablesNamedAlikeAreNotMerged() throws {
+        let result = try ToolRunner.run("ckptdiff", ["--json", "--all", Fixtures.path("unnamed@1"), Fixtures.path("unnamed@2")])
+        let variables = try ToolRunner.json(result.standardOutput)["variables"] as! [[String: Any]]
+        let statuses = Dictionary(uniqueKeysWithValues: variables.map { ($0["name"] as! String, $0["status"] as! String) })
+        #expect(statuses["first/.ATTRIBUTES/VARIABLE_VALUE"] == "changed" && statuses["second/.ATTRIBUTES/VARIABLE_VALUE"] == "identical")
+        #expect(variables.count == 4)
     }
 
     /// A training checkpoint against its own SavedModel export: variables paired by name, the

@@ -61,6 +61,13 @@ import Testing
         let (one, two) = (Self.layouts + "/models/mlp/1", Self.layouts + "/models/mlp/2")
         let listed = try ToolRunner.run("ckptverify", ["--list", one])
         #expect(listed.status == 0 && listed.standardOutput.contains("mlp/hidden/kernel"), "\(listed.standardError)")
+        // Each weight listed once, though the export stores it under two keys.
+        #expect(listed.standardOutput.contains(": 5 variables, 132 parameters, "))
+        #expect(listed.standardOutput.contains("; 4 byte-identical copies under other keys not listed (--keys lists every key)"))
+        #expect(listed.standardOutput.components(separatedBy: "mlp/hidden/kernel").count == 2)
+        let json = try ToolRunner.json(try ToolRunner.run("ckptverify", ["--list", "--json", two]).standardOutput)
+        let variables = (json["checkpoints"] as! [[String: Any]])[0]["variables"] as! [[String: Any]]
+        #expect(variables.count == 5 && variables.filter { ($0["also_stored_as"] as? [String])?.count == 1 }.count == 4)
         let diffed = try ToolRunner.run("ckptdiff", [one, two])
         #expect(diffed.status == 1, "\(diffed.standardError)")
         let delta = directory.path("d.ckptdelta")

@@ -43,6 +43,33 @@ import TrainingState
         }
     }
 
+    /// One name per tensor. A SavedModel stores each Keras weight twice (the object graph
+    /// reaches it by two paths): the copies keep its name, marked as copies of the first stored.
+    /// Two variables TensorFlow left with its default name `Variable` are called by their keys.
+    @Test func everyTensorHasANameOfItsOwn() throws {
+        let export = try Self.state("layouts/models/mlp/2/variables/variables")
+        let copies = export.variables.values.filter { $0.copyOf != nil }
+        #expect(copies.count == 4)
+        for copy in copies {
+            let original = try #require(export.variables[copy.copyOf!])
+            #expect(original.name == copy.name && original.copyOf == nil && original.key < copy.key)
+        }
+        #expect(
+            export.variables.values.filter { $0.copyOf == nil && $0.role == .weight }.map(\.name).sorted() == [
+                "mlp/hidden/bias", "mlp/hidden/kernel", "mlp/logits/bias", "mlp/logits/kernel",
+            ])
+        let bundle = try CheckpointBundle(prefix: Fixtures.path("unnamed/ckpt-1"))
+        guard case .strings(let graph) = try bundle.value(forKey: Array(ObjectGraph.key.utf8)).contents else {
+            Issue.record("no object graph")
+            return
+        }
+        let keys = ["first/.ATTRIBUTES/VARIABLE_VALUE", "second/.ATTRIBUTES/VARIABLE_VALUE"]
+        let given = TrainingState(graph: try ObjectGraph.decode(graph[0]), keys: keys, shapes: [:])
+        #expect(keys.map { given.variables[$0]?.name } == ["Variable", "Variable"])  // what the graph says
+        let state = TrainingState(bundle: bundle)
+        #expect(keys.map { state.variables[$0]?.name } == keys && keys.allSatisfy { state.variables[$0]?.copyOf == nil })
+    }
+
     /// A TF2 checkpoint of plain variables: names from the graph, no optimizer.
     @Test func plainTF2Variables() throws {
         let state = try Self.state("sharded_tf2/ckpt-1")
