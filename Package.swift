@@ -106,7 +106,8 @@ let package = Package(
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdelta", dependencies: ["CheckpointCLI"]),
 
-        .target(name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable", "Checksums"], path: "Tests/FixtureSupport"),
+        .target(
+            name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable", "Checksums", "Parallelism"], path: "Tests/FixtureSupport"),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"]),
         .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "ZstandardTests", dependencies: ["Zstandard"]),
@@ -119,7 +120,7 @@ let package = Package(
             name: "DeltaTests",
             dependencies: ["BinaryCoding", "Delta", "Checksums", "FixtureSupport", "TrainingState", "TensorBundle", "MappedIO"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "MappedIO", "FixtureSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "MappedIO", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
         .testTarget(

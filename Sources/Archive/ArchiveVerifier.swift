@@ -14,6 +14,8 @@ public struct ArchiveVerifier: Sendable {
     /// Where deep verification rebuilds steps; it needs room for two checkpoints.
     public var scratchParent = ArchiveVerifier.temporaryDirectory
     public var jobs = Parallelism.availableCores
+    /// With ``deep``: told the bytes of every step, then the bytes rebuilt.
+    public var progress: WorkProgress?
 
     public init() {}
 
@@ -101,6 +103,10 @@ public struct ArchiveVerifier: Sendable {
     /// Rebuilds every step in step order, each from the one before it when that is its base.
     private func rebuildAll(_ manifest: ArchiveManifest, rebuilder: ChainRebuilder) throws(ArchiveError) -> [Finding] {
         let scratch = try ScratchSpace(parent: scratchParent)
+        // Every step once; a chain restarted after a step that does not rebuild counts no more.
+        progress?.plan(manifest.entries.reduce(0) { $0 + Int64($1.rawSize) })
+        var rebuilder = rebuilder
+        rebuilder.progress = progress?.withoutPlanning
         var findings: [Finding] = []
         var previous: ChainRebuilder.Rebuilt? = nil
         for entry in manifest.entries {

@@ -22,7 +22,10 @@ public struct Archiver: Sendable {
     public var level: Int32 = 1
     public var jobs = Parallelism.availableCores
     /// Called as each checkpoint is added or skipped, and for each leftover removed.
-    public var progress: (@Sendable (ArchiveEvent) -> Void)?
+    public var events: (@Sendable (ArchiveEvent) -> Void)?
+    /// Told the bytes of the checkpoints a run will add, then, checkpoint by checkpoint, the
+    /// bytes encoded (all of a checkpoint's once it is added or skipped).
+    public var progress: WorkProgress?
     /// Where the archive is kept when the directory worked in is only a staging copy of it.
     public var publisher: (any ArchivePublisher)?
     /// Files of the archive that cannot be read now (objects in an archive storage class): a
@@ -81,10 +84,14 @@ public struct Archiver: Sendable {
         try reconcile(archive, manifest: &manifest, report: &report)
         func skip(_ name: String, _ reason: String) {
             report.skip(name, reason: reason)
-            progress?(.skipped(report.skipped[report.skipped.count - 1]))
+            events?(.skipped(report.skipped[report.skipped.count - 1]))
         }
         for (name, reason) in run.ignored { skip(name, reason) }
-        for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
+        let added = run.checkpoints.filter { manifest.entry(step: $0.step) == nil }
+        progress?.plan(added.reduce(0) { $0 + BundleFiles.dataBytes(prefix: $1.prefix) })
+        for checkpoint in added {
+            let step = progress.map { StepProgress(limit: BundleFiles.dataBytes(prefix: checkpoint.prefix), parent: $0) }
+            defer { step?.finish() }
             // The names this step may be written under must be free: a file there is not ours to replace.
             if let taken = [false, true].map({ ArchiveLayout.fileName(of: checkpoint.name, keyframe: $0) })
                 .first(where: { FileSystem.exists(Path.join(archive, $0)) })
@@ -109,12 +116,13 @@ public struct Archiver: Sendable {
             for (path, digest) in found {
                 companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
             }
-            let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest).with(companions: companions)
+            let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest, progress: step?.progress)
+                .with(companions: companions)
             for file in [entry.file] + companions.map(\.file) { try publisher?.publish(file: file, in: archive) }
             manifest.add(entry)
             try commit(manifest, archive)
             report.added.append(entry)
-            progress?(.added(entry))
+            events?(.added(entry))
         }
         return report
     }
@@ -132,8 +140,9 @@ public struct Archiver: Sendable {
         return Verifier.excessUnclaimedBytes(in: bundle)
     }
 
-    private var creator: DeltaCreator {
+    private func creator(_ progress: WorkProgress?) -> DeltaCreator {
         var creator = DeltaCreator()
+        creator.progress = progress
         creator.level = level
         creator.jobs = jobs
         // Each source was verified before it is added; a base is either the archived step's
@@ -184,21 +193,22 @@ public struct Archiver: Sendable {
 
     /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
     private func add(
-        _ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest
+        _ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest, progress: WorkProgress?
     ) throws(ArchiveError) -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
         guard let base = try base(for: checkpoint.step, in: manifest) else {
             return try entry(
                 for: checkpoint, file: keyframeFile, base: nil, archive: archive,
-                written: try create(nil, checkpoint, keyframeFile, archive))
+                written: try create(nil, checkpoint, keyframeFile, archive, progress))
         }
-        let written = try createDelta(checkpoint, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest)
+        let written = try createDelta(
+            checkpoint, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest, progress: progress)
         // A delta that is not smaller than a keyframe would be is replaced by one.
         let keyframe = manifest.entries.last { $0.isKeyframe && $0.step < checkpoint.step }
         let estimate = keyframe.map { Double($0.size) / Double(max($0.rawSize, 1)) * Double(written.rawSize) } ?? 0
         if Double(written.size) >= estimate {
-            let alone = try create(nil, checkpoint, keyframeFile, archive)
+            let alone = try create(nil, checkpoint, keyframeFile, archive, progress)
             if alone.size <= written.size {
                 try remove(Path.join(archive, deltaFile))
                 return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
@@ -216,12 +226,12 @@ public struct Archiver: Sendable {
     }
 
     private func create(
-        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ file: String, _ archive: String
+        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ file: String, _ archive: String, _ progress: WorkProgress?
     ) throws(ArchiveError) -> Written {
         let path = Path.join(archive, file)
         let manifest: Manifest
         do {
-            manifest = try creator.create(base: base, target: checkpoint.prefix, output: path)
+            manifest = try creator(progress).create(base: base, target: checkpoint.prefix, output: path)
         } catch {
             throw ArchiveError(error)
         }
@@ -234,7 +244,7 @@ public struct Archiver: Sendable {
     /// when they are still there and unchanged, else from the base rebuilt out of the archive.
     private func createDelta(
         _ checkpoint: TrainingRun.Checkpoint, against base: ArchiveEntry, file: String, run: TrainingRun, archive: String,
-        manifest: ArchiveManifest
+        manifest: ArchiveManifest, progress: WorkProgress?
     ) throws(ArchiveError) -> Written {
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
         let expected: BundleIdentity
@@ -246,14 +256,14 @@ public struct Archiver: Sendable {
         let local = Path.join(run.path, base.checkpoint)
         if FileSystem.exists(local + ".index") {
             // Any failure here (a base half deleted by max_to_keep, say) falls back to the archive.
-            if let written = try? create(local, checkpoint, file, archive) {
+            if let written = try? create(local, checkpoint, file, archive, progress) {
                 if written.manifest.base == expected { return written }
                 try remove(Path.join(archive, file))
             }
         }
         let scratch = try ScratchSpace(parent: archive)
         let rebuilt = try rebuilder.rebuild(base, into: nil, scratch: scratch)
-        return try create(rebuilt.prefix, checkpoint, file, archive)
+        return try create(rebuilt.prefix, checkpoint, file, archive, progress)
     }
 
     private var applier: DeltaApplier {
@@ -289,7 +299,7 @@ public struct Archiver: Sendable {
                 }
             }
             report.removed.append(name)
-            progress?(.removed(leftover: name))
+            events?(.removed(leftover: name))
         }
         for candidate in survey.unlisted {
             switch try ArchiveLayout.adoption(of: candidate, in: archive, manifest: manifest) {
@@ -297,20 +307,20 @@ public struct Archiver: Sendable {
                 manifest.add(entry)
                 try commit(manifest, archive)
                 report.adopted.append(entry)
-                progress?(.adopted(entry))
+                events?(.adopted(entry))
             case .redundant:
                 try remove(Path.join(archive, candidate.file))
                 try publisher?.remove(file: candidate.file)
                 report.removed.append(candidate.file)
-                progress?(.removed(leftover: candidate.file))
+                events?(.removed(leftover: candidate.file))
             case .keep(let reason):
                 report.kept.append(candidate.file)
-                progress?(.kept(file: candidate.file, reason: reason))
+                events?(.kept(file: candidate.file, reason: reason))
             }
         }
         for name in survey.foreign {
             report.kept.append(name)
-            progress?(.kept(file: name, reason: "not a delta of this archive; left alone"))
+            events?(.kept(file: name, reason: "not a delta of this archive; left alone"))
         }
     }
 

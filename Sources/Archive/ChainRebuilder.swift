@@ -1,5 +1,6 @@
 import Delta
 import MappedIO
+import Parallelism
 import Verification
 
 /// Rebuilds archived steps by applying their chains, keyframe first, each link checked
@@ -9,6 +10,8 @@ struct ChainRebuilder {
     let directory: String
     let manifest: ArchiveManifest
     let applier: DeltaApplier
+    /// Told the bytes of the steps each rebuild applies, then the bytes rebuilt.
+    var progress: WorkProgress? = nil
 
     /// A step rebuilt into a directory.
     struct Rebuilt {
@@ -32,12 +35,14 @@ struct ChainRebuilder {
             start = position + 1
         }
         if start == links.count, let base { return base }
+        progress?.plan(links[start...].reduce(0) { $0 + Int64($1.rawSize) })
         var baseTarget: BundleIdentity? = nil
         for (position, link) in links.enumerated().dropFirst(start) {
             let last = position == links.count - 1
             let target = last ? output ?? scratch.slot() : scratch.slot()
             baseTarget = try checkLink(link, baseTarget: baseTarget)
             var applier = applier
+            applier.progress = progress?.withoutPlanning
             // Only the requested output goes to the disk and is flushed there; scratch
             // checkpoints stay in the page cache, where the next link reads them at once.
             applier.durable = target == output

@@ -7,6 +7,8 @@ import TensorBundle
 /// Rebuilds an archived step, byte for byte, into a directory TensorFlow can resume from.
 public struct Restorer: Sendable {
     public var jobs = Parallelism.availableCores
+    /// Told the bytes of the steps the restore rebuilds, then the bytes rebuilt.
+    public var progress: WorkProgress?
 
     public init() {}
 
@@ -57,7 +59,7 @@ public struct Restorer: Sendable {
         }
         let replacing = replacing.protecting(
             ((try? FileSystem.contents(ofDirectory: archive)) ?? []).map { Path.join(archive, $0) })
-        let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
+        let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier, progress: progress)
         try checkOutputs(of: entry, rebuilder: rebuilder, directory: directory, replacing: replacing)
         do {
             try FileSystem.createDirectory(directory)

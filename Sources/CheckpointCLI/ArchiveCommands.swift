@@ -55,7 +55,7 @@ extension DeltaCommand {
             archiver.level = level
             archiver.jobs = workers.jobs
             let quiet = quiet
-            archiver.progress = { event in
+            archiver.events = { event in
                 switch event {
                 case .skipped, .kept:
                     Terminal.diagnose(ArchiveOutput.line(event))
@@ -75,12 +75,13 @@ extension DeltaCommand {
                 Terminal.print(ArchiveOutput.text(plan, archive: self.archive))
                 return plan.skipped.isEmpty ? .clean : .findings
             }
-            let report: ArchiveRunReport
-            if ObjectLocation.isURL(run) {
-                report = try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket)
-            } else {
+            let report = try ProgressMeter.showing("archiving", if: !quiet) { progress in
+                archiver.progress = progress
+                if ObjectLocation.isURL(run) {
+                    return try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket)
+                }
                 if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run)) }
-                report = try archiver.archive(run: run, into: directory)
+                return try archiver.archive(run: run, into: directory)
             }
             if !quiet { Terminal.print(ArchiveOutput.summary(report, archive: self.archive)) }
             return report.skipped.isEmpty ? .clean : .findings
@@ -134,9 +135,18 @@ extension DeltaCommand {
             guard (step == nil) == latest else { throw ValidationError("give --step N or --latest") }
         }
 
-        func execute() throws -> ToolStatus {
+        /// Restores `step` (nil: the newest) of the archive in `directory` into the output, with
+        /// a progress bar on a terminal.
+        private func restore(from directory: String, step: Int64?) throws(ArchiveError) -> Restorer.Restored {
             var restorer = Restorer()
             restorer.jobs = workers.jobs
+            return try ProgressMeter.showing("restoring", if: !quiet) { (progress) throws(ArchiveError) in
+                restorer.progress = progress
+                return try restorer.restore(archive: directory, step: step, into: output, replacing: .forced(force))
+            }
+        }
+
+        func execute() throws -> ToolStatus {
             let restored: Restorer.Restored
             if ObjectLocation.isURL(archive) {
                 let bucket = try BucketArchive(archive, client: RemoteStore.client())
@@ -145,9 +155,9 @@ extension DeltaCommand {
                 let frozen = try bucket.frozen(files)
                 guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "restoring step \(wanted.step)") }
                 try bucket.fetch(files)
-                restored = try restorer.restore(archive: bucket.staging.path, step: wanted.step, into: output, replacing: .forced(force))
+                restored = try restore(from: bucket.staging.path, step: wanted.step)
             } else {
-                restored = try restorer.restore(archive: archive, step: step, into: output, replacing: .forced(force))
+                restored = try restore(from: archive, step: step)
             }
             let entry = restored.entry
             if !quiet {
@@ -213,11 +223,24 @@ extension DeltaCommand {
         @Flag(name: .shortAndLong, help: "Print only problems.")
         var quiet = false
 
-        func execute() throws -> ToolStatus {
+        /// Verifies the archive in `directory`, with a progress bar on a terminal while `--deep` rebuilds steps.
+        private func verifying(_ directory: String) throws(ArchiveError) -> ArchiveReport {
+            try ProgressMeter.showing("rebuilding steps", if: deep && !json && !quiet) { (progress) throws(ArchiveError) in
+                var verifier = verifier
+                verifier.progress = progress
+                return try verifier.verify(archive: directory)
+            }
+        }
+
+        private var verifier: ArchiveVerifier {
             var verifier = ArchiveVerifier()
             verifier.deep = deep
             verifier.jobs = workers.jobs
             if let scratch { verifier.scratchParent = scratch }
+            return verifier
+        }
+
+        func execute() throws -> ToolStatus {
             let report: ArchiveReport
             if ObjectLocation.isURL(archive) {
                 let bucket = try BucketArchive(archive, client: RemoteStore.client())
@@ -225,10 +248,9 @@ extension DeltaCommand {
                 let frozen = try bucket.frozen(names)
                 guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "verifying the archive") }
                 try bucket.fetch(names)
-                report = try verifier.verify(archive: bucket.staging.path).relocated(
-                    from: bucket.staging.path, to: bucket.location.description)
+                report = try verifying(bucket.staging.path).relocated(from: bucket.staging.path, to: bucket.location.description)
             } else {
-                report = try verifier.verify(archive: archive)
+                report = try verifying(archive)
             }
             if json {
                 Terminal.document(ArchiveOutput.json(report).serialized() + "\n")

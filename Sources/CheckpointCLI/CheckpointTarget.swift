@@ -80,7 +80,7 @@ enum CheckpointTarget: Sendable {
         case .remote(let folder, let prefix):
             return try RemoteStore.run { client in
                 let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
-                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: false))
+                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client))
             }
         }
     }
@@ -98,8 +98,8 @@ enum CheckpointTarget: Sendable {
                 return (nil, Verifier.unreadable(prefix: prefix, cause: error.file.cause))
             }
             var verifier = verifier
-            let meter = Self.meter(for: bundle, showing: showingProgress)
-            verifier.progress = meter?.counter
+            let meter = ProgressMeter.start(label: Path.fileName(of: bundle.prefix), if: showingProgress)
+            verifier.progress = meter?.progress
             defer { meter?.finish() }
             return (bundle, verifier.verify(bundle))
         case .legacy(let prefix):
@@ -110,7 +110,11 @@ enum CheckpointTarget: Sendable {
         case .remote(let folder, let prefix):
             return try RemoteStore.run { client in
                 let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
-                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client, showingProgress: showingProgress))
+                let meter = ProgressMeter.start(label: Path.fileName(of: prefix), if: showingProgress)
+                defer { meter?.finish() }
+                var verifier = verifier
+                verifier.progress = meter?.progress
+                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client))
             }
         }
     }
@@ -129,20 +133,12 @@ enum CheckpointTarget: Sendable {
     /// The streamed verification of a remote bundle: ranged reads as large and as many in
     /// flight as the store's configuration says.
     private static func verify(
-        _ bundle: CheckpointBundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client, showingProgress: Bool
+        _ bundle: CheckpointBundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client
     ) async throws -> CheckpointReport {
         var verifier = verifier
         verifier.readsInFlight = min(client.configuration.connections, 32)
         verifier.chunkSize = client.configuration.rangeSize
-        let meter = Self.meter(for: bundle, showing: showingProgress)
-        verifier.progress = meter?.counter
-        defer { meter?.finish() }
         return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
-    }
-
-    /// A progress bar toward the bytes of `bundle`'s data, when one is to be shown.
-    private static func meter(for bundle: CheckpointBundle, showing: Bool) -> ProgressMeter? {
-        showing ? ProgressMeter(total: Verifier.dataBytes(of: bundle), label: Path.fileName(of: bundle.prefix)) : nil
     }
 
     /// The training state of the checkpoint opened as `bundle` (its object graph read from the

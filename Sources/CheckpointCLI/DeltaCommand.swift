@@ -70,9 +70,13 @@ extension DeltaCommand {
             let remote = ObjectLocation.isURL(output) ? try RemoteStore.location(output) : nil
             let staging = try remote.map { (remote) throws(ToolError) in try StagingDirectory(standingFor: remote.parent.description) }
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
-            let manifest = try creator.create(
-                base: try base?.bundlePrefix(), target: try target.bundlePrefix(), output: local,
-                replacing: staging == nil ? .forced(force) : .never)
+            let (basePrefix, targetPrefix) = (try base?.bundlePrefix(), try target.bundlePrefix())
+            let manifest = try ProgressMeter.showing("encoding \(Path.fileName(of: targetPrefix))", if: !quiet) {
+                (progress) throws(DeltaError) in
+                creator.progress = progress
+                return try creator.create(
+                    base: basePrefix, target: targetPrefix, output: local, replacing: staging == nil ? .forced(force) : .never)
+            }
             if let staging, let remote {
                 try RemoteOutput.upload(
                     [remote.name], from: staging.path, to: remote.parent.description, force: force,
@@ -110,13 +114,15 @@ extension DeltaCommand {
             let delta = try StagedCheckpoint.file(deltaPath, staging: staging)
             var applier = DeltaApplier()
             applier.jobs = workers.jobs
-            guard ObjectLocation.isURL(output) else {
-                try applier.apply(delta: delta, base: try base?.bundlePrefix(), into: output, replacing: .forced(force))
-                return .clean
+            let basePrefix = try base?.bundlePrefix()
+            let remote = ObjectLocation.isURL(output)
+            let rebuilt = remote ? Path.join(staging.path, "rebuilt") : output
+            if remote { StagingDirectory.record(local: rebuilt, standsFor: try RemoteStore.location(output).description) }
+            try ProgressMeter.showing("rebuilding \(Path.fileName(of: deltaPath))") { (progress) throws(DeltaError) in
+                applier.progress = progress
+                try applier.apply(delta: delta, base: basePrefix, into: rebuilt, replacing: remote ? .never : .forced(force))
             }
-            let rebuilt = Path.join(staging.path, "rebuilt")
-            StagingDirectory.record(local: rebuilt, standsFor: try RemoteStore.location(output).description)
-            try applier.apply(delta: delta, base: try base?.bundlePrefix(), into: rebuilt)
+            guard remote else { return .clean }
             let inputs = (base?.objects ?? []) + (ObjectLocation.isURL(deltaPath) ? [try RemoteStore.location(deltaPath)] : [])
             try RemoteOutput.upload(try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, force: force, inputs: inputs)
             return .clean

@@ -93,17 +93,15 @@ public struct DiffCommand: StatusCommand {
             differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
         let pairs = try select(Self.pairs(bundleA, bundleB, byKey: keys), filter: filter)
-        let meter =
-            ProgressMeter.isWanted && !json && !csv ? ProgressMeter(total: CheckpointDiffer.bytes(of: bundleA), label: "compared") : nil
-        differ.progress = meter?.counter
         let report: DiffReport
         do {
-            report = try differ.compare(bundleA, bundleB, pairs: pairs).named(a: nameA, b: nameB)
+            report = try ProgressMeter.showing("comparing", if: !json && !csv) { (progress) throws(DiffError) in
+                differ.progress = progress
+                return try differ.compare(bundleA, bundleB, pairs: pairs).named(a: nameA, b: nameB)
+            }
         } catch {
-            meter?.finish()
             throw ToolError(error.cause)
         }
-        meter?.finish()
         let layers = LayerChange.of(report)
         if let html {
             do {
@@ -168,7 +166,12 @@ public struct DiffCommand: StatusCommand {
         // A remote checkpoint is copied locally first; its files stay mapped once the copy is removed.
         // Diagnostics name it by its URL (Terminal relocates staging paths); so does the report.
         let staged = try StagedCheckpoint(path)
-        let (bundle, report) = try staged.target.open(verifier: .forReading(jobs: workers.jobs))
+        let label = "verifying \(Path.fileName(of: staged.target.prefix))"
+        let (bundle, report) = try ProgressMeter.showing(label, if: !json && !csv) { (progress) throws(ToolError) in
+            var verifier = Verifier.forReading(jobs: workers.jobs)
+            verifier.progress = progress
+            return try staged.target.open(verifier: verifier)
+        }
         if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
         return (bundle, StagingDirectory.relocated(staged.target.prefix))
     }

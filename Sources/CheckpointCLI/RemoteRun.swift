@@ -20,7 +20,7 @@ enum RemoteRun {
             guard let step = BundleFiles.step(of: name) else {
                 report.skip(
                     name, reason: "not archived, its name carries no step number (an archive keys steps by the number after the last -)")
-                archiver.progress?(.skipped(report.skipped[report.skipped.count - 1]))
+                archiver.events?(.skipped(report.skipped[report.skipped.count - 1]))
                 continue
             }
             if byStep[step] == nil { byStep[step] = name }

@@ -1,6 +1,7 @@
 import BinaryCoding
 import Glibc
 import MappedIO
+import Synchronization
 
 /// Where the tools write: standard output for results, standard error for diagnostics. Every
 /// byte they print goes through here, so the rules hold everywhere:
@@ -35,13 +36,38 @@ public enum Terminal {
     /// Writes one diagnostic line to standard error, made safe to print, with staging paths
     /// replaced by the remote locations they stand for.
     public static func diagnose(_ line: String) {
-        write(Array((printable(StagingDirectory.relocated(line)) + "\n").utf8), to: 2)
+        emit(Array((printable(StagingDirectory.relocated(line)) + "\n").utf8), to: 2)
     }
+
+    /// Whether a progress bar is on standard error's last line. Every write holds this lock: a
+    /// line printed while a bar is shown clears it first, and the bar's timer draws it again.
+    private static let progressShown = Mutex(false)
 
     /// Redraws a progress bar on standard error (`text` holds its own carriage return and
     /// erase sequence; the label in it must already be printable).
     static func redraw(_ text: String) {
-        write(Array(text.utf8), to: 2)
+        progressShown.withLock { shown in
+            write(Array(text.utf8), to: 2)
+            shown = true
+        }
+    }
+
+    /// Clears a progress bar from standard error, if one is shown.
+    static func clearProgress() {
+        progressShown.withLock { shown in
+            if shown { write(Array("\r\u{1B}[K".utf8), to: 2) }
+            shown = false
+        }
+    }
+
+    /// Writes `bytes` to `descriptor`, a progress bar cleared first; the error that stopped it.
+    @discardableResult
+    private static func emit(_ bytes: [UInt8], to descriptor: Int32) -> Errno? {
+        progressShown.withLock { shown in
+            if shown { write(Array("\r\u{1B}[K".utf8), to: 2) }
+            shown = false
+            return write(bytes, to: descriptor)
+        }
     }
 
     /// Whether standard output is a terminal.
@@ -64,7 +90,7 @@ public enum Terminal {
 
     /// Writes `text` to standard output, or ends the tool when it cannot be delivered.
     private static func deliver(_ text: String) {
-        if let failure = write(Array(text.utf8), to: 1) { undelivered(failure) }
+        if let failure = emit(Array(text.utf8), to: 1) { undelivered(failure) }
     }
 
     /// Ends the tool because standard output failed with `failure`: quietly by SIGPIPE when

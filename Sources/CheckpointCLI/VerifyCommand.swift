@@ -216,7 +216,7 @@ public struct VerifyCommand: StatusCommand {
             verifier.share = share
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))
             let verified = try target.verify(
-                with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly && ProgressMeter.isWanted)
+                with: verifier, showingProgress: !json && share == nil && !quiet && !structureOnly)
             if !json && share == nil { Terminal.print(VerifyOutput.text(verified.report, quiet: quiet)) }
             reports.append(verified)
         }

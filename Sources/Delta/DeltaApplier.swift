@@ -26,6 +26,9 @@ public struct DeltaApplier: Sendable {
     public var directWrites = true
     /// Bytes of runs produced per O_DIRECT window (0: `jobs × batchPerJob` chunks of 4 MiB).
     var windowBytes = 0
+    /// Told the bytes of the files to rebuild (the index and the data files), then the bytes
+    /// rebuilt.
+    public var progress: WorkProgress?
 
     public init() {}
 
@@ -41,6 +44,7 @@ public struct DeltaApplier: Sendable {
         let replacing = replacing.protecting([path] + (basePrefix.map(BundleFiles.existing) ?? []))
         let baseFiles = try checkBase(manifest.base, prefix: basePrefix, delta: path)
         let outputs = try prepareOutputs(manifest, in: directory, replacing: replacing)
+        progress?.plan(Int64(manifest.target.totalSize))
         let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
         let hashes = try rebuildDataFiles(
             manifest, into: outputs, sources: RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt))
@@ -58,6 +62,7 @@ public struct DeltaApplier: Sendable {
         let index = try open(Path.join(directory, manifest.target.index.name), replacing: replacing)
         let indexBytes = try rebuildIndex(manifest, delta: delta, basePrefix: basePrefix)
         try write(indexBytes, to: index)
+        progress?.advance(Int64(indexBytes.count))
         try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index, base: nil)
         do {
             for file in outputs { try file.commit(durable: durable) }
@@ -243,6 +248,7 @@ public struct DeltaApplier: Sendable {
                     try worker.output.withPrefix(run.length) { (destination) throws(DeltaError) in
                         try sources.produce(run, into: destination, worker: worker)
                         try write(UnsafeRawBufferPointer(destination), at: offset, to: outputs[file])
+                        progress?.advance(Int64(run.length))
                     }
                 } catch {
                     failures[index] = error

@@ -14,6 +14,14 @@ extension DeltaCreator {
             case .copy(_, _, let name), .encode(_, _, _, let name), .predict(_, _, _, let name): name
             }
         }
+
+        /// The target bytes the unit covers.
+        var length: Int {
+            switch self {
+            case .copy(_, let length, _): length
+            case .encode(let range, _, _, _), .predict(let range, _, _, _): range.count
+            }
+        }
     }
 
     /// A part of a unit's bytes and how it is stored.

@@ -28,6 +28,9 @@ public struct DeltaCreator: Sendable {
     /// Encode weights and optimizer slots against what the optimizer's update rule predicts
     /// from the tensors stored before them (off: every tensor against its own base bytes).
     public var predictions = true
+    /// Told the bytes the run will read (its inputs, checked unless trusted, then the target
+    /// encoded), then the bytes done.
+    public var progress: WorkProgress?
 
     /// How far ``create(base:target:output:replacing:)`` checks its inputs.
     public enum InputCheck: Sendable, Hashable {
@@ -57,6 +60,8 @@ public struct DeltaCreator: Sendable {
         }
         let target = try Self.open(targetPrefix)
         let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
+        // The encoding pass is planned now; the checks plan theirs as they start, at once.
+        progress?.plan(BundleFiles.dataBytes(prefix: targetPrefix))
         let inputs = [target] + (base.map { [$0] } ?? [])
         // Every byte of the inputs is read below: bytes nothing records must not set the time.
         for input in inputs {
@@ -197,6 +202,7 @@ public struct DeltaCreator: Sendable {
                 _ = payloads.exchange(index, with: payload)
             }
             for (index, unit) in slice.enumerated() {
+                defer { progress?.advance(Int64(unit.length)) }
                 for piece in try results[index]!.get() {
                     let section = file.count
                     switch piece.storage {
@@ -329,7 +335,9 @@ public struct DeltaCreator: Sendable {
         let source = HashingSource()
         let report: CheckpointReport
         do {
-            report = try Verifier.forReading(jobs: jobs).verify(bundle, source: source)
+            var verifier = Verifier.forReading(jobs: jobs)
+            verifier.progress = progress
+            report = try verifier.verify(bundle, source: source)
         } catch {
             throw DeltaError(error)
         }

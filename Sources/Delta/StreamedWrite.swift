@@ -46,6 +46,8 @@ extension DeltaApplier {
             let window = Array(runs[first..<next])
             complete = complete && !window.contains { $0.run.level > 0 }
             try produce(window, into: SharedBuffer(bytes: buffer, origin: start), sources: sources)
+            // Predicted runs (level 1 and up) are counted when they are rebuilt after the stream.
+            progress?.advance(Int64(window.reduce(0) { $0 + ($1.run.level == 0 ? $1.run.length : 0) }))
             let last = next == runs.count
             let alignedEnd = last ? (end + block - 1) / block * block : end / block * block
             if last { buffer[(end - start)..<(alignedEnd - start)].initializeMemory(as: UInt8.self, repeating: 0) }

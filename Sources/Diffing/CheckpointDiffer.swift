@@ -26,15 +26,11 @@ public struct CheckpointDiffer: Sendable {
     public var jobs = Parallelism.availableCores
     /// Bytes per work item.
     package var chunkBytes = 4 << 20
-    /// Called with the bytes of A each work item has compared (from any thread).
-    public var progress: (@Sendable (Int64) -> Void)?
+    /// Told the bytes of A the comparison will read, then the bytes each work item compared
+    /// (from any thread).
+    public var progress: WorkProgress?
 
     public init() {}
-
-    /// The bytes of A a diff reads at most, for progress totals.
-    public static func bytes(of a: CheckpointBundle) -> Int64 {
-        a.summaries.saturatingSum(of: \.size)
-    }
 
     /// Compares the variables `pairs` names (by default every variable, paired by stored key).
     public func compare(_ a: CheckpointBundle, _ b: CheckpointBundle, pairs: [VariablePair]? = nil) throws(DiffError) -> DiffReport {
@@ -83,10 +79,15 @@ public struct CheckpointDiffer: Sendable {
     /// 2-D tensors.
     private func execute(_ plans: [Plan], a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) -> [Outcome] {
         let candidates = plans.indices.filter { plans[$0].mayBeIdentical }
-        let equal = try run(candidates.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }, plans, a, b, compareOnly: true)
+        let compared = candidates.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }
+        // Both passes are planned at once: the second reads what may differ and what needs norms.
+        let decoded = Set(plans.indices.filter { !plans[$0].mayBeIdentical || plans[$0].needsNorms })
+        progress?.plan(Self.bytes(of: compared) + Self.bytes(of: decoded.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }))
+        let equal = try run(compared, plans, a, b, compareOnly: true)
         var identical = Set(candidates)
         for (chunk, result) in equal where result.statistics == nil { identical.remove(chunk.plan) }
         let measured = plans.indices.filter { !identical.contains($0) || plans[$0].needsNorms }
+        progress?.plan(Self.bytes(of: measured.filter { !decoded.contains($0) }.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }))
         let statistics = try run(measured.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }, plans, a, b, compareOnly: false)
         var outcomes = plans.indices.map { Outcome(identical: identical.contains($0)) }
         var tallies = [[RowTally]](repeating: [], count: plans.count)
@@ -101,6 +102,10 @@ public struct CheckpointDiffer: Sendable {
         return outcomes
     }
 
+    private static func bytes(of chunks: [Chunk]) -> Int64 {
+        chunks.reduce(0) { $0 + Int64($1.range.count) }
+    }
+
     /// Runs chunks in parallel. With `compareOnly`, a chunk's statistics are empty when its
     /// bytes are equal and nil when they differ.
     private func run(
@@ -113,7 +118,7 @@ public struct CheckpointDiffer: Sendable {
             let chunk = chunks[index]
             do throws(TensorError) {
                 results[index] = try plans[chunk.plan].process(chunk, a, b, compareOnly: compareOnly, tolerance: tolerance)
-                progress?(Int64(chunk.range.count))
+                progress?.advance(Int64(chunk.range.count))
             } catch {
                 failures[index] = error.description
             }

@@ -21,8 +21,9 @@ public struct Verifier: Sendable {
     public var share: Share? = nil
     /// Report `.tempstate` files next to each checkpoint (off when a directory check reports them).
     public var checkDebris = true
-    /// Called with the number of bytes each work item finished.
-    public var progress: (@Sendable (Int64) -> Void)?
+    /// Told the bytes the data pass will read when it starts, then the bytes each work item
+    /// finished.
+    public var progress: WorkProgress?
 
     public init() {}
 
@@ -62,7 +63,7 @@ public struct Verifier: Sendable {
 
     private func verify(_ bundle: CheckpointBundle, since start: Stopwatch) -> CheckpointReport {
         verify(bundle, since: start) { parts in
-            DataCheck.run(parts, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress)
+            DataCheck.run(parts, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress?.advance)
         }
     }
 
@@ -72,7 +73,8 @@ public struct Verifier: Sendable {
     /// checked through the files' maps. Throws what the source throws.
     public func verify(_ bundle: CheckpointBundle, source: some DataFileSource) throws(FileError) -> CheckpointReport {
         try verify(bundle, since: Stopwatch()) { (parts) throws(FileError) in
-            try SequentialDataCheck.run(parts, bundle: bundle, source: source, jobs: jobs, chunkSize: chunkSize, progress: progress)
+            try SequentialDataCheck.run(
+                parts, bundle: bundle, source: source, jobs: jobs, chunkSize: chunkSize, progress: progress?.advance)
         }
     }
 
@@ -85,6 +87,7 @@ public struct Verifier: Sendable {
         let names = (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: names, since: start) }
         let parts = sharedParts(structure.parts)
+        progress?.plan(Self.bytes(of: parts, in: structure))
         let failures = Self.failures(try dataCheck(parts.map { structure.parts[$0] }), parts: parts)
         return report(
             bundle, structure, failures: failures, bytesChecked: Self.bytes(of: parts, in: structure), siblings: names, since: start)
@@ -100,9 +103,10 @@ public struct Verifier: Sendable {
         let structure = StructureCheck(bundle: bundle)
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: siblings, since: start) }
         let parts = sharedParts(structure.parts)
+        progress?.plan(Self.bytes(of: parts, in: structure))
         let errors = try await StreamedDataCheck.run(
             parts.map { structure.parts[$0] }, bundle: bundle, reader: reader, windowSize: chunkSize, inFlight: readsInFlight,
-            progress: progress)
+            progress: progress?.advance)
         return report(
             bundle, structure, failures: Self.failures(errors, parts: parts), bytesChecked: Self.bytes(of: parts, in: structure),
             siblings: siblings, since: start)
@@ -181,13 +185,5 @@ public struct Verifier: Sendable {
     /// `folders` are the names below it that are folders.
     public func verify(directory: CheckpointDirectory, folders: Set<String>) -> DirectoryReport {
         DirectoryCheck.run(directory) { folders.contains($0) }
-    }
-
-    /// The bytes of tensor data `bundle`'s entries hold (for progress totals).
-    public static func dataBytes(of bundle: CheckpointBundle) -> Int64 {
-        bundle.records.saturatingSum { record in
-            guard case .success(let entry) = record.entry, !entry.isPartitioned, entry.size > 0 else { return 0 }
-            return entry.size
-        }
     }
 }

@@ -2,6 +2,7 @@ import Archive
 import FixtureSupport
 import Foundation
 import MappedIO
+import TensorBundle
 import Testing
 
 /// Archives fixture training runs, restores every step and compares every byte.
@@ -13,7 +14,13 @@ import Testing
         #expect(Set(manifest.entries.map(\.step)) == Set(sources.keys))
         for (step, prefix) in sources {
             let output = scratch.path("restored-\(step)-\(UInt32.random(in: 0...UInt32.max))")
-            let entry = try Restorer().restore(archive: archive, step: step, into: output).entry
+            let restoredProgress = ProgressRecorder()
+            var restorer = Restorer()
+            restorer.progress = restoredProgress.progress
+            let entry = try restorer.restore(archive: archive, step: step, into: output).entry
+            // The data of every link of the step's chain, rebuilt once.
+            let chain = try manifest.chain(to: entry).reduce(Int64(0)) { $0 + Int64($1.rawSize) }
+            #expect(restoredProgress.planned == chain && restoredProgress.done == chain && !restoredProgress.ranAhead)
             var restored = try TestFiles.contents(ofDirectory: output)
             let stateFile = restored.removeValue(forKey: "checkpoint")
             let state = String(decoding: try #require(stateFile), as: UTF8.self)
@@ -45,8 +52,13 @@ import Testing
     func archivesAndRestoresEveryStep(run: String) throws {
         let directory = TemporaryDirectory()
         let archive = directory.path("archive")
-        let report = try Archiver().archive(run: Fixtures.path(run), into: archive)
+        let archived = ProgressRecorder()
+        var archiver = Archiver()
+        archiver.progress = archived.progress
+        let report = try archiver.archive(run: Fixtures.path(run), into: archive)
         let sources = try steps(of: Fixtures.path(run))
+        let dataBytes = sources.values.reduce(0) { $0 + BundleFiles.dataBytes(prefix: $1) }
+        #expect(archived.planned == dataBytes && archived.done == dataBytes && !archived.ranAhead)
         #expect(report.added.map(\.step) == sources.keys.sorted())
         #expect(report.skipped.isEmpty && report.removed.isEmpty)
         #expect(report.added.first?.isKeyframe == true)
@@ -55,10 +67,15 @@ import Testing
             #expect(report.added.dropFirst().allSatisfy { !$0.isKeyframe && $0.size < report.added[0].size })
         }
         try expectRestoresEveryStep(archive, sources: sources, scratch: directory)
+        let rebuilt = ProgressRecorder()
         var verifier = ArchiveVerifier()
         verifier.deep = true
         verifier.scratchParent = directory.path
+        verifier.progress = rebuilt.progress
         #expect(try verifier.verify(archive: archive).findings.isEmpty)
+        // Each step rebuilt once, from the one before it: its index and data files.
+        let files = report.added.reduce(Int64(0)) { $0 + Int64($1.rawSize) }
+        #expect(files > dataBytes && rebuilt.planned == files && rebuilt.done == files && !rebuilt.ranAhead)
         // A second run finds nothing new and changes nothing.
         let before = try TestFiles.contents(ofDirectory: archive)
         #expect(try Archiver().archive(run: Fixtures.path(run), into: archive).added.isEmpty)

@@ -32,9 +32,19 @@ struct DeltaPair: Sendable, CustomTestStringConvertible {
         let directory = TemporaryDirectory()
         let delta = directory.path("d.delta")
         let base = pair.base.map(Fixtures.path)
-        try DeltaCreator().create(base: base, target: Fixtures.path(pair.target), output: delta)
-        try DeltaApplier().apply(delta: delta, base: base, into: directory.path("out"))
+        let (created, applied) = (ProgressRecorder(), ProgressRecorder())
+        var creator = DeltaCreator()
+        creator.progress = created.progress
+        try creator.create(base: base, target: Fixtures.path(pair.target), output: delta)
+        var applier = DeltaApplier()
+        applier.progress = applied.progress
+        try applier.apply(delta: delta, base: base, into: directory.path("out"))
         #expect(try TestFiles.contents(ofDirectory: directory.path("out")) == TestFiles.checkpoint(Fixtures.path(pair.target)))
+        // Progress: the inputs checked and the target encoded; every byte rebuilt once.
+        let dataBytes = BundleFiles.dataBytes(prefix: Fixtures.path(pair.target))
+        let files = dataBytes + Int64(TestFiles.read(BundleFiles.index(prefix: Fixtures.path(pair.target))).count)
+        #expect(created.done == created.planned && created.planned > dataBytes && !created.ranAhead)
+        #expect(applied.done == files && applied.planned == files && !applied.ranAhead)
     }
 
     /// The O_DIRECT stream (here in windows of a few blocks, so that runs straddle windows

@@ -153,4 +153,17 @@ import Testing
         #expect(report.weights.count == weights.count && weights.count > 0)
         #expect(report.optimizerRelativeChange != nil && report.optimizerRelativeChange != report.weightsRelativeChange)
     }
+
+    /// Progress covers both passes, planned before either runs: the byte comparison and the
+    /// statistics of what differs and of what needs norms.
+    @Test func progressIsPlannedThenDone() throws {
+        for (a, b) in [("tf2_keras_adam/ckpt-10", "tf2_keras_adam/ckpt-11"), ("dtypes/zoo", "dtypes/zoo")] {
+            let recorder = ProgressRecorder()
+            var differ = CheckpointDiffer()
+            differ.chunkBytes = 256
+            differ.progress = recorder.progress
+            _ = try differ.compare(CheckpointBundle(prefix: Fixtures.path(a)), CheckpointBundle(prefix: Fixtures.path(b)))
+            #expect(recorder.planned > 0 && recorder.done == recorder.planned && !recorder.ranAhead, "\(a) → \(b)")
+        }
+    }
 }

@@ -67,11 +67,16 @@ import Verification
     static func expectSameReports(_ prefix: String, windowSize: Int = 1_000, share: Share? = nil) async throws {
         var verifier = Verifier()
         verifier.share = share
+        // Each pass plans the bytes it checks, then reports every one of them done.
+        let recorders = (mapped: ProgressRecorder(), streamed: ProgressRecorder(), sequential: ProgressRecorder())
+        verifier.progress = recorders.mapped.progress
         let local = verifier.verify(prefix: prefix)
         verifier.chunkSize = windowSize
         verifier.readsInFlight = 3
         let (bundle, siblings) = try unmapped(prefix)
+        verifier.progress = recorders.streamed.progress
         let streamed = try await verifier.verify(bundle, reader: ChoppyReader(seed: UInt64(windowSize)), siblings: siblings)
+        verifier.progress = recorders.sequential.progress
         // The mixed-save diagnosis names a sibling whose data matches only when it can map that
         // data (a local run): compare its message up to that part.
         let describe = { (report: CheckpointReport) in
@@ -92,6 +97,9 @@ import Verification
             return (BundleFiles.data(prefix: prefix, shard: shard, of: count), file.count)
         }
         #expect(source.delivered.withLock { $0 } == Dictionary(uniqueKeysWithValues: expected), "\(prefix)")
+        for recorder in [recorders.mapped, recorders.streamed, recorders.sequential] {
+            #expect(recorder.planned == local.bytesChecked && recorder.done == recorder.planned && !recorder.ranAhead, "\(prefix)")
+        }
     }
 
     /// A file the sequential pass cannot read stops it with the source's error: the pass says

@@ -11,6 +11,16 @@ public enum BundleFiles {
         return names.filter { $0.hasPrefix(name + ".") }.map { Path.join(directory, $0) }
     }
 
+    /// The bytes of the data files beside `prefix` (`PREFIX.data-…`, those that are regular files).
+    public static func dataBytes(prefix: String) -> Int64 {
+        existing(prefix: prefix).reduce(0) { total, path in
+            guard parseData(fileName: Path.fileName(of: path)) != nil, case .regular(let size) = FileSystem.kind(of: path) else {
+                return total
+            }
+            return total + Int64(size)
+        }
+    }
+
     /// `PREFIX.index`.
     public static func index(prefix: String) -> String {
         prefix + ".index"
