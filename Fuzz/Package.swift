@@ -54,6 +54,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fuzz-s3-xml", dependencies: ["FuzzSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
+        .executableTarget(
+            name: "fuzz-legacy",
+            dependencies: [
+                "FuzzSupport", .product(name: "CheckpointCLI", package: "ckpt-tools"),
+                .product(name: "Verification", package: "ckpt-tools"),
+            ]
+        ),
+        .executableTarget(name: "fuzz-layouts", dependencies: ["FuzzSupport", .product(name: "Verification", package: "ckpt-tools")]),
         .executableTarget(name: "fuzz-aws-config", dependencies: ["FuzzSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
     ]
 )

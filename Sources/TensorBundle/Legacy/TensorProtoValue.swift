@@ -47,7 +47,7 @@ enum TensorProtoValue {
             return .fixed(Array(content))
         }
         var out: [UInt8] = []
-        out.reserveCapacity(count * elementSize)
+        out.reserveCapacity(min(count, bytes.count) * elementSize)  // each value takes at least a byte of the message
         for field in values where field.number == storage.field {
             switch field.payload {
             case .bytes(let packed):
