@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "ckpt-tools",
-    platforms: [.macOS(.v15)],
+    // Linux only: the I/O layer (MappedIO) is written against Glibc and Linux-specific flags
+    // (Sources/MappedIO/Platform.swift stops a build for another system with one line).
     products: [
         .library(name: "TensorBundle", targets: ["TensorBundle"]),
         .library(name: "Checksums", targets: ["Checksums"]),
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "Delta", targets: ["Delta"]),
         .library(name: "Archive", targets: ["Archive"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "RemoteCheckpoints", targets: ["RemoteCheckpoints"]),
         .library(name: "TrainingState", targets: ["TrainingState"]),
         .library(name: "JSON", targets: ["JSON"]),
         // The tools' argument parsing and output, a library for the fuzz targets that print what they read.
@@ -75,8 +77,7 @@ let package = Package(
         .target(
             name: "Delta",
             dependencies: [
-                "BinaryCoding", "TensorBundle", "SSTable", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO",
-                "TrainingState",
+                "BinaryCoding", "TensorBundle", "Verification", "Parallelism", "Zstandard", "Checksums", "MappedIO", "TrainingState",
             ]),
 
         // Training runs archived as chains of deltas, restorable step by step.
@@ -93,12 +94,17 @@ let package = Package(
         // JSON documents: deterministic output, strict parsing.
         .target(name: "JSON"),
 
+        // Checkpoints and archives in an object store: locating, streaming, staging, publishing.
+        .target(
+            name: "RemoteCheckpoints",
+            dependencies: ["Archive", "MappedIO", "ObjectStore", "TensorBundle", "TrainingState", "Verification"]),
+
         // What the command-line tools share: argument conventions, exit codes, output.
         .target(
             name: "CheckpointCLI",
             dependencies: [
-                "BinaryCoding", "TensorBundle", "SSTable", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism",
-                "ObjectStore", "MappedIO",
+                "BinaryCoding", "TensorBundle", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism",
+                "RemoteCheckpoints", "MappedIO",
                 "Checksums", "TrainingState", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -124,7 +130,12 @@ let package = Package(
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
         .testTarget(
-            name: "RemoteTests", dependencies: ["ObjectStore", "FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"],
+            name: "RemoteTests",
+            dependencies: [
+                "Archive", "FixtureSupport", "MappedIO", "ObjectStore", "RemoteCheckpoints", "TensorBundle", "TrainingState",
+                "Verification",
+                "ckptverify", "ckptdiff", "ckptdelta",
+            ],
             exclude: ["fault_proxy.py"]),
         .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),

@@ -9,6 +9,20 @@ enum ArchiveLayout {
         name + (keyframe ? ".key.ckptdelta" : ".ckptdelta")
     }
 
+    /// Prefix of the hidden scratch directories that hold the intermediate checkpoints of a
+    /// chain being rebuilt (`.ckptdelta-scratch-<random>`).
+    static let scratchPrefix = ".ckptdelta-scratch-"
+
+    /// A new scratch directory in `parent`, after removing those killed commands left there.
+    static func scratch(in parent: String) throws(ArchiveError) -> ScratchDirectory {
+        ScratchDirectory.removeAbandoned(in: parent, prefix: scratchPrefix)
+        do {
+            return try ScratchDirectory(in: parent, prefix: scratchPrefix)
+        } catch {
+            throw ArchiveError(error)
+        }
+    }
+
     /// The names in an archive directory (its lock file and manifest included).
     static func names(in archive: String) throws(ArchiveError) -> [String] {
         do {
@@ -69,7 +83,7 @@ enum ArchiveLayout {
     /// Whether `name` is a file only this tool creates in an archive: the temporary file of a
     /// delta, a stored companion or the manifest (`NAME.tempstate<digits>`), or a scratch directory.
     static func isDebris(_ name: String) -> Bool {
-        if name.hasPrefix(ScratchSpace.prefix) { return true }
+        if name.hasPrefix(scratchPrefix) { return true }
         guard let marker = name.ranges(of: ".tempstate").last else { return false }
         let final = name[..<marker.lowerBound]
         let digits = name[marker.upperBound...]

@@ -1,5 +1,4 @@
 import Delta
-import Glibc
 import MappedIO
 import Parallelism
 import Verification
@@ -12,18 +11,12 @@ public struct ArchiveVerifier: Sendable {
     /// and check the rebuilt files' hashes.
     public var deep = false
     /// Where deep verification rebuilds steps; it needs room for two checkpoints.
-    public var scratchParent = ArchiveVerifier.temporaryDirectory
+    public var scratchParent = ScratchDirectory.temporaryDirectory
     public var jobs = Parallelism.availableCores
     /// With ``deep``: told the bytes of every step, then the bytes rebuilt.
     public var progress: WorkProgress?
 
     public init() {}
-
-    /// `$TMPDIR`, or `/tmp`.
-    public static var temporaryDirectory: String {
-        guard let value = getenv("TMPDIR"), value.pointee != 0 else { return "/tmp" }
-        return String(cString: value)
-    }
 
     /// The findings for the archive in `archive`; an archive with no error finding is intact.
     public func verify(archive: String) throws(ArchiveError) -> ArchiveReport {
@@ -102,7 +95,7 @@ public struct ArchiveVerifier: Sendable {
 
     /// Rebuilds every step in step order, each from the one before it when that is its base.
     private func rebuildAll(_ manifest: ArchiveManifest, rebuilder: ChainRebuilder) throws(ArchiveError) -> [Finding] {
-        let scratch = try ScratchSpace(parent: scratchParent)
+        let scratch = try ArchiveLayout.scratch(in: scratchParent)
         // Every step once; a chain restarted after a step that does not rebuild counts no more.
         progress?.plan(manifest.entries.reduce(0) { $0 + Int64($1.rawSize) })
         var rebuilder = rebuilder

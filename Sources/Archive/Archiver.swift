@@ -261,7 +261,7 @@ public struct Archiver: Sendable {
                 try remove(Path.join(archive, file))
             }
         }
-        let scratch = try ScratchSpace(parent: archive)
+        let scratch = try ArchiveLayout.scratch(in: archive)
         let rebuilt = try rebuilder.rebuild(base, into: nil, scratch: scratch)
         return try create(rebuilt.prefix, checkpoint, file, archive, progress)
     }
@@ -288,7 +288,7 @@ public struct Archiver: Sendable {
         let survey = try ArchiveLayout.survey(archive, manifest: manifest)
         for name in survey.debris {
             let path = Path.join(archive, name)
-            if name.hasPrefix(ScratchSpace.prefix) {
+            if name.hasPrefix(ArchiveLayout.scratchPrefix) {
                 // A scratch directory a living command holds (a restore into the archive) is its own.
                 guard ScratchDirectory.removeIfAbandoned(path) else { continue }
             } else {

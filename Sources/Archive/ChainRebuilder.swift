@@ -25,7 +25,7 @@ struct ChainRebuilder {
     /// `replacing` allows. When `reuse` is a link of the entry's chain, the chain starts from it
     /// instead of its keyframe.
     func rebuild(
-        _ entry: ArchiveEntry, into output: String?, replacing: Replacement = .never, scratch: ScratchSpace, reuse: Rebuilt? = nil
+        _ entry: ArchiveEntry, into output: String?, replacing: Replacement = .never, scratch: ScratchDirectory, reuse: Rebuilt? = nil
     ) throws(ArchiveError) -> Rebuilt {
         let links = try manifest.chain(to: entry)
         var base: Rebuilt? = nil

@@ -69,7 +69,7 @@ public struct Restorer: Sendable {
         // Companions are checked before any work and written before the bundle, whose index
         // appears last: a visible `.index` means the whole checkpoint is there.
         let companions = try entry.companions.map { (companion) throws(ArchiveError) in (companion, try companion.contents(in: archive)) }
-        let scratch = try ScratchSpace(parent: directory)
+        let scratch = try ArchiveLayout.scratch(in: directory)
         var written: [String] = []
         do throws(ArchiveError) {
             for (companion, bytes) in companions {

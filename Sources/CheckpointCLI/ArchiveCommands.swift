@@ -1,8 +1,8 @@
 import Archive
 import ArgumentParser
 import MappedIO
-import ObjectStore
 import Parallelism
+import RemoteCheckpoints
 import TensorBundle
 
 extension DeltaCommand {
@@ -49,7 +49,7 @@ extension DeltaCommand {
         }
 
         func execute() throws -> ToolStatus {
-            if !ObjectLocation.isURL(run) { try Self.refuseSavedModels(run) }
+            if !RemoteSession.isRemote(run) { try Self.refuseSavedModels(run) }
             var archiver = Archiver()
             archiver.maxChain = maxChain
             archiver.level = level
@@ -64,12 +64,13 @@ extension DeltaCommand {
                 }
             }
             let bucket =
-                ObjectLocation.isURL(archive) ? try BucketArchive(archive, client: RemoteStore.client(), storageClass: storageClass) : nil
+                RemoteSession.isRemote(archive)
+                ? try BucketArchive(archive, storageClass: storageClass, in: RemoteSession.shared()) : nil
             guard bucket != nil || storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
             archiver.publisher = bucket
             let directory = bucket?.staging.path ?? archive
             if dryRun {
-                guard !ObjectLocation.isURL(run) else { throw ToolError("--dry-run reads a local training directory") }
+                guard !RemoteSession.isRemote(run) else { throw ToolError("--dry-run reads a local training directory") }
                 let plan = try archiver.plan(run: run, into: directory)
                 for skipped in plan.skipped { Terminal.diagnose(ArchiveOutput.line(.skipped(skipped))) }
                 Terminal.print(ArchiveOutput.text(plan, archive: self.archive))
@@ -77,8 +78,8 @@ extension DeltaCommand {
             }
             let report = try ProgressMeter.showing("archiving", if: !quiet) { progress in
                 archiver.progress = progress
-                if ObjectLocation.isURL(run) {
-                    return try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket)
+                if RemoteSession.isRemote(run) {
+                    return try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket, in: RemoteSession.shared())
                 }
                 if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run)) }
                 return try archiver.archive(run: run, into: directory)
@@ -148,8 +149,8 @@ extension DeltaCommand {
 
         func execute() throws -> ToolStatus {
             let restored: Restorer.Restored
-            if ObjectLocation.isURL(archive) {
-                let bucket = try BucketArchive(archive, client: RemoteStore.client())
+            if RemoteSession.isRemote(archive) {
+                let bucket = try BucketArchive(archive, in: RemoteSession.shared())
                 let wanted = try bucket.entry(step: step)
                 let files = try BucketArchive.files(toRestore: wanted, manifest: bucket.manifest())
                 let frozen = try bucket.frozen(files)
@@ -189,8 +190,8 @@ extension DeltaCommand {
 
         func execute() throws -> ToolStatus {
             let manifest =
-                ObjectLocation.isURL(archive)
-                ? try BucketArchive(archive, client: RemoteStore.client()).manifest() : try ArchiveManifest.existing(directory: archive)
+                RemoteSession.isRemote(archive)
+                ? try BucketArchive(archive, in: RemoteSession.shared()).manifest() : try ArchiveManifest.existing(directory: archive)
             if json {
                 Terminal.document(ArchiveOutput.json(manifest).serialized() + "\n")
             } else {
@@ -242,8 +243,8 @@ extension DeltaCommand {
 
         func execute() throws -> ToolStatus {
             let report: ArchiveReport
-            if ObjectLocation.isURL(archive) {
-                let bucket = try BucketArchive(archive, client: RemoteStore.client())
+            if RemoteSession.isRemote(archive) {
+                let bucket = try BucketArchive(archive, in: RemoteSession.shared())
                 let names = bucket.names
                 let frozen = try bucket.frozen(names)
                 guard frozen.isEmpty else { throw bucket.frozenError(frozen, what: "verifying the archive") }
@@ -297,21 +298,15 @@ extension DeltaCommand {
         }
 
         func execute() throws -> ToolStatus {
-            guard ObjectLocation.isURL(archive) else { throw ToolError("\(archive): thaw applies to s3:// archives only") }
-            let bucket = try BucketArchive(archive, client: RemoteStore.client())
+            guard RemoteSession.isRemote(archive) else { throw ToolError("\(archive): thaw applies to s3:// archives only") }
+            let bucket = try BucketArchive(archive, in: RemoteSession.shared())
             let manifest = try bucket.manifest()
             let files =
                 all
                 ? manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) }
                 : try BucketArchive.files(toRestore: bucket.entry(step: step), manifest: manifest)
             let frozen = try bucket.frozen(Array(Set(files)).sorted())
-            let targets = frozen.map { bucket.location.appending($0) }
-            let (days, tier) = (days, tier)
-            let started = try RemoteStore.run { client in
-                var started = 0
-                for target in targets where try await client.restore(target, days: days, tier: tier) { started += 1 }
-                return started
-            }
+            let started = try bucket.thaw(frozen, days: days, tier: tier)
             Terminal.print(
                 "\(bucket.location): \(files.count) file(s) needed, \(frozen.count) in an archive storage class: "
                     + "\(started) restore(s) started, \(frozen.count - started) already under way or done")

@@ -67,7 +67,7 @@ public enum CheckpointLocator {
     }
 
     /// The checkpoints a path names (see ``layout(of:)``): a training directory's in the order
-    /// of ``ordered(_:latestOnly:)``, a SavedModel's variables, a serving model's versions in
+    /// of `CheckpointDirectory.checkpoints(latestOnly:)`, a SavedModel's variables, a serving model's versions in
     /// ascending order; with `latestOnly`, only the newest.
     public static func prefixes(for path: String, latestOnly: Bool = false) throws(ToolError) -> [String] {
         try prefixes(in: layout(of: path), path: path, latestOnly: latestOnly)
@@ -79,7 +79,9 @@ public enum CheckpointLocator {
         case .checkpoint(let prefix), .legacy(let prefix):
             return [prefix]
         case .trainingDirectory(let directory):
-            return try ordered(directory, latestOnly: latestOnly)
+            let checkpoints = directory.checkpoints(latestOnly: latestOnly)
+            guard !checkpoints.isEmpty else { throw ToolError(directory.noCheckpointLine) }
+            return checkpoints
         case .savedModel(let model):
             guard model.hasVariables else { throw ToolError("\(path): a SavedModel without variables (no variables/variables.index)") }
             return [model.variablesPrefix]
@@ -87,34 +89,6 @@ public enum CheckpointLocator {
             let versions = latestOnly ? Array(serving.versions.suffix(1)) : serving.versions
             return versions.filter(\.model.hasVariables).map(\.model.variablesPrefix)
         }
-    }
-
-    /// The checkpoints of a training directory: those its state file names, in its order, then
-    /// every other one by name; or only the newest.
-    static func ordered(_ directory: CheckpointDirectory, latestOnly: Bool) throws(ToolError) -> [String] {
-        let present = directory.prefixes + directory.legacyPrefixes
-        if latestOnly {
-            if let latest = directory.latest, latest.exists { return [latest.prefix] }
-            guard let last = present.last else { throw noCheckpoint(in: directory) }
-            return [last]
-        }
-        var ordered: [String] = []
-        if case .success(let state)? = directory.state {
-            let named = state.allModelCheckpointPaths + [state.modelCheckpointPath].compactMap { $0 }
-            for written in named {
-                let resolved = directory.resolve(written)
-                if resolved.exists && !ordered.contains(resolved.prefix) { ordered.append(resolved.prefix) }
-            }
-        }
-        for prefix in present where !ordered.contains(prefix) { ordered.append(prefix) }
-        guard !ordered.isEmpty else { throw noCheckpoint(in: directory) }
-        return ordered
-    }
-
-    /// "No checkpoint here", with what the directory holds instead.
-    private static func noCheckpoint(in directory: CheckpointDirectory) -> ToolError {
-        ToolError(
-            "\(directory.path): no checkpoint in this directory (\(ForeignFormat.contents(of: directory))); \(ForeignFormat.whatIsRead)")
     }
 
     /// The checkpoint of `step` in `directory`: the prefix whose name ends in that number

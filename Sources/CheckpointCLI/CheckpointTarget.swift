@@ -1,5 +1,5 @@
 import MappedIO
-import ObjectStore
+import RemoteCheckpoints
 import TensorBundle
 import TrainingState
 import Verification
@@ -9,12 +9,13 @@ import Verification
 enum CheckpointTarget: Sendable {
     case local(String)
     case legacy(String)
-    case remote(RemoteFolder, String)
+    case remote(RemoteCheckpoint)
 
     /// The checkpoint's prefix (`run/ckpt-10`, `s3://bucket/run/ckpt-10`).
     var prefix: String {
         switch self {
-        case .local(let prefix), .legacy(let prefix), .remote(_, let prefix): prefix
+        case .local(let prefix), .legacy(let prefix): prefix
+        case .remote(let checkpoint): checkpoint.prefix
         }
     }
 
@@ -36,12 +37,11 @@ enum CheckpointTarget: Sendable {
     /// The checkpoints `path` names, local or remote (see ``CheckpointLocator`` and
     /// ``RemoteTarget``), with the reports of the directories around them: a training
     /// directory's, a SavedModel's, each version's of a serving model.
-    static func locate(_ path: String, latestOnly: Bool) throws(ToolError) -> (targets: [CheckpointTarget], directories: [DirectoryReport])
-    {
-        if ObjectLocation.isURL(path) {
-            let target = try RemoteStore.run { try await RemoteTarget.locate(path, latestOnly: latestOnly, client: $0) }
+    static func locate(_ path: String, latestOnly: Bool) throws -> (targets: [CheckpointTarget], directories: [DirectoryReport]) {
+        if RemoteSession.isRemote(path) {
+            let target = try RemoteTarget.locate(path, latestOnly: latestOnly, in: RemoteSession.shared())
             let reports = target.directory.map { [Verifier().verify(directory: $0, folders: target.folder.folders)] } ?? []
-            return (target.prefixes.map { .remote(target.folder, $0) }, reports)
+            return (target.checkpoints.map { .remote($0) }, reports)
         }
         let layout = try CheckpointLocator.layout(of: path)
         let prefixes = try CheckpointLocator.prefixes(in: layout, path: path, latestOnly: latestOnly).map(CheckpointTarget.at)
@@ -63,8 +63,8 @@ enum CheckpointTarget: Sendable {
     /// allows and read as a V2 bundle written into a staging directory.
     ///
     /// - Throws: ``ToolError`` when the index cannot be read, a V1 tensor does not decode, or
-    ///   the store fails.
-    func open(verifier: Verifier) throws(ToolError) -> (bundle: CheckpointBundle, report: CheckpointReport) {
+    ///   the store fails (``RemoteError``).
+    func open(verifier: Verifier) throws -> (bundle: CheckpointBundle, report: CheckpointReport) {
         switch self {
         case .local(let prefix):
             let bundle: CheckpointBundle
@@ -77,18 +77,17 @@ enum CheckpointTarget: Sendable {
         case .legacy(let prefix):
             let legacy = try Self.read(legacy: prefix)
             return (try Self.bundle(of: legacy), verifier.verify(legacy: legacy))
-        case .remote(let folder, let prefix):
-            return try RemoteStore.run { client in
-                let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
-                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client))
-            }
+        case .remote(let checkpoint):
+            let session = try RemoteSession.shared()
+            let bundle = try checkpoint.open(in: session)
+            return (bundle, try checkpoint.verify(bundle, with: verifier, in: session))
         }
     }
 
     /// Verifies the checkpoint with `verifier`, with a progress bar on standard error when
     /// `showingProgress`, and returns the bundle it opened (nil when its index cannot be read,
-    /// which is a finding for a local checkpoint). A store that fails is a tool error.
-    func verify(with verifier: Verifier, showingProgress: Bool) throws(ToolError) -> (bundle: CheckpointBundle?, report: CheckpointReport) {
+    /// which is a finding for a local checkpoint). A store that fails is a ``RemoteError``.
+    func verify(with verifier: Verifier, showingProgress: Bool) throws -> (bundle: CheckpointBundle?, report: CheckpointReport) {
         switch self {
         case .local(let prefix):
             let bundle: CheckpointBundle
@@ -107,22 +106,21 @@ enum CheckpointTarget: Sendable {
                 throw ToolError("\(prefix): a V1 checkpoint is verified whole (--part splits the data files of V2 checkpoints)")
             }
             return (nil, verifier.verify(legacy: try Self.read(legacy: prefix)))
-        case .remote(let folder, let prefix):
-            return try RemoteStore.run { client in
-                let bundle = try await folder.bundle(named: Path.fileName(of: prefix), client: client)
-                let meter = ProgressMeter.start(label: Path.fileName(of: prefix), if: showingProgress)
-                defer { meter?.finish() }
-                var verifier = verifier
-                verifier.progress = meter?.progress
-                return (bundle, try await Self.verify(bundle, in: folder, with: verifier, client: client))
-            }
+        case .remote(let checkpoint):
+            let session = try RemoteSession.shared()
+            let bundle = try checkpoint.open(in: session)
+            let meter = ProgressMeter.start(label: Path.fileName(of: checkpoint.prefix), if: showingProgress)
+            defer { meter?.finish() }
+            var verifier = verifier
+            verifier.progress = meter?.progress
+            return (bundle, try checkpoint.verify(bundle, with: verifier, in: session))
         }
     }
 
     /// The V1 checkpoint `legacy` as a V2 bundle, written into a staging directory that stands
     /// for its own (the bundle stays mapped once the directory is gone).
-    static func bundle(of legacy: LegacyCheckpoint) throws(ToolError) -> CheckpointBundle {
-        let staging = try StagingDirectory(standingFor: Path.directory(of: legacy.prefix))
+    static func bundle(of legacy: LegacyCheckpoint) throws -> CheckpointBundle {
+        let staging = try ScratchDirectory.staging(standingFor: Path.directory(of: legacy.prefix))
         do {
             return try legacy.writeBundle(to: Path.join(staging.path, Path.fileName(of: legacy.prefix)))
         } catch {
@@ -130,26 +128,14 @@ enum CheckpointTarget: Sendable {
         }
     }
 
-    /// The streamed verification of a remote bundle: ranged reads as large and as many in
-    /// flight as the store's configuration says.
-    private static func verify(
-        _ bundle: CheckpointBundle, in folder: RemoteFolder, with verifier: Verifier, client: S3Client
-    ) async throws -> CheckpointReport {
-        var verifier = verifier
-        verifier.readsInFlight = min(client.configuration.connections, 32)
-        verifier.chunkSize = client.configuration.rangeSize
-        return try await verifier.verify(bundle, reader: StoreShardReader(client: client), siblings: folder.names)
-    }
-
     /// The training state of the checkpoint opened as `bundle` (its object graph read from the
     /// store for a remote one).
-    func trainingState(of bundle: CheckpointBundle) throws(ToolError) -> TrainingState {
+    func trainingState(of bundle: CheckpointBundle) throws(RemoteError) -> TrainingState {
         switch self {
         case .local, .legacy:
             return TrainingState(bundle: bundle)
-        case .remote(let folder, _):
-            let graph = try RemoteStore.run { client in try await folder.objectGraph(of: bundle, client: client) }
-            return TrainingState(bundle: bundle, objectGraph: graph)
+        case .remote(let checkpoint):
+            return try checkpoint.trainingState(of: bundle, in: RemoteSession.shared())
         }
     }
 
@@ -157,24 +143,18 @@ enum CheckpointTarget: Sendable {
     /// TensorFlow checks it on restore (read from the store for a remote one), or why it fails
     /// those checks.
     ///
-    /// - Throws: ``ToolError`` when the store fails.
-    func value(forKey key: [UInt8], of bundle: CheckpointBundle) throws(ToolError) -> Result<TensorValue, TensorError> {
+    /// - Throws: ``RemoteError`` when the store fails.
+    func value(forKey key: [UInt8], of bundle: CheckpointBundle) throws(RemoteError) -> Result<TensorValue, TensorError> {
         switch self {
         case .local, .legacy:
             return Result { () throws(TensorError) in try bundle.value(forKey: key) }
-        case .remote(let folder, _):
-            return try RemoteStore.run { client in
-                do {
-                    return .success(try await folder.value(forKey: key, of: bundle, client: client))
-                } catch let error as TensorError {
-                    return .failure(error)
-                }
-            }
+        case .remote(let checkpoint):
+            return try checkpoint.value(forKey: key, of: bundle, in: RemoteSession.shared())
         }
     }
 
     /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).
-    func openUnchecked() throws(ToolError) -> (bundle: CheckpointBundle, siblings: [String]) {
+    func openUnchecked() throws -> (bundle: CheckpointBundle, siblings: [String]) {
         switch self {
         case .local(let prefix):
             do {
@@ -184,9 +164,8 @@ enum CheckpointTarget: Sendable {
             }
         case .legacy(let prefix):
             throw ToolError("\(prefix): a V1 checkpoint is verified whole, never in shares")
-        case .remote(let folder, let prefix):
-            let bundle = try RemoteStore.run { try await folder.bundle(named: Path.fileName(of: prefix), client: $0) }
-            return (bundle, folder.names)
+        case .remote(let checkpoint):
+            return (try checkpoint.open(in: RemoteSession.shared()), checkpoint.folder.names)
         }
     }
 }

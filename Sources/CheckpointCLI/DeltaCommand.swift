@@ -2,8 +2,8 @@ import Archive
 import ArgumentParser
 import Delta
 import MappedIO
-import ObjectStore
 import Parallelism
+import RemoteCheckpoints
 
 /// `ckptdelta`: compressed, byte-exact delta checkpoints.
 public struct DeltaCommand: ParsableCommand {
@@ -67,8 +67,8 @@ extension DeltaCommand {
             creator.jobs = workers.jobs
             creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
             creator.predictions = !noPredictions
-            let remote = ObjectLocation.isURL(output) ? try RemoteStore.location(output) : nil
-            let staging = try remote.map { (remote) throws(ToolError) in try StagingDirectory(standingFor: remote.parent.description) }
+            let remote = RemoteSession.isRemote(output) ? try RemoteSession.folderAndName(of: output) : nil
+            let staging = try remote.map { (remote) throws(RemoteError) in try StagedCopy.staging(standingFor: remote.folder) }
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
             let (basePrefix, targetPrefix) = (try base?.bundlePrefix(), try target.bundlePrefix())
             let manifest = try ProgressMeter.showing("encoding \(Path.fileName(of: targetPrefix))", if: !quiet) {
@@ -79,8 +79,8 @@ extension DeltaCommand {
             }
             if let staging, let remote {
                 try RemoteOutput.upload(
-                    [remote.name], from: staging.path, to: remote.parent.description, force: force,
-                    inputs: (base?.objects ?? []) + target.objects)
+                    [remote.name], from: staging.path, to: remote.folder, force: force,
+                    inputs: (base?.sources ?? []) + target.sources, in: RemoteSession.shared())
             }
             if !quiet { Terminal.print(DeltaOutput.summary(manifest, deltaPath: local, name: output)) }
             return .clean
@@ -109,22 +109,24 @@ extension DeltaCommand {
         func execute() throws -> ToolStatus {
             // Remote inputs are copied locally first; a remote output folder gets the rebuilt files once complete.
             let base = paths.count == 2 ? try StagedCheckpoint(paths[0]) : nil
-            let staging = try StagingDirectory(standingFor: nil)
+            let staging = try StagedCopy.staging(standingFor: nil)
             let deltaPath = paths[paths.count - 1]
             let delta = try StagedCheckpoint.file(deltaPath, staging: staging)
             var applier = DeltaApplier()
             applier.jobs = workers.jobs
             let basePrefix = try base?.bundlePrefix()
-            let remote = ObjectLocation.isURL(output)
+            let remote = RemoteSession.isRemote(output)
             let rebuilt = remote ? Path.join(staging.path, "rebuilt") : output
-            if remote { StagingDirectory.record(local: rebuilt, standsFor: try RemoteStore.location(output).description) }
+            if remote { ScratchDirectory.record(rebuilt, standsFor: try RemoteSession.location(output).description) }
             try ProgressMeter.showing("rebuilding \(Path.fileName(of: deltaPath))") { (progress) throws(DeltaError) in
                 applier.progress = progress
                 try applier.apply(delta: delta, base: basePrefix, into: rebuilt, replacing: remote ? .never : .forced(force))
             }
             guard remote else { return .clean }
-            let inputs = (base?.objects ?? []) + (ObjectLocation.isURL(deltaPath) ? [try RemoteStore.location(deltaPath)] : [])
-            try RemoteOutput.upload(try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, force: force, inputs: inputs)
+            let inputs = (base?.sources ?? []) + (RemoteSession.isRemote(deltaPath) ? [deltaPath] : [])
+            try RemoteOutput.upload(
+                try RemoteOutput.checkpointFiles(in: rebuilt), from: rebuilt, to: output, force: force, inputs: inputs,
+                in: RemoteSession.shared())
             return .clean
         }
     }
@@ -139,7 +141,7 @@ extension DeltaCommand {
         var json = false
 
         func execute() throws -> ToolStatus {
-            let staging = try StagingDirectory(standingFor: nil)
+            let staging = try StagedCopy.staging(standingFor: nil)
             let file = try DeltaFile(path: StagedCheckpoint.file(delta, staging: staging))
             if json {
                 Terminal.document(DeltaOutput.json(file, name: delta).serialized() + "\n")

@@ -162,18 +162,18 @@ public struct DiffCommand: StatusCommand {
 
     /// Opens the checkpoint `path` names after verifying it: every tensor the diff reads must
     /// match its checksum, or damage would be reported as a numeric change.
-    private func open(_ path: String) throws(ToolError) -> (bundle: CheckpointBundle, name: String) {
+    private func open(_ path: String) throws -> (bundle: CheckpointBundle, name: String) {
         // A remote checkpoint is copied locally first; its files stay mapped once the copy is removed.
         // Diagnostics name it by its URL (Terminal relocates staging paths); so does the report.
         let staged = try StagedCheckpoint(path)
         let label = "verifying \(Path.fileName(of: staged.target.prefix))"
-        let (bundle, report) = try ProgressMeter.showing(label, if: !json && !csv) { (progress) throws(ToolError) in
+        let (bundle, report) = try ProgressMeter.showing(label, if: !json && !csv) { progress in
             var verifier = Verifier.forReading(jobs: workers.jobs)
             verifier.progress = progress
             return try staged.target.open(verifier: verifier)
         }
         if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
-        return (bundle, StagingDirectory.relocated(staged.target.prefix))
+        return (bundle, ScratchDirectory.originalPaths(in: staged.target.prefix))
     }
 }
 

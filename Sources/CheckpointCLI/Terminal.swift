@@ -36,7 +36,7 @@ public enum Terminal {
     /// Writes one diagnostic line to standard error, made safe to print, with staging paths
     /// replaced by the remote locations they stand for.
     public static func diagnose(_ line: String) {
-        emit(Array((printable(StagingDirectory.relocated(line)) + "\n").utf8), to: 2)
+        emit(Array((printable(ScratchDirectory.originalPaths(in: line)) + "\n").utf8), to: 2)
     }
 
     /// Whether a progress bar is on standard error's last line. Every write holds this lock: a

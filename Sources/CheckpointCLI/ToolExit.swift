@@ -3,6 +3,8 @@ import ArgumentParser
 import BinaryCoding
 import Delta
 import Glibc
+import MappedIO
+import RemoteCheckpoints
 
 /// The diff(1) exit-status convention every tool here follows.
 public enum ToolStatus: Int32, Sendable {
@@ -91,6 +93,14 @@ extension DeltaError: ToolFailure {
 
 extension ArchiveError: ToolFailure {
     var line: String { cause }
+}
+
+extension RemoteError: ToolFailure {
+    var line: String { message }
+}
+
+extension FileError: ToolFailure {
+    var line: String { description }
 }
 
 extension ParsableCommand {

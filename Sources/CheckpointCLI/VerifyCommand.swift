@@ -107,7 +107,7 @@ public struct VerifyCommand: StatusCommand {
     }
 
     /// The checkpoints `paths` name, in order, and the reports of the training directories among them.
-    private static func locate(_ paths: [String], latestOnly: Bool) throws(ToolError) -> ([CheckpointTarget], [DirectoryReport]) {
+    private static func locate(_ paths: [String], latestOnly: Bool) throws -> ([CheckpointTarget], [DirectoryReport]) {
         var targets: [CheckpointTarget] = []
         var directories: [DirectoryReport] = []
         for path in paths {

@@ -8,7 +8,12 @@ import Testing
 
 /// Interoperability with real TensorFlow on fresh checkpoints: what TensorFlow writes we read
 /// identically (and rewrite byte for byte); what we write TensorFlow reads identically.
-@Suite(.serialized) struct InteropTests {
+@Suite(
+    .serialized,
+    .enabled(
+        if: TensorFlowPython.named,
+        "needs CKPT_TF_PYTHON, a Python with tensorflow-cpu, xxhash and safetensors; scripts/test creates one under .build/tf-venv")
+) struct InteropTests {
     @Test func freshTensorFlowCheckpointsReadAndRewriteIdentically() throws {
         let directory = TemporaryDirectory()
         _ = try TensorFlowPython.generate(["--out", directory.path])

@@ -5,6 +5,9 @@ import Testing
 /// Real TensorFlow, through the Python named by `CKPT_TF_PYTHON` (`scripts/test` creates a
 /// virtualenv with `tensorflow-cpu` and sets it).
 enum TensorFlowPython {
+    /// Whether the environment names the Python (`scripts/test` always does).
+    static var named: Bool { ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"] != nil }
+
     static func python() throws -> String {
         try #require(
             ProcessInfo.processInfo.environment["CKPT_TF_PYTHON"],

@@ -5,7 +5,7 @@ import Testing
 
 /// The S3 client's writes against both servers: conditional creates and compare-and-swap,
 /// multipart uploads, listings past one page, ranged reads.
-@Suite("S3 client writes")
+@Suite("S3 client writes", .needsServers)
 struct ClientTests {
     static func store(_ server: String) throws -> TestStore { try server == "moto" ? TestStore.moto : TestStore.seaweedfs }
 

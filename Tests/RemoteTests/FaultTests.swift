@@ -6,7 +6,7 @@ import Testing
 /// Faults injected by the proxy in front of SeaweedFS: throttling, cut connections, slow
 /// answers, a killed run, two archivers at once. One suite, run one test at a time, because
 /// the proxy's fault settings are shared.
-@Suite("Faults between the tools and the store", .serialized)
+@Suite("Faults between the tools and the store", .serialized, .needsServers)
 struct FaultTests {
     /// Through a proxy that answers 503 SlowDown to every third request and cuts every fourth
     /// body in half, verification still completes with the same report, and damage is still found.

@@ -6,7 +6,7 @@ import Testing
 /// The hand-edited indexes of `HostileIndexTests` (extreme sizes, offsets, counts, shard
 /// numbers), read from a bucket: `ckptverify` and `--part` end as they do locally (exit 1, no
 /// trap, no hang) and say the same first error.
-@Suite("Hostile checkpoints in s3://")
+@Suite("Hostile checkpoints in s3://", .needsServers)
 struct HostileRemoteTests {
     @Test(arguments: HostileCheckpoint.cases)
     func extremeRecordValuesFromABucket(_ hostile: HostileCheckpoint.Case) async throws {

@@ -4,7 +4,7 @@ import ObjectStore
 import Testing
 
 /// `ckptdelta archive/restore/ls/verify/thaw` with the archive in a real S3 server.
-@Suite("Archives in s3://", .serialized)
+@Suite("Archives in s3://", .serialized, .needsServers)
 struct RemoteArchiveTests {
     /// A copy of the Keras fixture run holding only `steps`.
     static func run(_ steps: [Int], in scratch: TemporaryDirectory) throws -> String {

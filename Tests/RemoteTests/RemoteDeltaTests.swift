@@ -4,7 +4,7 @@ import ObjectStore
 import Testing
 
 /// `ckptdiff` and `ckptdelta create/apply/info` with either side in a real S3 server.
-@Suite("ckptdiff and ckptdelta on s3://")
+@Suite("ckptdiff and ckptdelta on s3://", .needsServers)
 struct RemoteDeltaTests {
     @Test func diffsCreatesAndAppliesAcrossTheStore() async throws {
         let store = try TestStore.seaweedfs

@@ -4,7 +4,7 @@ import ObjectStore
 import Testing
 
 /// `ckptverify` on checkpoints in a real S3 server (SeaweedFS, which checks every signature).
-@Suite("ckptverify on s3://", .serialized)
+@Suite("ckptverify on s3://", .serialized, .needsServers)
 struct RemoteVerifyTests {
     static let groups = ["tf2_keras_adam", "sharded_tf1", "sharded_tf2", "partitioned", "dtypes", "tf1_saver"]
 

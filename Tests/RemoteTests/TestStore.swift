@@ -64,6 +64,24 @@ struct TestStore: Sendable {
     }
 }
 
+extension TestStore {
+    /// The variables `scripts/s3-servers start` exports, naming its servers.
+    static let variables = ["CKPT_TEST_SEAWEEDFS", "CKPT_TEST_MOTO", "CKPT_TEST_FAULT_PROXY", "CKPT_TEST_FAULTS", "CKPT_TEST_ACCESS_KEY"]
+
+    /// Whether the environment names the servers (`scripts/test` starts them and always does).
+    static var serversNamed: Bool { variables.allSatisfy { ProcessInfo.processInfo.environment[$0] != nil } }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs a suite against the servers of `scripts/s3-servers`, or skips it saying why when the
+    /// environment names none (a plain `swift test`); `scripts/test` always runs it.
+    static var needsServers: Self {
+        .enabled(
+            if: TestStore.serversNamed,
+            "needs the S3 servers of scripts/s3-servers (CKPT_TEST_SEAWEEDFS and the rest are unset); scripts/test starts them")
+    }
+}
+
 struct StoreTestSetup: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -130,4 +130,28 @@ public struct CheckpointDirectory: Sendable {
         guard case .success(let state)? = state, let newest = state.modelCheckpointPath, !newest.isEmpty else { return nil }
         return resolve(newest)
     }
+
+    /// The checkpoints of the directory in the order the tools take them: those its state file
+    /// names, in its order, then every other one by name; with `latestOnly`, only the newest
+    /// (the state file's latest, else the last by name). Empty when it holds none.
+    public func checkpoints(latestOnly: Bool) -> [String] {
+        let present = prefixes + legacyPrefixes
+        if latestOnly {
+            if let latest, latest.exists { return [latest.prefix] }
+            return present.last.map { [$0] } ?? []
+        }
+        var ordered: [String] = []
+        if case .success(let state)? = state {
+            for written in state.allModelCheckpointPaths + [state.modelCheckpointPath].compactMap({ $0 }) {
+                let resolved = resolve(written)
+                if resolved.exists && !ordered.contains(resolved.prefix) { ordered.append(resolved.prefix) }
+            }
+        }
+        return ordered + present.filter { !ordered.contains($0) }
+    }
+
+    /// The line that says the directory holds no checkpoint, and what it holds instead.
+    public var noCheckpointLine: String {
+        "\(path): no checkpoint in this directory (\(ForeignFormat.contents(of: self))); \(ForeignFormat.whatIsRead)"
+    }
 }

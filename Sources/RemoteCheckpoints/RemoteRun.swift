@@ -7,16 +7,23 @@ import TensorBundle
 /// is copied into a staging directory beside the one before it (its base, when that is still in
 /// the run), archived from there, and the older one removed, so the disk holds at most two
 /// checkpoints whatever the run's length.
-enum RemoteRun {
-    static func archive(_ url: String, with archiver: Archiver, into archive: String, bucket: BucketArchive?) throws -> ArchiveRunReport {
-        let target = try RemoteStore.run { try await RemoteTarget.locate(url, latestOnly: false, client: $0) }
-        guard target.directory != nil else { throw ToolError("\(url): a training folder is needed, not one checkpoint") }
+public enum RemoteRun {
+    /// Archives the training folder `url` with `archiver` into the archive working directory
+    /// `archive` (a bucket archive's staging directory when `bucket` is given).
+    ///
+    /// - Throws: ``RemoteError`` when the folder holds no checkpoint or the store fails;
+    ///   `ArchiveError` as `Archiver` throws it.
+    public static func archive(
+        _ url: String, with archiver: Archiver, into archive: String, bucket: BucketArchive?, in session: RemoteSession
+    ) throws -> ArchiveRunReport {
+        let target = try RemoteTarget.locate(url, latestOnly: false, in: session)
+        guard target.directory != nil else { throw RemoteError(.usage, "\(url): a training folder is needed, not one checkpoint") }
         var archiver = archiver
         let folder = target.folder
         var byStep: [Int64: String] = [:]
         var report = ArchiveRunReport()
-        for prefix in target.prefixes {
-            let name = Path.fileName(of: prefix)
+        for checkpoint in target.checkpoints {
+            let name = Path.fileName(of: checkpoint.prefix)
             guard let step = BundleFiles.step(of: name) else {
                 report.skip(
                     name, reason: "not archived, its name carries no step number (an archive keys steps by the number after the last -)")
@@ -26,17 +33,16 @@ enum RemoteRun {
             if byStep[step] == nil { byStep[step] = name }
         }
         guard !byStep.isEmpty || !report.skipped.isEmpty else {
-            throw ToolError("\(url): nothing to archive, no checkpoint with a step number in this folder")
+            throw RemoteError(.noSuchCheckpoint, "\(url): nothing to archive, no checkpoint with a step number in this folder")
         }
-        let manifest =
-            try bucket.map { (bucket) throws(ToolError) in try bucket.manifestIfAny() } ?? ArchiveManifest.load(directory: archive)
-        let staging = try StagingDirectory(standingFor: folder.location.description)
+        let manifest = try bucket?.manifestIfAny() ?? ArchiveManifest.load(directory: archive)
+        let staging = try StagedCopy.staging(standingFor: folder.location.description)
         var previous: [String] = []
         for step in byStep.keys.sorted() where manifest?.entry(step: step) == nil {
             let name = byStep[step]!
             let objects = folder.objects(ofCheckpoint: name, companions: true)
             let directory = staging.path
-            try RemoteStore.run { client in try await client.download(objects, into: directory) }
+            try session.run { client in try await client.download(objects, into: directory) }
             if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: staging.path)) }
             report.append(try archiver.archive(run: staging.path, into: archive))
             for file in previous { try? FileSystem.remove(Path.join(staging.path, file)) }

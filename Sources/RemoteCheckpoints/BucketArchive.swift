@@ -11,10 +11,12 @@ import Synchronization
 /// write (never replacing an object), before any manifest lists it; the manifest is replaced by
 /// compare-and-swap on its entity tag, so of two archivers on one archive the second to write
 /// stops with a clear error and nothing listed is ever lost.
-final class BucketArchive: ArchivePublisher {
-    let location: ObjectLocation
-    let staging: StagingDirectory
-    private let client: S3Client
+public final class BucketArchive: ArchivePublisher {
+    /// The archive folder (its key ends in `/`).
+    public let location: ObjectLocation
+    /// The local directory that holds the manifest and the files a command needs.
+    public let staging: ScratchDirectory
+    private let session: RemoteSession
     private let storageClass: String?
     private struct State {
         /// The archive's objects by name, as listed, plus those this run created.
@@ -24,16 +26,17 @@ final class BucketArchive: ArchivePublisher {
     }
     private let state: Mutex<State>
 
-    /// Lists the archive at `url` and copies its manifest into a new staging directory.
-    init(_ url: String, client: S3Client, storageClass: String? = nil) throws(ToolError) {
-        let location = try RemoteStore.location(url)
+    /// Lists the archive at `url` and copies its manifest into a new staging directory;
+    /// `storageClass` is the class of the files this run creates (the manifest stays STANDARD).
+    public init(_ url: String, storageClass: String? = nil, in session: RemoteSession) throws(RemoteError) {
+        let location = try RemoteSession.location(url)
         self.location = ObjectLocation(bucket: location.bucket, key: location.folderKey)
-        self.client = client
+        self.session = session
         self.storageClass = storageClass
-        self.staging = try StagingDirectory(standingFor: self.location.description)
+        self.staging = try StagedCopy.staging(standingFor: self.location.description)
         let folder = self.location
         let staged = staging.path
-        let (objects, tag) = try RemoteStore.run { client in
+        let (objects, tag) = try session.run { client in
             let listing = try await client.list(bucket: folder.bucket, prefix: folder.key, delimiter: "/")
             // Names that are not plain are no archive's files: left out, as a local archive's are.
             let objects = listing.children(of: folder.key).objects
@@ -46,30 +49,31 @@ final class BucketArchive: ArchivePublisher {
         self.state = Mutex(State(objects: objects, manifestTag: tag))
     }
 
-    /// The archive's manifest; an error when the folder holds none.
-    func manifest() throws(ToolError) -> ArchiveManifest {
-        do {
-            guard let manifest = try ArchiveManifest.load(directory: staging.path) else {
-                throw ToolError("\(location): not an archive (no \(ArchiveManifest.fileName))")
-            }
-            return manifest
-        } catch let error as ToolError {
-            throw error
-        } catch {
-            throw ToolError(String(describing: error))
+    /// The archive's manifest.
+    ///
+    /// - Throws: ``RemoteError`` (``RemoteError/Code/notAnArchive``) when the folder holds none,
+    ///   or reporting the ``ArchiveError`` of a manifest that does not load.
+    public func manifest() throws(RemoteError) -> ArchiveManifest {
+        guard let manifest = try manifestIfAny() else {
+            throw RemoteError(.notAnArchive, "\(location): not an archive (no \(ArchiveManifest.fileName))")
         }
+        return manifest
     }
 
     /// The archive's manifest, or nil when the folder holds none yet.
-    func manifestIfAny() throws(ToolError) -> ArchiveManifest? {
-        FileSystem.exists(Path.join(staging.path, ArchiveManifest.fileName)) ? try manifest() : nil
+    public func manifestIfAny() throws(RemoteError) -> ArchiveManifest? {
+        do {
+            return try ArchiveManifest.load(directory: staging.path)
+        } catch {
+            throw Self.relocated(error)
+        }
     }
 
     /// The entry of `step`, or of the newest step when nil.
-    func entry(step: Int64?) throws(ToolError) -> ArchiveEntry {
+    public func entry(step: Int64?) throws(RemoteError) -> ArchiveEntry {
         let manifest = try manifest()
         guard let entry = step.map(manifest.entry(step:)) ?? manifest.entries.last else {
-            throw ToolError("\(location): \(step.map { "no step \($0) in the archive" } ?? "the archive holds no step")")
+            throw RemoteError(.noSuchStep, "\(location): \(step.map { "no step \($0) in the archive" } ?? "the archive holds no step")")
         }
         return entry
     }
@@ -78,11 +82,12 @@ final class BucketArchive: ArchivePublisher {
     /// objects but no manifest, and copies what the run reads: the chain of each new step's base
     /// and the complete deltas a killed run left unlisted. Returns the files that cannot be read
     /// now (archive storage classes): a step whose base chain needs one starts a new chain.
-    func prepare(for run: TrainingRun) throws(ToolError) -> Set<String> {
+    public func prepare(for run: TrainingRun) throws(RemoteError) -> Set<String> {
         guard FileSystem.exists(Path.join(staging.path, ArchiveManifest.fileName)) else {
             let present = names
             guard present.isEmpty else {
-                throw ToolError(
+                throw RemoteError(
+                    .notAnArchive,
                     "\(location): not an archive (no \(ArchiveManifest.fileName)) and not empty (\(present.prefix(3).joined(separator: ", "))\(present.count > 3 ? ", …" : "")); archive into a new or empty folder"
                 )
             }
@@ -96,7 +101,7 @@ final class BucketArchive: ArchivePublisher {
                 needed.formUnion(try manifest.chain(to: base).map(\.file))
             }
         } catch {
-            throw ToolError(error.cause)
+            throw Self.relocated(error)
         }
         let listed = Set(manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) })
         needed.formUnion(names.filter { !listed.contains($0) && ($0.hasSuffix(".ckptdelta") || $0.hasSuffix(".zst")) })
@@ -106,16 +111,16 @@ final class BucketArchive: ArchivePublisher {
     }
 
     /// The names of the objects in the archive folder.
-    var names: [String] { state.withLock { $0.objects.keys.sorted() } }
+    public var names: [String] { state.withLock { $0.objects.keys.sorted() } }
 
     /// Of `names`, those whose objects sit in an archive storage class and must be restored
     /// before they can be read (a listing names the class; a HEAD tells whether a restored copy
     /// is readable).
-    func frozen(_ names: some Sequence<String>) throws(ToolError) -> [String] {
+    public func frozen(_ names: some Sequence<String>) throws(RemoteError) -> [String] {
         let archived = state.withLock { state in names.filter { state.objects[$0]?.needsRestore ?? false } }
         guard !archived.isEmpty else { return [] }
         let folder = location
-        let heads = try RemoteStore.run { client in
+        let heads = try session.run { client in
             var still: [String] = []
             for name in archived where try await client.head(folder.appending(name))?.needsRestore ?? true { still.append(name) }
             return still
@@ -124,37 +129,49 @@ final class BucketArchive: ArchivePublisher {
     }
 
     /// Copies the objects `names` into the staging directory (those already there are kept).
-    func fetch(_ names: some Sequence<String>) throws(ToolError) {
+    public func fetch(_ names: some Sequence<String>) throws(RemoteError) {
         let wanted = state.withLock { state in
             Set(names).compactMap { name in FileSystem.exists(Path.join(staging.path, name)) ? nil : state.objects[name] }
         }
         let directory = staging.path
-        try RemoteStore.run { client in try await client.download(wanted, into: directory) }
+        try session.run { client in try await client.download(wanted, into: directory) }
     }
 
     /// The files a restore of `entry` reads: its chain and their companions.
-    static func files(toRestore entry: ArchiveEntry, manifest: ArchiveManifest) throws(ToolError) -> [String] {
+    public static func files(toRestore entry: ArchiveEntry, manifest: ArchiveManifest) throws(RemoteError) -> [String] {
         do {
             let chain = try manifest.chain(to: entry)
             return chain.map(\.file) + entry.companions.map(\.file)
         } catch {
-            throw ToolError(error.cause)
+            throw relocated(error)
         }
     }
 
-    /// A tool error naming the objects that must be thawed before `what` can proceed.
-    func frozenError(_ names: [String], what: String) -> ToolError {
+    /// Asks the store to restore the objects `names` from their archive storage class for
+    /// `days` days; returns how many restores were started (the others were under way or done).
+    public func thaw(_ names: [String], days: Int, tier: String) throws(RemoteError) -> Int {
+        let targets = names.map(location.appending)
+        return try session.run { client in
+            var started = 0
+            for target in targets where try await client.restore(target, days: days, tier: tier) { started += 1 }
+            return started
+        }
+    }
+
+    /// The error naming the objects that must be thawed before `what` can proceed.
+    public func frozenError(_ names: [String], what: String) -> RemoteError {
         let described = state.withLock { state in
             names.prefix(5).map { "\(location.appending($0)) (\(state.objects[$0]?.storageClass ?? "?"))" }
         }
-        return ToolError(
+        return RemoteError(
+            .archived,
             "\(what) needs \(names.count) object(s) in an archive storage class: \(described.joined(separator: ", "))"
                 + "\(names.count > 5 ? ", …" : ""); `ckptdelta thaw \(location)` asks the store to restore them, then retry")
     }
 
     // MARK: ArchivePublisher
 
-    func publish(file name: String, in directory: String) throws(ArchiveError) {
+    public func publish(file name: String, in directory: String) throws(ArchiveError) {
         guard state.withLock({ $0.objects[name] == nil }) else { return }
         let target = location.appending(name)
         let options = WriteOptions(createOnly: true, storageClass: storageClass)
@@ -163,16 +180,16 @@ final class BucketArchive: ArchivePublisher {
             throw ArchiveError(.io, "\(path): vanished before it was uploaded")
         }
         do {
-            try RemoteStore.run { client in _ = try await client.upload(file: path, to: target, options: options) }
+            try session.run { client in _ = try await client.upload(file: path, to: target, options: options) }
         } catch {
-            throw ArchiveError(.busy, Self.explain(error.message, target: target, what: "exists"))
+            throw Self.lostWrite(error, target: target, what: "exists")
         }
         state.withLock {
             $0.objects[name] = ObjectInfo(location: target, size: Int64(size), etag: "", storageClass: storageClass ?? "STANDARD")
         }
     }
 
-    func publishManifest(in directory: String) throws(ArchiveError) {
+    public func publishManifest(in directory: String) throws(ArchiveError) {
         let target = location.appending(ArchiveManifest.fileName)
         let bytes: [UInt8]
         do {
@@ -183,31 +200,42 @@ final class BucketArchive: ArchivePublisher {
         let tag = state.withLock { $0.manifestTag }
         let options = WriteOptions(createOnly: tag == nil, ifMatch: tag, contentType: "application/json")
         do {
-            let written = try RemoteStore.run { client -> String in
+            let written = try session.run { client -> String in
                 let etag = try await client.put(target, bytes: bytes, options: options)
                 if !etag.isEmpty { return etag }
                 return try await client.head(target)?.etag ?? ""
             }
             state.withLock { $0.manifestTag = written }
         } catch {
-            throw ArchiveError(.busy, Self.explain(error.message, target: target, what: "changed since this run read it"))
+            throw Self.lostWrite(error, target: target, what: "changed since this run read it")
         }
     }
 
-    func remove(file name: String) throws(ArchiveError) {
+    public func remove(file name: String) throws(ArchiveError) {
         let target = location.appending(name)
         do {
-            try RemoteStore.run { client in try await client.delete(target) }
+            try session.run { client in try await client.delete(target) }
         } catch {
             throw ArchiveError(.io, error.message, underlying: error)
         }
         _ = state.withLock { $0.objects.removeValue(forKey: name) }
     }
 
-    /// A lost conditional write says that another archiver is at work; other failures as they are.
-    private static func explain(_ message: String, target: ObjectLocation, what: String) -> String {
-        guard message.contains("precondition failed") || message.contains("concurrent write") else { return message }
-        return
-            "\(target): \(what): another archiver is writing this archive; this run stopped (what it uploaded is listed again or reported by the next run)"
+    /// A lost conditional write (the store's precondition failed, or it saw a concurrent write
+    /// to the key) says that another archiver is at work; other failures are reported as they are.
+    private static func lostWrite(_ error: RemoteError, target: ObjectLocation, what: String) -> ArchiveError {
+        guard let code = error.storeError?.code, code == .preconditionFailed || code == .conflict else {
+            return ArchiveError(.io, error.message, underlying: error)
+        }
+        return ArchiveError(
+            .busy,
+            "\(target): \(what): another archiver is writing this archive; this run stopped (what it uploaded is listed again or reported by the next run)",
+            underlying: error)
+    }
+
+    /// An archive failure met on the staging copy, reported as the archive's: a damaged
+    /// manifest or chain is the archive's, never the staging directory's.
+    private static func relocated(_ error: ArchiveError) -> RemoteError {
+        RemoteError(error.code == .notAnArchive ? .notAnArchive : .archive, ScratchDirectory.originalPaths(in: error.cause), cause: error)
     }
 }

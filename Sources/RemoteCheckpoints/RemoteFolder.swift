@@ -1,55 +1,20 @@
 import MappedIO
 import ObjectStore
 import TensorBundle
-import Verification
-
-/// The object store these tools reach for `s3://` paths: one client per process, configured
-/// from the environment the way AWS tools are, created on first use.
-enum RemoteStore {
-    private static let shared: Result<S3Client, StoreError> = Result { () throws(StoreError) in try S3Client() }
-
-    /// The client, or the configuration's error as a tool error.
-    static func client() throws(ToolError) -> S3Client {
-        switch shared {
-        case .success(let client): return client
-        case .failure(let error): throw ToolError(error.description)
-        }
-    }
-
-    /// The location an `s3://` path names, or a tool error saying why it is not one.
-    static func location(_ path: String) throws(ToolError) -> ObjectLocation {
-        guard let location = ObjectLocation(url: path) else {
-            throw ToolError(
-                "\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes; no key segment is empty, . or .., or holds a control character)"
-            )
-        }
-        return location
-    }
-
-    /// Runs `work` against the store and turns its failures into one-line tool errors.
-    static func run<Value: Sendable>(_ work: @escaping @Sendable (S3Client) async throws -> Value) throws(ToolError) -> Value {
-        let client = try client()
-        do {
-            return try AsyncBridge.run { try await work(client) }
-        } catch let error as ToolError {
-            throw error
-        } catch {
-            throw ToolError(String(describing: error))
-        }
-    }
-}
 
 /// A folder of an object store as the checkpoint tools see it: the objects directly in it.
-struct RemoteFolder: Sendable {
-    let location: ObjectLocation
+public struct RemoteFolder: Sendable {
+    /// The folder (its key ends in `/`).
+    public let location: ObjectLocation
     /// Object names directly in the folder, with their sizes.
-    let sizes: [String: Int]
+    public let sizes: [String: Int]
     /// Names of the folders directly below it.
-    let folders: Set<String>
+    public let folders: Set<String>
     /// Names in it that are not plain (``FileName``), never read or printed raw.
-    let refused: [NameError]
+    public let refused: [NameError]
 
-    var names: [String] { sizes.keys.sorted() + folders.sorted() }
+    /// Every name in the folder: objects, then folders.
+    public var names: [String] { sizes.keys.sorted() + folders.sorted() }
 
     static func list(_ location: ObjectLocation, client: S3Client) async throws(StoreError) -> RemoteFolder {
         let folderKey = location.folderKey
@@ -85,27 +50,24 @@ struct RemoteFolder: Sendable {
 
     /// Opens the checkpoint `name` of this folder: its index read whole into memory, its data
     /// files known by their listed sizes.
-    func bundle(named name: String, client: S3Client) async throws(StoreError) -> CheckpointBundle {
+    func bundle(named name: String, client: S3Client) async throws(RemoteError) -> CheckpointBundle {
         let indexLocation = location.appending(BundleFiles.index(prefix: name))
-        guard let index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex) else {
-            throw StoreError(.notFound, indexLocation.description, "no such object")
-        }
-        let file: MappedFile
+        let index: (bytes: [UInt8], etag: String)?
         do {
-            file = try index.bytes.withUnsafeBytes { try MappedFile(copying: $0, path: indexLocation.description) }
+            index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex)
         } catch {
-            throw StoreError(.io, "memory", String(describing: error))
+            throw RemoteError(error)
         }
-        return CheckpointBundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
-    }
-
-    /// The bytes of `bundle`'s object graph (a string scalar), read from the store; nil when it
-    /// has none or it does not read.
-    func objectGraph(of bundle: CheckpointBundle, client: S3Client) async throws -> [UInt8]? {
-        guard case .strings(let strings)? = try? await value(forKey: Array(ObjectGraph.key.utf8), of: bundle, client: client).contents,
-            strings.count == 1
-        else { return nil }
-        return strings[0]
+        guard let index else { throw RemoteError(.noSuchCheckpoint, "\(indexLocation): no such object") }
+        let copied = index.bytes.withUnsafeBytes { raw in
+            Result { () throws(FileError) in try MappedFile(copying: raw, path: indexLocation.description) }
+        }
+        switch copied {
+        case .success(let file):
+            return CheckpointBundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
+        case .failure(let error):
+            throw RemoteError(error)
+        }
     }
 
     /// The value of `bundle`'s tensor under `key`, its bytes read from the store in one ranged
@@ -131,14 +93,4 @@ struct RemoteFolder: Sendable {
     /// Indexes larger than this are refused rather than read into memory (the index of a
     /// checkpoint with a million tensors takes some 100 MB).
     static let largestIndex = 256 << 20
-}
-
-/// Streams a remote checkpoint's data files from the store.
-struct StoreShardReader: ShardReader {
-    let client: S3Client
-
-    func read(_ path: String, range: Range<Int64>, into consume: (UnsafeRawBufferPointer) -> Void) async throws {
-        guard let location = ObjectLocation(url: path) else { throw ToolError("\(path): not an object-store URL") }
-        try await client.read(location, range: range, into: consume)
-    }
 }

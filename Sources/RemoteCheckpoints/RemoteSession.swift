@@ -1,0 +1,79 @@
+import MappedIO
+import ObjectStore
+
+/// The object store behind `s3://` paths, for synchronous callers: one client (shut down when
+/// the session goes away), and a bridge that runs its async work to completion while the calling
+/// thread waits, turning every failure into a ``RemoteError`` that keeps its cause.
+public final class RemoteSession: Sendable {
+    let client: S3Client
+
+    /// The session of this process, configured from the environment the way AWS tools are,
+    /// created on first use.
+    ///
+    /// - Throws: ``RemoteError`` (``RemoteError/Code/store``) when the configuration is unusable.
+    public static func shared() throws(RemoteError) -> RemoteSession {
+        try process.get()
+    }
+
+    private static let process = Result { () throws(RemoteError) in try RemoteSession(environment: StoreConfiguration.processEnvironment) }
+
+    /// A session configured from `environment` (the variables AWS tools read).
+    public convenience init(environment: [String: String]) throws(RemoteError) {
+        do {
+            self.init(client: try S3Client(environment: environment))
+        } catch {
+            throw RemoteError(error)
+        }
+    }
+
+    init(client: S3Client) {
+        self.client = client
+    }
+
+    /// A session shuts its client (and its connections) down when it goes away.
+    deinit {
+        let client = client
+        _ = try? AsyncBridge.run { await client.shutdown() }
+    }
+
+    /// Whether `path` names an object-store location (`s3://…`) rather than a local path.
+    public static func isRemote(_ path: String) -> Bool { ObjectLocation.isURL(path) }
+
+    /// The location an `s3://` path names.
+    ///
+    /// - Throws: ``RemoteError`` (``RemoteError/Code/notAURL``) saying what a location must be.
+    public static func location(_ path: String) throws(RemoteError) -> ObjectLocation {
+        guard let location = ObjectLocation(url: path) else {
+            throw RemoteError(
+                .notAURL,
+                "\(path): not an object-store URL of the form s3://BUCKET/KEY (bucket names are 3-63 lower-case letters, digits, dots and dashes; no key segment is empty, . or .., or holds a control character)"
+            )
+        }
+        return location
+    }
+
+    /// The folder URL (ending in `/`) and the object name of the `s3://` path `url`.
+    public static func folderAndName(of url: String) throws(RemoteError) -> (folder: String, name: String) {
+        let location = try location(url)
+        return (location.parent.description, location.name)
+    }
+
+    /// Runs `work` against the store, waiting for it.
+    ///
+    /// - Throws: ``RemoteError``: the one `work` threw, or one reporting the ``StoreError`` or
+    ///   ``FileError`` it threw (any other error is reported as a store failure, kept as cause).
+    func run<Value: Sendable>(_ work: @escaping @Sendable (S3Client) async throws -> Value) throws(RemoteError) -> Value {
+        let client = client
+        do {
+            return try AsyncBridge.run { try await work(client) }
+        } catch let error as RemoteError {
+            throw error
+        } catch let error as StoreError {
+            throw RemoteError(error)
+        } catch let error as FileError {
+            throw RemoteError(error)
+        } catch {
+            throw RemoteError(.store, String(describing: error), cause: error)
+        }
+    }
+}
