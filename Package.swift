@@ -128,7 +128,12 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "MappedIO", "TensorBundle", "FixtureSupport"]),
         .testTarget(name: "TrainingStateTests", dependencies: ["TrainingState", "TensorBundle", "FixtureSupport"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "FixtureSupport"]),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: [
+                "ObjectStore", "FixtureSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "RemoteTests",
             dependencies: [

@@ -7,14 +7,16 @@ import Verification
 /// A checkpoint named on the command line: on a local disk (a V2 bundle, or a legacy V1
 /// checkpoint), or in an object-store folder.
 enum CheckpointTarget: Sendable {
-    case local(String)
+    /// A V2 checkpoint on a local disk; `siblings`, the names of its directory when they were
+    /// listed already (a training directory's checkpoints: the directory is listed once).
+    case local(String, siblings: [String]? = nil)
     case legacy(String)
     case remote(RemoteCheckpoint)
 
     /// The checkpoint's prefix (`run/ckpt-10`, `s3://bucket/run/ckpt-10`).
     var prefix: String {
         switch self {
-        case .local(let prefix), .legacy(let prefix): prefix
+        case .local(let prefix, _), .legacy(let prefix): prefix
         case .remote(let checkpoint): checkpoint.prefix
         }
     }
@@ -48,8 +50,13 @@ enum CheckpointTarget: Sendable {
         switch layout {
         case .checkpoint, .legacy:
             return (prefixes, [])
-        case .trainingDirectory:
-            return (prefixes, [Verifier().verify(directory: path)])
+        case .trainingDirectory(let directory):
+            // Listed and its state file read once: the checks and every checkpoint use that reading.
+            let listed = prefixes.map { target -> CheckpointTarget in
+                guard case .local(let prefix, _) = target else { return target }
+                return .local(prefix, siblings: directory.fileNames)
+            }
+            return (listed, [Verifier().verify(directory: directory)])
         case .savedModel(let model):
             return (prefixes, [Verifier().verify(savedModel: model)])
         case .servingModel(let serving):
@@ -66,14 +73,14 @@ enum CheckpointTarget: Sendable {
     ///   the store fails (``RemoteError``).
     func open(verifier: Verifier) throws -> (bundle: CheckpointBundle, report: CheckpointReport) {
         switch self {
-        case .local(let prefix):
+        case .local(let prefix, let siblings):
             let bundle: CheckpointBundle
             do {
                 bundle = try CheckpointBundle(prefix: prefix)
             } catch {
                 throw ToolError(error.description)
             }
-            return (bundle, verifier.verify(bundle))
+            return (bundle, verifier.verify(bundle, siblings: siblings))
         case .legacy(let prefix):
             let legacy = try Self.read(legacy: prefix)
             return (try Self.bundle(of: legacy), verifier.verify(legacy: legacy))
@@ -89,7 +96,7 @@ enum CheckpointTarget: Sendable {
     /// which is a finding for a local checkpoint). A store that fails is a ``RemoteError``.
     func verify(with verifier: Verifier, showingProgress: Bool) throws -> (bundle: CheckpointBundle?, report: CheckpointReport) {
         switch self {
-        case .local(let prefix):
+        case .local(let prefix, let siblings):
             let bundle: CheckpointBundle
             do {
                 bundle = try CheckpointBundle(prefix: prefix)
@@ -100,7 +107,7 @@ enum CheckpointTarget: Sendable {
             let meter = ProgressMeter.start(label: Path.fileName(of: bundle.prefix), if: showingProgress)
             verifier.progress = meter?.progress
             defer { meter?.finish() }
-            return (bundle, verifier.verify(bundle))
+            return (bundle, verifier.verify(bundle, siblings: siblings))
         case .legacy(let prefix):
             guard verifier.share == nil else {
                 throw ToolError("\(prefix): a V1 checkpoint is verified whole (--part splits the data files of V2 checkpoints)")
@@ -156,9 +163,12 @@ enum CheckpointTarget: Sendable {
     /// Opens the checkpoint without checking it (for a merge, whose data pass ran elsewhere).
     func openUnchecked() throws -> (bundle: CheckpointBundle, siblings: [String]) {
         switch self {
-        case .local(let prefix):
+        case .local(let prefix, let siblings):
             do {
-                return (try CheckpointBundle(prefix: prefix), (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? [])
+                return (
+                    try CheckpointBundle(prefix: prefix),
+                    siblings ?? (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? []
+                )
             } catch {
                 throw ToolError(error.description)
             }

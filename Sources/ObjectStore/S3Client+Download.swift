@@ -45,7 +45,7 @@ extension S3Client {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.io, directory, String(describing: error))
+            throw StoreError(.io, directory, String(describing: error), underlying: error)
         }
     }
 }

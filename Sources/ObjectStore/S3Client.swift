@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Glibc
 import NIOCore
 import NIOHTTP1
 
@@ -184,22 +185,39 @@ public final class S3Client: Sendable {
         return (error, retryable)
     }
 
-    /// A failure to exchange bytes at all: refused, reset, timed out.
+    /// A failure to exchange bytes at all: refused, reset, timed out; the error the transport
+    /// threw is kept as the cause.
     func transportFailure(_ error: any Error, call: Call) -> StoreError {
-        let text = String(describing: error)
-        let reason =
-            if text.contains("Connection refused") {
-                "connection refused"
-            } else if text.contains("connectTimeout") {
-                "connecting timed out"
-            } else if text.contains("readTimeout") || text.contains("deadlineExceeded") {
-                "no answer in time"
-            } else if text.contains("remoteConnectionClosed") || text.contains("Connection reset") {
-                "the connection was closed"
-            } else {
-                String(text.prefix(160))
+        StoreError(
+            .unreachable, call.subject, "the store at \(configuration.endpoint.url) did not answer (\(Self.reason(for: error)))",
+            underlying: error)
+    }
+
+    /// What went wrong in the transport, told by the error's type and code (its text is only
+    /// shown, never read), in a few words.
+    static func reason(for error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connecting timed out"
+            case .readTimeout, .deadlineExceeded: return "no answer in time"
+            case .remoteConnectionClosed: return "the connection was closed"
+            default: break
             }
-        return StoreError(.unreachable, call.subject, "the store at \(configuration.endpoint.url) did not answer (\(reason))")
+        }
+        if let error = error as? ChannelError {
+            switch error {
+            case .connectTimeout: return "connecting timed out"
+            case .eof, .ioOnClosedChannel, .alreadyClosed: return "the connection was closed"
+            default: break
+            }
+        }
+        switch (error as? IOError)?.errnoCode {
+        case ECONNREFUSED?: return "connection refused"
+        case ECONNRESET?, EPIPE?: return "the connection was closed"
+        case ETIMEDOUT?: return "no answer in time"
+        case EHOSTUNREACH?, ENETUNREACH?: return "no route to the host"
+        default: return String(String(describing: error).prefix(160))
+        }
     }
 }
 

@@ -48,17 +48,20 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let subject: String
     /// What happened, without the subject.
     public let cause: String
+    /// The error this one reports (the transport's, a local file's), if it reports another.
+    public let underlying: (any Error & Sendable)?
 
-    public init(_ code: Code, _ subject: String, _ cause: String) {
+    public init(_ code: Code, _ subject: String, _ cause: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.subject = subject
         self.cause = cause
+        self.underlying = underlying
     }
 
     public var description: String { "\(subject): \(cause)" }
 
     /// This failure as the last of `attempts` attempts.
     func after(_ attempts: Int) -> StoreError {
-        StoreError(code, subject, cause + " (after \(attempts) attempts)")
+        StoreError(code, subject, cause + " (after \(attempts) attempts)", underlying: underlying)
     }
 }

@@ -13,7 +13,12 @@ enum DirectoryCheck {
         } catch {
             return DirectoryReport(path: path, findings: [Finding(.error, .directoryUnreadable, error.cause, file: path)])
         }
-        return run(directory) { FileSystem.kind(of: Path.join(path, $0)) == .directory }
+        return run(directory)
+    }
+
+    /// Checks the local `directory`, already read.
+    static func run(_ directory: CheckpointDirectory) -> DirectoryReport {
+        run(directory) { FileSystem.kind(of: Path.join(directory.path, $0)) == .directory }
     }
 
     /// Checks `directory`; `isFolder` tells which of its names are folders.

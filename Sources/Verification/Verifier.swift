@@ -56,13 +56,14 @@ public struct Verifier: Sendable {
         return CheckpointReport(prefix: prefix, tensors: [], findings: [finding], bytesChecked: 0, seconds: start?.seconds ?? 0)
     }
 
-    /// Verifies an opened local checkpoint, as ``verify(prefix:)`` does.
-    public func verify(_ bundle: CheckpointBundle) -> CheckpointReport {
-        verify(bundle, since: Stopwatch())
+    /// Verifies an opened local checkpoint, as ``verify(prefix:)`` does. `siblings` are the
+    /// names in its directory, when the caller has listed it already (else it is listed here).
+    public func verify(_ bundle: CheckpointBundle, siblings: [String]? = nil) -> CheckpointReport {
+        verify(bundle, since: Stopwatch(), siblings: siblings)
     }
 
-    private func verify(_ bundle: CheckpointBundle, since start: Stopwatch) -> CheckpointReport {
-        verify(bundle, since: start) { parts in
+    private func verify(_ bundle: CheckpointBundle, since start: Stopwatch, siblings: [String]? = nil) -> CheckpointReport {
+        verify(bundle, since: start, siblings: siblings) { parts in
             DataCheck.run(parts, bundle: bundle, jobs: jobs, chunkSize: chunkSize, progress: progress?.advance)
         }
     }
@@ -72,7 +73,7 @@ public struct Verifier: Sendable {
     /// caller hashing whole files gets its hashes from the same pass. Strings and variants are
     /// checked through the files' maps. Throws what the source throws.
     public func verify(_ bundle: CheckpointBundle, source: some DataFileSource) throws(FileError) -> CheckpointReport {
-        try verify(bundle, since: Stopwatch()) { (parts) throws(FileError) in
+        try verify(bundle, since: Stopwatch(), siblings: nil) { (parts) throws(FileError) in
             try SequentialDataCheck.run(
                 parts, bundle: bundle, source: source, jobs: jobs, chunkSize: chunkSize, progress: progress?.advance)
         }
@@ -81,10 +82,11 @@ public struct Verifier: Sendable {
     /// Checks the structure of a local checkpoint and, unless ``structureOnly``, the parts
     /// of its share with `dataCheck`.
     private func verify<Failure: Error>(
-        _ bundle: CheckpointBundle, since start: Stopwatch, dataCheck: ([StoredPart]) throws(Failure) -> [TensorError?]
+        _ bundle: CheckpointBundle, since start: Stopwatch, siblings: [String]?,
+        dataCheck: ([StoredPart]) throws(Failure) -> [TensorError?]
     ) throws(Failure) -> CheckpointReport {
         let structure = StructureCheck(bundle: bundle)
-        let names = (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
+        let names = siblings ?? (try? FileSystem.contents(ofDirectory: Path.directory(of: bundle.prefix))) ?? []
         guard !structureOnly else { return report(bundle, structure, failures: [], bytesChecked: 0, siblings: names, since: start) }
         let parts = sharedParts(structure.parts)
         progress?.plan(Self.bytes(of: parts, in: structure))
@@ -173,6 +175,12 @@ public struct Verifier: Sendable {
     /// Checks the training directory at `path`: its state file and leftover debris.
     public func verify(directory path: String) -> DirectoryReport {
         DirectoryCheck.run(path: path)
+    }
+
+    /// Checks a local training directory already read (listed, its state file parsed), as
+    /// ``verify(directory:)-(String)`` does, without reading it again.
+    public func verify(directory: CheckpointDirectory) -> DirectoryReport {
+        DirectoryCheck.run(directory)
     }
 
     /// Checks a SavedModel's own files: its graph is there and well framed, its fingerprint
