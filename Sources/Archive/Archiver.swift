@@ -99,8 +99,12 @@ public struct Archiver: Sendable {
                 skip(checkpoint.name, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
-            if let refusal = Self.refusal(of: checkpoint.prefix, jobs: jobs) {
-                skip(checkpoint.name, "not archived, \(refusal)")
+            // Verified and hashed in one pass; encoding it is the only other read of its files.
+            let identity: BundleIdentity
+            do {
+                identity = try creator(step?.progress).verifiedIdentity(of: checkpoint.prefix)
+            } catch {
+                skip(checkpoint.name, "not archived, it fails verification: \(error.cause)")
                 continue
             }
             // Companions first: a run killed after the delta is linked leaves them for the
@@ -116,7 +120,7 @@ public struct Archiver: Sendable {
             for (path, digest) in found {
                 companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
             }
-            let entry = try add(checkpoint, run: run, archive: archive, manifest: manifest, progress: step?.progress)
+            let entry = try add(checkpoint, identity: identity, run: run, archive: archive, manifest: manifest, progress: step?.progress)
                 .with(companions: companions)
             for file in [entry.file] + companions.map(\.file) { try publisher?.publish(file: file, in: archive) }
             manifest.add(entry)
@@ -127,28 +131,18 @@ public struct Archiver: Sendable {
         return report
     }
 
-    /// Why the checkpoint at `prefix` is not archived, or nil: it fails verification, or its
-    /// files hold more bytes than it records (a delta would read and store them all).
-    private static func refusal(of prefix: String, jobs: Int) -> String? {
-        let bundle: CheckpointBundle
-        do {
-            bundle = try CheckpointBundle(prefix: prefix)
-        } catch {
-            return "it fails verification: \(BundleFiles.index(prefix: prefix)): \(error.file.cause)"
-        }
-        if let cause = Verifier.forReading(jobs: jobs).verify(bundle).damage { return "it fails verification: \(cause)" }
-        return Verifier.excessUnclaimedBytes(in: bundle)
-    }
-
-    private func creator(_ progress: WorkProgress?) -> DeltaCreator {
+    /// The creator of a step's deltas; `target`, the identity of the checkpoint it encodes,
+    /// verified and hashed already.
+    private func creator(_ progress: WorkProgress?, target: BundleIdentity? = nil) -> DeltaCreator {
         var creator = DeltaCreator()
         creator.progress = progress
         creator.level = level
         creator.jobs = jobs
-        // Each source was verified before it is added; a base is either the archived step's
-        // own bytes (the delta's recorded base identity is checked afterwards) or rebuilt
-        // from the archive, hash by hash.
+        // Each source was verified (and hashed) before it is added; a base is either the
+        // archived step's own bytes (the delta's recorded base identity is checked afterwards)
+        // or rebuilt from the archive, hash by hash.
         creator.inputCheck = .trusted
+        creator.targetIdentity = target
         return creator
     }
 
@@ -192,23 +186,26 @@ public struct Archiver: Sendable {
     }
 
     /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
+    /// `identity` is the checkpoint's, verified and hashed.
     private func add(
-        _ checkpoint: TrainingRun.Checkpoint, run: TrainingRun, archive: String, manifest: ArchiveManifest, progress: WorkProgress?
+        _ checkpoint: TrainingRun.Checkpoint, identity: BundleIdentity, run: TrainingRun, archive: String, manifest: ArchiveManifest,
+        progress: WorkProgress?
     ) throws(ArchiveError) -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
         guard let base = try base(for: checkpoint.step, in: manifest) else {
             return try entry(
                 for: checkpoint, file: keyframeFile, base: nil, archive: archive,
-                written: try create(nil, checkpoint, keyframeFile, archive, progress))
+                written: try create(nil, checkpoint, identity, keyframeFile, archive, progress))
         }
         let written = try createDelta(
-            checkpoint, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest, progress: progress)
+            checkpoint, identity: identity, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest,
+            progress: progress)
         // A delta that is not smaller than a keyframe would be is replaced by one.
         let keyframe = manifest.entries.last { $0.isKeyframe && $0.step < checkpoint.step }
         let estimate = keyframe.map { Double($0.size) / Double(max($0.rawSize, 1)) * Double(written.rawSize) } ?? 0
         if Double(written.size) >= estimate {
-            let alone = try create(nil, checkpoint, keyframeFile, archive, progress)
+            let alone = try create(nil, checkpoint, identity, keyframeFile, archive, progress)
             if alone.size <= written.size {
                 try remove(Path.join(archive, deltaFile))
                 return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
@@ -226,12 +223,13 @@ public struct Archiver: Sendable {
     }
 
     private func create(
-        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ file: String, _ archive: String, _ progress: WorkProgress?
+        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ identity: BundleIdentity, _ file: String, _ archive: String,
+        _ progress: WorkProgress?
     ) throws(ArchiveError) -> Written {
         let path = Path.join(archive, file)
         let manifest: Manifest
         do {
-            manifest = try creator(progress).create(base: base, target: checkpoint.prefix, output: path)
+            manifest = try creator(progress, target: identity).create(base: base, target: checkpoint.prefix, output: path)
         } catch {
             throw ArchiveError(error)
         }
@@ -243,8 +241,8 @@ public struct Archiver: Sendable {
     /// A delta against the archived `base`: made from the base's files in the run directory
     /// when they are still there and unchanged, else from the base rebuilt out of the archive.
     private func createDelta(
-        _ checkpoint: TrainingRun.Checkpoint, against base: ArchiveEntry, file: String, run: TrainingRun, archive: String,
-        manifest: ArchiveManifest, progress: WorkProgress?
+        _ checkpoint: TrainingRun.Checkpoint, identity: BundleIdentity, against base: ArchiveEntry, file: String, run: TrainingRun,
+        archive: String, manifest: ArchiveManifest, progress: WorkProgress?
     ) throws(ArchiveError) -> Written {
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
         let expected: BundleIdentity
@@ -256,14 +254,14 @@ public struct Archiver: Sendable {
         let local = Path.join(run.path, base.checkpoint)
         if FileSystem.exists(local + ".index") {
             // Any failure here (a base half deleted by max_to_keep, say) falls back to the archive.
-            if let written = try? create(local, checkpoint, file, archive, progress) {
+            if let written = try? create(local, checkpoint, identity, file, archive, progress) {
                 if written.manifest.base == expected { return written }
                 try remove(Path.join(archive, file))
             }
         }
         let scratch = try ArchiveLayout.scratch(in: archive)
         let rebuilt = try rebuilder.rebuild(base, into: nil, scratch: scratch)
-        return try create(rebuilt.prefix, checkpoint, file, archive, progress)
+        return try create(rebuilt.prefix, checkpoint, identity, file, archive, progress)
     }
 
     private var applier: DeltaApplier {

@@ -31,6 +31,10 @@ public struct DeltaCreator: Sendable {
     /// Told the bytes the run will read (its inputs, checked unless trusted, then the target
     /// encoded), then the bytes done.
     public var progress: WorkProgress?
+    /// The target's identity, when the caller verified and hashed the target already
+    /// (``verifiedIdentity(of:)``): the target is then read once more, to be encoded, and
+    /// neither verified nor hashed again.
+    public var targetIdentity: BundleIdentity?
 
     /// How far ``create(base:target:output:replacing:)`` checks its inputs.
     public enum InputCheck: Sendable, Hashable {
@@ -67,11 +71,17 @@ public struct DeltaCreator: Sendable {
         for input in inputs {
             if let excess = Verifier.excessUnclaimedBytes(in: input) { throw DeltaError(.damagedInput, excess) }
         }
-        // Both inputs are read at the same time, each checked and hashed in one pass.
+        // Both inputs are read at the same time, each checked and hashed in one pass (a target
+        // whose identity is known already is not read here).
         let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: inputs.count, initial: nil)
-        let jobsPerInput = max(1, jobs / inputs.count)
+        let known = self.targetIdentity
+        let reading = known == nil ? inputs.count : inputs.count - 1
+        let jobsPerInput = max(1, jobs / max(reading, 1))
         ParallelWork.run(count: inputs.count, jobs: jobs) { index in
-            identities[index] = Swift.Result { () throws(DeltaError) in try identity(of: inputs[index], jobs: jobsPerInput) }
+            identities[index] = Swift.Result { () throws(DeltaError) in
+                if index == 0, let known { return known }
+                return try identity(of: inputs[index], check: inputCheck, jobs: jobsPerInput, refusal: "; not stored (damaged input)")
+            }
         }
         let targetIdentity = try identities[0]!.get()
         let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1]!.get() }
@@ -327,11 +337,26 @@ public struct DeltaCreator: Sendable {
         }
     }
 
-    /// Reads one input once: hashes its files and, unless ``inputCheck`` trusts it, verifies
-    /// it in the same pass.
-    private func identity(of bundle: CheckpointBundle, jobs: Int) throws(DeltaError) -> BundleIdentity {
+    /// Verifies the checkpoint at `prefix` as ``InputCheck/verify`` does, and hashes its files in
+    /// the same pass: its identity, for ``targetIdentity``.
+    ///
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/damagedInput`` naming the damage (or the
+    ///   bytes nothing records), or why the checkpoint cannot be read.
+    public func verifiedIdentity(of prefix: String) throws(DeltaError) -> BundleIdentity {
+        let bundle = try Self.open(prefix)
+        if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
+        return try identity(of: bundle, check: .verify, jobs: jobs, refusal: "")
+    }
+
+    /// Reads one input once: hashes its files and, unless `check` trusts it, verifies it in the
+    /// same pass; damage it refuses is named, followed by `refusal`.
+    private func identity(
+        of bundle: CheckpointBundle, check: InputCheck, jobs: Int, refusal: String
+    ) throws(DeltaError)
+        -> BundleIdentity
+    {
         let shardCount = bundle.header?.numShards ?? 0
-        guard inputCheck != .trusted else { return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount) }
+        guard check != .trusted else { return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount) }
         let source = HashingSource()
         let report: CheckpointReport
         do {
@@ -341,8 +366,8 @@ public struct DeltaCreator: Sendable {
         } catch {
             throw DeltaError(error)
         }
-        if let damage = report.damage, !(inputCheck == .allowDamagedData && report.onlyDataDamage) {
-            throw DeltaError(.damagedInput, "\(damage); not stored (damaged input)")
+        if let damage = report.damage, !(check == .allowDamagedData && report.onlyDataDamage) {
+            throw DeltaError(.damagedInput, damage + refusal)
         }
         return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount, hashed: source)
     }

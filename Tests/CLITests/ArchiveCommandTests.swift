@@ -55,13 +55,10 @@ import Testing
         let run = Fixtures.path("tf2_keras_adam")
         for delay in [0, 5, 10, 20, 40, 80, 120, 200] {
             let archive = directory.path("archive\(delay)")
-            let process = Process()
-            process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("ckptdelta")
-            process.arguments = ["archive", "--quiet", "--jobs", "1", run, archive]
-            try process.run()
+            let process = try ToolRunner.start("ckptdelta", ["archive", "--quiet", "--jobs", "1", run, archive])
             usleep(useconds_t(delay * 1000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.kill(SIGKILL)
+            _ = process.wait()
             if FileManager.default.fileExists(atPath: archive + "/archive.json") {
                 let verified = try ToolRunner.run("ckptdelta", ["verify", archive])
                 #expect(verified.status == 0, "after \(delay) ms: \(verified.standardOutput)")

@@ -51,13 +51,10 @@ import Testing
         _ = try ToolRunner.run("ckptdelta", ["create", base, target, "-o", directory.path("d")])
         for delay in [0, 1, 2, 5, 10, 20] {
             let out = directory.path("out\(delay)")
-            let process = Process()
-            process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("ckptdelta")
-            process.arguments = ["apply", "--jobs", "1", base, directory.path("d"), "-o", out]
-            try process.run()
+            let process = try ToolRunner.start("ckptdelta", ["apply", "--jobs", "1", base, directory.path("d"), "-o", out])
             usleep(useconds_t(delay * 1000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.kill(SIGKILL)
+            _ = process.wait()
             let index = out + "/ckpt-40.index"
             if FileManager.default.fileExists(atPath: index) {
                 #expect(TestFiles.read(index) == TestFiles.read(target + ".index"))

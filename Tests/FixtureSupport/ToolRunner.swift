@@ -39,50 +39,29 @@ public struct ToolRunner {
         try launch(URL(fileURLWithPath: shell), ["-c", script] + arguments, timeLimit: 120)
     }
 
-    private static func launch(
+    /// Runs `executable` with `arguments` and waits for it, sending SIGTERM after `timeLimit`
+    /// seconds; `environment` adds to (or, with a nil value, removes from) the test's own.
+    public static func launch(
         _ executable: URL, _ arguments: [String], timeLimit: Double, environment: [String: String?] = [:]
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            var merged = ProcessInfo.processInfo.environment
-            for (name, value) in environment { merged[name] = value }
-            process.environment = merged
-        }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let expired = TimeLimit()
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) { [process] in
-            if process.isRunning {
-                expired.fire()
-                process.terminate()
-            }
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        var merged = ProcessInfo.processInfo.environment
+        for (name, value) in environment { merged[name] = value }
+        let child = try SpawnedProcess(executable.path, arguments, environment: merged, capture: true)
+        let ended = child.finish(timeLimit: timeLimit)
         return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self),
-            signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil, timedOut: expired.fired)
+            status: ended.status, standardOutput: String(decoding: ended.output, as: UTF8.self),
+            standardError: String(decoding: ended.error, as: UTF8.self), signal: ended.signal, timedOut: ended.timedOut)
+    }
+
+    /// Starts `tool` without waiting for it, its output discarded (to kill it mid-work).
+    public static func start(_ tool: String, _ arguments: [String]) throws -> SpawnedProcess {
+        try SpawnedProcess(
+            productsDirectory.appendingPathComponent(tool).path, arguments, environment: ProcessInfo.processInfo.environment,
+            capture: false)
     }
 
     /// The JSON object a tool printed.
     public static func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
     }
-}
-
-/// Whether a time limit ran out, set from the timer's queue.
-private final class TimeLimit: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func fire() { lock.withLock { value = true } }
-
-    var fired: Bool { lock.withLock { value } }
 }

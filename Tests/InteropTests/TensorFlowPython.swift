@@ -16,20 +16,11 @@ enum TensorFlowPython {
 
     /// Runs `Fixtures/generate.py` with `arguments` and returns its standard output.
     static func generate(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try python())
-        process.arguments = [Fixtures.path("generate.py")] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "generate.py \(arguments) exited with \(process.terminationStatus)")
-        return data
+        let result = try ToolRunner.launch(
+            URL(fileURLWithPath: try python()), [Fixtures.path("generate.py")] + arguments, timeLimit: 1800,
+            environment: ["TF_CPP_MIN_LOG_LEVEL": "3"])
+        try #require(result.status == 0 && result.signal == nil, "generate.py \(arguments) exited with \(result.status)")
+        return Data(result.standardOutput.utf8)
     }
 
     /// TensorFlow's view of the checkpoints at `prefixes` (`tf.train.load_checkpoint`).
