@@ -99,10 +99,14 @@ public struct Archiver: Sendable {
                 skip(checkpoint.name, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
-            // Verified and hashed in one pass; encoding it is the only other read of its files.
-            let identity: BundleIdentity
+            // Verified and hashed in one pass, while the base still in the run (if any) is hashed;
+            // encoding it is the only other read of its files.
+            let local = try base(for: checkpoint.step, in: manifest).map { Path.join(run.path, $0.checkpoint) }
+            let sources: Sources
             do {
-                identity = try creator(step?.progress).verifiedIdentity(of: checkpoint.prefix)
+                let identities = try creator(step?.progress).identities(
+                    verifying: checkpoint.prefix, hashing: local.flatMap { FileSystem.exists($0 + ".index") ? $0 : nil })
+                sources = Sources(target: identities.target, localBase: try? identities.base?.get())
             } catch {
                 skip(checkpoint.name, "not archived, it fails verification: \(error.cause)")
                 continue
@@ -120,7 +124,7 @@ public struct Archiver: Sendable {
             for (path, digest) in found {
                 companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
             }
-            let entry = try add(checkpoint, identity: identity, run: run, archive: archive, manifest: manifest, progress: step?.progress)
+            let entry = try add(checkpoint, sources: sources, run: run, archive: archive, manifest: manifest, progress: step?.progress)
                 .with(companions: companions)
             for file in [entry.file] + companions.map(\.file) { try publisher?.publish(file: file, in: archive) }
             manifest.add(entry)
@@ -131,9 +135,16 @@ public struct Archiver: Sendable {
         return report
     }
 
-    /// The creator of a step's deltas; `target`, the identity of the checkpoint it encodes,
-    /// verified and hashed already.
-    private func creator(_ progress: WorkProgress?, target: BundleIdentity? = nil) -> DeltaCreator {
+    /// The identities of a step's checkpoint (verified and hashed) and of its base's files in the
+    /// run directory (hashed), when they are there and could be read.
+    private struct Sources {
+        let target: BundleIdentity
+        let localBase: BundleIdentity?
+    }
+
+    /// The creator of a step's deltas; `target` and `base`, the identities of the checkpoint it
+    /// encodes and of the base it encodes against, when they were hashed already.
+    private func creator(_ progress: WorkProgress?, target: BundleIdentity? = nil, base: BundleIdentity? = nil) -> DeltaCreator {
         var creator = DeltaCreator()
         creator.progress = progress
         creator.level = level
@@ -143,6 +154,7 @@ public struct Archiver: Sendable {
         // or rebuilt from the archive, hash by hash.
         creator.inputCheck = .trusted
         creator.targetIdentity = target
+        creator.baseIdentity = base
         return creator
     }
 
@@ -186,9 +198,8 @@ public struct Archiver: Sendable {
     }
 
     /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
-    /// `identity` is the checkpoint's, verified and hashed.
     private func add(
-        _ checkpoint: TrainingRun.Checkpoint, identity: BundleIdentity, run: TrainingRun, archive: String, manifest: ArchiveManifest,
+        _ checkpoint: TrainingRun.Checkpoint, sources: Sources, run: TrainingRun, archive: String, manifest: ArchiveManifest,
         progress: WorkProgress?
     ) throws(ArchiveError) -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
@@ -196,16 +207,16 @@ public struct Archiver: Sendable {
         guard let base = try base(for: checkpoint.step, in: manifest) else {
             return try entry(
                 for: checkpoint, file: keyframeFile, base: nil, archive: archive,
-                written: try create(nil, checkpoint, identity, keyframeFile, archive, progress))
+                written: try create(nil, checkpoint, sources.target, keyframeFile, archive, progress))
         }
         let written = try createDelta(
-            checkpoint, identity: identity, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest,
+            checkpoint, sources: sources, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest,
             progress: progress)
         // A delta that is not smaller than a keyframe would be is replaced by one.
         let keyframe = manifest.entries.last { $0.isKeyframe && $0.step < checkpoint.step }
         let estimate = keyframe.map { Double($0.size) / Double(max($0.rawSize, 1)) * Double(written.rawSize) } ?? 0
         if Double(written.size) >= estimate {
-            let alone = try create(nil, checkpoint, identity, keyframeFile, archive, progress)
+            let alone = try create(nil, checkpoint, sources.target, keyframeFile, archive, progress)
             if alone.size <= written.size {
                 try remove(Path.join(archive, deltaFile))
                 return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
@@ -222,14 +233,16 @@ public struct Archiver: Sendable {
         let manifest: Manifest
     }
 
+    /// `identity` is the checkpoint's; `baseIdentity`, the base's when it was hashed already.
     private func create(
         _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ identity: BundleIdentity, _ file: String, _ archive: String,
-        _ progress: WorkProgress?
+        _ progress: WorkProgress?, baseIdentity: BundleIdentity? = nil
     ) throws(ArchiveError) -> Written {
         let path = Path.join(archive, file)
         let manifest: Manifest
         do {
-            manifest = try creator(progress, target: identity).create(base: base, target: checkpoint.prefix, output: path)
+            manifest = try creator(progress, target: identity, base: baseIdentity).create(
+                base: base, target: checkpoint.prefix, output: path)
         } catch {
             throw ArchiveError(error)
         }
@@ -241,7 +254,7 @@ public struct Archiver: Sendable {
     /// A delta against the archived `base`: made from the base's files in the run directory
     /// when they are still there and unchanged, else from the base rebuilt out of the archive.
     private func createDelta(
-        _ checkpoint: TrainingRun.Checkpoint, identity: BundleIdentity, against base: ArchiveEntry, file: String, run: TrainingRun,
+        _ checkpoint: TrainingRun.Checkpoint, sources: Sources, against base: ArchiveEntry, file: String, run: TrainingRun,
         archive: String, manifest: ArchiveManifest, progress: WorkProgress?
     ) throws(ArchiveError) -> Written {
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
@@ -252,16 +265,16 @@ public struct Archiver: Sendable {
             throw ArchiveError(error)
         }
         let local = Path.join(run.path, base.checkpoint)
-        if FileSystem.exists(local + ".index") {
-            // Any failure here (a base half deleted by max_to_keep, say) falls back to the archive.
-            if let written = try? create(local, checkpoint, identity, file, archive, progress) {
-                if written.manifest.base == expected { return written }
-                try remove(Path.join(archive, file))
-            }
+        // The base's files in the run, hashed as the step was verified, unless that failed (a base
+        // half deleted by max_to_keep, say): any failure here falls back to the archive.
+        if let localBase = sources.localBase, localBase == expected,
+            let written = try? create(local, checkpoint, sources.target, file, archive, progress, baseIdentity: localBase)
+        {
+            return written
         }
         let scratch = try ArchiveLayout.scratch(in: archive)
         let rebuilt = try rebuilder.rebuild(base, into: nil, scratch: scratch)
-        return try create(rebuilt.prefix, checkpoint, identity, file, archive, progress)
+        return try create(rebuilt.prefix, checkpoint, sources.target, file, archive, progress)
     }
 
     private var applier: DeltaApplier {

@@ -32,9 +32,12 @@ public struct DeltaCreator: Sendable {
     /// encoded), then the bytes done.
     public var progress: WorkProgress?
     /// The target's identity, when the caller verified and hashed the target already
-    /// (``verifiedIdentity(of:)``): the target is then read once more, to be encoded, and
-    /// neither verified nor hashed again.
+    /// (``identities(verifying:hashing:)``): the target is then read once more, to be encoded,
+    /// and neither verified nor hashed again.
     public var targetIdentity: BundleIdentity?
+    /// The base's identity, when the caller hashed the base already: it is then read only where
+    /// the encoding compares with it.
+    public var baseIdentity: BundleIdentity?
 
     /// How far ``create(base:target:output:replacing:)`` checks its inputs.
     public enum InputCheck: Sendable, Hashable {
@@ -71,15 +74,14 @@ public struct DeltaCreator: Sendable {
         for input in inputs {
             if let excess = Verifier.excessUnclaimedBytes(in: input) { throw DeltaError(.damagedInput, excess) }
         }
-        // Both inputs are read at the same time, each checked and hashed in one pass (a target
+        // Both inputs are read at the same time, each checked and hashed in one pass (an input
         // whose identity is known already is not read here).
+        let known = [self.targetIdentity, self.baseIdentity]
         let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: inputs.count, initial: nil)
-        let known = self.targetIdentity
-        let reading = known == nil ? inputs.count : inputs.count - 1
-        let jobsPerInput = max(1, jobs / max(reading, 1))
+        let jobsPerInput = max(1, jobs / max(inputs.indices.filter { known[$0] == nil }.count, 1))
         ParallelWork.run(count: inputs.count, jobs: jobs) { index in
             identities[index] = Swift.Result { () throws(DeltaError) in
-                if index == 0, let known { return known }
+                if let identity = known[index] { return identity }
                 return try identity(of: inputs[index], check: inputCheck, jobs: jobsPerInput, refusal: "; not stored (damaged input)")
             }
         }
@@ -337,15 +339,29 @@ public struct DeltaCreator: Sendable {
         }
     }
 
-    /// Verifies the checkpoint at `prefix` as ``InputCheck/verify`` does, and hashes its files in
-    /// the same pass: its identity, for ``targetIdentity``.
+    /// Verifies the target at `targetPrefix` as ``InputCheck/verify`` does, hashing its files in
+    /// the same pass, while the files of the base at `basePrefix` (trusted) are hashed at the
+    /// same time: their identities, for ``targetIdentity`` and ``baseIdentity``.
     ///
-    /// - Throws: ``DeltaError`` with ``DeltaError/Code/damagedInput`` naming the damage (or the
-    ///   bytes nothing records), or why the checkpoint cannot be read.
-    public func verifiedIdentity(of prefix: String) throws(DeltaError) -> BundleIdentity {
-        let bundle = try Self.open(prefix)
-        if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
-        return try identity(of: bundle, check: .verify, jobs: jobs, refusal: "")
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/damagedInput`` naming the target's damage
+    ///   (or the bytes nothing records), or why the target cannot be read. The base's failure
+    ///   is returned, not thrown.
+    public func identities(
+        verifying targetPrefix: String, hashing basePrefix: String?
+    ) throws(DeltaError) -> (
+        target: BundleIdentity, base: Swift.Result<BundleIdentity, DeltaError>?
+    ) {
+        let prefixes = [targetPrefix] + (basePrefix.map { [$0] } ?? [])
+        let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: prefixes.count, initial: nil)
+        let jobsPerInput = max(1, jobs / prefixes.count)
+        ParallelWork.run(count: prefixes.count, jobs: jobs) { index in
+            identities[index] = Swift.Result { () throws(DeltaError) in
+                let bundle = try Self.open(prefixes[index])
+                if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
+                return try identity(of: bundle, check: index == 0 ? .verify : .trusted, jobs: jobsPerInput, refusal: "")
+            }
+        }
+        return (try identities[0]!.get(), basePrefix.map { _ in identities[1]! })
     }
 
     /// Reads one input once: hashes its files and, unless `check` trusts it, verifies it in the
