@@ -88,9 +88,11 @@ public struct Archiver: Sendable {
         }
         for (name, reason) in run.ignored { skip(name, reason) }
         let added = run.checkpoints.filter { manifest.entry(step: $0.step) == nil }
-        progress?.plan(added.reduce(0) { $0 + BundleFiles.dataBytes(prefix: $1.prefix) })
-        for checkpoint in added {
-            let step = progress.map { StepProgress(limit: BundleFiles.dataBytes(prefix: checkpoint.prefix), parent: $0) }
+        // Each checkpoint's data files are listed and measured once, for the plan and its step.
+        let sizes = progress == nil ? [] : added.map { BundleFiles.dataBytes(prefix: $0.prefix) }
+        progress?.plan(sizes.reduce(0, +))
+        for (number, checkpoint) in added.enumerated() {
+            let step = progress.map { StepProgress(limit: sizes[number], parent: $0) }
             defer { step?.finish() }
             // The names this step may be written under must be free: a file there is not ours to replace.
             if let taken = [false, true].map({ ArchiveLayout.fileName(of: checkpoint.name, keyframe: $0) })

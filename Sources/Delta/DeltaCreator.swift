@@ -77,16 +77,13 @@ public struct DeltaCreator: Sendable {
         // Both inputs are read at the same time, each checked and hashed in one pass (an input
         // whose identity is known already is not read here).
         let known = [self.targetIdentity, self.baseIdentity]
-        let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: inputs.count, initial: nil)
-        let jobsPerInput = max(1, jobs / max(inputs.indices.filter { known[$0] == nil }.count, 1))
-        ParallelWork.run(count: inputs.count, jobs: jobs) { index in
-            identities[index] = Swift.Result { () throws(DeltaError) in
-                if let identity = known[index] { return identity }
-                return try identity(of: inputs[index], check: inputCheck, jobs: jobsPerInput, refusal: "; not stored (damaged input)")
-            }
+        let identities = concurrently(inputs.count, reading: inputs.indices.filter { known[$0] == nil }.count) {
+            (index, jobs) throws(DeltaError) in
+            if let identity = known[index] { return identity }
+            return try identity(of: inputs[index], check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)")
         }
-        let targetIdentity = try identities[0]!.get()
-        let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1]!.get() }
+        let targetIdentity = try identities[0].get()
+        let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1].get() }
         guard target.header != nil, target.headerProblem == nil else {
             throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
         }
@@ -352,16 +349,25 @@ public struct DeltaCreator: Sendable {
         target: BundleIdentity, base: Swift.Result<BundleIdentity, DeltaError>?
     ) {
         let prefixes = [targetPrefix] + (basePrefix.map { [$0] } ?? [])
-        let identities = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: prefixes.count, initial: nil)
-        let jobsPerInput = max(1, jobs / prefixes.count)
-        ParallelWork.run(count: prefixes.count, jobs: jobs) { index in
-            identities[index] = Swift.Result { () throws(DeltaError) in
-                let bundle = try Self.open(prefixes[index])
-                if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
-                return try identity(of: bundle, check: index == 0 ? .verify : .trusted, jobs: jobsPerInput, refusal: "")
-            }
+        let identities = concurrently(prefixes.count, reading: prefixes.count) { (index, jobs) throws(DeltaError) in
+            let bundle = try Self.open(prefixes[index])
+            if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
+            return try identity(of: bundle, check: index == 0 ? .verify : .trusted, jobs: jobs, refusal: "")
         }
-        return (try identities[0]!.get(), basePrefix.map { _ in identities[1]! })
+        return (try identities[0].get(), basePrefix.map { _ in identities[1] })
+    }
+
+    /// Runs `read` for inputs `0..<count` at the same time, the jobs shared among the `reading`
+    /// of them that read files; its results in input order.
+    private func concurrently(
+        _ count: Int, reading: Int, _ read: @escaping @Sendable (_ index: Int, _ jobs: Int) throws(DeltaError) -> BundleIdentity
+    ) -> [Swift.Result<BundleIdentity, DeltaError>] {
+        let results = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: count, initial: nil)
+        let jobsPerInput = max(1, jobs / max(reading, 1))
+        ParallelWork.run(count: count, jobs: jobs) { index in
+            results[index] = Swift.Result { () throws(DeltaError) in try read(index, jobsPerInput) }
+        }
+        return (0..<count).map { results[$0]! }
     }
 
     /// Reads one input once: hashes its files and, unless `check` trusts it, verifies it in the
