@@ -90,8 +90,8 @@ func steps(_ run: String) throws -> [String] {
 /// (100 → 120) as a fraction of the target, with the optimizer's predictions and without
 /// (every tensor against its base bytes), against `zstd --patch-from`; create and apply time.
 func optimizerTable(_ root: String) throws {
-    print("\nOptimizers: steps 100 → 101 and 100 → 120 of a 279k-parameter MLP (\(root))")
-    print("optimizer                   101: ours  no-pred  zstd-patch   120: ours  no-pred   create s  apply s")
+    print("\nOptimizers, at a constant rate and under a schedule (NAME_SCHEDULE): steps 100 → 101 and 100 → 120 of a 279k-parameter MLP (\(root))")
+    print("optimizer                         101: ours  no-pred  zstd-patch   120: ours  no-pred   create s  apply s")
     for run in try FileManager.default.contentsOfDirectory(atPath: root).sorted() {
         let prefixes = try steps(root + "/" + run)
         let targetBytes = try files(prefixes[1]).reduce(0) { $0 + Workspace.size($1) }
@@ -102,7 +102,7 @@ func optimizerTable(_ root: String) throws {
         let distant = try ours(base: prefixes[0], target: prefixes[2])
         let distantPlain = try ours(base: prefixes[0], target: prefixes[2], options: ["--no-predictions"])
         func ratio(_ row: Row, _ total: Int) -> String { String(format: "%.3f", Double(row.bytes) / Double(total)) }
-        print(run.padding(toLength: 27, withPad: " ", startingAt: 0)
+        print(run.padding(toLength: 33, withPad: " ", startingAt: 0)
             + "  \(ratio(next, targetBytes))    \(ratio(nextPlain, targetBytes))    \(ratio(patch, targetBytes))"
             + "        \(ratio(distant, distantBytes))    \(ratio(distantPlain, distantBytes))"
             + String(format: "     %.3f    %.3f", next.create.seconds, next.apply.seconds))
@@ -165,7 +165,7 @@ func report(_ title: String, base: String, target: String, generics: Bool) throw
 try report("Adam, consecutive steps", base: real + "/adam/ckpt-1000", target: real + "/adam/ckpt-1001", generics: true)
 try report("Adam, consecutive early steps", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-101", generics: true)
 try report("Adam, steps far apart", base: real + "/adam/ckpt-100", target: real + "/adam/ckpt-1000", generics: true)
-try optimizerTable(try Workspace.tensorFlowCheckpoints(mode: "optimizers", into: "tfoptimizers", marker: "tf1_rmsprop/model.ckpt-120.index"))
+try optimizerTable(try Workspace.tensorFlowCheckpoints(mode: "optimizers", into: "tfoptimizers", marker: "tf1_adam_cosine/model.ckpt-120.index"))
 try report("Sparse embedding updates", base: real + "/sparse/ckpt-1", target: real + "/sparse/ckpt-2", generics: true)
 try report("Sparse embedding updates, 1.28 GB", base: real + "/sparse-large/ckpt-1", target: real + "/sparse-large/ckpt-2", generics: false)
 try floors("Write floor, 1.28 GB sparse pair", base: real + "/sparse-large/ckpt-1", target: real + "/sparse-large/ckpt-2")

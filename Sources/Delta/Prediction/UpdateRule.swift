@@ -74,8 +74,20 @@ struct GroupSamples: Sendable {
 
     /// The median of `estimate` over the elements where it is finite and nonzero.
     func median(_ estimate: (Int) -> Double) -> Double? {
-        let count = values.values.first?.count ?? 0
-        let finite = (0..<count).map(estimate).filter { $0.isFinite && $0 != 0 }.sorted()
+        median(of: Array(0..<count), estimate)
+    }
+
+    /// The median of `estimate` over the quarter of the elements where `error` (what bounds the
+    /// estimate's rounding error there) is least, among those where it is finite and nonzero.
+    func median(leastError error: (Int) -> Float, _ estimate: (Int) -> Double) -> Double? {
+        let usable = (0..<count).filter { estimate($0).isFinite && estimate($0) != 0 }.sorted { error($0) < error($1) }
+        return median(of: Array(usable.prefix(max(1, usable.count / 4))), estimate)
+    }
+
+    private var count: Int { values.values.first?.count ?? 0 }
+
+    private func median(of elements: [Int], _ estimate: (Int) -> Double) -> Double? {
+        let finite = elements.map(estimate).filter { $0.isFinite && $0 != 0 }.sorted()
         return finite.isEmpty ? nil : finite[finite.count / 2]
     }
 }
