@@ -235,12 +235,24 @@ public struct DeltaApplier: Sendable {
     }
 
     /// Rebuilds runs batch by batch in parallel, each produced into its worker's buffer and
-    /// written at its position through the page cache.
+    /// written at its position through the page cache. A batch is the runs within
+    /// `jobs × batchPerJob` chunks of one file (the many small runs of a sparsely updated
+    /// tensor make one batch), and the pages it read are released once it is done: what is
+    /// resident stays within that stretch, for a page read maps its neighbours too.
     private func rebuild(_ work: [(file: Int, offset: Int, run: Run)], sources: RunSources, outputs: [PositionalWriter]) throws(DeltaError)
     {
-        let batch = max(1, jobs * batchPerJob)
-        for start in stride(from: 0, to: work.count, by: batch) {
-            let items = Array(work[start..<min(work.count, start + batch)])
+        let stretch = max(1, jobs * batchPerJob) * (4 << 20)
+        var start = 0
+        while start < work.count {
+            var end = start + 1
+            while end < work.count, work[end].file == work[start].file,
+                work[end].offset + work[end].run.length - work[start].offset <= stretch
+            {
+                end += 1
+            }
+            let items = Array(work[start..<end])
+            start = end
+            defer { sources.release(items.lazy.map(\.run)) }
             let failures = ResultSlots<DeltaError?>(count: items.count, initial: nil)
             ParallelWork.run(count: items.count, jobs: jobs, state: { RunWorker() }) { worker, index in
                 let (file, offset, run) = items[index]

@@ -37,6 +37,16 @@ extension DeltaCreator {
             case chunk(ChunkEncoding, elementSize: Int, base: Run.BaseReference?, payload: Range<Int>)
             /// Encoded against the unit's prediction; the payload is `payload` of the unit's buffer.
             case predicted(ChunkEncoding, Run.Prediction, payload: Range<Int>)
+
+            /// The same storage with its payload at `range` of the unit's buffer.
+            func withPayload(_ range: Range<Int>) -> Storage {
+                switch self {
+                case .copy: self
+                case .chunk(let encoding, let elementSize, let base, _):
+                    .chunk(encoding, elementSize: elementSize, base: base, payload: range)
+                case .predicted(let encoding, let prediction, _): .predicted(encoding, prediction, payload: range)
+                }
+            }
         }
     }
 
@@ -44,6 +54,9 @@ extension DeltaCreator {
     final class Worker {
         let codec: ChunkCodec
         let predictions = PredictionBuffer()
+        /// A changed span's payload, before it joins the unit's.
+        var span: [UInt8] = []
+        /// The base encoding a prediction is weighed against.
         var alternative: [UInt8] = []
 
         init(level: Int32) {
@@ -55,6 +68,13 @@ extension DeltaCreator {
     /// are copied, only the others encoded (a sparsely updated embedding changes a few rows
     /// per chunk). A multiple of every element size.
     static let comparedBlockBytes = 64 << 10
+    /// The same for a chunk encoded against a prediction, smaller: predicting costs more than
+    /// encoding, and a residual against an exact prediction compresses to almost nothing however
+    /// it is cut.
+    static let predictedBlockBytes = 4 << 10
+    /// Changed spans closer than this are encoded as one: fewer, longer runs to rebuild, and an
+    /// unchanged stretch between them costs next to nothing against an exact prediction.
+    static let mergedGapBytes = 32 << 10
 
     /// Encodes one unit into `payload` (on a worker thread, with its codec and buffers) and
     /// returns its pieces, in order, covering all its bytes.
@@ -67,69 +87,101 @@ extension DeltaCreator {
             return [Piece(length: length, storage: .copy(reference))]
         case .encode(let range, let elementSize, let reference, _):
             defer { data.evict(range) }
-            guard let reference else {
+            return try changedSpans(
+                of: range, against: reference, blockSize: comparedBlockBytes, data: data, baseFiles: baseFiles, worker: worker,
+                into: &payload
+            ) { (span, spanReference, spanPayload) throws(DeltaError) in
                 let encoding = try encodeAgainstBase(
-                    range, elementSize: elementSize, reference: nil, data: data, baseFiles: baseFiles, codec: worker.codec, into: &payload)
-                return [
-                    Piece(
-                        length: range.count, storage: .chunk(encoding, elementSize: elementSize, base: nil, payload: 0..<payload.count))
-                ]
+                    span, elementSize: elementSize, reference: spanReference, data: data, baseFiles: baseFiles, codec: worker.codec,
+                    into: &spanPayload)
+                return .chunk(encoding, elementSize: elementSize, base: encoding.usesBase ? spanReference : nil, payload: 0..<0)
             }
-            let base = baseFiles[reference.file]
-            defer { base.evict(reference.offset..<(reference.offset + range.count)) }
-            // Comparing is several times faster than encoding.
-            let changed = BaseMatcher.changedSpans(data, range, base, at: reference.offset, blockSize: comparedBlockBytes)
-            var pieces: [Piece] = []
-            var position = 0
-            for span in changed {
-                if span.lowerBound > position {
-                    pieces.append(Piece(length: span.lowerBound - position, storage: .copy(reference.advanced(by: position))))
-                }
-                let spanReference = reference.advanced(by: span.lowerBound)
-                let spanRange = (range.lowerBound + span.lowerBound)..<(range.lowerBound + span.upperBound)
-                let start = payload.count
-                let encoding = try encodeAgainstBase(
-                    spanRange, elementSize: elementSize, reference: spanReference, data: data, baseFiles: baseFiles, codec: worker.codec,
-                    into: &worker.alternative)
-                // The first payload is taken, not copied (a chunk that changed throughout has no other).
-                if start == 0 { swap(&payload, &worker.alternative) } else { payload += worker.alternative }
-                let storedBase = encoding.usesBase ? spanReference : nil
-                pieces.append(
-                    Piece(
-                        length: span.count,
-                        storage: .chunk(encoding, elementSize: elementSize, base: storedBase, payload: start..<payload.count)))
-                position = span.upperBound
-            }
-            if position < range.count {
-                pieces.append(Piece(length: range.count - position, storage: .copy(reference.advanced(by: position))))
-            }
-            return pieces
         case .predict(let range, let prediction, let reference, _):
-            defer { data.evict(range) }
-            let predicted = try worker.predictions.withPrediction(prediction, length: range.count, base: baseFiles, target: targetFiles) {
-                (reference) throws(DeltaError) in
-                try data.withUnsafeBytes { (bytes) throws(DeltaError) in
-                    try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), base: reference, elementSize: 4, into: &payload)
-                }
+            defer {
+                data.evict(range)
+                prediction.evictInputs(length: range.count, base: baseFiles, target: targetFiles)
             }
-            // A prediction that does not pay for itself gives way to the plain base encoding.
-            if Double(payload.count) > 0.5 * Double(range.count) {
-                let encoding = try encodeAgainstBase(
-                    range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles,
-                    codec: worker.codec, into: &worker.alternative)
-                if worker.alternative.count < payload.count {
-                    swap(&payload, &worker.alternative)
-                    let storedBase = encoding.usesBase ? reference : nil
-                    return [
-                        Piece(length: range.count, storage: .chunk(encoding, elementSize: 4, base: storedBase, payload: 0..<payload.count))
-                    ]
-                }
+            return try changedSpans(
+                of: range, against: reference, blockSize: predictedBlockBytes, data: data, baseFiles: baseFiles, worker: worker,
+                into: &payload
+            ) { (span, spanReference, spanPayload) throws(DeltaError) in
+                try encodePredicted(
+                    span, prediction: prediction.advanced(by: span.lowerBound - range.lowerBound), reference: spanReference, data: data,
+                    targetFiles: targetFiles, baseFiles: baseFiles, worker: worker, into: &spanPayload)
             }
-            guard predicted.usesBase else {
-                return [Piece(length: range.count, storage: .chunk(predicted, elementSize: 4, base: nil, payload: 0..<payload.count))]
-            }
-            return [Piece(length: range.count, storage: .predicted(predicted, prediction, payload: 0..<payload.count))]
         }
+    }
+
+    /// The pieces of `range`: copies of the blocks of `blockSize` the base at `reference` holds
+    /// unchanged (comparing is several times faster than encoding: a sparsely updated embedding
+    /// changes a few rows per chunk), and each changed span (spans less than ``mergedGapBytes``
+    /// apart joined) as `encodeSpan` stores it — given the span, its base and a buffer for its
+    /// payload, it returns the storage (whose payload range is set here).
+    private static func changedSpans(
+        of range: Range<Int>, against reference: Run.BaseReference?, blockSize: Int, data: MappedFile, baseFiles: [MappedFile],
+        worker: Worker, into payload: inout [UInt8],
+        _ encodeSpan: (Range<Int>, Run.BaseReference?, inout [UInt8]) throws(DeltaError) -> Piece.Storage
+    ) throws(DeltaError) -> [Piece] {
+        defer { if let reference { baseFiles[reference.file].evict(reference.offset..<(reference.offset + range.count)) } }
+        var changed: [Range<Int>] = []
+        for span in reference.map({ BaseMatcher.changedSpans(data, range, baseFiles[$0.file], at: $0.offset, blockSize: blockSize) })
+            ?? [0..<range.count]
+        {
+            if let last = changed.last, span.lowerBound - last.upperBound < Self.mergedGapBytes {
+                changed[changed.count - 1] = last.lowerBound..<span.upperBound
+            } else {
+                changed.append(span)
+            }
+        }
+        var pieces: [Piece] = []
+        var position = 0
+        var spanPayload = worker.span
+        defer { worker.span = spanPayload }
+        worker.span = []
+        for span in changed {
+            if span.lowerBound > position, let reference {
+                pieces.append(Piece(length: span.lowerBound - position, storage: .copy(reference.advanced(by: position))))
+            }
+            let start = payload.count
+            let storage = try encodeSpan(
+                (range.lowerBound + span.lowerBound)..<(range.lowerBound + span.upperBound), reference?.advanced(by: span.lowerBound),
+                &spanPayload)
+            // The first payload is taken, not copied (a chunk that changed throughout has no other).
+            if start == 0 { swap(&payload, &spanPayload) } else { payload += spanPayload }
+            spanPayload.removeAll(keepingCapacity: true)
+            pieces.append(Piece(length: span.count, storage: storage.withPayload(start..<payload.count)))
+            position = span.upperBound
+        }
+        if position < range.count, let reference {
+            pieces.append(Piece(length: range.count - position, storage: .copy(reference.advanced(by: position))))
+        }
+        return pieces
+    }
+
+    /// Encodes `range` against `prediction` into `payload`, or against its base where that is
+    /// smaller (a prediction that does not pay for itself gives way).
+    private static func encodePredicted(
+        _ range: Range<Int>, prediction: Run.Prediction, reference: Run.BaseReference?, data: MappedFile, targetFiles: [MappedFile],
+        baseFiles: [MappedFile], worker: Worker, into payload: inout [UInt8]
+    ) throws(DeltaError) -> Piece.Storage {
+        let predicted = try worker.predictions.withPrediction(prediction, length: range.count, base: baseFiles, target: targetFiles) {
+            (reference) throws(DeltaError) in
+            try data.withUnsafeBytes { (bytes) throws(DeltaError) in
+                try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), base: reference, elementSize: 4, into: &payload)
+            }
+        }
+        if Double(payload.count) > 0.5 * Double(range.count) {
+            worker.alternative.removeAll(keepingCapacity: true)
+            let encoding = try encodeAgainstBase(
+                range, elementSize: 4, reference: reference, data: data, baseFiles: baseFiles, codec: worker.codec,
+                into: &worker.alternative)
+            if worker.alternative.count < payload.count {
+                swap(&payload, &worker.alternative)
+                return .chunk(encoding, elementSize: 4, base: encoding.usesBase ? reference : nil, payload: 0..<0)
+            }
+        }
+        guard predicted.usesBase else { return .chunk(predicted, elementSize: 4, base: nil, payload: 0..<0) }
+        return .predicted(predicted, prediction, payload: 0..<0)
     }
 
     /// Appends a copy run, merged into the run before it when that copies the bytes just before.
@@ -144,7 +196,8 @@ extension DeltaCreator {
     }
 
     /// Encodes `range` of `data` into `payload`, against the base bytes at `reference` when
-    /// given (released from this process afterwards).
+    /// given. The caller releases the pages it read, once per unit: every release interrupts
+    /// the other cores to flush their TLBs.
     static func encodeAgainstBase(
         _ range: Range<Int>, elementSize: Int, reference: Run.BaseReference?, data: MappedFile, baseFiles: [MappedFile], codec: ChunkCodec,
         into payload: inout [UInt8]
@@ -153,7 +206,6 @@ extension DeltaCreator {
             let target = UnsafeRawBufferPointer(rebasing: bytes[range])
             guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize, into: &payload) }
             let baseRange = reference.offset..<(reference.offset + range.count)
-            defer { baseFiles[reference.file].evict(baseRange) }
             return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
                 try codec.encode(
                     target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize, into: &payload)

@@ -85,6 +85,8 @@ extension DeltaApplier {
                 failures[index] = error
             }
         }
+        // Predicted runs are released with the others: their inputs fill the gaps between copies.
+        sources.release(runs.lazy.map(\.run))
         for index in runs.indices {
             if let failure = failures[index] { throw failure }
         }

@@ -3,7 +3,7 @@
 //
 //     cd Benchmarks && swift run -c release delta [SCRATCH_DIR]
 //
-// It writes the TensorFlow checkpoints with `Scripts/tensorflow_checkpoints.py delta` and `optimizers` (CKPT_TF_PYTHON or
+// It writes the TensorFlow checkpoints with `Scripts/tensorflow_checkpoints.py delta`, `embedding` and `optimizers` (CKPT_TF_PYTHON or
 // ../.build/tf-venv) unless SCRATCH_DIR/tfreal already holds them, and builds ../ in release
 // mode. zstd and xdelta3 come from Debian's packages of those names.
 
@@ -169,6 +169,9 @@ try optimizerTable(try Workspace.tensorFlowCheckpoints(mode: "optimizers", into:
 try report("Sparse embedding updates", base: real + "/sparse/ckpt-1", target: real + "/sparse/ckpt-2", generics: true)
 try report("Sparse embedding updates, 1.28 GB", base: real + "/sparse-large/ckpt-1", target: real + "/sparse-large/ckpt-2", generics: false)
 try floors("Write floor, 1.28 GB sparse pair", base: real + "/sparse-large/ckpt-1", target: real + "/sparse-large/ckpt-2")
+let embedding = try Workspace.tensorFlowCheckpoints(mode: "embedding", into: "tfembedding", marker: "ckpt-2.index")
+try report("Keras Adam, 400,000 x 256 embedding, 2,048 rows a step, 1.2 GB", base: embedding + "/ckpt-1", target: embedding + "/ckpt-2", generics: false)
+try floors("Create and write floors, 1.2 GB Adam embedding pair", base: embedding + "/ckpt-1", target: embedding + "/ckpt-2")
 try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g/ckpt", sizes: SyntheticCheckpoint.modelLike)
 try SyntheticCheckpoint.ensure(prefix: scratch + "/model-like-1g-step1/ckpt", sizes: SyntheticCheckpoint.modelLike, step: 1)
 try report("Speed, 1 GB (synthetic)", base: scratch + "/model-like-1g/ckpt", target: scratch + "/model-like-1g-step1/ckpt", generics: false)

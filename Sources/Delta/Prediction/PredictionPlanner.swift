@@ -118,13 +118,41 @@ struct PredictionPlanner {
             base: residualBits(samples[.init(slot: slot, side: .base)], actual))
     }
 
-    /// The first elements of every member on both sides.
+    /// Windows a group's samples come from.
+    static let sampleWindows = 8
+    /// The most bytes of a weight searched for changed windows, in blocks of ``scannedBlockBytes``.
+    static let scannedBytes = 32 << 20
+    static let scannedBlockBytes = 64 << 10
+
+    /// ``sampleElements`` of every member on both sides, at the same positions: the first
+    /// windows where the weight changed (of a sparsely updated embedding, the few rows a step
+    /// touched, which the tensor's first elements may not be), else its first elements.
     private func samples(_ group: Group) -> GroupSamples {
-        let bytes = min(group.size, Self.sampleElements * 4) / 4 * 4
+        let windowBytes = Self.sampleElements / Self.sampleWindows * 4
+        var starts: [Int] = []
+        if let weight = group.members[nil] {
+            var offset = 0
+            while offset < min(group.size, Self.scannedBytes), starts.count < Self.sampleWindows {
+                let count = min(Self.scannedBlockBytes, group.size - offset)
+                let base = read(weight.base.advanced(by: offset), count), target = read(weight.target.advanced(by: offset), count)
+                if base != target {
+                    for start in stride(from: 0, to: count, by: windowBytes) where starts.count < Self.sampleWindows {
+                        let end = min(start + windowBytes, count)
+                        if base[start..<end] != target[start..<end] { starts.append(offset + start) }
+                    }
+                }
+                offset += count
+            }
+        }
+        if starts.isEmpty { starts = [0] }
         var values: [GroupTensor: [Float]] = [:]
         for (slot, member) in group.members {
-            values[.init(slot: slot, side: .base)] = Self.floats(read(member.base, bytes))
-            values[.init(slot: slot, side: .target)] = Self.floats(read(member.target, bytes))
+            for start in starts {
+                // Whole elements; a lone window (nothing changed) takes all the samples.
+                let count = min(starts.count == 1 ? Self.sampleElements * 4 : windowBytes, group.size - start) / 4 * 4
+                values[.init(slot: slot, side: .base), default: []] += Self.floats(read(member.base.advanced(by: start), count))
+                values[.init(slot: slot, side: .target), default: []] += Self.floats(read(member.target.advanced(by: start), count))
+            }
         }
         return GroupSamples(values: values)
     }

@@ -1,6 +1,18 @@
 import MappedIO
 
 extension Run.Prediction {
+    /// The same prediction for the bytes `distance` further on: every input advanced alike.
+    func advanced(by distance: Int) -> Run.Prediction {
+        Run.Prediction(level: level, program: program, inputs: inputs.map { $0.advanced(by: distance) })
+    }
+
+    /// Releases the pages the prediction of `length` bytes reads from this process.
+    func evictInputs(length: Int, base: [MappedFile], target: [MappedFile]) {
+        for input in inputs {
+            (input.source == .base ? base[input.file] : target[input.file]).evict(input.offset..<(input.offset + length))
+        }
+    }
+
     /// Computes the prediction into `output` (its length) from its inputs in the base's data
     /// files and the target's (as rebuilt so far), in create and apply alike. The manifest was
     /// validated: every input lies inside its file.
