@@ -142,7 +142,9 @@ let package = Package(
                 "ckptverify", "ckptdiff", "ckptdelta",
             ],
             exclude: ["fault_proxy.py"]),
-        .testTarget(name: "CLITests", dependencies: ["FixtureSupport", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CheckpointCLI", "FixtureSupport", "MappedIO", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),
     ]
 )

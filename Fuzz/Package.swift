@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "CheckpointCLI", package: "ckpt-tools"),
+                .product(name: "Delta", package: "ckpt-tools"),
                 .product(name: "Diffing", package: "ckpt-tools"),
                 .product(name: "TrainingState", package: "ckpt-tools"),
                 .product(name: "Verification", package: "ckpt-tools"),

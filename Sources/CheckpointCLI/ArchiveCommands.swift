@@ -66,11 +66,11 @@ extension DeltaCommand {
             let bucket =
                 RemoteSession.isRemote(archive)
                 ? try BucketArchive(archive, storageClass: storageClass, in: RemoteSession.shared()) : nil
-            guard bucket != nil || storageClass == nil else { throw ToolError("--storage-class applies to s3:// archives only") }
+            guard bucket != nil || storageClass == nil else { throw ToolError(.usage, "--storage-class applies to s3:// archives only") }
             archiver.publisher = bucket
             let directory = bucket?.staging.path ?? archive
             if dryRun {
-                guard !RemoteSession.isRemote(run) else { throw ToolError("--dry-run reads a local training directory") }
+                guard !RemoteSession.isRemote(run) else { throw ToolError(.usage, "--dry-run reads a local training directory") }
                 let plan = try archiver.plan(run: run, into: directory)
                 for skipped in plan.skipped { Terminal.diagnose(ArchiveOutput.line(.skipped(skipped))) }
                 Terminal.print(ArchiveOutput.text(plan, archive: self.archive))
@@ -100,6 +100,7 @@ extension DeltaCommand {
             default: return
             }
             throw ToolError(
+                .unsupported,
                 "\(path): \(what); an archive keeps a training directory's checkpoints, not SavedModels (their graph, fingerprint and assets): archive the training directory they were exported from"
             )
         }
@@ -298,7 +299,7 @@ extension DeltaCommand {
         }
 
         func execute() throws -> ToolStatus {
-            guard RemoteSession.isRemote(archive) else { throw ToolError("\(archive): thaw applies to s3:// archives only") }
+            guard RemoteSession.isRemote(archive) else { throw ToolError(.usage, "\(archive): thaw applies to s3:// archives only") }
             let bucket = try BucketArchive(archive, in: RemoteSession.shared())
             let manifest = try bucket.manifest()
             let files =

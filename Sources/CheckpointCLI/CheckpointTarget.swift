@@ -27,15 +27,6 @@ enum CheckpointTarget: Sendable {
             ? .legacy(prefix) : .local(prefix)
     }
 
-    /// The legacy V1 checkpoint at `prefix`, read.
-    private static func read(legacy prefix: String) throws(ToolError) -> LegacyCheckpoint {
-        do {
-            return try LegacyCheckpoint(prefix: prefix)
-        } catch {
-            throw ToolError(error.description)
-        }
-    }
-
     /// The checkpoints `path` names, local or remote (see ``CheckpointLocator`` and
     /// ``RemoteTarget``), with the reports of the directories around them: a training
     /// directory's, a SavedModel's, each version's of a serving model.
@@ -74,15 +65,10 @@ enum CheckpointTarget: Sendable {
     func open(verifier: Verifier) throws -> (bundle: CheckpointBundle, report: CheckpointReport) {
         switch self {
         case .local(let prefix, let siblings):
-            let bundle: CheckpointBundle
-            do {
-                bundle = try CheckpointBundle(prefix: prefix)
-            } catch {
-                throw ToolError(error.description)
-            }
+            let bundle = try CheckpointBundle(prefix: prefix)
             return (bundle, verifier.verify(bundle, siblings: siblings))
         case .legacy(let prefix):
-            let legacy = try Self.read(legacy: prefix)
+            let legacy = try LegacyCheckpoint(prefix: prefix)
             return (try Self.bundle(of: legacy), verifier.verify(legacy: legacy))
         case .remote(let checkpoint):
             let session = try RemoteSession.shared()
@@ -110,9 +96,10 @@ enum CheckpointTarget: Sendable {
             return (bundle, verifier.verify(bundle, siblings: siblings))
         case .legacy(let prefix):
             guard verifier.share == nil else {
-                throw ToolError("\(prefix): a V1 checkpoint is verified whole (--part splits the data files of V2 checkpoints)")
+                throw ToolError(
+                    .unsupported, "\(prefix): a V1 checkpoint is verified whole (--part splits the data files of V2 checkpoints)")
             }
-            return (nil, verifier.verify(legacy: try Self.read(legacy: prefix)))
+            return (nil, verifier.verify(legacy: try LegacyCheckpoint(prefix: prefix)))
         case .remote(let checkpoint):
             let session = try RemoteSession.shared()
             let bundle = try checkpoint.open(in: session)
@@ -131,7 +118,7 @@ enum CheckpointTarget: Sendable {
         do {
             return try legacy.writeBundle(to: Path.join(staging.path, Path.fileName(of: legacy.prefix)))
         } catch {
-            throw ToolError("\(legacy.prefix): \(error)")
+            throw ToolError(.unsupported, "\(legacy.prefix): \(error)", underlying: error)
         }
     }
 
@@ -164,16 +151,12 @@ enum CheckpointTarget: Sendable {
     func openUnchecked() throws -> (bundle: CheckpointBundle, siblings: [String]) {
         switch self {
         case .local(let prefix, let siblings):
-            do {
-                return (
-                    try CheckpointBundle(prefix: prefix),
-                    siblings ?? (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? []
-                )
-            } catch {
-                throw ToolError(error.description)
-            }
+            return (
+                try CheckpointBundle(prefix: prefix),
+                siblings ?? (try? FileSystem.contents(ofDirectory: Path.directory(of: prefix))) ?? []
+            )
         case .legacy(let prefix):
-            throw ToolError("\(prefix): a V1 checkpoint is verified whole, never in shares")
+            throw ToolError(.unsupported, "\(prefix): a V1 checkpoint is verified whole, never in shares")
         case .remote(let checkpoint):
             return (try checkpoint.open(in: RemoteSession.shared()), checkpoint.folder.names)
         }

@@ -93,30 +93,21 @@ public struct DiffCommand: StatusCommand {
             differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
         let pairs = try select(Self.pairs(bundleA, bundleB, byKey: keys), filter: filter)
-        let report: DiffReport
-        do {
-            report = try ProgressMeter.showing("comparing", if: !json && !csv) { (progress) throws(DiffError) in
-                differ.progress = progress
-                return try differ.compare(bundleA, bundleB, pairs: pairs).named(a: nameA, b: nameB)
-            }
-        } catch {
-            throw ToolError(error.cause)
+        let report = try ProgressMeter.showing("comparing", if: !json && !csv) { (progress) throws(DiffError) in
+            differ.progress = progress
+            return try differ.compare(bundleA, bundleB, pairs: pairs).named(a: nameA, b: nameB)
         }
         let layers = LayerChange.of(report)
         if let html {
-            do {
-                let histograms = DiffPage.histogramCandidates(report).compactMap { variable in
-                    DifferenceHistogram.make(
-                        aKey: variable.aKey ?? variable.summary.key, bKey: variable.summary.key, a: bundleA, b: bundleB,
-                        limit: variable.statistics?.maxAbsDiff ?? 0
-                    ).map { (name: variable.name, histogram: $0) }
-                }
-                let page = DiffPage.html(report, layers: layers, histograms: histograms)
-                let inputs = InputFiles.of(checkpoints: [bundleA.prefix, bundleB.prefix], directories: [a, b])
-                try OutputFile.write(Array(page.utf8), to: html, replacing: .forced(force, inputs: inputs))
-            } catch {
-                throw ToolError(error.description)
+            let histograms = DiffPage.histogramCandidates(report).compactMap { variable in
+                DifferenceHistogram.make(
+                    aKey: variable.aKey ?? variable.summary.key, bKey: variable.summary.key, a: bundleA, b: bundleB,
+                    limit: variable.statistics?.maxAbsDiff ?? 0
+                ).map { (name: variable.name, histogram: $0) }
             }
+            let page = DiffPage.html(report, layers: layers, histograms: histograms)
+            let inputs = InputFiles.of(checkpoints: [bundleA.prefix, bundleB.prefix], directories: [a, b])
+            try OutputFile.write(Array(page.utf8), to: html, replacing: .forced(force, inputs: inputs))
         }
         if json {
             Terminal.document(DiffOutput.json(report, layers: layers).serialized() + "\n")
@@ -153,7 +144,7 @@ public struct DiffCommand: StatusCommand {
             [pair.name] + [pair.a, pair.b].compactMap { $0.map(CheckpointBundle.displayName) }
         }
         if let unmatched = filter.unmatched(in: names) {
-            throw ToolError("the pattern \(KeyText.escape(Array(unmatched.utf8))) matches no variable of \(a) or \(b)")
+            throw ToolError(.notFound, "the pattern \(KeyText.escape(Array(unmatched.utf8))) matches no variable of \(a) or \(b)")
         }
         return zip(pairs, names).filter { pair, names in
             filter.matches(names) && (noOptimizer ? pair.role != .optimizer : optimizerOnly ? pair.role == .optimizer : true)
@@ -172,7 +163,7 @@ public struct DiffCommand: StatusCommand {
             verifier.progress = progress
             return try staged.target.open(verifier: verifier)
         }
-        if let damage = report.damage { throw ToolError("\(damage); not compared (damaged checkpoint)") }
+        if let damage = report.damage { throw ToolError(.unsupported, "\(damage); not compared (damaged checkpoint)") }
         return (bundle, ScratchDirectory.originalPaths(in: staged.target.prefix))
     }
 }
@@ -192,7 +183,7 @@ struct NameFilter {
                 do {
                     result.append((pattern, try Regex(pattern)))
                 } catch {
-                    throw ToolError("bad regular expression \(KeyText.escape(Array(pattern.utf8))): \(error)")
+                    throw ToolError(.usage, "bad regular expression \(KeyText.escape(Array(pattern.utf8))): \(error)")
                 }
             }
             return result

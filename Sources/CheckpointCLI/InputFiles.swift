@@ -17,11 +17,7 @@ enum InputFiles {
 enum OutputPath {
     /// Fails when an output may not be written at `path` (see ``Replacement``); with `force`,
     /// the check that it is not an input comes when the command writes it.
-    static func check(_ path: String, force: Bool) throws(ToolError) {
-        do {
-            try Replacement.forced(force).check(path)
-        } catch {
-            throw ToolError(error.description)
-        }
+    static func check(_ path: String, force: Bool) throws {
+        try Replacement.forced(force).check(path)
     }
 }

@@ -64,7 +64,7 @@ struct PartialReport {
 
     /// Reads a partial report written by `--part`; `file` names it in errors.
     init(json value: JSONValue, file: String) throws(ToolError) {
-        func bad(_ what: String) -> ToolError { ToolError("\(file): not a ckptverify partial report (\(what))") }
+        func bad(_ what: String) -> ToolError { ToolError(.invalidRecord, "\(file): not a ckptverify partial report (\(what))") }
         guard value["format"]?.string == Self.format else { throw bad("format") }
         guard let index = value["part"]?.integer, let count = value["of"]?.integer,
             let share = Share(index: Int(clamping: index), count: Int(clamping: count))
@@ -112,25 +112,27 @@ struct PartialReport {
     /// - Throws: ``ToolError`` naming what does not fit: a share missing or given twice,
     ///   reports of different runs, sums that do not fit (naming the field).
     static func merge(_ reports: [Read]) throws(ToolError) -> Merged {
-        guard let first = reports.first?.report else { throw ToolError("--merge needs the partial reports") }
+        guard let first = reports.first?.report else { throw ToolError(.usage, "--merge needs the partial reports") }
         let count = first.share.count
         let indices = reports.map(\.report.share.index).sorted()
         guard reports.allSatisfy({ $0.report.share.count == count }), indices == Array(0..<count) else {
             let missing = Set(0..<count).subtracting(indices).sorted().prefix(5).map { "\($0)/\(count)" }
             throw ToolError(
+                .invalidRecord,
                 "the partial reports are not one share each of 0..<\(count)"
                     + (missing.isEmpty
                         ? " (a share is given twice, or the counts differ)" : " (missing \(missing.joined(separator: ", ")))"))
         }
         let prefixes = first.checkpoints.map(\.prefix)
         guard reports.allSatisfy({ $0.report.checkpoints.map(\.prefix) == prefixes && $0.report.paths == first.paths }) else {
-            throw ToolError("the partial reports checked different checkpoints: run every share with the same paths")
+            throw ToolError(.invalidRecord, "the partial reports checked different checkpoints: run every share with the same paths")
         }
         var merged: [(failures: [DataFailure], bytesChecked: Int64, seconds: Double)] = []
         for (index, prefix) in prefixes.enumerated() {
             let shares = reports.map { $0.report.checkpoints[index] }
             guard let bytes = shares.checkedSum(of: \.bytesChecked) else {
                 throw ToolError(
+                    .invalidRecord,
                     "\(reports.map(\.file).joined(separator: ", ")): the bytes_checked of \(prefix) add up past \(Int64.max); not reports of one run"
                 )
             }
@@ -151,11 +153,11 @@ struct PartialReport {
     /// `SLURM_ARRAY_TASK_MIN`, so an array numbered from 1 works too).
     static func share(_ text: String, environment: (String) -> String?) throws(ToolError) -> Share {
         if text.contains("/") {
-            guard let share = Share(parsing: text) else { throw ToolError("--part \(text): expected I/N with 0 <= I < N") }
+            guard let share = Share(parsing: text) else { throw ToolError(.usage, "--part \(text): expected I/N with 0 <= I < N") }
             return share
         }
         guard let count = Int(text), count >= 1 else {
-            throw ToolError("--part \(text): expected I/N, or N with the index from the scheduler")
+            throw ToolError(.usage, "--part \(text): expected I/N, or N with the index from the scheduler")
         }
         let index: Int
         if let value = environment("JOB_COMPLETION_INDEX"), let parsed = Int(value) {
@@ -163,10 +165,10 @@ struct PartialReport {
         } else if let value = environment("SLURM_ARRAY_TASK_ID"), let parsed = Int(value) {
             index = parsed - (environment("SLURM_ARRAY_TASK_MIN").flatMap { Int($0) } ?? 0)
         } else {
-            throw ToolError("--part \(text): neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set; give --part I/\(count)")
+            throw ToolError(.usage, "--part \(text): neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set; give --part I/\(count)")
         }
         guard let share = Share(index: index, count: count) else {
-            throw ToolError("--part \(text): the scheduler's index \(index) is not in 0..<\(count)")
+            throw ToolError(.usage, "--part \(text): the scheduler's index \(index) is not in 0..<\(count)")
         }
         return share
     }

@@ -20,6 +20,7 @@ struct StagedCheckpoint {
     func bundlePrefix() throws(ToolError) -> String {
         if case .legacy(let prefix) = target {
             throw ToolError(
+                .unsupported,
                 "\(prefix): a legacy V1 checkpoint; ckptdelta stores V2 checkpoints (ckptverify and ckptdiff read V1 ones): restore it in TensorFlow and save it with tf.compat.v1.train.Saver(), whose default is V2"
             )
         }

@@ -16,12 +16,34 @@ public enum ToolStatus: Int32, Sendable {
     case trouble = 2
 }
 
-/// A failure that stops a tool before it has a result: one line for standard error.
+/// A failure a tool decides on itself before it has a result (an argument, a selection, a
+/// layout or record it does not take): what kind, one line for standard error naming the file
+/// or argument and the cause, and the error beneath it where there is one. Failures of the
+/// layers below (files, stores, deltas, archives) reach ``ParsableCommand/runAsTool(name:)``
+/// as their own errors, not as this one.
 public struct ToolError: Error, Sendable, CustomStringConvertible {
-    public let message: String
+    public enum Code: Sendable, Hashable {
+        /// An argument or option that cannot be taken as given.
+        case usage
+        /// What an argument names is not there: a checkpoint, a step, a variable.
+        case notFound
+        /// A layout or checkpoint this command does not take (a V1 checkpoint in shares).
+        case unsupported
+        /// A record of ours (a partial report) that is not what these tools write.
+        case invalidRecord
+        /// Inputs that changed between the runs a merge combines.
+        case changed
+    }
 
-    public init(_ message: String) {
+    public let code: Code
+    public let message: String
+    /// The error that caused this one, if any.
+    public let underlying: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil) {
+        self.code = code
         self.message = message
+        self.underlying = underlying
     }
 
     public var description: String { message }

@@ -166,7 +166,7 @@ public struct VerifyCommand: StatusCommand {
             let key = keys.first(where: { CheckpointBundle.displayName($0) == name })
                 ?? keys.first(where: { state.variables[String(decoding: $0, as: UTF8.self)]?.name == name })
         else {
-            throw ToolError("\(target.prefix): no variable \(name) (ckptverify --list names them)")
+            throw ToolError(.notFound, "\(target.prefix): no variable \(name) (ckptverify --list names them)")
         }
         let value: TensorValue
         switch try target.value(forKey: key, of: bundle) {
@@ -183,14 +183,10 @@ public struct VerifyCommand: StatusCommand {
             let bytes: [UInt8]
             switch NumpyFile.bytes(of: value) {
             case .success(let written): bytes = written
-            case .failure(let error): throw ToolError("\(npy): \(stored) is not written: \(error)")
+            case .failure(let error): throw ToolError(.unsupported, "\(npy): \(stored) is not written: \(error)", underlying: error)
             }
-            do {
-                try OutputFile.write(
-                    bytes, to: npy, replacing: .forced(force, inputs: InputFiles.of(checkpoints: [target.prefix], directories: paths)))
-            } catch {
-                throw ToolError(error.description)
-            }
+            try OutputFile.write(
+                bytes, to: npy, replacing: .forced(force, inputs: InputFiles.of(checkpoints: [target.prefix], directories: paths)))
         }
         return .clean
     }
@@ -227,16 +223,12 @@ public struct VerifyCommand: StatusCommand {
     private func report(_ reports: [CheckpointReport], directories directoryReports: [DirectoryReport]) throws -> ToolStatus {
         if json { Terminal.document(VerifyOutput.json(reports, directories: directoryReports).serialized() + "\n") }
         if let junit {
-            do {
-                try OutputFile.write(
-                    Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit,
-                    replacing: .forced(
-                        force,
-                        inputs: InputFiles.of(
-                            checkpoints: reports.map(\.prefix), directories: directoryReports.map(\.path), files: merge ? paths : [])))
-            } catch {
-                throw ToolError(error.description)
-            }
+            try OutputFile.write(
+                Array(JUnitReport.xml(checkpoints: reports, directories: directoryReports).utf8), to: junit,
+                replacing: .forced(
+                    force,
+                    inputs: InputFiles.of(
+                        checkpoints: reports.map(\.prefix), directories: directoryReports.map(\.path), files: merge ? paths : [])))
         }
         return reports.allSatisfy(\.ok) && directoryReports.allSatisfy(\.ok) ? .clean : .findings
     }
@@ -251,7 +243,7 @@ public struct VerifyCommand: StatusCommand {
         let verified = try verifyCheckpoints(targets, directories: [], share: share)
         var checkpoints: [PartialReport.Checkpoint] = []
         for (bundle, report) in verified {
-            guard let bundle else { throw ToolError(report.damage ?? "\(report.prefix): the index cannot be read") }
+            guard let bundle else { throw ToolError(.unsupported, report.damage ?? "\(report.prefix): the index cannot be read") }
             let digest = PartialReport.digest(of: bundle)
             checkpoints.append(
                 PartialReport.Checkpoint(
@@ -268,17 +260,12 @@ public struct VerifyCommand: StatusCommand {
     private func mergePartials() throws -> ToolStatus {
         var partials: [PartialReport.Read] = []
         for file in paths {
-            let bytes: [UInt8]
-            do {
-                bytes = try MappedFile(path: file).withUnsafeBytes { Array($0) }
-            } catch {
-                throw ToolError(error.description)
-            }
+            let bytes = try MappedFile(path: file).withUnsafeBytes { Array($0) }
             let value: JSONValue
             do {
                 value = try JSONValue(parsing: bytes)
             } catch {
-                throw ToolError("\(file): not a JSON document (\(error))")
+                throw ToolError(.invalidRecord, "\(file): not a JSON document (\(error))", underlying: error)
             }
             partials.append((try PartialReport(json: value, file: file), file))
         }
@@ -286,7 +273,8 @@ public struct VerifyCommand: StatusCommand {
         let first = merged.first
         let (targets, directoryReports) = try Self.locate(first.paths, latestOnly: first.latestOnly)
         guard targets.map(\.prefix) == first.checkpoints.map(\.prefix) else {
-            throw ToolError("the checkpoints under \(first.paths.joined(separator: " ")) changed since the partial reports were written")
+            throw ToolError(
+                .changed, "the checkpoints under \(first.paths.joined(separator: " ")) changed since the partial reports were written")
         }
         printDirectories(directoryReports)
         let covered = Set(directoryReports.map { Path.directory(of: Path.join($0.path, "x")) })
@@ -295,7 +283,8 @@ public struct VerifyCommand: StatusCommand {
             let (bundle, siblings) = try target.openUnchecked()
             let digest = PartialReport.digest(of: bundle)
             guard partials.allSatisfy({ $0.report.checkpoints[index].indexDigest == digest }) else {
-                throw ToolError("\(BundleFiles.index(prefix: target.prefix)): changed since a partial report read it (its digest differs)")
+                throw ToolError(
+                    .changed, "\(BundleFiles.index(prefix: target.prefix)): changed since a partial report read it (its digest differs)")
             }
             var verifier = self.verifier
             verifier.checkDebris = !covered.contains(Path.directory(of: target.prefix))

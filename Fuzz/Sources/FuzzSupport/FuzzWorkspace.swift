@@ -25,16 +25,18 @@ public enum FuzzWorkspace {
     public static func run(seeds: () throws -> [[UInt8]], test: @escaping @Sendable ([UInt8]) -> Void) -> Never {
         let arguments = CommandLine.arguments.dropFirst()
         if let corpus = arguments.first(where: { !$0.hasPrefix("-") && FileSystem.kind(of: $0) == .directory }),
-           (try? FileSystem.contents(ofDirectory: corpus))?.isEmpty == true {
+            (try? FileSystem.contents(ofDirectory: corpus))?.isEmpty == true
+        {
             for (index, bytes) in try! seeds().enumerated() { write(bytes, to: Path.join(corpus, "seed-\(index)")) }
         }
         Target.test = test
         var count = CommandLine.argc
         var vector = CommandLine.unsafeArgv
-        exit(runDriver(&count, &vector) { data, size in
-            Target.test(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-            return 0
-        })
+        exit(
+            runDriver(&count, &vector) { data, size in
+                Target.test(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+                return 0
+            })
     }
 
     /// Replaces the file at `path` with `bytes`.

@@ -13,7 +13,8 @@ let base = Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-10")
 let seed = Path.join(FuzzWorkspace.scratch, "seed.ckptdelta")
 let input = Path.join(FuzzWorkspace.scratch, "input.ckptdelta")
 let output = Path.join(FuzzWorkspace.scratch, "out")
-try DeltaCreator().create(base: base, target: Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-11"), output: seed, replacing: .regularFile())
+try DeltaCreator().create(
+    base: base, target: Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-11"), output: seed, replacing: .regularFile())
 let original = try FuzzWorkspace.read(seed)
 
 /// A little-endian UInt64.

@@ -6,6 +6,7 @@ import TrainingState
 import Verification
 
 @testable import CheckpointCLI
+@testable import Delta
 
 // `.index` files: the SSTable reader, the header and entry protos, slice keys, shapes and the
 // data pass over a fixed data file, as `ckptverify` runs them, and the sequential data pass of
@@ -16,13 +17,6 @@ let prefix = Path.join(FuzzWorkspace.scratch, "fuzz")
 // The data file of a real checkpoint, so that its index as a seed verifies clean.
 let data = try FuzzWorkspace.read(Path.join(FuzzWorkspace.fixtures, "tf2_keras_adam/ckpt-1.data-00000-of-00001"))
 FuzzWorkspace.write(data, to: BundleFiles.data(prefix: prefix, shard: 0, of: 1))
-
-/// The data files read front to back, as `ckptdelta create` reads its inputs.
-struct FileSource: DataFileSource {
-    func read(_ path: String, into consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) {
-        try SequentialReader.forEachPiece(of: path, consume)
-    }
-}
 
 FuzzWorkspace.run(seeds: {
     try FuzzWorkspace.files(under: FuzzWorkspace.fixtures) { $0.hasSuffix(".index") }.map(FuzzWorkspace.read)
@@ -38,8 +32,8 @@ FuzzWorkspace.run(seeds: {
     let state = TrainingState(bundle: bundle)
     _ = ListingOutput.text(prefix: prefix, summaries: bundle.summaries, shardCount: bundle.header?.numShards, state: state)
     _ = ListingOutput.json(prefix: prefix, summaries: bundle.summaries, shardCount: bundle.header?.numShards, state: state).serialized()
-    // The sequential data pass finds what the mapped one found.
-    if let sequential = try? verifier.verify(bundle, source: FileSource()) {
+    // The front-to-back data pass of `ckptdelta create` finds what the verifier's own found.
+    if let sequential = try? verifier.verify(bundle, source: HashingSource()) {
         precondition(sequential.dataFailures == report.dataFailures, "the sequential and mapped data passes disagree")
     }
     _ = bundle.summaries

@@ -1,8 +1,9 @@
-@testable import CheckpointCLI
 import FuzzSupport
 import MappedIO
 import TensorBundle
 import Verification
+
+@testable import CheckpointCLI
 
 // A legacy V1 checkpoint (one table per save, values inline in TensorProtos): reading any bytes
 // as one, verifying it (every tensor decoded from its slices), printing each value as --show

@@ -30,7 +30,9 @@ FuzzWorkspace.run(seeds: {
     listing.folders = page.folders
     let children = listing.children(of: "run/")
     for name in children.objects.keys {
-        precondition(!name.isEmpty && !name.contains("/") && !name.unicodeScalars.contains(where: { $0.value < 0x20 }), "a child with a name that is not plain")
+        precondition(
+            !name.isEmpty && !name.contains("/") && !name.unicodeScalars.contains(where: { $0.value < 0x20 }),
+            "a child with a name that is not plain")
     }
     for object in page.objects { precondition(object.size >= 0, "a negative size") }
 }

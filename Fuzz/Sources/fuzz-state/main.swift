@@ -10,6 +10,7 @@ FuzzWorkspace.run(seeds: {
     guard let again = try? CheckpointState(parsing: Array(state.formatted().utf8)) else {
         fatalError("a parsed state file does not parse after formatting")
     }
-    precondition(again.modelCheckpointPath == state.modelCheckpointPath && again.allModelCheckpointPaths == state.allModelCheckpointPaths,
-                 "state files do not round-trip")
+    precondition(
+        again.modelCheckpointPath == state.modelCheckpointPath && again.allModelCheckpointPaths == state.allModelCheckpointPaths,
+        "state files do not round-trip")
 }
