@@ -37,12 +37,23 @@ public struct Archiver: Sendable {
     /// The name of the lock file in an archive directory.
     public static let lockName = ".lock"
 
-    /// Archives every checkpoint of `run` not yet in the archive at `archive` (created if needed).
-    ///
-    /// - Throws: ``ArchiveError`` with ``ArchiveError/Code/usage`` when the directory holds no
-    ///   checkpoint at all (naming what it holds instead), or the archive directory is not one.
+    /// Archives every checkpoint of the training directory `run` not yet in the archive at
+    /// `archive` (created if needed); see ``archive(_:into:)``.
     public func archive(run runPath: String, into archive: String) throws(ArchiveError) -> ArchiveRunReport {
-        let run = try Self.run(at: runPath)
+        var source = try TrainingDirectory(path: runPath)
+        return try self.archive(&source, into: archive)
+    }
+
+    /// Archives every checkpoint of `source` not yet in the archive at `archive` (created if
+    /// needed), in one run: one lock, one reading of the manifest, one reconciliation, and each
+    /// new checkpoint staged, verified and hashed in one pass, then encoded.
+    ///
+    /// - Throws: ``ArchiveError`` with ``ArchiveError/Code/usage`` when the source holds no
+    ///   checkpoint at all (naming what it holds instead), or the archive directory is not one;
+    ///   what staging a checkpoint throws.
+    public func archive(_ source: inout some CheckpointSource, into archive: String) throws(ArchiveError) -> ArchiveRunReport {
+        let run = try Self.checked(source.run)
+        let runPath = run.path
         // A new archive goes into an empty directory (or none): refused before anything is
         // written into a directory that holds something else.
         if FileSystem.exists(archive), !FileSystem.exists(Path.join(archive, ArchiveManifest.fileName)) {
@@ -89,7 +100,7 @@ public struct Archiver: Sendable {
         for (name, reason) in run.ignored { skip(name, reason) }
         let added = run.checkpoints.filter { manifest.entry(step: $0.step) == nil }
         // Each checkpoint's data files are listed and measured once, for the plan and its step.
-        let sizes = progress == nil ? [] : added.map { BundleFiles.dataBytes(prefix: $0.prefix) }
+        let sizes = progress == nil ? [] : added.map(source.dataBytes(of:))
         progress?.plan(sizes.reduce(0, +))
         for (number, checkpoint) in added.enumerated() {
             let step = progress.map { StepProgress(limit: sizes[number], parent: $0) }
@@ -101,6 +112,7 @@ public struct Archiver: Sendable {
                 skip(checkpoint.name, "not archived, \(taken) is in the way (not listed, not written by this tool); move it elsewhere")
                 continue
             }
+            try source.stage(checkpoint)
             // Verified and hashed in one pass, while the base still in the run (if any) is hashed;
             // encoding it is the only other read of its files.
             let local = try base(for: checkpoint.step, in: manifest).map { Path.join(run.path, $0.checkpoint) }
@@ -160,12 +172,11 @@ public struct Archiver: Sendable {
         return creator
     }
 
-    /// The training run at `path`, which must hold a checkpoint (one with a step, or one
-    /// left out for a reason the run reports).
-    private static func run(at path: String) throws(ArchiveError) -> TrainingRun {
-        let run = try TrainingRun(path: path)
+    /// `run`, which must hold a checkpoint (one with a step, or one left out for a reason the
+    /// run reports).
+    private static func checked(_ run: TrainingRun) throws(ArchiveError) -> TrainingRun {
         guard !run.checkpoints.isEmpty || !run.ignored.isEmpty else {
-            throw ArchiveError(.usage, "\(path): nothing to archive, no checkpoint in this directory (\(run.contents))")
+            throw ArchiveError(.usage, "\(run.path): nothing to archive, no checkpoint in this directory (\(run.contents))")
         }
         return run
     }
@@ -184,7 +195,7 @@ public struct Archiver: Sendable {
     /// data: each new step and how it would be stored, and the checkpoints it would leave out
     /// (those a run finds damaged only when it verifies them are not known yet).
     public func plan(run runPath: String, into archive: String) throws(ArchiveError) -> ArchivePlan {
-        let run = try Self.run(at: runPath)
+        let run = try Self.checked(TrainingRun(path: runPath))
         var manifest = try ArchiveManifest.load(directory: archive) ?? ArchiveManifest()
         var plan = ArchivePlan(skipped: run.ignored.map { ArchiveRunReport.Skipped(checkpoint: $0.name, reason: $0.reason) })
         for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {

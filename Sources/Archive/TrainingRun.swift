@@ -29,10 +29,17 @@ public struct TrainingRun: Sendable {
         } catch {
             throw ArchiveError(error)
         }
+        self.init(directory, filesIn: path)
+    }
+
+    /// The checkpoints of `directory` (a training folder in a store, say), each with its prefix
+    /// in `path`, where its files are or will be copied.
+    public init(_ directory: CheckpointDirectory, filesIn path: String) {
         var byStep: [Int64: Checkpoint] = [:]
         var ignored: [(String, String)] = []
-        for prefix in directory.prefixes {
-            let name = Path.fileName(of: prefix)
+        for found in directory.prefixes {
+            let name = Path.fileName(of: found)
+            let prefix = Path.join(path, name)
             guard let step = BundleFiles.step(of: name) else {
                 ignored.append((name, Self.noStep(prefix)))
                 continue

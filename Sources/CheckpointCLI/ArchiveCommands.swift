@@ -76,13 +76,12 @@ extension DeltaCommand {
                 Terminal.print(ArchiveOutput.text(plan, archive: self.archive))
                 return plan.skipped.isEmpty ? .clean : .findings
             }
+            var source: any CheckpointSource =
+                RemoteSession.isRemote(run) ? try StoreRun(run, in: RemoteSession.shared()) : try TrainingDirectory(path: run)
+            if let bucket { archiver.unreadable = try bucket.prepare(for: source.run) }
             let report = try ProgressMeter.showing("archiving", if: !quiet) { progress in
                 archiver.progress = progress
-                if RemoteSession.isRemote(run) {
-                    return try RemoteRun.archive(run, with: archiver, into: directory, bucket: bucket, in: RemoteSession.shared())
-                }
-                if let bucket { archiver.unreadable = try bucket.prepare(for: TrainingRun(path: run)) }
-                return try archiver.archive(run: run, into: directory)
+                return try archiver.archive(&source, into: directory)
             }
             if !quiet { Terminal.print(ArchiveOutput.summary(report, archive: self.archive)) }
             return report.skipped.isEmpty ? .clean : .findings

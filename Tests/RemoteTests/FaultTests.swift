@@ -28,8 +28,9 @@ struct FaultTests {
         let stats = try faults.stats()
         #expect((stats["slowdowns"] as? Int ?? 0) > 0 && (stats["cuts"] as? Int ?? 0) > 0, "\(stats)")
     }
-    /// Two archivers on one bucket archive at once (one slowed by the fault proxy): exactly one
-    /// stops with a clear error, and the archive holds every step once.
+    /// Two archivers on one bucket archive at once (one slowed by the fault proxy): where both
+    /// add steps, exactly one stops with a clear error (on a loaded machine the slow one may
+    /// start only once the other is done, and then adds nothing); the archive holds every step once.
     @Test func twoArchiversOneWins() async throws {
         let direct = try TestStore.seaweedfs
         let slow = try TestStore.faultProxy
@@ -44,7 +45,8 @@ struct FaultTests {
         }.value
         let results = try await [slowResult, fastResult]
         let failed = results.filter { $0.status != 0 }
-        #expect(failed.count == 1, "\(results.map(\.standardError))")
+        let addedNothing = results.filter { $0.status == 0 && $0.standardOutput.contains(": 0 step(s) added") }
+        #expect(failed.count + addedNothing.count == 1, "\(results.map(\.standardError))")
         #expect(
             failed.allSatisfy { $0.status == 2 && $0.standardError.contains("another archiver is writing this archive") },
             "\(failed.map(\.standardError))")

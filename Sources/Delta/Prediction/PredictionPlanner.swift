@@ -58,6 +58,10 @@ struct PredictionPlanner {
     static let calibrationGroups = 3
     /// A prediction is kept when its residual costs at most this share of the base's.
     static let margin = 0.75
+    /// Where a step has more candidates than this, they are first compared on ``screenElements``
+    /// of the samples, and only this many scored on all of them.
+    static let screenedCandidates = 16
+    static let screenElements = 64
 
     let context: RuleContext
     let read: Reader
@@ -88,11 +92,19 @@ struct PredictionPlanner {
     /// the steps that pay for themselves).
     private func choose(_ rules: [UpdateRule], on samples: GroupSamples) -> [(UpdateRule.Step, CandidateProgram)]? {
         var best: (saving: Double, steps: [(UpdateRule.Step, CandidateProgram)])? = nil
+        let screen = samples.strided(Self.screenElements)
         for rule in rules {
             var saving = 0.0
             var steps: [(UpdateRule.Step, CandidateProgram)] = []
             for step in rule.steps {
-                let scored = step.candidates(context, samples).map { ($0, Self.cost(of: $0, predicting: step.predicts, on: samples)) }
+                // Many candidates (rates around an estimate, times constants) are screened on a few
+                // elements; the best are scored on all the samples.
+                var candidates = step.candidates(context, samples)
+                if candidates.count > Self.screenedCandidates {
+                    candidates = candidates.map { ($0, Self.cost(of: $0, predicting: step.predicts, on: screen).predicted) }
+                        .sorted { $0.1 < $1.1 }.prefix(Self.screenedCandidates).map(\.0)
+                }
+                let scored = candidates.map { ($0, Self.cost(of: $0, predicting: step.predicts, on: samples)) }
                 guard let (candidate, cost) = scored.min(by: { $0.1.predicted < $1.1.predicted }), cost.pays else { continue }
                 saving += cost.base - cost.predicted
                 steps.append((step, candidate))

@@ -86,8 +86,41 @@ struct GroupSamples: Sendable {
 
     private var count: Int { values.values.first?.count ?? 0 }
 
+    /// About `target` of the elements, evenly spaced (all of them when there are fewer).
+    func strided(_ target: Int) -> GroupSamples {
+        let stride = max(1, count / max(target, 1))
+        return GroupSamples(values: values.mapValues { column in Swift.stride(from: 0, to: column.count, by: stride).map { column[$0] } })
+    }
+
     private func median(of elements: [Int], _ estimate: (Int) -> Double) -> Double? {
-        let finite = elements.map(estimate).filter { $0.isFinite && $0 != 0 }.sorted()
-        return finite.isEmpty ? nil : finite[finite.count / 2]
+        var finite = elements.map(estimate).filter { $0.isFinite && $0 != 0 }
+        return finite.isEmpty ? nil : Self.select(finite.count / 2, in: &finite)
+    }
+
+    /// The value that would be at `rank` were `values` sorted (quickselect: rules take dozens
+    /// of medians of the samples per delta, and a sort each was a twentieth of an archive run).
+    private static func select(_ rank: Int, in values: inout [Double]) -> Double {
+        var low = 0, high = values.count - 1
+        while low < high {
+            let pivot = values[low + (high - low) / 2]
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if rank <= j {
+                high = j
+            } else if rank >= i {
+                low = i
+            } else {
+                return values[rank]
+            }
+        }
+        return values[rank]
     }
 }
