@@ -113,7 +113,10 @@ public struct DeltaApplier: Sendable {
         let work = Self.workList(manifest)
         var hashes = [XXH128Digest?](repeating: nil, count: outputs.count)
         var streamed = Set<Int>()
-        for (index, file) in outputs.enumerated() where directWrites {
+        // A file with predicted runs is written through the page cache: its hash is taken by
+        // reading it back once complete, from the page cache rather than the disk.
+        let predicted = Set(work.filter { $0.run.level > 0 }.map(\.file))
+        for (index, file) in outputs.enumerated() where directWrites && !predicted.contains(index) {
             let direct: PositionalWriter?
             do {
                 direct = try file.directWriter()
