@@ -243,7 +243,11 @@ public struct DeltaCreator: Sendable {
         guard predictions, !baseFiles.isEmpty else { return [:] }
         func read(_ location: TensorLocation, _ count: Int) -> [UInt8] {
             let file = location.source == .base ? baseFiles[location.file] : targetFiles[location.file]
-            return file.withUnsafeBytes { Array($0[location.offset..<(location.offset + count)]) }
+            let range = location.offset..<(location.offset + count)
+            // Planning reads a little of every group, alone: what it read leaves the resident set
+            // at once, however many groups there are.
+            defer { file.evict(range) }
+            return file.withUnsafeBytes { Array($0[range]) }
         }
         // Every tensor stored whole on both sides, by key.
         var stored: [String: (entry: BundleEntry, member: PredictionPlanner.Group.Member)] = [:]
