@@ -24,14 +24,20 @@ enum VerifyOutput {
         guard !quiet else { return out }
         let errors = report.findings.filter { $0.severity == .error }.count
         let warnings = report.findings.filter { $0.severity == .warning }.count
-        let rate = report.seconds > 0 ? Double(report.bytesChecked) / report.seconds / 1e9 : 0
         var summary = "\(report.prefix): \(errors == 0 ? "ok" : "\(errors) error(s)")"
         if warnings > 0 { summary += ", \(warnings) warning(s)" }
         summary +=
             "; \(report.tensors.count) tensors, \(Formatting.bytes(report.bytesChecked)) checked in "
-            + "\(Formatting.fixed(report.seconds, digits: 3)) s (\(Formatting.fixed(rate, digits: 2)) GB/s)"
+            + "\(Formatting.fixed(report.seconds, digits: 3)) s"
+        // A rate over a few kilobytes measures the timer, not the reading.
+        if report.bytesChecked >= rateThreshold, report.seconds > 0 {
+            summary += " (\(Formatting.fixed(Double(report.bytesChecked) / report.seconds / 1e9, digits: 2)) GB/s)"
+        }
         return out + [summary]
     }
+
+    /// The fewest bytes checked for which the summary gives a rate.
+    static let rateThreshold: Int64 = 64 << 20
 
     static func json(_ reports: [CheckpointReport], directories: [DirectoryReport]) -> JSONValue {
         .object([

@@ -1,5 +1,6 @@
 import FixtureSupport
 import MappedIO
+import TensorBundle
 import Testing
 
 @testable import CheckpointCLI
@@ -59,5 +60,20 @@ struct FailureLineTests {
         let lines = result.standardError.split(separator: "\n")
         #expect(result.signal == nil && result.status == 2 && lines.count == 1, "\(result.standardError)")
         #expect(lines.first?.contains(cause) == true && lines.first?.contains(names) == true, "\(result.standardError)")
+    }
+}
+
+/// Figures in the summary line mean what they say: a throughput only where enough was read for
+/// it to measure the reading rather than the timer.
+struct SummaryFigureTests {
+    @Test func aRateIsPrintedOnlyOverEnoughBytes() throws {
+        let small = try ToolRunner.run("ckptverify", [Fixtures.path("tf2_keras_adam/ckpt-1")])
+        #expect(small.status == 0 && small.standardOutput.contains(" checked in ") && !small.standardOutput.contains("GB/s"))
+        let directory = TemporaryDirectory()
+        var writer = try BundleWriter(prefix: directory.path("large"))
+        try writer.add("t", dtype: .uint8, shape: TensorShape([80 << 20]), bytes: [UInt8](repeating: 7, count: 80 << 20))
+        try writer.finish()
+        let large = try ToolRunner.run("ckptverify", [directory.path("large")])
+        #expect(large.status == 0 && large.standardOutput.contains(" GB/s)"), "\(large.standardOutput)")
     }
 }
