@@ -60,14 +60,17 @@ struct BaseMatcher: Sendable {
         return reference
     }
 
-    /// The spans of `range` of `a` (counted from its start, in order, neighbours merged) whose
-    /// `blockSize` blocks differ from as many bytes of `b` at `offset` (both in bounds).
-    static func changedSpans(_ a: MappedFile, _ range: Range<Int>, _ b: MappedFile, at offset: Int, blockSize: Int) -> [Range<Int>] {
+    /// The spans of `range` of `a` (counted from its start, in order) whose `blockSize` blocks
+    /// differ from as many bytes of `b` at `offset` (both in bounds); spans fewer than
+    /// `joiningGapsBelow` bytes apart are one (by default, neighbours only).
+    static func changedSpans(
+        _ a: MappedFile, _ range: Range<Int>, _ b: MappedFile, at offset: Int, blockSize: Int, joiningGapsBelow gap: Int = 1
+    ) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         for start in stride(from: 0, to: range.count, by: blockSize) {
             let end = min(range.count, start + blockSize)
             guard !equal(a, (range.lowerBound + start)..<(range.lowerBound + end), b, at: offset + start) else { continue }
-            if let last = spans.last, last.upperBound == start {
+            if let last = spans.last, start - last.upperBound < gap {
                 spans[spans.count - 1] = last.lowerBound..<end
             } else {
                 spans.append(start..<end)

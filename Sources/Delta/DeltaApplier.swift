@@ -97,10 +97,10 @@ public struct DeltaApplier: Sendable {
         return outputs
     }
 
-    /// Rebuilds every data file: level 0 streamed front to back where O_DIRECT works, then
-    /// everything else (and the predicted runs, which read target bytes rebuilt before them,
-    /// level by level) through the page cache. Returns each file's XXH3-128 where the stream
-    /// computed it (a file it wrote whole).
+    /// Rebuilds every data file: one without predicted runs streamed front to back where
+    /// O_DIRECT works; the others through the page cache, level by level (a predicted run reads
+    /// target bytes rebuilt before it), so that their hash, taken once they are complete, is
+    /// read from the page cache rather than the disk. Returns each streamed file's XXH3-128.
     private func rebuildDataFiles(
         _ manifest: Manifest, into outputs: [OutputFile], sources: RunSources
     ) throws(DeltaError) -> [XXH128Digest?] {
@@ -113,8 +113,6 @@ public struct DeltaApplier: Sendable {
         let work = Self.workList(manifest)
         var hashes = [XXH128Digest?](repeating: nil, count: outputs.count)
         var streamed = Set<Int>()
-        // A file with predicted runs is written through the page cache: its hash is taken by
-        // reading it back once complete, from the page cache rather than the disk.
         let predicted = Set(work.filter { $0.run.level > 0 }.map(\.file))
         for (index, file) in outputs.enumerated() where directWrites && !predicted.contains(index) {
             let direct: PositionalWriter?
@@ -133,7 +131,7 @@ public struct DeltaApplier: Sendable {
             streamed.insert(index)
         }
         for level in Set(work.map(\.run.level)).union([0]).sorted() {
-            let runs = work.filter { $0.run.level == level && (level > 0 || !streamed.contains($0.file)) }
+            let runs = work.filter { $0.run.level == level && !streamed.contains($0.file) }
             try rebuild(runs, sources: sources, outputs: writers)
         }
         return hashes

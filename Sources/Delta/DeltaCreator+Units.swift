@@ -123,16 +123,11 @@ extension DeltaCreator {
         _ encodeSpan: (Range<Int>, Run.BaseReference?, inout [UInt8]) throws(DeltaError) -> Piece.Storage
     ) throws(DeltaError) -> [Piece] {
         defer { if let reference { baseFiles[reference.file].evict(reference.offset..<(reference.offset + range.count)) } }
-        var changed: [Range<Int>] = []
-        for span in reference.map({ BaseMatcher.changedSpans(data, range, baseFiles[$0.file], at: $0.offset, blockSize: blockSize) })
-            ?? [0..<range.count]
-        {
-            if let last = changed.last, span.lowerBound - last.upperBound < Self.mergedGapBytes {
-                changed[changed.count - 1] = last.lowerBound..<span.upperBound
-            } else {
-                changed.append(span)
-            }
-        }
+        let changed =
+            reference.map {
+                BaseMatcher.changedSpans(
+                    data, range, baseFiles[$0.file], at: $0.offset, blockSize: blockSize, joiningGapsBelow: Self.mergedGapBytes)
+            } ?? [0..<range.count]
         var pieces: [Piece] = []
         var position = 0
         var spanPayload = worker.span

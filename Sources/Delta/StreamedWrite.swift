@@ -7,13 +7,12 @@ extension DeltaApplier {
     /// parallel into an aligned buffer and written with `direct` (O_DIRECT): offsets and
     /// lengths stay multiples of the alignment by carrying a window's unaligned tail over to
     /// the next, and the last block is padded (the caller truncates the file back to its size).
-    /// Predicted runs are left as zeros for the later passes.
+    /// The runs are those of a file without predicted runs.
     ///
-    /// Returns the XXH3-128 of the bytes written when the file had no predicted runs (it is
-    /// then complete), nil otherwise.
+    /// Returns the XXH3-128 of the bytes written.
     func stream(
         _ runs: [(file: Int, offset: Int, run: Run)], to direct: PositionalWriter, sources: RunSources
-    ) throws(DeltaError) -> XXH128Digest? {
+    ) throws(DeltaError) -> XXH128Digest {
         let block = PositionalWriter.directAlignment
         let window = windowBytes > 0 ? windowBytes : max(jobs * batchPerJob, 1) * (4 << 20)
         let longest = runs.map(\.run.length).max() ?? 0
@@ -24,7 +23,6 @@ extension DeltaApplier {
             UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: block)
         )
         var hasher = XXH3Hasher128()
-        var complete = true
         var start = 0  // the file offset of the buffer's first byte, a multiple of `block`
         var carried = 0  // bytes at the buffer's start already produced by the previous window
         var next = 0
@@ -44,10 +42,8 @@ extension DeltaApplier {
                 next += 1
             }
             let window = Array(runs[first..<next])
-            complete = complete && !window.contains { $0.run.level > 0 }
             try produce(window, into: SharedBuffer(bytes: buffer, origin: start), sources: sources)
-            // Predicted runs (level 1 and up) are counted when they are rebuilt after the stream.
-            progress?.advance(Int64(window.reduce(0) { $0 + ($1.run.level == 0 ? $1.run.length : 0) }))
+            progress?.advance(Int64(window.reduce(0) { $0 + $1.run.length }))
             let last = next == runs.count
             let alignedEnd = last ? (end + block - 1) / block * block : end / block * block
             if last { buffer[(end - start)..<(alignedEnd - start)].initializeMemory(as: UInt8.self, repeating: 0) }
@@ -65,27 +61,21 @@ extension DeltaApplier {
             start = alignedEnd
         }
         try writes.wait()
-        return complete ? hasher.finalize() : nil
+        return hasher.finalize()
     }
 
-    /// Produces a window's runs in parallel, each into its place in the buffer; predicted runs
-    /// become zeros.
+    /// Produces a window's runs in parallel, each into its place in the buffer.
     private func produce(_ runs: [(file: Int, offset: Int, run: Run)], into buffer: SharedBuffer, sources: RunSources) throws(DeltaError) {
         let failures = ResultSlots<DeltaError?>(count: runs.count, initial: nil)
         ParallelWork.run(count: runs.count, jobs: jobs, state: { RunWorker() }) { worker, index in
             let (_, offset, run) = runs[index]
             let destination = buffer.slice(offset..<(offset + run.length))
             do throws(DeltaError) {
-                if run.level > 0 {
-                    destination.initializeMemory(as: UInt8.self, repeating: 0)
-                } else {
-                    try sources.produce(run, into: destination, worker: worker)
-                }
+                try sources.produce(run, into: destination, worker: worker)
             } catch {
                 failures[index] = error
             }
         }
-        // Predicted runs are released with the others: their inputs fill the gaps between copies.
         sources.release(runs.lazy.map(\.run))
         for index in runs.indices {
             if let failure = failures[index] { throw failure }
