@@ -1,8 +1,7 @@
-import Delta
-import MappedIO
-
-/// Why an archive operation failed: one readable line naming the file or step and the cause,
-/// and the error it reports when it reports another (a ``DeltaError``, a ``FileError``).
+/// Why an archive operation failed, where the archive layer itself decides it (no manifest, a
+/// damaged one, a missing step, another archiver at work): one readable line naming the file
+/// or step and the cause. Failures of the layers below (a ``DeltaError``, a ``FileError``) are
+/// thrown as they are.
 public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. New kinds may be added: compare with `==` or match with a `default`.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -35,38 +34,12 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     }
 
     public let code: Code
+    /// One readable line: the archive, file or step, and what is wrong.
     public let cause: String
-    /// The error this one reports, if it reports another.
-    public let underlying: (any Error & Sendable)?
 
-    public init(_ code: Code, _ cause: String, underlying: (any Error & Sendable)? = nil) {
+    public init(_ code: Code, _ cause: String) {
         self.code = code
         self.cause = cause
-        self.underlying = underlying
-    }
-
-    /// A delta failure met while archiving or restoring: damage is ``Code/corrupt``, a file in
-    /// the way ``Code/exists``, a misuse ``Code/usage``, the rest ``Code/io``.
-    public init(_ error: DeltaError) {
-        let code: Code =
-            switch error.code {
-            case .corrupt, .hashMismatch, .wrongBase, .damagedInput: .corrupt
-            case .exists: .exists
-            case .usage: .usage
-            default: .io
-            }
-        self.init(code, error.cause, underlying: error)
-    }
-
-    /// A file-system failure.
-    public init(_ error: FileError) {
-        let code: Code =
-            switch error.code {
-            case .alreadyExists: .exists
-            case .busy: .busy
-            default: .io
-            }
-        self.init(code, error.description, underlying: error)
     }
 
     public var description: String { cause }

@@ -14,22 +14,14 @@ enum ArchiveLayout {
     static let scratchPrefix = ".ckptdelta-scratch-"
 
     /// A new scratch directory in `parent`, after removing those killed commands left there.
-    static func scratch(in parent: String) throws(ArchiveError) -> ScratchDirectory {
+    static func scratch(in parent: String) throws -> ScratchDirectory {
         ScratchDirectory.removeAbandoned(in: parent, prefix: scratchPrefix)
-        do {
-            return try ScratchDirectory(in: parent, prefix: scratchPrefix)
-        } catch {
-            throw ArchiveError(error)
-        }
+        return try ScratchDirectory(in: parent, prefix: scratchPrefix)
     }
 
     /// The names in an archive directory (its lock file and manifest included).
-    static func names(in archive: String) throws(ArchiveError) -> [String] {
-        do {
-            return try FileSystem.contents(ofDirectory: archive)
-        } catch {
-            throw ArchiveError(error)
-        }
+    static func names(in archive: String) throws -> [String] {
+        return try FileSystem.contents(ofDirectory: archive)
     }
 
     /// A complete delta file the manifest does not list.
@@ -51,7 +43,7 @@ enum ArchiveLayout {
     }
 
     /// Sorts the files of `archive` that `manifest` does not list.
-    static func survey(_ archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> Survey {
+    static func survey(_ archive: String, manifest: ArchiveManifest) throws -> Survey {
         let listed = Set(manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) }).union([
             ArchiveManifest.fileName, Archiver.lockName,
         ])
@@ -105,7 +97,7 @@ enum ArchiveLayout {
 
     /// Whether `candidate` can be listed: a keyframe, or a delta whose base step is listed and
     /// is byte for byte what the delta was made against.
-    static func adoption(of candidate: Unlisted, in archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> Adoption {
+    static func adoption(of candidate: Unlisted, in archive: String, manifest: ArchiveManifest) throws -> Adoption {
         let name = candidate.delta.target.name
         if let listed = manifest.entry(step: candidate.step) {
             return listed.checkpoint == name && listed.file == fileName(of: name, keyframe: !listed.isKeyframe)
@@ -120,7 +112,7 @@ enum ArchiveLayout {
             do {
                 baseTarget = try DeltaFile(path: Path.join(archive, entry.file)).manifest.target
             } catch {
-                return .keep("its base's file \(entry.file) does not read: \(error.cause)")
+                return .keep("its base's file \(entry.file) does not read: \(error)")
             }
             guard baseTarget.holdsSameBytes(as: deltaBase) else {
                 return .keep("it was made against another \(deltaBase.name) than the archive holds")
@@ -143,13 +135,8 @@ enum ArchiveLayout {
     /// The manifest entry of the delta file `file` (hashed now) that rebuilds `target`.
     static func entry(
         file: String, target: BundleIdentity, step: Int64, base: ArchiveEntry?, archive: String
-    ) throws(ArchiveError) -> ArchiveEntry {
-        let digest: FileDigest
-        do {
-            digest = try FileDigest.of(path: Path.join(archive, file))
-        } catch {
-            throw ArchiveError(error)
-        }
+    ) throws -> ArchiveEntry {
+        let digest = try FileDigest.of(path: Path.join(archive, file))
         return ArchiveEntry(
             step: step, checkpoint: target.name, file: file, size: digest.size, hash: digest.hash, baseStep: base?.step,
             depth: base.map { $0.depth + 1 } ?? 0, rawSize: target.totalSize)

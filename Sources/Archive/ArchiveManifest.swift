@@ -77,7 +77,7 @@ public struct ArchiveManifest: Sendable, Hashable {
 
     /// The links to apply, keyframe first, to rebuild `entry`; throws when a link is missing
     /// or the chain loops.
-    public func chain(to entry: ArchiveEntry) throws(ArchiveError) -> [ArchiveEntry] {
+    public func chain(to entry: ArchiveEntry) throws -> [ArchiveEntry] {
         var links = [entry]
         while let base = links[links.count - 1].baseStep {
             guard let link = self.entry(step: base), links.count <= entries.count else {
@@ -97,20 +97,15 @@ public struct ArchiveManifest: Sendable, Hashable {
     // MARK: Files
 
     /// Reads the manifest of the archive in `directory`; nil when there is none yet.
-    public static func load(directory: String) throws(ArchiveError) -> ArchiveManifest? {
+    public static func load(directory: String) throws -> ArchiveManifest? {
         let path = Path.join(directory, fileName)
         guard FileSystem.exists(path) else { return nil }
-        let text: [UInt8]
-        do {
-            text = try MappedFile(path: path).withUnsafeBytes { Array($0) }
-        } catch {
-            throw ArchiveError(error)
-        }
+        let text = try MappedFile(path: path).withUnsafeBytes { Array($0) }
         return try decode(text, path: path)
     }
 
     /// Reads the manifest of the archive in `directory`, which must have one.
-    public static func existing(directory: String) throws(ArchiveError) -> ArchiveManifest {
+    public static func existing(directory: String) throws -> ArchiveManifest {
         guard let manifest = try load(directory: directory) else {
             throw ArchiveError(.notAnArchive, "\(directory): not an archive (no \(fileName))")
         }
@@ -119,12 +114,8 @@ public struct ArchiveManifest: Sendable, Hashable {
 
     /// Replaces the manifest in `directory` atomically (written aside, flushed, renamed): the
     /// one file of an archive that is ever replaced, and only while it is a regular file.
-    func save(directory: String) throws(ArchiveError) {
-        do {
-            try OutputFile.write(Array(encoded().utf8), to: Path.join(directory, Self.fileName), replacing: .regularFile())
-        } catch {
-            throw ArchiveError(error)
-        }
+    func save(directory: String) throws {
+        try OutputFile.write(Array(encoded().utf8), to: Path.join(directory, Self.fileName), replacing: .regularFile())
     }
 
     /// The JSON text: one entry per line, so that versions of it diff well.
@@ -158,7 +149,7 @@ public struct ArchiveManifest: Sendable, Hashable {
         return head + ",\"entries\":[\n" + lines.joined(separator: ",\n") + "\n]}\n"
     }
 
-    static func decode(_ text: [UInt8], path: String) throws(ArchiveError) -> ArchiveManifest {
+    static func decode(_ text: [UInt8], path: String) throws -> ArchiveManifest {
         let document: JSONValue
         do {
             document = try JSONValue(parsing: text)
@@ -217,7 +208,7 @@ public struct ArchiveManifest: Sendable, Hashable {
 
     /// The companions of one entry: each a plain file name of the checkpoint, stored under
     /// the name this tool gives it (possibly an earlier step's).
-    private static func companions(of item: JSONValue, checkpoint: String, path: String, index: Int) throws(ArchiveError) -> [Companion] {
+    private static func companions(of item: JSONValue, checkpoint: String, path: String, index: Int) throws -> [Companion] {
         guard let list = item["companions"] else { return [] }
         guard let elements = list.elements else {
             throw ArchiveError(.corrupt, "\(path): entry \(index) has companions that are not a list")

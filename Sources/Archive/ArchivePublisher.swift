@@ -6,14 +6,14 @@ public protocol ArchivePublisher: Sendable {
     /// Makes the complete file `name` of the working directory `directory` durable at the
     /// destination, creating it there and never replacing anything. Files the destination
     /// already holds (they came from it) are left alone.
-    func publish(file name: String, in directory: String) throws(ArchiveError)
+    func publish(file name: String, in directory: String) throws
 
     /// Replaces the destination's manifest with the working directory's, provided the
     /// destination still holds the version this run last read or wrote (another archiver on
     /// the same archive makes this fail, never lose an entry).
-    func publishManifest(in directory: String) throws(ArchiveError)
+    func publishManifest(in directory: String) throws
 
     /// Removes the destination's copy of `name`, a file this tool provably wrote (the second
     /// encoding of a listed step, left by a run killed while choosing between them).
-    func remove(file name: String) throws(ArchiveError)
+    func remove(file name: String) throws
 }

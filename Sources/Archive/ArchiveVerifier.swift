@@ -19,7 +19,7 @@ public struct ArchiveVerifier: Sendable {
     public init() {}
 
     /// The findings for the archive in `archive`; an archive with no error finding is intact.
-    public func verify(archive: String) throws(ArchiveError) -> ArchiveReport {
+    public func verify(archive: String) throws -> ArchiveReport {
         let manifest = try ArchiveManifest.existing(directory: archive)
         var applier = DeltaApplier()
         applier.jobs = jobs
@@ -28,30 +28,30 @@ public struct ArchiveVerifier: Sendable {
         var targets: [Int64: BundleIdentity] = [:]
         for entry in manifest.entries {
             let path = rebuilder.path(of: entry)
-            do throws(ArchiveError) {
+            do throws {
                 try rebuilder.checkFile(of: entry)
             } catch {
                 findings.append(
                     Finding(
-                        .error, FileSystem.exists(path) ? .fileMismatch : .fileMissing, Self.message(error.cause, about: path), file: path))
+                        .error, FileSystem.exists(path) ? .fileMismatch : .fileMissing, Self.message("\(error)", about: path), file: path))
                 continue
             }
             let delta: Manifest
             do {
                 delta = try DeltaFile(path: path).manifest
             } catch {
-                findings.append(Finding(.error, .deltaUnreadable, Self.message(error.cause, about: path), file: path))
+                findings.append(Finding(.error, .deltaUnreadable, Self.message("\(error)", about: path), file: path))
                 continue
             }
             for companion in entry.companions {
-                do throws(ArchiveError) {
+                do throws {
                     _ = try companion.contents(in: archive)
                 } catch {
                     let companionPath = Path.join(archive, companion.file)
                     findings.append(
                         Finding(
                             .error, FileSystem.exists(companionPath) ? .fileMismatch : .fileMissing,
-                            Self.message(error.cause, about: companionPath), file: companionPath))
+                            Self.message("\(error)", about: companionPath), file: companionPath))
                 }
             }
             targets[entry.step] = delta.target
@@ -75,7 +75,7 @@ public struct ArchiveVerifier: Sendable {
     /// Files the manifest does not list: debris of an interrupted run (the next run removes
     /// it), complete deltas the manifest lost or never got (the next run lists them again when
     /// their chain holds), and files this tool did not write (left alone).
-    private func leftovers(in archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> [Finding] {
+    private func leftovers(in archive: String, manifest: ArchiveManifest) throws -> [Finding] {
         let survey = try ArchiveLayout.survey(archive, manifest: manifest)
         let debris = survey.debris.map { name in
             Finding(.warning, .fileLeftover, "left by an interrupted run: the next archive run removes it", file: Path.join(archive, name))
@@ -94,7 +94,7 @@ public struct ArchiveVerifier: Sendable {
     }
 
     /// Rebuilds every step in step order, each from the one before it when that is its base.
-    private func rebuildAll(_ manifest: ArchiveManifest, rebuilder: ChainRebuilder) throws(ArchiveError) -> [Finding] {
+    private func rebuildAll(_ manifest: ArchiveManifest, rebuilder: ChainRebuilder) throws -> [Finding] {
         let scratch = try ArchiveLayout.scratch(in: scratchParent)
         // Every step once; a chain restarted after a step that does not rebuild counts no more.
         progress?.plan(manifest.entries.reduce(0) { $0 + Int64($1.rawSize) })
@@ -103,13 +103,13 @@ public struct ArchiveVerifier: Sendable {
         var findings: [Finding] = []
         var previous: ChainRebuilder.Rebuilt? = nil
         for entry in manifest.entries {
-            do throws(ArchiveError) {
+            do throws {
                 let rebuilt = try rebuilder.rebuild(entry, into: nil, scratch: scratch, reuse: previous)
                 if let previous { scratch.discard(previous.directory) }
                 previous = rebuilt
             } catch {
                 findings.append(
-                    Finding(.error, .restoreFailed, "step \(entry.step) does not rebuild: \(error.cause)", file: rebuilder.path(of: entry)))
+                    Finding(.error, .restoreFailed, "step \(entry.step) does not rebuild: \(error)", file: rebuilder.path(of: entry)))
             }
         }
         return findings

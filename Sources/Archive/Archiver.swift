@@ -39,7 +39,7 @@ public struct Archiver: Sendable {
 
     /// Archives every checkpoint of the training directory `run` not yet in the archive at
     /// `archive` (created if needed); see ``archive(_:into:)``.
-    public func archive(run runPath: String, into archive: String) throws(ArchiveError) -> ArchiveRunReport {
+    public func archive(run runPath: String, into archive: String) throws -> ArchiveRunReport {
         var source = try TrainingDirectory(path: runPath)
         return try self.archive(&source, into: archive)
     }
@@ -51,7 +51,7 @@ public struct Archiver: Sendable {
     /// - Throws: ``ArchiveError`` with ``ArchiveError/Code/usage`` when the source holds no
     ///   checkpoint at all (naming what it holds instead), or the archive directory is not one;
     ///   what staging a checkpoint throws.
-    public func archive(_ source: inout some CheckpointSource, into archive: String) throws(ArchiveError) -> ArchiveRunReport {
+    public func archive(_ source: inout some CheckpointSource, into archive: String) throws -> ArchiveRunReport {
         let run = try Self.checked(source.run)
         let runPath = run.path
         // A new archive goes into an empty directory (or none): refused before anything is
@@ -66,21 +66,12 @@ public struct Archiver: Sendable {
                 )
             }
         }
-        do {
-            try FileSystem.createDirectory(archive)
-        } catch {
-            throw ArchiveError(error)
-        }
+        try FileSystem.createDirectory(archive)
         // Cleaning up the archive must never touch a training directory's own temporary files.
         guard FileSystem.canonicalPath(archive) != FileSystem.canonicalPath(runPath) else {
             throw ArchiveError(.usage, "\(archive): the archive cannot be the training directory itself")
         }
-        let lock: DirectoryLock
-        do {
-            lock = try DirectoryLock(directory: archive, name: Self.lockName)
-        } catch {
-            throw ArchiveError(error)
-        }
+        let lock = try DirectoryLock(directory: archive, name: Self.lockName)
         defer { withExtendedLifetime(lock) {} }
         var manifest: ArchiveManifest
         if let existing = try ArchiveManifest.load(directory: archive) {
@@ -122,7 +113,7 @@ public struct Archiver: Sendable {
                     verifying: checkpoint.prefix, hashing: local.flatMap { FileSystem.exists($0 + ".index") ? $0 : nil })
                 sources = Sources(target: identities.target, localBase: try? identities.base?.get())
             } catch {
-                skip(checkpoint.name, "not archived, it fails verification: \(error.cause)")
+                skip(checkpoint.name, "not archived, it fails verification: \(error)")
                 continue
             }
             // Companions first: a run killed after the delta is linked leaves them for the
@@ -131,7 +122,7 @@ public struct Archiver: Sendable {
             do {
                 found = try Companion.find(prefix: checkpoint.prefix)
             } catch {
-                skip(checkpoint.name, "not archived, \(error.cause)")
+                skip(checkpoint.name, "not archived, \(error)")
                 continue
             }
             var companions: [Companion] = []
@@ -174,7 +165,7 @@ public struct Archiver: Sendable {
 
     /// `run`, which must hold a checkpoint (one with a step, or one left out for a reason the
     /// run reports).
-    private static func checked(_ run: TrainingRun) throws(ArchiveError) -> TrainingRun {
+    private static func checked(_ run: TrainingRun) throws -> TrainingRun {
         guard !run.checkpoints.isEmpty || !run.ignored.isEmpty else {
             throw ArchiveError(.usage, "\(run.path): nothing to archive, no checkpoint in this directory (\(run.contents))")
         }
@@ -184,7 +175,7 @@ public struct Archiver: Sendable {
     /// The step a new delta of `step` is made against: the newest step before it, unless the
     /// chain would grow past ``maxChain`` or needs a file that cannot be read now; nil for a
     /// keyframe.
-    private func base(for step: Int64, in manifest: ArchiveManifest) throws(ArchiveError) -> ArchiveEntry? {
+    private func base(for step: Int64, in manifest: ArchiveManifest) throws -> ArchiveEntry? {
         guard let base = manifest.predecessor(of: step), base.depth < maxChain,
             try manifest.chain(to: base).allSatisfy({ !unreadable.contains($0.file) })
         else { return nil }
@@ -194,7 +185,7 @@ public struct Archiver: Sendable {
     /// What ``archive(run:into:)`` would do, without writing, locking or reading a checkpoint's
     /// data: each new step and how it would be stored, and the checkpoints it would leave out
     /// (those a run finds damaged only when it verifies them are not known yet).
-    public func plan(run runPath: String, into archive: String) throws(ArchiveError) -> ArchivePlan {
+    public func plan(run runPath: String, into archive: String) throws -> ArchivePlan {
         let run = try Self.checked(TrainingRun(path: runPath))
         var manifest = try ArchiveManifest.load(directory: archive) ?? ArchiveManifest()
         var plan = ArchivePlan(skipped: run.ignored.map { ArchiveRunReport.Skipped(checkpoint: $0.name, reason: $0.reason) })
@@ -214,7 +205,7 @@ public struct Archiver: Sendable {
     private func add(
         _ checkpoint: TrainingRun.Checkpoint, sources: Sources, run: TrainingRun, archive: String, manifest: ArchiveManifest,
         progress: WorkProgress?
-    ) throws(ArchiveError) -> ArchiveEntry {
+    ) throws -> ArchiveEntry {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
         guard let base = try base(for: checkpoint.step, in: manifest) else {
@@ -250,15 +241,10 @@ public struct Archiver: Sendable {
     private func create(
         _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ identity: BundleIdentity, _ file: String, _ archive: String,
         _ progress: WorkProgress?, baseIdentity: BundleIdentity? = nil
-    ) throws(ArchiveError) -> Written {
+    ) throws -> Written {
         let path = Path.join(archive, file)
-        let manifest: Manifest
-        do {
-            manifest = try creator(progress, target: identity, base: baseIdentity).create(
-                base: base, target: checkpoint.prefix, output: path)
-        } catch {
-            throw ArchiveError(error)
-        }
+        let manifest = try creator(progress, target: identity, base: baseIdentity).create(
+            base: base, target: checkpoint.prefix, output: path)
         guard case .regular(let size) = FileSystem.kind(of: path) else { throw ArchiveError(.io, "\(path): vanished after it was written") }
         let target = manifest.target
         return Written(size: size, rawSize: target.totalSize, manifest: manifest)
@@ -269,14 +255,9 @@ public struct Archiver: Sendable {
     private func createDelta(
         _ checkpoint: TrainingRun.Checkpoint, sources: Sources, against base: ArchiveEntry, file: String, run: TrainingRun,
         archive: String, manifest: ArchiveManifest, progress: WorkProgress?
-    ) throws(ArchiveError) -> Written {
+    ) throws -> Written {
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
-        let expected: BundleIdentity
-        do {
-            expected = try DeltaFile(path: rebuilder.path(of: base)).manifest.target
-        } catch {
-            throw ArchiveError(error)
-        }
+        let expected = try DeltaFile(path: rebuilder.path(of: base)).manifest.target
         let local = Path.join(run.path, base.checkpoint)
         // The base's files in the run, hashed as the step was verified, unless that failed (a base
         // half deleted by max_to_keep, say): any failure here falls back to the archive.
@@ -298,7 +279,7 @@ public struct Archiver: Sendable {
 
     private func entry(
         for checkpoint: TrainingRun.Checkpoint, file: String, base: ArchiveEntry?, archive: String, written: Written
-    ) throws(ArchiveError) -> ArchiveEntry {
+    ) throws -> ArchiveEntry {
         try ArchiveLayout.entry(file: file, target: written.manifest.target, step: checkpoint.step, base: base, archive: archive)
     }
 
@@ -308,7 +289,7 @@ public struct Archiver: Sendable {
     /// name. A complete delta the manifest does not list is re-listed when its chain holds (the
     /// run that wrote it was killed before the manifest, or the manifest lost its entry); any
     /// other file is kept and reported.
-    private func reconcile(_ archive: String, manifest: inout ArchiveManifest, report: inout ArchiveRunReport) throws(ArchiveError) {
+    private func reconcile(_ archive: String, manifest: inout ArchiveManifest, report: inout ArchiveRunReport) throws {
         let survey = try ArchiveLayout.survey(archive, manifest: manifest)
         for name in survey.debris {
             let path = Path.join(archive, name)
@@ -316,11 +297,7 @@ public struct Archiver: Sendable {
                 // A scratch directory a living command holds (a restore into the archive) is its own.
                 guard ScratchDirectory.removeIfAbandoned(path) else { continue }
             } else {
-                do {
-                    try FileSystem.removeTree(path)
-                } catch {
-                    throw ArchiveError(error)
-                }
+                try FileSystem.removeTree(path)
             }
             report.removed.append(name)
             events?(.removed(leftover: name))
@@ -349,17 +326,13 @@ public struct Archiver: Sendable {
     }
 
     /// Saves the manifest, and publishes it where the archive is kept.
-    private func commit(_ manifest: ArchiveManifest, _ archive: String) throws(ArchiveError) {
+    private func commit(_ manifest: ArchiveManifest, _ archive: String) throws {
         try manifest.save(directory: archive)
         try publisher?.publishManifest(in: archive)
     }
 
-    private func remove(_ path: String) throws(ArchiveError) {
-        do {
-            try FileSystem.remove(path)
-        } catch {
-            throw ArchiveError(error)
-        }
+    private func remove(_ path: String) throws {
+        try FileSystem.remove(path)
     }
 }
 

@@ -26,7 +26,7 @@ struct ChainRebuilder {
     /// instead of its keyframe.
     func rebuild(
         _ entry: ArchiveEntry, into output: String?, replacing: Replacement = .never, scratch: ScratchDirectory, reuse: Rebuilt? = nil
-    ) throws(ArchiveError) -> Rebuilt {
+    ) throws -> Rebuilt {
         let links = try manifest.chain(to: entry)
         var base: Rebuilt? = nil
         var start = 0
@@ -51,7 +51,7 @@ struct ChainRebuilder {
                 try applier.apply(delta: path(of: link), base: base?.prefix, into: target, replacing: last ? replacing : .never)
             } catch {
                 if target != output { scratch.discard(target) }
-                throw ArchiveError(error)
+                throw error
             }
             if let previous = base, previous.directory != reuse?.directory { scratch.discard(previous.directory) }
             base = Rebuilt(entry: link, directory: target)
@@ -67,14 +67,9 @@ struct ChainRebuilder {
     /// Checks a link before it is applied: its file is the one the manifest recorded and its
     /// delta is what the manifest says it is (``problems(of:delta:manifest:baseTarget:)``).
     /// Returns the target identity the delta rebuilds, for the next link's check.
-    private func checkLink(_ entry: ArchiveEntry, baseTarget: BundleIdentity?) throws(ArchiveError) -> BundleIdentity {
+    private func checkLink(_ entry: ArchiveEntry, baseTarget: BundleIdentity?) throws -> BundleIdentity {
         try checkFile(of: entry)
-        let delta: Manifest
-        do {
-            delta = try DeltaFile(path: path(of: entry)).manifest
-        } catch {
-            throw ArchiveError(error)
-        }
+        let delta = try DeltaFile(path: path(of: entry)).manifest
         if let problem = Self.problems(of: entry, delta: delta, manifest: manifest, baseTarget: baseTarget).first {
             throw ArchiveError(.corrupt, "\(path(of: entry)): \(problem.message)")
         }
@@ -136,17 +131,12 @@ struct ChainRebuilder {
 
     /// Checks that an entry's file is the one the manifest recorded: its size from the file
     /// system first (a file of another size is not read, whatever its size), then its XXH3-128.
-    func checkFile(of entry: ArchiveEntry) throws(ArchiveError) {
+    func checkFile(of entry: ArchiveEntry) throws {
         let path = path(of: entry)
         if case .regular(let size) = FileSystem.kind(of: path), size != entry.size {
             throw ArchiveError(.corrupt, "\(path): does not match the archive manifest (\(size) bytes; expected \(entry.size) bytes)")
         }
-        let digest: FileDigest
-        do {
-            digest = try FileDigest.of(path: path)
-        } catch {
-            throw ArchiveError(error)
-        }
+        let digest = try FileDigest.of(path: path)
         guard digest.size == entry.size, digest.hash == entry.hash else {
             throw ArchiveError(
                 .corrupt,

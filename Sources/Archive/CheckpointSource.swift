@@ -14,7 +14,7 @@ public protocol CheckpointSource {
     /// Makes the files of `checkpoint` readable at its prefix. Called once for each step an
     /// archive run adds, in step order; the files of the step staged before it stay until the
     /// next call (they may be its base).
-    mutating func stage(_ checkpoint: TrainingRun.Checkpoint) throws(ArchiveError)
+    mutating func stage(_ checkpoint: TrainingRun.Checkpoint) throws
 }
 
 /// A training directory on a local disk: its checkpoints are there already.
@@ -22,7 +22,7 @@ public struct TrainingDirectory: CheckpointSource {
     public let run: TrainingRun
 
     /// Lists the training directory at `path` (see ``TrainingRun/init(path:)``).
-    public init(path: String) throws(ArchiveError) {
+    public init(path: String) throws {
         run = try TrainingRun(path: path)
     }
 

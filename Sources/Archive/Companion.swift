@@ -36,7 +36,7 @@ public struct Companion: Sendable, Hashable {
 
     /// The companion files of the checkpoint at `prefix` that exist, hashed; one larger than
     /// ``maximumSize`` is refused before it is read.
-    static func find(prefix: String) throws(ArchiveError) -> [(path: String, digest: FileDigest)] {
+    static func find(prefix: String) throws -> [(path: String, digest: FileDigest)] {
         var found: [(String, FileDigest)] = []
         for suffix in suffixes {
             let path = prefix + suffix
@@ -44,11 +44,7 @@ public struct Companion: Sendable, Hashable {
             guard size <= maximumSize else {
                 throw ArchiveError(.corrupt, "\(path): \(size) bytes, more than a MetaGraph can hold (\(maximumSize))")
             }
-            do {
-                found.append((path, try FileDigest.of(path: path)))
-            } catch {
-                throw ArchiveError(error)
-            }
+            found.append((path, try FileDigest.of(path: path)))
         }
         return found
     }
@@ -56,7 +52,7 @@ public struct Companion: Sendable, Hashable {
     /// Stores the companion at `path` (whose digest is `digest`) in `archive`, unless an
     /// identical one is stored already (in `manifest`, or a complete copy a killed run left
     /// under its name). A different file under that name is refused, never replaced.
-    static func store(_ path: String, digest: FileDigest, in archive: String, manifest: ArchiveManifest) throws(ArchiveError) -> Companion {
+    static func store(_ path: String, digest: FileDigest, in archive: String, manifest: ArchiveManifest) throws -> Companion {
         if let stored = manifest.entries.lazy.flatMap(\.companions).first(where: { $0.size == digest.size && $0.hash == digest.hash }) {
             return Companion(name: digest.name, file: stored.file, size: digest.size, hash: digest.hash)
         }
@@ -69,7 +65,7 @@ public struct Companion: Sendable, Hashable {
             }
             return companion
         }
-        let source = try Self.map(path)
+        let source = try MappedFile(path: path)
         let bytes: [UInt8]
         do throws(ZstdError) {
             bytes = try source.withUnsafeBytes { (raw) throws(ZstdError) -> [UInt8] in
@@ -77,19 +73,15 @@ public struct Companion: Sendable, Hashable {
                 return try compressor.compress(raw)
             }
         } catch {
-            throw ArchiveError(.io, "\(path): \(error)", underlying: error)
+            throw ArchiveError(.io, "\(path): \(error)")
         }
-        do {
-            try OutputFile.write(bytes, to: destination)
-        } catch {
-            throw ArchiveError(error)
-        }
+        try OutputFile.write(bytes, to: destination)
         return companion
     }
 
     /// The companion `name` stored under its own name by a run killed before it listed it:
     /// its size is the one its zstd frame declares, its hash that of the decompressed bytes.
-    static func recover(name: String, in archive: String) throws(ArchiveError) -> Companion {
+    static func recover(name: String, in archive: String) throws -> Companion {
         let file = storedName(of: name)
         let bytes = try decompress(Path.join(archive, file), of: name, size: nil)
         return Companion(name: name, file: file, size: bytes.count, hash: bytes.withUnsafeBytes { XXH3.hash128($0) })
@@ -97,7 +89,7 @@ public struct Companion: Sendable, Hashable {
 
     /// The original bytes, decompressed from the archive and checked against the size and
     /// XXH3-128 recorded.
-    func contents(in archive: String) throws(ArchiveError) -> [UInt8] {
+    func contents(in archive: String) throws -> [UInt8] {
         let path = Path.join(archive, file)
         let bytes = try Self.decompress(path, of: name, size: size)
         guard bytes.withUnsafeBytes({ XXH3.hash128($0) }) == hash else {
@@ -108,8 +100,8 @@ public struct Companion: Sendable, Hashable {
 
     /// The bytes of the zstd frame at `path`, which must declare `size` (any size up to
     /// ``maximumSize`` when nil) before anything is allocated.
-    private static func decompress(_ path: String, of name: String, size: Int?) throws(ArchiveError) -> [UInt8] {
-        try map(path).withUnsafeBytes { (frame) throws(ArchiveError) -> [UInt8] in
+    private static func decompress(_ path: String, of name: String, size: Int?) throws -> [UInt8] {
+        try MappedFile(path: path).withUnsafeBytes { (frame) throws -> [UInt8] in
             guard let declared = ZstdDecompressor.declaredSize(of: frame), declared <= UInt64(maximumSize),
                 size.map({ UInt64($0) == declared }) ?? true
             else { throw ArchiveError(.corrupt, "\(path): does not hold the \(size.map { "\($0) " } ?? "")bytes of \(name)") }
@@ -120,14 +112,6 @@ public struct Companion: Sendable, Hashable {
             }
             guard case .success = outcome else { throw ArchiveError(.corrupt, "\(path): does not decompress to \(name)") }
             return bytes
-        }
-    }
-
-    private static func map(_ path: String) throws(ArchiveError) -> MappedFile {
-        do {
-            return try MappedFile(path: path)
-        } catch {
-            throw ArchiveError(error)
         }
     }
 }

@@ -49,7 +49,7 @@ public struct Restorer: Sendable {
     @discardableResult
     public func restore(
         archive: String, step: Int64?, into directory: String, replacing: Replacement = .never
-    ) throws(ArchiveError) -> Restored {
+    ) throws -> Restored {
         let manifest = try ArchiveManifest.existing(directory: archive)
         guard let entry = step.map(manifest.entry(step:)) ?? manifest.entries.last else {
             let held =
@@ -61,24 +61,16 @@ public struct Restorer: Sendable {
             ((try? FileSystem.contents(ofDirectory: archive)) ?? []).map { Path.join(archive, $0) })
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier, progress: progress)
         try checkOutputs(of: entry, rebuilder: rebuilder, directory: directory, replacing: replacing)
-        do {
-            try FileSystem.createDirectory(directory)
-        } catch {
-            throw ArchiveError(error)
-        }
+        try FileSystem.createDirectory(directory)
         // Companions are checked before any work and written before the bundle, whose index
         // appears last: a visible `.index` means the whole checkpoint is there.
-        let companions = try entry.companions.map { (companion) throws(ArchiveError) in (companion, try companion.contents(in: archive)) }
+        let companions = try entry.companions.map { (companion) throws in (companion, try companion.contents(in: archive)) }
         let scratch = try ArchiveLayout.scratch(in: directory)
         var written: [String] = []
-        do throws(ArchiveError) {
+        do throws {
             for (companion, bytes) in companions {
                 let path = Path.join(directory, companion.name)
-                do {
-                    try OutputFile.write(bytes, to: path, replacing: replacing)
-                } catch {
-                    throw ArchiveError(error)
-                }
+                try OutputFile.write(bytes, to: path, replacing: replacing)
                 written.append(path)
             }
             _ = try rebuilder.rebuild(entry, into: directory, replacing: replacing, scratch: scratch)
@@ -100,25 +92,16 @@ public struct Restorer: Sendable {
     /// Fails before any work when a file of the restored checkpoint is in the way.
     private func checkOutputs(
         of entry: ArchiveEntry, rebuilder: ChainRebuilder, directory: String, replacing: Replacement
-    ) throws(ArchiveError) {
-        let target: BundleIdentity
-        do {
-            target = try DeltaFile(path: rebuilder.path(of: entry)).manifest.target
-        } catch {
-            throw ArchiveError(error)
-        }
+    ) throws {
+        let target = try DeltaFile(path: rebuilder.path(of: entry)).manifest.target
         let names = [target.index.name] + target.dataFiles.map(\.name) + entry.companions.map(\.name)
-        do {
-            for name in names { try replacing.check(Path.join(directory, name)) }
-        } catch {
-            throw ArchiveError(error)
-        }
+        for name in names { try replacing.check(Path.join(directory, name)) }
     }
 
     /// Makes `checkpoint` the newest checkpoint of `directory`'s state file: a new file when
     /// there is none; an existing one only as `replacing` allows and only when that can be
     /// done faithfully, keeping every checkpoint it lists. The file is replaced atomically.
-    static func record(_ checkpoint: String, in directory: String, replacing: Replacement) throws(ArchiveError) -> StateFile {
+    static func record(_ checkpoint: String, in directory: String, replacing: Replacement) throws -> StateFile {
         let path = Path.join(directory, CheckpointDirectory.stateFileName)
         let text: [UInt8]
         do {
@@ -130,7 +113,7 @@ public struct Restorer: Sendable {
             try write(state, to: path, replacing: .never)
             return .created
         } catch {
-            return .kept(latest: nil, reason: "it cannot be read (\(error.cause))")
+            return .kept(latest: nil, reason: "it cannot be read (\(error))")
         }
         guard var state = try? CheckpointState(parsing: text) else {
             return .kept(latest: nil, reason: "it does not parse")
@@ -154,12 +137,8 @@ public struct Restorer: Sendable {
         return .updated
     }
 
-    private static func write(_ state: CheckpointState, to path: String, replacing: Replacement) throws(ArchiveError) {
-        do {
-            try OutputFile.write(Array(state.formatted().utf8), to: path, replacing: replacing)
-        } catch {
-            throw ArchiveError(error)
-        }
+    private static func write(_ state: CheckpointState, to path: String, replacing: Replacement) throws {
+        try OutputFile.write(Array(state.formatted().utf8), to: path, replacing: replacing)
     }
 
     private static func now() -> Double {

@@ -22,13 +22,8 @@ public struct TrainingRun: Sendable {
     /// Lists `path`: every prefix with an `.index` whose name ends in `-STEP` (`ckpt-40`,
     /// `model.ckpt-40`), as TensorFlow's savers name them; any other checkpoint, and a second
     /// one of a step, is left out with the reason.
-    public init(path: String) throws(ArchiveError) {
-        let directory: CheckpointDirectory
-        do {
-            directory = try CheckpointDirectory(path: path)
-        } catch {
-            throw ArchiveError(error)
-        }
+    public init(path: String) throws {
+        let directory = try CheckpointDirectory(path: path)
         self.init(directory, filesIn: path)
     }
 

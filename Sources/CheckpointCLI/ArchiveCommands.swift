@@ -138,10 +138,10 @@ extension DeltaCommand {
 
         /// Restores `step` (nil: the newest) of the archive in `directory` into the output, with
         /// a progress bar on a terminal.
-        private func restore(from directory: String, step: Int64?) throws(ArchiveError) -> Restorer.Restored {
+        private func restore(from directory: String, step: Int64?) throws -> Restorer.Restored {
             var restorer = Restorer()
             restorer.jobs = workers.jobs
-            return try ProgressMeter.showing("restoring", if: !quiet) { (progress) throws(ArchiveError) in
+            return try ProgressMeter.showing("restoring", if: !quiet) { (progress) throws in
                 restorer.progress = progress
                 return try restorer.restore(archive: directory, step: step, into: output, replacing: .forced(force))
             }
@@ -225,8 +225,8 @@ extension DeltaCommand {
         var quiet = false
 
         /// Verifies the archive in `directory`, with a progress bar on a terminal while `--deep` rebuilds steps.
-        private func verifying(_ directory: String) throws(ArchiveError) -> ArchiveReport {
-            try ProgressMeter.showing("rebuilding steps", if: deep && !json && !quiet) { (progress) throws(ArchiveError) in
+        private func verifying(_ directory: String) throws -> ArchiveReport {
+            try ProgressMeter.showing("rebuilding steps", if: deep && !json && !quiet) { (progress) throws in
                 var verifier = verifier
                 verifier.progress = progress
                 return try verifier.verify(archive: directory)

@@ -60,8 +60,8 @@ enum CheckpointTarget: Sendable {
     /// checksums unless it is structure-only). A legacy V1 checkpoint is checked as its format
     /// allows and read as a V2 bundle written into a staging directory.
     ///
-    /// - Throws: ``ToolError`` when the index cannot be read, a V1 tensor does not decode, or
-    ///   the store fails (``RemoteError``).
+    /// - Throws: ``ToolError`` when a V1 tensor does not decode, `FileError` when the index
+    ///   cannot be read, `StoreError` when the store fails.
     func open(verifier: Verifier) throws -> (bundle: CheckpointBundle, report: CheckpointReport) {
         switch self {
         case .local(let prefix, let siblings):
@@ -87,7 +87,7 @@ enum CheckpointTarget: Sendable {
             do {
                 bundle = try CheckpointBundle(prefix: prefix)
             } catch {
-                return (nil, Verifier.unreadable(prefix: prefix, cause: error.file.cause))
+                return (nil, Verifier.unreadable(prefix: prefix, cause: error.cause))
             }
             var verifier = verifier
             let meter = ProgressMeter.start(label: Path.fileName(of: bundle.prefix), if: showingProgress)
@@ -118,13 +118,13 @@ enum CheckpointTarget: Sendable {
         do {
             return try legacy.writeBundle(to: Path.join(staging.path, Path.fileName(of: legacy.prefix)))
         } catch {
-            throw ToolError(.unsupported, "\(legacy.prefix): \(error)", underlying: error)
+            throw ToolError(.unsupported, "\(legacy.prefix): \(error)")
         }
     }
 
     /// The training state of the checkpoint opened as `bundle` (its object graph read from the
     /// store for a remote one).
-    func trainingState(of bundle: CheckpointBundle) throws(RemoteError) -> TrainingState {
+    func trainingState(of bundle: CheckpointBundle) throws -> TrainingState {
         switch self {
         case .local, .legacy:
             return TrainingState(bundle: bundle)
@@ -137,8 +137,8 @@ enum CheckpointTarget: Sendable {
     /// TensorFlow checks it on restore (read from the store for a remote one), or why it fails
     /// those checks.
     ///
-    /// - Throws: ``RemoteError`` when the store fails.
-    func value(forKey key: [UInt8], of bundle: CheckpointBundle) throws(RemoteError) -> Result<TensorValue, TensorError> {
+    /// - Throws: `StoreError` when the store fails.
+    func value(forKey key: [UInt8], of bundle: CheckpointBundle) throws -> Result<TensorValue, TensorError> {
         switch self {
         case .local, .legacy:
             return Result { () throws(TensorError) in try bundle.value(forKey: key) }

@@ -68,11 +68,11 @@ extension DeltaCommand {
             creator.inputCheck = allowDamaged ? .allowDamagedData : .verify
             creator.predictions = !noPredictions
             let remote = RemoteSession.isRemote(output) ? try RemoteSession.folderAndName(of: output) : nil
-            let staging = try remote.map { (remote) throws(RemoteError) in try StagedCopy.staging(standingFor: remote.folder) }
+            let staging = try remote.map { (remote) throws in try ScratchDirectory.staging(standingFor: remote.folder) }
             let local = staging.map { Path.join($0.path, Path.fileName(of: output)) } ?? output
             let (basePrefix, targetPrefix) = (try base?.bundlePrefix(), try target.bundlePrefix())
             let manifest = try ProgressMeter.showing("encoding \(Path.fileName(of: targetPrefix))", if: !quiet) {
-                (progress) throws(DeltaError) in
+                (progress) throws in
                 creator.progress = progress
                 return try creator.create(
                     base: basePrefix, target: targetPrefix, output: local, replacing: staging == nil ? .forced(force) : .never)
@@ -109,7 +109,7 @@ extension DeltaCommand {
         func execute() throws -> ToolStatus {
             // Remote inputs are copied locally first; a remote output folder gets the rebuilt files once complete.
             let base = paths.count == 2 ? try StagedCheckpoint(paths[0]) : nil
-            let staging = try StagedCopy.staging(standingFor: nil)
+            let staging = try ScratchDirectory.staging(standingFor: nil)
             let deltaPath = paths[paths.count - 1]
             let delta = try StagedCheckpoint.file(deltaPath, staging: staging)
             var applier = DeltaApplier()
@@ -118,7 +118,7 @@ extension DeltaCommand {
             let remote = RemoteSession.isRemote(output)
             let rebuilt = remote ? Path.join(staging.path, "rebuilt") : output
             if remote { ScratchDirectory.record(rebuilt, standsFor: try RemoteSession.location(output).description) }
-            try ProgressMeter.showing("rebuilding \(Path.fileName(of: deltaPath))") { (progress) throws(DeltaError) in
+            try ProgressMeter.showing("rebuilding \(Path.fileName(of: deltaPath))") { (progress) throws in
                 applier.progress = progress
                 try applier.apply(delta: delta, base: basePrefix, into: rebuilt, replacing: remote ? .never : .forced(force))
             }
@@ -141,7 +141,7 @@ extension DeltaCommand {
         var json = false
 
         func execute() throws -> ToolStatus {
-            let staging = try StagedCopy.staging(standingFor: nil)
+            let staging = try ScratchDirectory.staging(standingFor: nil)
             let file = try DeltaFile(path: StagedCheckpoint.file(delta, staging: staging))
             if json {
                 Terminal.document(DeltaOutput.json(file, name: delta).serialized() + "\n")

@@ -93,7 +93,7 @@ public struct DiffCommand: StatusCommand {
             differ.tolerance = CheckpointDiffer.Tolerance(absolute: atol ?? 1e-8, relative: rtol ?? 1e-5)
         }
         let pairs = try select(Self.pairs(bundleA, bundleB, byKey: keys), filter: filter)
-        let report = try ProgressMeter.showing("comparing", if: !json && !csv) { (progress) throws(DiffError) in
+        let report = try ProgressMeter.showing("comparing", if: !json && !csv) { (progress) throws in
             differ.progress = progress
             return try differ.compare(bundleA, bundleB, pairs: pairs).named(a: nameA, b: nameB)
         }

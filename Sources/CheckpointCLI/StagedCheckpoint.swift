@@ -40,7 +40,7 @@ struct StagedCheckpoint {
     }
 
     /// A remote file (a delta) copied into `staging`, or a local path as it is.
-    static func file(_ path: String, staging: ScratchDirectory) throws(RemoteError) -> String {
+    static func file(_ path: String, staging: ScratchDirectory) throws -> String {
         RemoteSession.isRemote(path) ? try StagedCopy.file(path, into: staging, in: RemoteSession.shared()) : path
     }
 }

@@ -17,10 +17,9 @@ public enum ToolStatus: Int32, Sendable {
 }
 
 /// A failure a tool decides on itself before it has a result (an argument, a selection, a
-/// layout or record it does not take): what kind, one line for standard error naming the file
-/// or argument and the cause, and the error beneath it where there is one. Failures of the
-/// layers below (files, stores, deltas, archives) reach ``ParsableCommand/runAsTool(name:)``
-/// as their own errors, not as this one.
+/// layout or record it does not take): what kind, and one line for standard error naming the
+/// file or argument and the cause. Failures of the layers below (files, stores, deltas,
+/// archives) reach ``ParsableCommand/runAsTool(name:)`` as their own errors, not as this one.
 public struct ToolError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Hashable {
         /// An argument or option that cannot be taken as given.
@@ -37,13 +36,10 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
-    /// The error that caused this one, if any.
-    public let underlying: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil) {
+    public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
-        self.underlying = underlying
     }
 
     public var description: String { message }
@@ -96,39 +92,15 @@ enum RawArguments {
 /// A command that computes its own exit status: a tool's root command, or one of its
 /// subcommands (`ckptdelta create`).
 public protocol StatusCommand: ParsableCommand {
-    /// Runs the command and returns its status; a thrown ``ToolFailure`` means trouble.
+    /// Runs the command and returns its status; any error it throws means trouble.
     func execute() throws -> ToolStatus
-}
-
-/// An error a tool reports as one line on standard error, exiting 2.
-protocol ToolFailure: Error {
-    var line: String { get }
-}
-
-extension ToolError: ToolFailure {
-    var line: String { message }
-}
-
-extension DeltaError: ToolFailure {
-    var line: String { cause }
-}
-
-extension ArchiveError: ToolFailure {
-    var line: String { cause }
-}
-
-extension RemoteError: ToolFailure {
-    var line: String { message }
-}
-
-extension FileError: ToolFailure {
-    var line: String { description }
 }
 
 extension ParsableCommand {
     /// Parses the arguments, runs the command (or the subcommand they name) and exits with the
-    /// diff(1) convention: usage errors and ``ToolFailure``s print one line on standard error
-    /// and exit 2; `--help` and `--version` exit 0.
+    /// diff(1) convention: a usage error, or any error the command throws, prints one line on
+    /// standard error and exits 2 (every error of these tools describes itself in one line
+    /// naming the file, object or argument, and the cause); `--help` and `--version` exit 0.
     public static func runAsTool(name: String) -> Never {
         if let complaint = RawArguments.complaint { end(.trouble, saying: "\(name): \(complaint)") }
         let command: any StatusCommand
@@ -149,8 +121,6 @@ extension ParsableCommand {
         }
         do {
             end(try command.execute())
-        } catch let failure as any ToolFailure {
-            end(.trouble, saying: "\(name): \(failure.line)")
         } catch {
             end(.trouble, saying: "\(name): \(error)")
         }

@@ -183,7 +183,7 @@ public struct VerifyCommand: StatusCommand {
             let bytes: [UInt8]
             switch NumpyFile.bytes(of: value) {
             case .success(let written): bytes = written
-            case .failure(let error): throw ToolError(.unsupported, "\(npy): \(stored) is not written: \(error)", underlying: error)
+            case .failure(let error): throw ToolError(.unsupported, "\(npy): \(stored) is not written: \(error)")
             }
             try OutputFile.write(
                 bytes, to: npy, replacing: .forced(force, inputs: InputFiles.of(checkpoints: [target.prefix], directories: paths)))
@@ -265,7 +265,7 @@ public struct VerifyCommand: StatusCommand {
             do {
                 value = try JSONValue(parsing: bytes)
             } catch {
-                throw ToolError(.invalidRecord, "\(file): not a JSON document (\(error))", underlying: error)
+                throw ToolError(.invalidRecord, "\(file): not a JSON document (\(error))")
             }
             partials.append((try PartialReport(json: value, file: file), file))
         }

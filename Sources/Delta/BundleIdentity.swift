@@ -18,12 +18,8 @@ public struct FileDigest: Sendable, Hashable {
     }
 
     /// Hashes the file at `path`, read front to back through a small buffer.
-    public static func of(path: String) throws(DeltaError) -> FileDigest {
-        do {
-            return try of(path: path) { _ in }
-        } catch {
-            throw DeltaError(error)
-        }
+    public static func of(path: String) throws -> FileDigest {
+        return try of(path: path) { _ in }
     }
 
     /// Hashes the file at `path`, mapped and read front to back, lending each piece to
@@ -80,16 +76,11 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
     /// files of its `shardCount` shards that exist, in shard order, taken from `hashed` where it
     /// read them. The files are found by listing the directory, so the work is bounded by what
     /// it holds, not by a count read from the index.
-    static func of(prefix: String, shardCount: Int64, hashed: HashingSource? = nil) throws(DeltaError) -> BundleIdentity {
+    static func of(prefix: String, shardCount: Int64, hashed: HashingSource? = nil) throws -> BundleIdentity {
         let index = try FileDigest.of(path: BundleFiles.index(prefix: prefix))
         let directory = Path.directory(of: prefix)
         let name = Path.fileName(of: prefix)
-        let names: [String]
-        do {
-            names = try FileSystem.contents(ofDirectory: directory)
-        } catch {
-            throw DeltaError(error)
-        }
+        let names = try FileSystem.contents(ofDirectory: directory)
         let shards = names.compactMap { file -> (shard: Int64, file: String)? in
             guard let parsed = BundleFiles.parseData(fileName: file), parsed.shard >= 0, parsed.shard < shardCount,
                 file == BundleFiles.data(prefix: name, shard: parsed.shard, of: shardCount)

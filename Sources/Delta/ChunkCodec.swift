@@ -26,7 +26,7 @@ final class ChunkCodec {
     /// length), else planes for multi-byte elements, else raw; returns the encoding.
     func encode(
         _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int, into payload: inout [UInt8]
-    ) throws(DeltaError) -> ChunkEncoding {
+    ) throws -> ChunkEncoding {
         var best: ChunkEncoding = base != nil ? .xorPlanes : (elementSize > 1 ? .planes : .raw)
         try encode(target, base: base, elementSize: elementSize, as: best, into: &payload)
         if base != nil, Double(payload.count) > Self.fallbackThreshold * Double(target.count) {
@@ -49,7 +49,7 @@ final class ChunkCodec {
     func encode(
         _ target: UnsafeRawBufferPointer, base: UnsafeRawBufferPointer?, elementSize: Int, as encoding: ChunkEncoding,
         into payload: inout [UInt8]
-    ) throws(DeltaError) {
+    ) throws {
         let count = target.count
         if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
         let width = encoding == .raw ? 1 : elementSize
@@ -61,7 +61,7 @@ final class ChunkCodec {
         payload.removeAll(keepingCapacity: true)
         payload.reserveCapacity(count + 11 * (width + 1))
         try scratch.withUnsafeBytes { planes in
-            Result { () throws(DeltaError) in
+            Result { () throws in
                 for segment in Self.segments(count: count, width: width) {
                     try appendSegment(UnsafeRawBufferPointer(rebasing: planes[segment]), to: &payload)
                 }
@@ -77,18 +77,13 @@ final class ChunkCodec {
 
     /// Appends one plane: zstd-compressed, or stored when it is too small or looks too random
     /// for zstd to gain anything (which also saves the time zstd would spend on it).
-    private func appendSegment(_ bytes: UnsafeRawBufferPointer, to payload: inout [UInt8]) throws(DeltaError) {
+    private func appendSegment(_ bytes: UnsafeRawBufferPointer, to payload: inout [UInt8]) throws {
         if bytes.count >= 16 && !Self.looksRandom(bytes) {
             let bound = ZstdCompressor.bound(bytes.count)
             if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
-            let written: Int
-            do {
-                written = try output.withUnsafeMutableBytes { destination in
-                    Result { () throws(ZstdError) in try compressor.compress(bytes, into: destination) }
-                }.get()
-            } catch {
-                throw DeltaError(.compression, "zstd: \(error)", underlying: error)
-            }
+            let written = try output.withUnsafeMutableBytes { destination in
+                Result { () throws(ZstdError) in try compressor.compress(bytes, into: destination) }
+            }.get()
             if written < bytes.count {
                 payload.append(1)
                 Varint.append(UInt64(written), to: &payload)
@@ -128,7 +123,7 @@ final class ChunkCodec {
     func decode(
         _ payload: UnsafeRawBufferPointer, encoding: ChunkEncoding, elementSize: Int, base: UnsafeRawBufferPointer?,
         into destination: UnsafeMutableRawBufferPointer
-    ) throws(DeltaError) {
+    ) throws {
         let count = destination.count
         if encoding == .stored {
             guard payload.count == count else { throw DeltaError(.corrupt, "stored chunk of \(payload.count) bytes, expected \(count)") }
@@ -147,7 +142,7 @@ final class ChunkCodec {
             let stored = UnsafeRawBufferPointer(rebasing: payload[start..<(start + Int(length))])
             position = start + Int(length)
             try scratch.withUnsafeMutableBytes { planes in
-                Result { () throws(DeltaError) in
+                Result { () throws in
                     let target = UnsafeMutableRawBufferPointer(rebasing: planes[segment])
                     switch mode {
                     case 0:

@@ -38,14 +38,14 @@ public struct DeltaApplier: Sendable {
     @discardableResult
     public func apply(
         delta path: String, base basePrefix: String?, into directory: String, replacing: Replacement = .never
-    ) throws(DeltaError) -> Manifest {
+    ) throws -> Manifest {
         let delta = try DeltaFile(path: path)
         let manifest = delta.manifest
         let replacing = replacing.protecting([path] + (basePrefix.map(BundleFiles.existing) ?? []))
         let baseFiles = try checkBase(manifest.base, prefix: basePrefix, delta: path)
         let outputs = try prepareOutputs(manifest, in: directory, replacing: replacing)
         progress?.plan(Int64(manifest.target.totalSize))
-        let rebuilt = try outputs.map { (file) throws(DeltaError) in try DeltaCreator.map(file.temporaryPath) }
+        let rebuilt = try outputs.map { (file) throws in try MappedFile(path: file.temporaryPath) }
         let hashes = try rebuildDataFiles(
             manifest, into: outputs, sources: RunSources(delta: delta, baseFiles: baseFiles, rebuilt: rebuilt))
         let base = manifest.base.flatMap { identity in basePrefix.map { (identity, $0, path) } }
@@ -64,34 +64,22 @@ public struct DeltaApplier: Sendable {
         try write(indexBytes, to: index)
         progress?.advance(Int64(indexBytes.count))
         try verify(indexBytes.withUnsafeBytes { XXH3.hash128($0) }, size: indexBytes.count, against: manifest.target.index, base: nil)
-        do {
-            for file in outputs { try file.commit(durable: durable) }
-            try index.commit(durable: durable)
-        } catch {
-            throw DeltaError(error)
-        }
+        for file in outputs { try file.commit(durable: durable) }
+        try index.commit(durable: durable)
         return manifest
     }
 
     /// The target's data files under temporary names in `directory`, each allocated at its
     /// final size (runs are then written at their positions); every output path, the index's
     /// too, is checked with `replacing` before anything is written.
-    private func prepareOutputs(_ manifest: Manifest, in directory: String, replacing: Replacement) throws(DeltaError) -> [OutputFile] {
+    private func prepareOutputs(_ manifest: Manifest, in directory: String, replacing: Replacement) throws -> [OutputFile] {
         let targets = manifest.target.dataFiles.map { Path.join(directory, $0.name) } + [Path.join(directory, manifest.target.index.name)]
-        do throws(FileError) {
-            for target in targets { try replacing.check(target) }
-            try FileSystem.createDirectory(directory)
-        } catch {
-            throw DeltaError(error)
-        }
+        for target in targets { try replacing.check(target) }
+        try FileSystem.createDirectory(directory)
         var outputs: [OutputFile] = []
         for digest in manifest.target.dataFiles {
             let file = try open(Path.join(directory, digest.name), replacing: replacing)
-            do {
-                try file.preallocate(digest.size)
-            } catch {
-                throw DeltaError(error)
-            }
+            try file.preallocate(digest.size)
             outputs.append(file)
         }
         return outputs
@@ -103,31 +91,17 @@ public struct DeltaApplier: Sendable {
     /// read from the page cache rather than the disk. Returns each streamed file's XXH3-128.
     private func rebuildDataFiles(
         _ manifest: Manifest, into outputs: [OutputFile], sources: RunSources
-    ) throws(DeltaError) -> [XXH128Digest?] {
-        let writers: [PositionalWriter]
-        do {
-            writers = try outputs.map { (file) throws(FileError) in try file.positionalWriter() }
-        } catch {
-            throw DeltaError(error)
-        }
+    ) throws -> [XXH128Digest?] {
+        let writers = try outputs.map { (file) throws(FileError) in try file.positionalWriter() }
         let work = Self.workList(manifest)
         var hashes = [XXH128Digest?](repeating: nil, count: outputs.count)
         var streamed = Set<Int>()
         let predicted = Set(work.filter { $0.run.level > 0 }.map(\.file))
         for (index, file) in outputs.enumerated() where directWrites && !predicted.contains(index) {
-            let direct: PositionalWriter?
-            do {
-                direct = try file.directWriter()
-            } catch {
-                throw DeltaError(error)
-            }
+            let direct = try file.directWriter()
             guard let direct else { continue }
             hashes[index] = try stream(work.filter { $0.file == index }, to: direct, sources: sources)
-            do {
-                try file.preallocate(manifest.target.dataFiles[index].size)
-            } catch {
-                throw DeltaError(error)
-            }
+            try file.preallocate(manifest.target.dataFiles[index].size)
             streamed.insert(index)
         }
         for level in Set(work.map(\.run.level)).union([0]).sorted() {
@@ -139,7 +113,7 @@ public struct DeltaApplier: Sendable {
 
     /// Maps the base's data files after checking what is cheap to check: the index whole, the
     /// data files by name and size.
-    private func checkBase(_ expected: BundleIdentity?, prefix: String?, delta: String) throws(DeltaError) -> [MappedFile] {
+    private func checkBase(_ expected: BundleIdentity?, prefix: String?, delta: String) throws -> [MappedFile] {
         guard let expected else {
             if let prefix { throw DeltaError(.usage, "\(delta) was made without a base; do not give one (\(prefix))") }
             return []
@@ -163,11 +137,11 @@ public struct DeltaApplier: Sendable {
         }
         let index: FileDigest
         let files: [MappedFile]
-        do throws(DeltaError) {
+        do throws {
             index = try FileDigest.of(path: indexPath)
-            files = try named.dropFirst().map { (path, _) throws(DeltaError) in try DeltaCreator.map(path) }
+            files = try named.dropFirst().map { (path, _) throws in try MappedFile(path: path) }
         } catch {
-            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (which needs \(expected)): \(error.cause)")
+            throw DeltaError(.wrongBase, "\(prefix) is not the base of \(delta) (which needs \(expected)): \(error)")
         }
         // A file that changed since its size was taken fails here or in the rebuilt files' hashes.
         if index.size != expected.index.size || index.hash != expected.index.hash {
@@ -194,7 +168,7 @@ public struct DeltaApplier: Sendable {
     /// differs from the one the delta was made against is named (else the delta is damaged).
     private func verify(
         _ hash: XXH128Digest, size: Int, against digest: FileDigest, base: (identity: BundleIdentity, prefix: String, delta: String)?
-    ) throws(DeltaError) {
+    ) throws {
         guard hash != digest.hash || size != digest.size else { return }
         if let base {
             for (path, needed) in zip(Self.baseDataPaths(base.identity, prefix: base.prefix), base.identity.dataFiles) {
@@ -240,8 +214,7 @@ public struct DeltaApplier: Sendable {
     /// `jobs × batchPerJob` chunks of one file (the many small runs of a sparsely updated
     /// tensor make one batch), and the pages it read are released once it is done: what is
     /// resident stays within that stretch, for a page read maps its neighbours too.
-    private func rebuild(_ work: [(file: Int, offset: Int, run: Run)], sources: RunSources, outputs: [PositionalWriter]) throws(DeltaError)
-    {
+    private func rebuild(_ work: [(file: Int, offset: Int, run: Run)], sources: RunSources, outputs: [PositionalWriter]) throws {
         let stretch = max(1, jobs * batchPerJob) * (4 << 20)
         var start = 0
         while start < work.count {
@@ -254,11 +227,11 @@ public struct DeltaApplier: Sendable {
             let items = Array(work[start..<end])
             start = end
             defer { sources.release(items.lazy.map(\.run)) }
-            let failures = ResultSlots<DeltaError?>(count: items.count, initial: nil)
+            let failures = ResultSlots<(any Error)?>(count: items.count, initial: nil)
             ParallelWork.run(count: items.count, jobs: jobs, state: { RunWorker() }) { worker, index in
                 let (file, offset, run) = items[index]
-                do throws(DeltaError) {
-                    try worker.output.withPrefix(run.length) { (destination) throws(DeltaError) in
+                do throws {
+                    try worker.output.withPrefix(run.length) { (destination) throws in
                         try sources.produce(run, into: destination, worker: worker)
                         try write(UnsafeRawBufferPointer(destination), at: offset, to: outputs[file])
                         progress?.advance(Int64(run.length))
@@ -273,22 +246,18 @@ public struct DeltaApplier: Sendable {
         }
     }
 
-    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int, to output: PositionalWriter) throws(DeltaError) {
-        do {
-            try output.write(bytes, at: offset)
-        } catch {
-            throw DeltaError(error)
-        }
+    private func write(_ bytes: UnsafeRawBufferPointer, at offset: Int, to output: PositionalWriter) throws {
+        try output.write(bytes, at: offset)
     }
 
     /// The target's index, decompressed against the base's index.
-    private func rebuildIndex(_ manifest: Manifest, delta: DeltaFile, basePrefix: String?) throws(DeltaError) -> [UInt8] {
+    private func rebuildIndex(_ manifest: Manifest, delta: DeltaFile, basePrefix: String?) throws -> [UInt8] {
         let prefix =
-            try basePrefix.map { (prefix) throws(DeltaError) in try DeltaCreator.map(prefix + ".index").withUnsafeBytes { Array($0) } }
+            try basePrefix.map { (prefix) throws in try MappedFile(path: prefix + ".index").withUnsafeBytes { Array($0) } }
             ?? []
         var decompressor = ZstdDecompressor()
         var output: [UInt8] = []
-        try delta.withSection(at: manifest.indexSection, kind: .index) { (payload) throws(DeltaError) in
+        try delta.withSection(at: manifest.indexSection, kind: .index) { (payload) throws in
             // The size is allocated only once the frame itself declares it too.
             guard ZstdDecompressor.declaredSize(of: payload) == UInt64(manifest.target.index.size) else {
                 throw DeltaError(
@@ -305,19 +274,11 @@ public struct DeltaApplier: Sendable {
         return output
     }
 
-    private func open(_ path: String, replacing: Replacement) throws(DeltaError) -> OutputFile {
-        do {
-            return try OutputFile(path: path, replacing: replacing)
-        } catch {
-            throw DeltaError(error)
-        }
+    private func open(_ path: String, replacing: Replacement) throws -> OutputFile {
+        return try OutputFile(path: path, replacing: replacing)
     }
 
-    private func write(_ bytes: [UInt8], to file: OutputFile) throws(DeltaError) {
-        do {
-            try file.write(bytes)
-        } catch {
-            throw DeltaError(error)
-        }
+    private func write(_ bytes: [UInt8], to file: OutputFile) throws {
+        try file.write(bytes)
     }
 }

@@ -80,7 +80,7 @@ extension DeltaCreator {
     /// returns its pieces, in order, covering all its bytes.
     static func encode(
         _ unit: Unit, data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], worker: Worker, into payload: inout [UInt8]
-    ) throws(DeltaError) -> [Piece] {
+    ) throws -> [Piece] {
         payload.removeAll(keepingCapacity: true)
         switch unit {
         case .copy(let reference, let length, _):
@@ -90,7 +90,7 @@ extension DeltaCreator {
             return try changedSpans(
                 of: range, against: reference, blockSize: comparedBlockBytes, data: data, baseFiles: baseFiles, worker: worker,
                 into: &payload
-            ) { (span, spanReference, spanPayload) throws(DeltaError) in
+            ) { (span, spanReference, spanPayload) throws in
                 let encoding = try encodeAgainstBase(
                     span, elementSize: elementSize, reference: spanReference, data: data, baseFiles: baseFiles, codec: worker.codec,
                     into: &spanPayload)
@@ -104,7 +104,7 @@ extension DeltaCreator {
             return try changedSpans(
                 of: range, against: reference, blockSize: predictedBlockBytes, data: data, baseFiles: baseFiles, worker: worker,
                 into: &payload
-            ) { (span, spanReference, spanPayload) throws(DeltaError) in
+            ) { (span, spanReference, spanPayload) throws in
                 try encodePredicted(
                     span, prediction: prediction.advanced(by: span.lowerBound - range.lowerBound), reference: spanReference, data: data,
                     targetFiles: targetFiles, baseFiles: baseFiles, worker: worker, into: &spanPayload)
@@ -120,8 +120,8 @@ extension DeltaCreator {
     private static func changedSpans(
         of range: Range<Int>, against reference: Run.BaseReference?, blockSize: Int, data: MappedFile, baseFiles: [MappedFile],
         worker: Worker, into payload: inout [UInt8],
-        _ encodeSpan: (Range<Int>, Run.BaseReference?, inout [UInt8]) throws(DeltaError) -> Piece.Storage
-    ) throws(DeltaError) -> [Piece] {
+        _ encodeSpan: (Range<Int>, Run.BaseReference?, inout [UInt8]) throws -> Piece.Storage
+    ) throws -> [Piece] {
         defer { if let reference { baseFiles[reference.file].evict(reference.offset..<(reference.offset + range.count)) } }
         let changed =
             reference.map {
@@ -158,10 +158,10 @@ extension DeltaCreator {
     private static func encodePredicted(
         _ range: Range<Int>, prediction: Run.Prediction, reference: Run.BaseReference?, data: MappedFile, targetFiles: [MappedFile],
         baseFiles: [MappedFile], worker: Worker, into payload: inout [UInt8]
-    ) throws(DeltaError) -> Piece.Storage {
+    ) throws -> Piece.Storage {
         let predicted = try worker.predictions.withPrediction(prediction, length: range.count, base: baseFiles, target: targetFiles) {
-            (reference) throws(DeltaError) in
-            try data.withUnsafeBytes { (bytes) throws(DeltaError) in
+            (reference) throws in
+            try data.withUnsafeBytes { (bytes) throws in
                 try worker.codec.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), base: reference, elementSize: 4, into: &payload)
             }
         }
@@ -196,12 +196,12 @@ extension DeltaCreator {
     static func encodeAgainstBase(
         _ range: Range<Int>, elementSize: Int, reference: Run.BaseReference?, data: MappedFile, baseFiles: [MappedFile], codec: ChunkCodec,
         into payload: inout [UInt8]
-    ) throws(DeltaError) -> ChunkEncoding {
-        try data.withUnsafeBytes { (bytes) throws(DeltaError) in
+    ) throws -> ChunkEncoding {
+        try data.withUnsafeBytes { (bytes) throws in
             let target = UnsafeRawBufferPointer(rebasing: bytes[range])
             guard let reference else { return try codec.encode(target, base: nil, elementSize: elementSize, into: &payload) }
             let baseRange = reference.offset..<(reference.offset + range.count)
-            return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws(DeltaError) in
+            return try baseFiles[reference.file].withUnsafeBytes { (baseBytes) throws in
                 try codec.encode(
                     target, base: UnsafeRawBufferPointer(rebasing: baseBytes[baseRange]), elementSize: elementSize, into: &payload)
             }

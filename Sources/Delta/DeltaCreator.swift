@@ -58,15 +58,11 @@ public struct DeltaCreator: Sendable {
     @discardableResult
     public func create(
         base basePrefix: String?, target targetPrefix: String, output: String, replacing: Replacement = .never
-    ) throws(DeltaError) -> Manifest {
+    ) throws -> Manifest {
         let replacing = replacing.protecting([targetPrefix, basePrefix].compactMap { $0 }.flatMap(BundleFiles.existing))
-        do {
-            try replacing.check(output)
-        } catch {
-            throw DeltaError(error)
-        }
-        let target = try Self.open(targetPrefix)
-        let base = try basePrefix.map { (prefix) throws(DeltaError) in try Self.open(prefix) }
+        try replacing.check(output)
+        let target = try CheckpointBundle(prefix: targetPrefix)
+        let base = try basePrefix.map { (prefix) throws in try CheckpointBundle(prefix: prefix) }
         // The encoding pass is planned now; the checks plan theirs as they start, at once.
         progress?.plan(BundleFiles.dataBytes(prefix: targetPrefix))
         let inputs = [target] + (base.map { [$0] } ?? [])
@@ -78,30 +74,25 @@ public struct DeltaCreator: Sendable {
         // whose identity is known already is not read here).
         let known = [self.targetIdentity, self.baseIdentity]
         let identities = concurrently(inputs.count, reading: inputs.indices.filter { known[$0] == nil }.count) {
-            (index, jobs) throws(DeltaError) in
+            (index, jobs) throws in
             if let identity = known[index] { return identity }
             return try identity(of: inputs[index], check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)")
         }
         let targetIdentity = try identities[0].get()
-        let baseIdentity = try base.map { (_) throws(DeltaError) in try identities[1].get() }
+        let baseIdentity = try base.map { (_) throws in try identities[1].get() }
         guard target.header != nil, target.headerProblem == nil else {
             throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
         }
-        let baseFiles = try (baseIdentity?.dataFiles ?? []).map { (digest) throws(DeltaError) in
-            try Self.map(Path.join(Path.directory(of: basePrefix!), digest.name))
+        let baseFiles = try (baseIdentity?.dataFiles ?? []).map { (digest) throws in
+            try MappedFile(path: Path.join(Path.directory(of: basePrefix!), digest.name))
         }
         let matcher = BaseMatcher(base: base, baseIdentity: baseIdentity, baseFiles: baseFiles)
-        let file: OutputFile
-        do {
-            file = try OutputFile(path: output, replacing: replacing)
-            // Straight to the disk: filling page-cache pages is most of a write's cost on many machines.
-            try file.appendDirectly()
-            try file.write(DeltaFormat.header)
-        } catch {
-            throw DeltaError(error)
-        }
-        let targetFiles = try targetIdentity.dataFiles.map { (digest) throws(DeltaError) in
-            try Self.map(Path.join(Path.directory(of: targetPrefix), digest.name))
+        let file = try OutputFile(path: output, replacing: replacing)
+        // Straight to the disk: filling page-cache pages is most of a write's cost on many machines.
+        try file.appendDirectly()
+        try file.write(DeltaFormat.header)
+        let targetFiles = try targetIdentity.dataFiles.map { (digest) throws in
+            try MappedFile(path: Path.join(Path.directory(of: targetPrefix), digest.name))
         }
         let shardFiles = Dictionary(
             targetIdentity.dataFiles.enumerated().compactMap { index, digest in
@@ -124,11 +115,7 @@ public struct DeltaCreator: Sendable {
         let manifestSection = DeltaFormat.section(.manifest, manifest.encoded())
         try write(manifestSection, to: file)
         try write(DeltaFormat.trailer(manifestOffset: manifestOffset, manifestLength: manifestSection.count), to: file)
-        do {
-            try file.commit()
-        } catch {
-            throw DeltaError(error)
-        }
+        try file.commit()
         return manifest
     }
 
@@ -193,7 +180,7 @@ public struct DeltaCreator: Sendable {
     /// Encodes units batch by batch in parallel and appends their sections in order.
     private func encode(
         _ units: [Unit], data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], into file: OutputFile
-    ) throws(DeltaError) -> [Run] {
+    ) throws -> [Run] {
         var runs: [Run] = []
         let batch = max(1, jobs * batchPerJob)
         let level = self.level
@@ -201,10 +188,10 @@ public struct DeltaCreator: Sendable {
         let payloads = ResultSlots<[UInt8]>(count: batch, initial: [])
         for start in stride(from: 0, to: units.count, by: batch) {
             let slice = Array(units[start..<min(units.count, start + batch)])
-            let results = ResultSlots<Swift.Result<[Piece], DeltaError>?>(count: slice.count, initial: nil)
+            let results = ResultSlots<Swift.Result<[Piece], any Error>?>(count: slice.count, initial: nil)
             ParallelWork.run(count: slice.count, jobs: jobs, state: { Worker(level: level) }) { worker, index in
                 var payload = payloads.exchange(index, with: [])
-                results[index] = Swift.Result { () throws(DeltaError) in
+                results[index] = Swift.Result { () throws in
                     try Self.encode(
                         slice[index], data: data, targetFiles: targetFiles, baseFiles: baseFiles, worker: worker, into: &payload)
                 }
@@ -297,7 +284,7 @@ public struct DeltaCreator: Sendable {
     }
 
     /// The target's index, zstd-compressed with the base's index as a prefix.
-    private func compressIndex(target: CheckpointBundle, base: CheckpointBundle?) throws(DeltaError) -> [UInt8] {
+    private func compressIndex(target: CheckpointBundle, base: CheckpointBundle?) throws -> [UInt8] {
         var compressor = ZstdCompressor(level: max(level, 19))
         // Indexes are small; the base's is copied so both can be lent at once.
         let basePrefix = base?.indexFile.withUnsafeBytes { Array($0) } ?? []
@@ -310,34 +297,22 @@ public struct DeltaCreator: Sendable {
                 return count.map { Array(frame[..<$0]) }
             }
         }
-        do {
-            return try result.get()
-        } catch {
-            throw DeltaError(.compression, "zstd: \(error)", underlying: error)
-        }
+        return try result.get()
     }
 
     /// Appends a chunk section around `payload` without copying it.
-    private func writeSection(_ payload: ArraySlice<UInt8>, to file: OutputFile) throws(DeltaError) {
+    private func writeSection(_ payload: ArraySlice<UInt8>, to file: OutputFile) throws {
         try write(DeltaFormat.sectionHead(.chunk, length: payload.count), to: file)
-        do {
-            try payload.withUnsafeBytes { bytes in
-                Swift.Result { () throws(FileError) in
-                    try file.write(bytes)
-                    try file.write(DeltaFormat.sectionTail(bytes))
-                }
-            }.get()
-        } catch {
-            throw DeltaError(error)
-        }
+        try payload.withUnsafeBytes { bytes in
+            Swift.Result { () throws(FileError) in
+                try file.write(bytes)
+                try file.write(DeltaFormat.sectionTail(bytes))
+            }
+        }.get()
     }
 
-    private func write(_ bytes: [UInt8], to file: OutputFile) throws(DeltaError) {
-        do {
-            try file.write(bytes)
-        } catch {
-            throw DeltaError(error)
-        }
+    private func write(_ bytes: [UInt8], to file: OutputFile) throws {
+        try file.write(bytes)
     }
 
     /// Verifies the target at `targetPrefix` as ``InputCheck/verify`` does, hashing its files in
@@ -349,12 +324,12 @@ public struct DeltaCreator: Sendable {
     ///   is returned, not thrown.
     public func identities(
         verifying targetPrefix: String, hashing basePrefix: String?
-    ) throws(DeltaError) -> (
-        target: BundleIdentity, base: Swift.Result<BundleIdentity, DeltaError>?
+    ) throws -> (
+        target: BundleIdentity, base: Swift.Result<BundleIdentity, any Error>?
     ) {
         let prefixes = [targetPrefix] + (basePrefix.map { [$0] } ?? [])
-        let identities = concurrently(prefixes.count, reading: prefixes.count) { (index, jobs) throws(DeltaError) in
-            let bundle = try Self.open(prefixes[index])
+        let identities = concurrently(prefixes.count, reading: prefixes.count) { (index, jobs) throws in
+            let bundle = try CheckpointBundle(prefix: prefixes[index])
             if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
             return try identity(of: bundle, check: index == 0 ? .verify : .trusted, jobs: jobs, refusal: "")
         }
@@ -364,12 +339,12 @@ public struct DeltaCreator: Sendable {
     /// Runs `read` for inputs `0..<count` at the same time, the jobs shared among the `reading`
     /// of them that read files; its results in input order.
     private func concurrently(
-        _ count: Int, reading: Int, _ read: @escaping @Sendable (_ index: Int, _ jobs: Int) throws(DeltaError) -> BundleIdentity
-    ) -> [Swift.Result<BundleIdentity, DeltaError>] {
-        let results = ResultSlots<Swift.Result<BundleIdentity, DeltaError>?>(count: count, initial: nil)
+        _ count: Int, reading: Int, _ read: @escaping @Sendable (_ index: Int, _ jobs: Int) throws -> BundleIdentity
+    ) -> [Swift.Result<BundleIdentity, any Error>] {
+        let results = ResultSlots<Swift.Result<BundleIdentity, any Error>?>(count: count, initial: nil)
         let jobsPerInput = max(1, jobs / max(reading, 1))
         ParallelWork.run(count: count, jobs: jobs) { index in
-            results[index] = Swift.Result { () throws(DeltaError) in try read(index, jobsPerInput) }
+            results[index] = Swift.Result { () throws in try read(index, jobsPerInput) }
         }
         return (0..<count).map { results[$0]! }
     }
@@ -378,39 +353,19 @@ public struct DeltaCreator: Sendable {
     /// same pass; damage it refuses is named, followed by `refusal`.
     private func identity(
         of bundle: CheckpointBundle, check: InputCheck, jobs: Int, refusal: String
-    ) throws(DeltaError)
+    ) throws
         -> BundleIdentity
     {
         let shardCount = bundle.header?.numShards ?? 0
         guard check != .trusted else { return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount) }
         let source = HashingSource()
         let report: CheckpointReport
-        do {
-            var verifier = Verifier.forReading(jobs: jobs)
-            verifier.progress = progress
-            report = try verifier.verify(bundle, source: source)
-        } catch {
-            throw DeltaError(error)
-        }
+        var verifier = Verifier.forReading(jobs: jobs)
+        verifier.progress = progress
+        report = try verifier.verify(bundle, source: source)
         if let damage = report.damage, !(check == .allowDamagedData && report.onlyDataDamage) {
             throw DeltaError(.damagedInput, damage + refusal)
         }
         return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount, hashed: source)
-    }
-
-    static func open(_ prefix: String) throws(DeltaError) -> CheckpointBundle {
-        do {
-            return try CheckpointBundle(prefix: prefix)
-        } catch {
-            throw DeltaError(error.file)
-        }
-    }
-
-    static func map(_ path: String) throws(DeltaError) -> MappedFile {
-        do {
-            return try MappedFile(path: path)
-        } catch {
-            throw DeltaError(error)
-        }
     }
 }

@@ -9,14 +9,10 @@ public final class DeltaFile: Sendable {
     public let manifest: Manifest
     private let file: MappedFile
 
-    public init(path: String) throws(DeltaError) {
-        do {
-            file = try MappedFile(path: path)
-        } catch {
-            throw DeltaError(error)
-        }
+    public init(path: String) throws {
+        file = try MappedFile(path: path)
         self.path = path
-        manifest = try file.withUnsafeBytes { (bytes) throws(DeltaError) -> Manifest in
+        manifest = try file.withUnsafeBytes { (bytes) throws -> Manifest in
             guard bytes.count >= DeltaFormat.headerLength + DeltaFormat.trailerLength,
                 Array(bytes[0..<8]) == DeltaFormat.magic
             else { throw DeltaError(.corrupt, "\(path): not a checkpoint delta (no CKPTDLTA header)") }
@@ -39,11 +35,11 @@ public final class DeltaFile: Sendable {
             }
             let payload = try Self.payload(bytes, at: Int(manifestOffset), kind: .manifest, path: path, limit: trailer)
             let manifest: Manifest
-            do throws(DeltaError) {
+            do throws {
                 manifest = try Manifest.decode(Array(payload))
                 try manifest.validate()
             } catch {
-                throw DeltaError(.corrupt, "\(path): \(error.cause)")
+                throw DeltaError(.corrupt, "\(path): \(error)")
             }
             return manifest
         }
@@ -55,11 +51,11 @@ public final class DeltaFile: Sendable {
     /// Lends the payload of the section at `offset`, after checking its kind, bounds and hash.
     /// Its pages are released from the resident set afterwards.
     public func withSection<Result>(
-        at offset: Int, kind: DeltaFormat.SectionKind, _ body: (UnsafeRawBufferPointer) throws(DeltaError) -> Result
-    ) throws(DeltaError) -> Result {
+        at offset: Int, kind: DeltaFormat.SectionKind, _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result {
         var end = offset
         defer { file.evict(offset..<max(offset, end)) }
-        return try file.withUnsafeBytes { (bytes) throws(DeltaError) in
+        return try file.withUnsafeBytes { (bytes) throws in
             let payload = try Self.payload(bytes, at: offset, kind: kind, path: path, limit: bytes.count - DeltaFormat.trailerLength)
             end = offset + 9 + payload.count + 8
             return try body(payload)
@@ -76,7 +72,7 @@ public final class DeltaFile: Sendable {
 
     private static func payload(
         _ bytes: UnsafeRawBufferPointer, at offset: Int, kind: DeltaFormat.SectionKind, path: String, limit: Int
-    ) throws(DeltaError) -> UnsafeRawBufferPointer {
+    ) throws -> UnsafeRawBufferPointer {
         guard offset >= DeltaFormat.headerLength, offset <= limit - DeltaFormat.sectionOverhead, bytes[offset] == kind.rawValue else {
             throw DeltaError(.corrupt, "\(path): no \(kind) section at offset \(offset)")
         }

@@ -19,7 +19,7 @@ extension Manifest {
     /// and a chunk length within ``DeltaFormat/maximumChunkLength``; every byte a run reads
     /// lies inside a file the manifest describes; and the runs of each data file add up to its
     /// recorded size, without overflow.
-    func validate() throws(DeltaError) {
+    func validate() throws {
         try Self.validate(target, side: "target")
         if let base { try Self.validate(base, side: "base") }
         let baseSizes = base?.dataFiles.map(\.size) ?? []
@@ -65,7 +65,7 @@ extension Manifest {
 
     /// A checkpoint name and file names that stay inside the directory they are joined to
     /// (``FileName``'s rule), and sizes that add up.
-    private static func validate(_ identity: BundleIdentity, side: String) throws(DeltaError) {
+    private static func validate(_ identity: BundleIdentity, side: String) throws {
         let name = identity.name
         if let problem = FileName.problem(with: name) {
             throw DeltaError(.corrupt, "manifest: the \(side) checkpoint name \(KeyText.escape(Array(name.utf8))) \(problem)")

@@ -162,7 +162,7 @@ public struct Manifest: Sendable {
     }
 
     /// Decodes a manifest payload, checking every count and length against the bytes left.
-    static func decode(_ bytes: [UInt8]) throws(DeltaError) -> Manifest {
+    static func decode(_ bytes: [UInt8]) throws -> Manifest {
         var reader = ManifestReader(bytes: bytes)
         let version = try reader.number()
         guard DeltaFormat.readableVersions.contains(version) else {
@@ -195,13 +195,13 @@ struct ManifestReader {
 
     var atEnd: Bool { position == bytes.count }
 
-    mutating func byte() throws(DeltaError) -> UInt8 {
+    mutating func byte() throws -> UInt8 {
         guard position < bytes.count else { throw DeltaError(.corrupt, "manifest is truncated") }
         position += 1
         return bytes[position - 1]
     }
 
-    mutating func number() throws(DeltaError) -> Int {
+    mutating func number() throws -> Int {
         let decoded = bytes.withUnsafeBytes { raw in try? Varint.decode(raw, at: position, maximumValue: UInt64(Int.max)) }
         guard let (value, next) = decoded else { throw DeltaError(.corrupt, "manifest has a bad number at byte \(position)") }
         position = next
@@ -209,7 +209,7 @@ struct ManifestReader {
     }
 
     /// A count of items that take at least `minimumBytesEach` bytes each.
-    mutating func count(minimumBytesEach: Int) throws(DeltaError) -> Int {
+    mutating func count(minimumBytesEach: Int) throws -> Int {
         let count = try number()
         guard count <= (bytes.count - position) / max(minimumBytesEach, 1) else {
             throw DeltaError(.corrupt, "manifest claims \(count) items in \(bytes.count - position) bytes")
@@ -219,7 +219,7 @@ struct ManifestReader {
 
     /// A string: valid UTF-8 without control characters, as this tool writes every name. A
     /// string that is not would be repaired or printed into another name; it is refused.
-    mutating func string() throws(DeltaError) -> String {
+    mutating func string() throws -> String {
         let length = try number()
         guard length <= bytes.count - position else { throw DeltaError(.corrupt, "manifest string runs past its end") }
         position += length
@@ -230,14 +230,14 @@ struct ManifestReader {
         return text
     }
 
-    mutating func uint32() throws(DeltaError) -> UInt32 {
+    mutating func uint32() throws -> UInt32 {
         guard bytes.count - position >= 4 else { throw DeltaError(.corrupt, "manifest is truncated") }
         let value = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: position, as: UInt32.self)) }
         position += 4
         return value
     }
 
-    mutating func hash() throws(DeltaError) -> XXH128Digest {
+    mutating func hash() throws -> XXH128Digest {
         guard bytes.count - position >= 16 else { throw DeltaError(.corrupt, "manifest is truncated") }
         let value = bytes.withUnsafeBytes { raw in
             XXH128Digest(high: raw.loadUInt64LE(at: position), low: raw.loadUInt64LE(at: position + 8))
@@ -246,12 +246,12 @@ struct ManifestReader {
         return value
     }
 
-    mutating func digest() throws(DeltaError) -> FileDigest {
+    mutating func digest() throws -> FileDigest {
         FileDigest(name: try string(), size: try number(), hash: try hash())
     }
 
     /// One run of a data file's plan: `u8 kind` and its fields (see docs/delta-format.md).
-    mutating func run(version: Int, programs: [PredictionProgram]) throws(DeltaError) -> Run {
+    mutating func run(version: Int, programs: [PredictionProgram]) throws -> Run {
         switch try byte() {
         case 0:
             let (file, offset, length) = (try number(), try number(), try number())
@@ -277,7 +277,7 @@ struct ManifestReader {
             guard program < programs.count else {
                 throw DeltaError(.corrupt, "manifest: a run names prediction program \(program) of \(programs.count)")
             }
-            let inputs = try (0..<(try count(minimumBytesEach: 3))).map { (_) throws(DeltaError) in try location() }
+            let inputs = try (0..<(try count(minimumBytesEach: 3))).map { (_) throws in try location() }
             let prediction = Run.Prediction(level: level, program: programs[program], inputs: inputs)
             return .predicted(length: length, encoding: encoding, section: section, prediction: prediction, name: try string())
         default:
@@ -285,20 +285,20 @@ struct ManifestReader {
         }
     }
 
-    mutating func location() throws(DeltaError) -> TensorLocation {
+    mutating func location() throws -> TensorLocation {
         guard let source = TensorLocation.Source(rawValue: try byte()) else { throw DeltaError(.corrupt, "manifest: bad prediction input") }
         return TensorLocation(source: source, file: try number(), offset: try number())
     }
 
     /// The encoding of a predicted run: one that uses its reference (the prediction).
-    mutating func predictedEncoding() throws(DeltaError) -> ChunkEncoding {
+    mutating func predictedEncoding() throws -> ChunkEncoding {
         guard let encoding = ChunkEncoding(rawValue: UInt8(truncatingIfNeeded: try number())), encoding.usesBase else {
             throw DeltaError(.corrupt, "manifest: bad encoding for a predicted chunk")
         }
         return encoding
     }
 
-    mutating func identity() throws(DeltaError) -> BundleIdentity {
+    mutating func identity() throws -> BundleIdentity {
         let name = try string()
         let index = try digest()
         let count = try self.count(minimumBytesEach: 18)

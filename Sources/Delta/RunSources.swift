@@ -9,18 +9,18 @@ struct RunSources: Sendable {
 
     /// Produces one run's bytes into `destination` (exactly the run's length). The pages it
     /// reads stay in this process until ``release(_:)``.
-    func produce(_ run: Run, into destination: UnsafeMutableRawBufferPointer, worker: RunWorker) throws(DeltaError) {
+    func produce(_ run: Run, into destination: UnsafeMutableRawBufferPointer, worker: RunWorker) throws {
         switch run {
         case .copy(let file, let source, let length, _):
             let range = source..<(source + length)
             baseFiles[file].withUnsafeBytes { destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[range])) }
         case .chunk(let length, let encoding, let elementSize, let section, let reference, _):
-            try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
+            try delta.withSection(at: section, kind: .chunk) { (payload) throws in
                 guard let reference else {
                     return try worker.codec.decode(payload, encoding: encoding, elementSize: elementSize, base: nil, into: destination)
                 }
                 let range = reference.offset..<(reference.offset + length)
-                try baseFiles[reference.file].withUnsafeBytes { (bytes) throws(DeltaError) in
+                try baseFiles[reference.file].withUnsafeBytes { (bytes) throws in
                     try worker.codec.decode(
                         payload, encoding: encoding, elementSize: elementSize,
                         base: UnsafeRawBufferPointer(rebasing: bytes[range]), into: destination)
@@ -28,8 +28,8 @@ struct RunSources: Sendable {
             }
         case .predicted(let length, let encoding, let section, let prediction, _):
             try worker.predictions.withPrediction(prediction, length: length, base: baseFiles, target: rebuilt) {
-                (reference) throws(DeltaError) in
-                try delta.withSection(at: section, kind: .chunk) { (payload) throws(DeltaError) in
+                (reference) throws in
+                try delta.withSection(at: section, kind: .chunk) { (payload) throws in
                     try worker.codec.decode(payload, encoding: encoding, elementSize: 4, base: reference, into: destination)
                 }
             }

@@ -12,7 +12,7 @@ extension DeltaApplier {
     /// Returns the XXH3-128 of the bytes written.
     func stream(
         _ runs: [(file: Int, offset: Int, run: Run)], to direct: PositionalWriter, sources: RunSources
-    ) throws(DeltaError) -> XXH128Digest {
+    ) throws -> XXH128Digest {
         let block = PositionalWriter.directAlignment
         let window = windowBytes > 0 ? windowBytes : max(jobs * batchPerJob, 1) * (4 << 20)
         let longest = runs.map(\.run.length).max() ?? 0
@@ -26,7 +26,7 @@ extension DeltaApplier {
         var start = 0  // the file offset of the buffer's first byte, a multiple of `block`
         var carried = 0  // bytes at the buffer's start already produced by the previous window
         var next = 0
-        let writes = BackgroundWork<DeltaError>()
+        let writes = BackgroundWork<FileError>()
         // No buffer goes away under a write in flight, whatever ends this function.
         defer {
             _ = try? writes.wait()
@@ -52,7 +52,6 @@ extension DeltaApplier {
             let written = SharedBuffer(bytes: UnsafeMutableRawBufferPointer(rebasing: buffer[..<(alignedEnd - start)]), origin: start)
             writes.start {
                 Result { () throws(FileError) in try direct.write(UnsafeRawBufferPointer(written.bytes), at: written.origin) }
-                    .mapError(DeltaError.init)
             }
             if last { break }
             carried = end - alignedEnd
@@ -65,12 +64,12 @@ extension DeltaApplier {
     }
 
     /// Produces a window's runs in parallel, each into its place in the buffer.
-    private func produce(_ runs: [(file: Int, offset: Int, run: Run)], into buffer: SharedBuffer, sources: RunSources) throws(DeltaError) {
-        let failures = ResultSlots<DeltaError?>(count: runs.count, initial: nil)
+    private func produce(_ runs: [(file: Int, offset: Int, run: Run)], into buffer: SharedBuffer, sources: RunSources) throws {
+        let failures = ResultSlots<(any Error)?>(count: runs.count, initial: nil)
         ParallelWork.run(count: runs.count, jobs: jobs, state: { RunWorker() }) { worker, index in
             let (_, offset, run) = runs[index]
             let destination = buffer.slice(offset..<(offset + run.length))
-            do throws(DeltaError) {
+            do throws {
                 try sources.produce(run, into: destination, worker: worker)
             } catch {
                 failures[index] = error

@@ -33,7 +33,7 @@ public struct CheckpointDiffer: Sendable {
     public init() {}
 
     /// Compares the variables `pairs` names (by default every variable, paired by stored key).
-    public func compare(_ a: CheckpointBundle, _ b: CheckpointBundle, pairs: [VariablePair]? = nil) throws(DiffError) -> DiffReport {
+    public func compare(_ a: CheckpointBundle, _ b: CheckpointBundle, pairs: [VariablePair]? = nil) throws -> DiffReport {
         let clock = Stopwatch()
         let left = Dictionary(a.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let right = Dictionary(b.summaries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -77,7 +77,7 @@ public struct CheckpointDiffer: Sendable {
     /// Runs the byte comparisons, then the statistics of whatever differs and of identical
     /// weights and optimizer state (the figures need their norms), with the changed rows of
     /// 2-D tensors.
-    private func execute(_ plans: [Plan], a: CheckpointBundle, b: CheckpointBundle) throws(DiffError) -> [Outcome] {
+    private func execute(_ plans: [Plan], a: CheckpointBundle, b: CheckpointBundle) throws -> [Outcome] {
         let candidates = plans.indices.filter { plans[$0].mayBeIdentical }
         let compared = candidates.flatMap { plans[$0].chunks(chunkBytes, plan: $0) }
         // Both passes are planned at once: the second reads what may differ and what needs norms.
@@ -110,9 +110,9 @@ public struct CheckpointDiffer: Sendable {
     /// bytes are equal and nil when they differ.
     private func run(
         _ chunks: [Chunk], _ plans: [Plan], _ a: CheckpointBundle, _ b: CheckpointBundle, compareOnly: Bool
-    ) throws(DiffError) -> [(Chunk, ChunkResult)] {
+    ) throws -> [(Chunk, ChunkResult)] {
         let results = ResultSlots<ChunkResult>(count: chunks.count, initial: ChunkResult())
-        let failures = ResultSlots<String?>(count: chunks.count, initial: nil)
+        let failures = ResultSlots<TensorError?>(count: chunks.count, initial: nil)
         let tolerance = self.tolerance.map { (absolute: $0.absolute, relative: $0.relative) }
         ParallelWork.run(count: chunks.count, jobs: jobs) { index in
             let chunk = chunks[index]
@@ -120,11 +120,11 @@ public struct CheckpointDiffer: Sendable {
                 results[index] = try plans[chunk.plan].process(chunk, a, b, compareOnly: compareOnly, tolerance: tolerance)
                 progress?.advance(Int64(chunk.range.count))
             } catch {
-                failures[index] = error.description
+                failures[index] = error
             }
         }
         for index in chunks.indices {
-            if let failure = failures[index] { throw DiffError(cause: failure) }
+            if let failure = failures[index] { throw failure }
         }
         return chunks.indices.map { (chunks[$0], results[$0]) }
     }

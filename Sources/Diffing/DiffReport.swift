@@ -124,8 +124,18 @@ public struct DiffReport: Sendable {
     }
 }
 
-/// Why a diff could not be made.
+/// Why a diff could not be made, where the differ itself decides it: a code and one readable
+/// line naming the tensor and the cause. A tensor that cannot be read is reported by its own
+/// `TensorError`.
 public struct DiffError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable {
+        /// The tensor's dtype is one the differ does not compare.
+        case unsupportedType
+        /// A tensor assembled from its slices does not hold fixed-size elements.
+        case unexpectedContents
+    }
+
+    public let code: Code
     public let cause: String
 
     public var description: String { cause }

@@ -41,35 +41,31 @@ struct Plan: Sendable {
         variable: Int, pair: VariablePair, a x: VariableSummary, b y: VariableSummary,
         in bundles: (a: CheckpointBundle, b: CheckpointBundle)
     )
-        throws(DiffError)
+        throws
     {
         guard let kind = ElementKind(y.dtype) else {
-            throw DiffError(cause: "tensor \(y.name): cannot compare dtype \(y.dtype)")
+            throw DiffError(code: .unsupportedType, cause: "tensor \(y.name): cannot compare dtype \(y.dtype)")
         }
         self.variable = variable
         self.pair = pair
         self.summary = y
         self.kind = kind
         let (a, b) = bundles
-        do {
-            let left = try a.entry(forKey: x.key)
-            let right = try b.entry(forKey: y.key)
-            if case .opaque = kind {
-                segments = [.opaque(aKey: x.key, bKey: y.key)]
-            } else if !left.isPartitioned && !right.isPartitioned {
-                segments = [try Self.stored(x.key, y.key, a, b)]
-            } else if left.slices == right.slices {
-                segments = try left.slices.map { (slice) throws(TensorError) -> Segment in
-                    try Self.stored(SliceKey.encode(name: x.key, slice: slice), SliceKey.encode(name: y.key, slice: slice), a, b)
-                }
-            } else {
-                guard case .fixed(let leftBytes) = try a.value(forKey: x.key).contents,
-                    case .fixed(let rightBytes) = try b.value(forKey: y.key).contents
-                else { throw DiffError(cause: "tensor \(y.name): unexpected contents") }
-                segments = [.assembled(a: leftBytes, b: rightBytes)]
+        let left = try a.entry(forKey: x.key)
+        let right = try b.entry(forKey: y.key)
+        if case .opaque = kind {
+            segments = [.opaque(aKey: x.key, bKey: y.key)]
+        } else if !left.isPartitioned && !right.isPartitioned {
+            segments = [try Self.stored(x.key, y.key, a, b)]
+        } else if left.slices == right.slices {
+            segments = try left.slices.map { (slice) throws(TensorError) -> Segment in
+                try Self.stored(SliceKey.encode(name: x.key, slice: slice), SliceKey.encode(name: y.key, slice: slice), a, b)
             }
-        } catch {
-            throw DiffError(cause: "\(error)")
+        } else {
+            guard case .fixed(let leftBytes) = try a.value(forKey: x.key).contents,
+                case .fixed(let rightBytes) = try b.value(forKey: y.key).contents
+            else { throw DiffError(code: .unexpectedContents, cause: "tensor \(y.name): unexpected contents") }
+            segments = [.assembled(a: leftBytes, b: rightBytes)]
         }
         let dimensions = y.shape.dimensions
         if dimensions.count == 2, kind.isNumeric, segments.count == 1, let size = y.dtype.elementSize, dimensions[0] > 0, dimensions[1] > 0,

@@ -27,17 +27,13 @@ struct ProfileFile: Sendable {
     }
 
     /// Reads the file at `path`; an absent file is empty, an unreadable one an error.
-    init(path: String) throws(StoreError) {
+    init(path: String) throws(FileError) {
         switch FileSystem.kind(of: path) {
         case .missing:
             self.init(text: "")
         default:
-            do {
-                let bytes = try MappedFile(path: path).withUnsafeBytes { Array($0) }
-                self.init(text: String(decoding: bytes, as: UTF8.self))
-            } catch {
-                throw StoreError(.io, path, error.cause)
-            }
+            let bytes = try MappedFile(path: path).withUnsafeBytes { Array($0) }
+            self.init(text: String(decoding: bytes, as: UTF8.self))
         }
     }
 

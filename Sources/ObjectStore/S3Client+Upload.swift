@@ -6,16 +6,13 @@ extension S3Client {
     /// multipart threshold, otherwise a multipart upload with several parts in flight, each
     /// sent with `Content-MD5`, aborted on any failure so that no part is left behind. With
     /// `createOnly`, the object appears only if the key was free, and never half-written.
+    ///
+    /// - Throws: ``StoreError`` for the store's failures, `FileError` for the local file's.
     @discardableResult
     public func upload(
         file path: String, to location: ObjectLocation, options: WriteOptions = WriteOptions()
-    ) async throws(StoreError) -> String {
-        let file: MappedFile
-        do {
-            file = try MappedFile(path: path)
-        } catch {
-            throw StoreError(.io, path, error.cause)
-        }
+    ) async throws -> String {
+        let file = try MappedFile(path: path)
         guard file.count >= configuration.multipartThreshold else {
             return try await put(location, buffer: file.withUnsafeBytes { ByteBuffer(bytes: $0) }, options: options)
         }
@@ -45,33 +42,27 @@ extension S3Client {
     /// Uploads every part, a few at a time; returns their entity tags in part order.
     private func uploadParts(
         of file: MappedFile, partSize: Int, to location: ObjectLocation, uploadID: String
-    ) async throws(StoreError) -> [String] {
+    ) async throws -> [String] {
         let count = (file.count + partSize - 1) / partSize
         // The pages of the parts in flight are resident until each is sent: about 128 MiB of them.
         let inFlight = max(1, min(8, configuration.connections, (128 << 20) / partSize, count))
-        do {
-            return try await withThrowingTaskGroup(of: (Int, String).self) { group in
-                var etags = [String](repeating: "", count: count)
-                var next = 0
-                func launch() {
-                    let index = next
-                    next += 1
-                    let range = index * partSize..<min(file.count, (index + 1) * partSize)
-                    group.addTask {
-                        (index, try await self.uploadPart(file, range: range, number: index + 1, to: location, uploadID: uploadID))
-                    }
+        return try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            var etags = [String](repeating: "", count: count)
+            var next = 0
+            func launch() {
+                let index = next
+                next += 1
+                let range = index * partSize..<min(file.count, (index + 1) * partSize)
+                group.addTask {
+                    (index, try await self.uploadPart(file, range: range, number: index + 1, to: location, uploadID: uploadID))
                 }
-                while next < min(inFlight, count) { launch() }
-                while let (index, etag) = try await group.next() {
-                    etags[index] = etag
-                    if next < count { launch() }
-                }
-                return etags
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.io, location.description, "the upload stopped: \(error)")
+            while next < min(inFlight, count) { launch() }
+            while let (index, etag) = try await group.next() {
+                etags[index] = etag
+                if next < count { launch() }
+            }
+            return etags
         }
     }
 

@@ -15,7 +15,7 @@ public final class S3Client: Sendable {
     let retry: RetryPolicy
 
     /// A client configured from `environment` (see ``StoreConfiguration/fromEnvironment(_:)``).
-    public convenience init(environment: [String: String] = StoreConfiguration.processEnvironment) throws(StoreError) {
+    public convenience init(environment: [String: String] = StoreConfiguration.processEnvironment) throws {
         let configuration = try StoreConfiguration.fromEnvironment(environment)
         self.init(configuration: configuration, environment: environment)
     }

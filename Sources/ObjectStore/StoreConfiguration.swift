@@ -113,7 +113,10 @@ public struct StoreConfiguration: Sendable {
     ///   `AWS_MAX_ATTEMPTS`, and the limits that make every operation end in bounded time:
     ///   `CKPT_S3_CONNECT_TIMEOUT` and `CKPT_S3_READ_TIMEOUT` (seconds), `CKPT_S3_LOW_SPEED_LIMIT`
     ///   (bytes/s) over `CKPT_S3_LOW_SPEED_TIME` (seconds), `CKPT_S3_MAX_LIST_PAGES`.
-    public static func fromEnvironment(_ environment: [String: String]) throws(StoreError) -> StoreConfiguration {
+    ///
+    /// - Throws: ``StoreError`` for a setting that cannot be used, `FileError` for a profile
+    ///   file that cannot be read.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> StoreConfiguration {
         let home = environment["HOME"] ?? "/"
         let profileName = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         let credentialsPath = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"

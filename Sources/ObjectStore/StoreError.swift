@@ -7,7 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable, Hashable {
             case notFound, noSuchBucket, credentials, accessDenied, clockSkew, unreachable, preconditionFailed
-            case conflict, archived, server, malformedResponse, invalidRequest, io
+            case conflict, archived, server, malformedResponse, invalidRequest
         }
 
         private let kind: Kind
@@ -37,8 +37,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let malformedResponse = Code(.malformedResponse)
         /// The store refused the request as invalid.
         public static let invalidRequest = Code(.invalidRequest)
-        /// A local file to upload or a local limit failed.
-        public static let io = Code(.io)
 
         public var description: String { kind.rawValue }
     }

@@ -28,12 +28,12 @@ public final class BucketArchive: ArchivePublisher {
 
     /// Lists the archive at `url` and copies its manifest into a new staging directory;
     /// `storageClass` is the class of the files this run creates (the manifest stays STANDARD).
-    public init(_ url: String, storageClass: String? = nil, in session: RemoteSession) throws(RemoteError) {
+    public init(_ url: String, storageClass: String? = nil, in session: RemoteSession) throws {
         let location = try RemoteSession.location(url)
         self.location = ObjectLocation(bucket: location.bucket, key: location.folderKey)
         self.session = session
         self.storageClass = storageClass
-        self.staging = try StagedCopy.staging(standingFor: self.location.description)
+        self.staging = try ScratchDirectory.staging(standingFor: self.location.description)
         let folder = self.location
         let staged = staging.path
         let (objects, tag) = try session.run { client in
@@ -52,8 +52,8 @@ public final class BucketArchive: ArchivePublisher {
     /// The archive's manifest.
     ///
     /// - Throws: ``RemoteError`` (``RemoteError/Code/notAnArchive``) when the folder holds none,
-    ///   or reporting the ``ArchiveError`` of a manifest that does not load.
-    public func manifest() throws(RemoteError) -> ArchiveManifest {
+    ///   or the ``ArchiveError`` of a manifest that does not load.
+    public func manifest() throws -> ArchiveManifest {
         guard let manifest = try manifestIfAny() else {
             throw RemoteError(.notAnArchive, "\(location): not an archive (no \(ArchiveManifest.fileName))")
         }
@@ -61,16 +61,12 @@ public final class BucketArchive: ArchivePublisher {
     }
 
     /// The archive's manifest, or nil when the folder holds none yet.
-    public func manifestIfAny() throws(RemoteError) -> ArchiveManifest? {
-        do {
-            return try ArchiveManifest.load(directory: staging.path)
-        } catch {
-            throw Self.relocated(error)
-        }
+    public func manifestIfAny() throws -> ArchiveManifest? {
+        try ArchiveManifest.load(directory: staging.path)
     }
 
     /// The entry of `step`, or of the newest step when nil.
-    public func entry(step: Int64?) throws(RemoteError) -> ArchiveEntry {
+    public func entry(step: Int64?) throws -> ArchiveEntry {
         let manifest = try manifest()
         guard let entry = step.map(manifest.entry(step:)) ?? manifest.entries.last else {
             throw RemoteError(.noSuchStep, "\(location): \(step.map { "no step \($0) in the archive" } ?? "the archive holds no step")")
@@ -82,7 +78,7 @@ public final class BucketArchive: ArchivePublisher {
     /// objects but no manifest, and copies what the run reads: the chain of each new step's base
     /// and the complete deltas a killed run left unlisted. Returns the files that cannot be read
     /// now (archive storage classes): a step whose base chain needs one starts a new chain.
-    public func prepare(for run: TrainingRun) throws(RemoteError) -> Set<String> {
+    public func prepare(for run: TrainingRun) throws -> Set<String> {
         guard FileSystem.exists(Path.join(staging.path, ArchiveManifest.fileName)) else {
             let present = names
             guard present.isEmpty else {
@@ -95,13 +91,9 @@ public final class BucketArchive: ArchivePublisher {
         }
         let manifest = try manifest()
         var needed = Set<String>()
-        do {
-            for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
-                guard let base = manifest.predecessor(of: checkpoint.step) else { continue }
-                needed.formUnion(try manifest.chain(to: base).map(\.file))
-            }
-        } catch {
-            throw Self.relocated(error)
+        for checkpoint in run.checkpoints where manifest.entry(step: checkpoint.step) == nil {
+            guard let base = manifest.predecessor(of: checkpoint.step) else { continue }
+            needed.formUnion(try manifest.chain(to: base).map(\.file))
         }
         let listed = Set(manifest.entries.flatMap { [$0.file] + $0.companions.map(\.file) })
         needed.formUnion(names.filter { !listed.contains($0) && ($0.hasSuffix(".ckptdelta") || $0.hasSuffix(".zst")) })
@@ -116,7 +108,7 @@ public final class BucketArchive: ArchivePublisher {
     /// Of `names`, those whose objects sit in an archive storage class and must be restored
     /// before they can be read (a listing names the class; a HEAD tells whether a restored copy
     /// is readable).
-    public func frozen(_ names: some Sequence<String>) throws(RemoteError) -> [String] {
+    public func frozen(_ names: some Sequence<String>) throws -> [String] {
         let archived = state.withLock { state in names.filter { state.objects[$0]?.needsRestore ?? false } }
         guard !archived.isEmpty else { return [] }
         let folder = location
@@ -129,7 +121,7 @@ public final class BucketArchive: ArchivePublisher {
     }
 
     /// Copies the objects `names` into the staging directory (those already there are kept).
-    public func fetch(_ names: some Sequence<String>) throws(RemoteError) {
+    public func fetch(_ names: some Sequence<String>) throws {
         let wanted = state.withLock { state in
             Set(names).compactMap { name in FileSystem.exists(Path.join(staging.path, name)) ? nil : state.objects[name] }
         }
@@ -138,18 +130,13 @@ public final class BucketArchive: ArchivePublisher {
     }
 
     /// The files a restore of `entry` reads: its chain and their companions.
-    public static func files(toRestore entry: ArchiveEntry, manifest: ArchiveManifest) throws(RemoteError) -> [String] {
-        do {
-            let chain = try manifest.chain(to: entry)
-            return chain.map(\.file) + entry.companions.map(\.file)
-        } catch {
-            throw relocated(error)
-        }
+    public static func files(toRestore entry: ArchiveEntry, manifest: ArchiveManifest) throws -> [String] {
+        try manifest.chain(to: entry).map(\.file) + entry.companions.map(\.file)
     }
 
     /// Asks the store to restore the objects `names` from their archive storage class for
     /// `days` days; returns how many restores were started (the others were under way or done).
-    public func thaw(_ names: [String], days: Int, tier: String) throws(RemoteError) -> Int {
+    public func thaw(_ names: [String], days: Int, tier: String) throws -> Int {
         let targets = names.map(location.appending)
         return try session.run { client in
             var started = 0
@@ -171,7 +158,7 @@ public final class BucketArchive: ArchivePublisher {
 
     // MARK: ArchivePublisher
 
-    public func publish(file name: String, in directory: String) throws(ArchiveError) {
+    public func publish(file name: String, in directory: String) throws {
         guard state.withLock({ $0.objects[name] == nil }) else { return }
         let target = location.appending(name)
         let options = WriteOptions(createOnly: true, storageClass: storageClass)
@@ -179,63 +166,47 @@ public final class BucketArchive: ArchivePublisher {
         guard case .regular(let size) = FileSystem.kind(of: path) else {
             throw ArchiveError(.io, "\(path): vanished before it was uploaded")
         }
-        do {
+        try conditionally(target, "exists") {
             try session.run { client in _ = try await client.upload(file: path, to: target, options: options) }
-        } catch {
-            throw Self.lostWrite(error, target: target, what: "exists")
         }
         state.withLock {
             $0.objects[name] = ObjectInfo(location: target, size: Int64(size), etag: "", storageClass: storageClass ?? "STANDARD")
         }
     }
 
-    public func publishManifest(in directory: String) throws(ArchiveError) {
+    public func publishManifest(in directory: String) throws {
         let target = location.appending(ArchiveManifest.fileName)
-        let bytes: [UInt8]
-        do {
-            bytes = try MappedFile(path: Path.join(directory, ArchiveManifest.fileName)).withUnsafeBytes { Array($0) }
-        } catch {
-            throw ArchiveError(error)
-        }
+        let bytes = try MappedFile(path: Path.join(directory, ArchiveManifest.fileName)).withUnsafeBytes { Array($0) }
         let tag = state.withLock { $0.manifestTag }
         let options = WriteOptions(createOnly: tag == nil, ifMatch: tag, contentType: "application/json")
-        do {
+        try conditionally(target, "changed since this run read it") {
             let written = try session.run { client -> String in
                 let etag = try await client.put(target, bytes: bytes, options: options)
                 if !etag.isEmpty { return etag }
                 return try await client.head(target)?.etag ?? ""
             }
             state.withLock { $0.manifestTag = written }
-        } catch {
-            throw Self.lostWrite(error, target: target, what: "changed since this run read it")
         }
     }
 
-    public func remove(file name: String) throws(ArchiveError) {
+    public func remove(file name: String) throws {
         let target = location.appending(name)
-        do {
-            try session.run { client in try await client.delete(target) }
-        } catch {
-            throw ArchiveError(.io, error.message, underlying: error)
-        }
+        try session.run { client in try await client.delete(target) }
         _ = state.withLock { $0.objects.removeValue(forKey: name) }
     }
 
-    /// A lost conditional write (the store's precondition failed, or it saw a concurrent write
-    /// to the key) says that another archiver is at work; other failures are reported as they are.
-    private static func lostWrite(_ error: RemoteError, target: ObjectLocation, what: String) -> ArchiveError {
-        guard let code = error.storeError?.code, code == .preconditionFailed || code == .conflict else {
-            return ArchiveError(.io, error.message, underlying: error)
+    /// Runs the conditional write `write` to `target`. A lost one (the store's precondition
+    /// failed, or it saw a concurrent write to the key) says that another archiver is at work:
+    /// ``ArchiveError/Code/busy``, naming the object and `what` was found; other failures are
+    /// thrown as they are.
+    private func conditionally(_ target: ObjectLocation, _ what: String, _ write: () throws -> Void) throws {
+        do {
+            try write()
+        } catch let error as StoreError where error.code == .preconditionFailed || error.code == .conflict {
+            throw ArchiveError(
+                .busy,
+                "\(target): \(what): another archiver is writing this archive; this run stopped (what it uploaded is listed again or reported by the next run)"
+            )
         }
-        return ArchiveError(
-            .busy,
-            "\(target): \(what): another archiver is writing this archive; this run stopped (what it uploaded is listed again or reported by the next run)",
-            underlying: error)
-    }
-
-    /// An archive failure met on the staging copy, reported as the archive's: a damaged
-    /// manifest or chain is the archive's, never the staging directory's.
-    private static func relocated(_ error: ArchiveError) -> RemoteError {
-        RemoteError(error.code == .notAnArchive ? .notAnArchive : .archive, ScratchDirectory.originalPaths(in: error.cause), cause: error)
     }
 }

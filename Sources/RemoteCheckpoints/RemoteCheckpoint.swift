@@ -19,7 +19,7 @@ public struct RemoteCheckpoint: Sendable {
 
     /// Opens the checkpoint: its index read whole into memory, its data files known by their
     /// listed sizes.
-    public func open(in session: RemoteSession) throws(RemoteError) -> CheckpointBundle {
+    public func open(in session: RemoteSession) throws -> CheckpointBundle {
         let (folder, name) = (folder, Path.fileName(of: prefix))
         return try session.run { client in try await folder.bundle(named: name, client: client) }
     }
@@ -27,10 +27,10 @@ public struct RemoteCheckpoint: Sendable {
     /// Verifies the opened `bundle` with `verifier`, streaming its data files: ranged reads as
     /// large and as many in flight as the store's configuration says.
     ///
-    /// - Throws: ``RemoteError`` when the store fails (which says nothing about the checkpoint).
+    /// - Throws: ``StoreError`` when the store fails (which says nothing about the checkpoint).
     public func verify(
         _ bundle: CheckpointBundle, with verifier: Verifier, in session: RemoteSession
-    ) throws(RemoteError) -> CheckpointReport {
+    ) throws -> CheckpointReport {
         var verifier = verifier
         verifier.readsInFlight = min(session.client.configuration.connections, 32)
         verifier.chunkSize = session.client.configuration.rangeSize
@@ -42,7 +42,7 @@ public struct RemoteCheckpoint: Sendable {
 
     /// The training state of the opened `bundle`, its object graph read from the store (a graph
     /// that does not read leaves the names to the stored keys, as a local one does).
-    public func trainingState(of bundle: CheckpointBundle, in session: RemoteSession) throws(RemoteError) -> TrainingState {
+    public func trainingState(of bundle: CheckpointBundle, in session: RemoteSession) throws -> TrainingState {
         let folder = folder
         let graph = try session.run { client -> [UInt8]? in
             guard
@@ -58,10 +58,10 @@ public struct RemoteCheckpoint: Sendable {
     /// The value of the opened `bundle`'s tensor under `key`, its bytes read in one ranged read
     /// and checked as TensorFlow checks them on restore, or why it fails those checks.
     ///
-    /// - Throws: ``RemoteError`` when the store fails.
+    /// - Throws: ``StoreError`` when the store fails.
     public func value(
         forKey key: [UInt8], of bundle: CheckpointBundle, in session: RemoteSession
-    ) throws(RemoteError) -> Result<
+    ) throws -> Result<
         TensorValue, TensorError
     > {
         let folder = folder

@@ -50,24 +50,14 @@ public struct RemoteFolder: Sendable {
 
     /// Opens the checkpoint `name` of this folder: its index read whole into memory, its data
     /// files known by their listed sizes.
-    func bundle(named name: String, client: S3Client) async throws(RemoteError) -> CheckpointBundle {
+    func bundle(named name: String, client: S3Client) async throws -> CheckpointBundle {
         let indexLocation = location.appending(BundleFiles.index(prefix: name))
-        let index: (bytes: [UInt8], etag: String)?
-        do {
-            index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex)
-        } catch {
-            throw RemoteError(error)
-        }
+        let index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex)
         guard let index else { throw RemoteError(.noSuchCheckpoint, "\(indexLocation): no such object") }
         let copied = index.bytes.withUnsafeBytes { raw in
             Result { () throws(FileError) in try MappedFile(copying: raw, path: indexLocation.description) }
         }
-        switch copied {
-        case .success(let file):
-            return CheckpointBundle(prefix: location.appending(name).description, indexFile: file, dataFileSizes: sizes)
-        case .failure(let error):
-            throw RemoteError(error)
-        }
+        return CheckpointBundle(prefix: location.appending(name).description, indexFile: try copied.get(), dataFileSizes: sizes)
     }
 
     /// The value of `bundle`'s tensor under `key`, its bytes read from the store in one ranged

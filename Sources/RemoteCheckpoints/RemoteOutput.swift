@@ -7,11 +7,11 @@ public enum RemoteOutput {
     /// created only if absent unless `force`; an object whose URL is among `inputs` (what the
     /// command read) is never replaced.
     ///
-    /// - Throws: ``RemoteError``: ``RemoteError/Code/exists`` for an object in the way, or the
-    ///   store's failure.
+    /// - Throws: ``RemoteError`` (``RemoteError/Code/exists``) for an object in the way, or the
+    ///   store's ``StoreError``.
     public static func upload(
         _ names: [String], from directory: String, to url: String, force: Bool, inputs: [String], in session: RemoteSession
-    ) throws(RemoteError) {
+    ) throws {
         let folder = try RemoteSession.location(url)
         let read = Set(inputs.compactMap(ObjectLocation.init(url:)))
         if let input = names.map(folder.appending).first(where: read.contains) {
@@ -23,7 +23,7 @@ public enum RemoteOutput {
                 do {
                     try await client.upload(file: Path.join(directory, name), to: folder.appending(name), options: options)
                 } catch let error as StoreError where error.code == .preconditionFailed {
-                    throw RemoteError(.exists, "\(folder.appending(name)): exists (use --force to replace it)", cause: error)
+                    throw RemoteError(.exists, "\(folder.appending(name)): exists (use --force to replace it)")
                 }
             }
         }
@@ -31,13 +31,8 @@ public enum RemoteOutput {
 
     /// The files of the checkpoint written into `directory`, data files before the index (so a
     /// reader never finds an index whose data is missing).
-    public static func checkpointFiles(in directory: String) throws(RemoteError) -> [String] {
-        let names: [String]
-        do {
-            names = try FileSystem.contents(ofDirectory: directory)
-        } catch {
-            throw RemoteError(error)
-        }
+    public static func checkpointFiles(in directory: String) throws -> [String] {
+        let names = try FileSystem.contents(ofDirectory: directory)
         return names.filter { !$0.hasSuffix(".index") }.sorted() + names.filter { $0.hasSuffix(".index") }.sorted()
     }
 }

@@ -1,29 +1,34 @@
 import MappedIO
 import ObjectStore
+import Synchronization
 
 /// The object store behind `s3://` paths, for synchronous callers: one client (shut down when
 /// the session goes away), and a bridge that runs its async work to completion while the calling
-/// thread waits, turning every failure into a ``RemoteError`` that keeps its cause.
+/// thread waits, its failures thrown as they are.
 public final class RemoteSession: Sendable {
     let client: S3Client
 
     /// The session of this process, configured from the environment the way AWS tools are,
     /// created on first use.
     ///
-    /// - Throws: ``RemoteError`` (``RemoteError/Code/store``) when the configuration is unusable.
-    public static func shared() throws(RemoteError) -> RemoteSession {
-        try process.get()
+    /// - Throws: what ``init(environment:)`` throws when the configuration is unusable.
+    public static func shared() throws -> RemoteSession {
+        try process.withLock { session in
+            if let session { return session }
+            let created = try RemoteSession(environment: StoreConfiguration.processEnvironment)
+            session = created
+            return created
+        }
     }
 
-    private static let process = Result { () throws(RemoteError) in try RemoteSession(environment: StoreConfiguration.processEnvironment) }
+    private static let process = Mutex<RemoteSession?>(nil)
 
     /// A session configured from `environment` (the variables AWS tools read).
-    public convenience init(environment: [String: String]) throws(RemoteError) {
-        do {
-            self.init(client: try S3Client(environment: environment))
-        } catch {
-            throw RemoteError(error)
-        }
+    ///
+    /// - Throws: ``StoreError`` for a setting that cannot be used, `FileError` for a profile
+    ///   file that cannot be read.
+    public convenience init(environment: [String: String]) throws {
+        self.init(client: try S3Client(environment: environment))
     }
 
     init(client: S3Client) {
@@ -42,7 +47,7 @@ public final class RemoteSession: Sendable {
     /// The location an `s3://` path names.
     ///
     /// - Throws: ``RemoteError`` (``RemoteError/Code/notAURL``) saying what a location must be.
-    public static func location(_ path: String) throws(RemoteError) -> ObjectLocation {
+    public static func location(_ path: String) throws -> ObjectLocation {
         guard let location = ObjectLocation(url: path) else {
             throw RemoteError(
                 .notAURL,
@@ -53,27 +58,16 @@ public final class RemoteSession: Sendable {
     }
 
     /// The folder URL (ending in `/`) and the object name of the `s3://` path `url`.
-    public static func folderAndName(of url: String) throws(RemoteError) -> (folder: String, name: String) {
+    public static func folderAndName(of url: String) throws -> (folder: String, name: String) {
         let location = try location(url)
         return (location.parent.description, location.name)
     }
 
     /// Runs `work` against the store, waiting for it.
     ///
-    /// - Throws: ``RemoteError``: the one `work` threw, or one reporting the ``StoreError`` or
-    ///   ``FileError`` it threw (any other error is reported as a store failure, kept as cause).
-    func run<Value: Sendable>(_ work: @escaping @Sendable (S3Client) async throws -> Value) throws(RemoteError) -> Value {
+    /// - Throws: what `work` threw, unchanged (a ``StoreError`` for the store's failures).
+    func run<Value: Sendable>(_ work: @escaping @Sendable (S3Client) async throws -> Value) throws -> Value {
         let client = client
-        do {
-            return try AsyncBridge.run { try await work(client) }
-        } catch let error as RemoteError {
-            throw error
-        } catch let error as StoreError {
-            throw RemoteError(error)
-        } catch let error as FileError {
-            throw RemoteError(error)
-        } catch {
-            throw RemoteError(.store, String(describing: error), cause: error)
-        }
+        return try AsyncBridge.run { try await work(client) }
     }
 }

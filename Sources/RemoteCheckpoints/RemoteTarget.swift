@@ -16,10 +16,10 @@ public struct RemoteTarget: Sendable {
     /// (whose `.index` exists) name one checkpoint, anything else a folder (with or without a
     /// trailing `/`), whose checkpoints are ordered by its state file, then by name.
     ///
-    /// - Throws: ``RemoteError``: ``RemoteError/Code/noSuchCheckpoint`` naming the path when it
+    /// - Throws: ``RemoteError`` (``RemoteError/Code/noSuchCheckpoint``) naming the path when it
     ///   names nothing (or a folder without checkpoints, saying what it holds), or the store's
-    ///   failure.
-    public static func locate(_ path: String, latestOnly: Bool, in session: RemoteSession) throws(RemoteError) -> RemoteTarget {
+    ///   ``StoreError``.
+    public static func locate(_ path: String, latestOnly: Bool, in session: RemoteSession) throws -> RemoteTarget {
         let location = try RemoteSession.location(path)
         return try session.run { client in try await locate(location, path: path, latestOnly: latestOnly, client: client) }
     }

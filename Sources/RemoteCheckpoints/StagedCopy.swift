@@ -13,12 +13,12 @@ public struct StagedCopy: Sendable {
 
     /// Copies the checkpoint `path` names (the newest of a folder).
     ///
-    /// - Throws: ``RemoteError`` when the path names no checkpoint, the store fails, or the
-    ///   staging directory cannot be made.
-    public init(_ path: String, in session: RemoteSession) throws(RemoteError) {
+    /// - Throws: ``RemoteError`` when the path names no checkpoint, ``StoreError`` when the
+    ///   store fails, `FileError` when the staging directory cannot be made.
+    public init(_ path: String, in session: RemoteSession) throws {
         let target = try RemoteTarget.locate(path, latestOnly: true, in: session)
         let name = Path.fileName(of: target.checkpoints[0].prefix)
-        let staging = try Self.staging(standingFor: target.folder.location.description)
+        let staging = try ScratchDirectory.staging(standingFor: target.folder.location.description)
         let objects = target.folder.objects(ofCheckpoint: name)
         let directory = staging.path
         try session.run { client in try await client.download(objects, into: directory) }
@@ -27,20 +27,12 @@ public struct StagedCopy: Sendable {
         self.staging = staging
     }
 
-    /// A staging directory whose files stand for those of `origin` in what the tools print.
-    public static func staging(standingFor origin: String?) throws(RemoteError) -> ScratchDirectory {
-        do {
-            return try ScratchDirectory.staging(standingFor: origin)
-        } catch {
-            throw RemoteError(error)
-        }
-    }
-
     /// The remote file `url` (a delta) copied into `staging`, which then stands for the file's
     /// folder.
     ///
-    /// - Throws: ``RemoteError`` when there is no such object or the store fails.
-    public static func file(_ url: String, into staging: ScratchDirectory, in session: RemoteSession) throws(RemoteError) -> String {
+    /// - Throws: ``RemoteError`` when there is no such object, ``StoreError`` when the store
+    ///   fails.
+    public static func file(_ url: String, into staging: ScratchDirectory, in session: RemoteSession) throws -> String {
         let location = try RemoteSession.location(url)
         ScratchDirectory.record(staging.path, standsFor: location.parent.description)
         let local = Path.join(staging.path, location.name)

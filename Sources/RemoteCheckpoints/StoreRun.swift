@@ -17,12 +17,12 @@ public struct StoreRun: CheckpointSource {
 
     /// Lists the training folder `url`.
     ///
-    /// - Throws: ``RemoteError`` when `url` names one checkpoint, not a folder, when the folder
-    ///   holds no checkpoint with a step number, or when the store fails.
-    public init(_ url: String, in session: RemoteSession) throws(RemoteError) {
+    /// - Throws: ``RemoteError`` when `url` names one checkpoint, not a folder, or when the
+    ///   folder holds no checkpoint with a step number; ``StoreError`` when the store fails.
+    public init(_ url: String, in session: RemoteSession) throws {
         let target = try RemoteTarget.locate(url, latestOnly: false, in: session)
         guard let directory = target.directory else { throw RemoteError(.usage, "\(url): a training folder is needed, not one checkpoint") }
-        let staging = try StagedCopy.staging(standingFor: target.folder.location.description)
+        let staging = try ScratchDirectory.staging(standingFor: target.folder.location.description)
         let run = TrainingRun(directory, filesIn: staging.path)
         guard !run.checkpoints.isEmpty || !run.ignored.isEmpty else {
             throw RemoteError(.noSuchCheckpoint, "\(url): nothing to archive, no checkpoint with a step number in this folder")
@@ -41,16 +41,12 @@ public struct StoreRun: CheckpointSource {
     /// Downloads the checkpoint's objects (its `.meta` too) into the staging directory, then
     /// removes the files of the checkpoint staged two calls before.
     ///
-    /// - Throws: ``ArchiveError`` (``ArchiveError/Code/io``) with the store's ``RemoteError``
-    ///   beneath it.
-    public mutating func stage(_ checkpoint: TrainingRun.Checkpoint) throws(ArchiveError) {
+    /// - Throws: ``StoreError`` when the store fails, `FileError` when a staged file cannot be
+    ///   written.
+    public mutating func stage(_ checkpoint: TrainingRun.Checkpoint) throws {
         let objects = folder.objects(ofCheckpoint: checkpoint.name, companions: true)
         let directory = staging.path
-        do {
-            try session.run { client in try await client.download(objects, into: directory) }
-        } catch {
-            throw ArchiveError(.io, error.message, underlying: error)
-        }
+        try session.run { client in try await client.download(objects, into: directory) }
         staged.append(objects.map(\.location.name))
         if staged.count > 2 {
             for file in staged.removeFirst() { try? FileSystem.remove(Path.join(directory, file)) }

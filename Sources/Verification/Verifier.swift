@@ -45,7 +45,7 @@ public struct Verifier: Sendable {
         do {
             bundle = try CheckpointBundle(prefix: prefix)
         } catch {
-            return Self.unreadable(prefix: prefix, cause: error.file.cause, since: start)
+            return Self.unreadable(prefix: prefix, cause: error.cause, since: start)
         }
         return verify(bundle, since: start)
     }

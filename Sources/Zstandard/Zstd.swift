@@ -13,10 +13,11 @@ public struct ZstdError: Error, Sendable, CustomStringConvertible {
     }
 
     public let code: Code
-    /// One readable line: zstd's error name or the sizes involved.
+    /// zstd's error name, or the sizes involved.
     public let cause: String
 
-    public var description: String { cause }
+    /// One readable line naming zstd and the cause.
+    public var description: String { "zstd: \(cause)" }
 }
 
 /// A reusable zstd compression context (one per thread: contexts are not thread-safe).

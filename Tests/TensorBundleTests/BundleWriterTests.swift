@@ -51,7 +51,8 @@ import Testing
         }
         #expect(wrongSize?.code == .badTensor)
         try writer.finish()
-        #expect(throws: BundleWriteError.self) { try BundleWriter(prefix: prefix) }
+        let existing = #expect(throws: FileError.self) { try BundleWriter(prefix: prefix) }
+        #expect(existing?.code == .alreadyExists)
     }
 
     @Test func anUnfinishedWriterLeavesNothing() throws {

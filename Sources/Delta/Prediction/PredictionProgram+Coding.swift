@@ -38,12 +38,12 @@ extension PredictionProgram {
 extension ManifestReader {
     /// The manifest's table of programs: `varint count`, then each as `varint input count` and
     /// its instructions.
-    mutating func programs() throws(DeltaError) -> [PredictionProgram] {
-        try (0..<(try count(minimumBytesEach: 3))).map { (_) throws(DeltaError) in try program(inputCount: try number()) }
+    mutating func programs() throws -> [PredictionProgram] {
+        try (0..<(try count(minimumBytesEach: 3))).map { (_) throws in try program(inputCount: try number()) }
     }
 
     /// A program over `inputCount` inputs, checked as ``PredictionProgram/init(_:inputCount:)`` does.
-    mutating func program(inputCount: Int) throws(DeltaError) -> PredictionProgram {
+    mutating func program(inputCount: Int) throws -> PredictionProgram {
         let count = try self.count(minimumBytesEach: 2)
         guard count <= PredictionProgram.maximumInstructions else {
             throw DeltaError(.corrupt, "manifest: a prediction program of \(count) instructions")
@@ -68,20 +68,20 @@ extension ManifestReader {
         do {
             return try PredictionProgram(instructions, inputCount: inputCount)
         } catch {
-            throw DeltaError(.corrupt, "manifest: \(error.cause)")
+            throw DeltaError(.corrupt, "manifest: \(error)")
         }
     }
 
     /// A version 1 predicted run (run kind 2): an Adam prediction of kind 1 (second moment,
     /// parameters 1 − β1, 1 − β2, inputs v₀, m₀, m₁) or kind 2 (weight, parameters α, ε, inputs
     /// w₀, m₁, v₁), read as the program computing it.
-    mutating func legacyAdamRun() throws(DeltaError) -> Run {
+    mutating func legacyAdamRun() throws -> Run {
         let length = try number()
         let encoding = try predictedEncoding()
         let section = try number()
         let kind = try byte()
         let first = Float(bitPattern: try uint32()), second = Float(bitPattern: try uint32())
-        let inputs = try (0..<3).map { (_) throws(DeltaError) in try location() }
+        let inputs = try (0..<3).map { (_) throws in try location() }
         let builder = ProgramBuilder<Int>()
         let (a, b, c) = (builder.input(0), builder.input(1), builder.input(2))
         let result: ProgramExpression<Int>

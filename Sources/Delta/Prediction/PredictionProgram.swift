@@ -43,7 +43,7 @@ public struct PredictionProgram: Sendable, Hashable {
 
     /// A program, checked: one to ``maximumInstructions`` instructions, each reading only
     /// values defined before it and inputs below `inputCount` (at most ``maximumInputs``).
-    public init(_ instructions: [Instruction], inputCount: Int) throws(DeltaError) {
+    public init(_ instructions: [Instruction], inputCount: Int) throws {
         guard (1...Self.maximumInstructions).contains(instructions.count), (0...Self.maximumInputs).contains(inputCount) else {
             throw DeltaError(.corrupt, "prediction program of \(instructions.count) instructions over \(inputCount) inputs")
         }

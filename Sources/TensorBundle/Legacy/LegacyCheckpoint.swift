@@ -237,8 +237,8 @@ extension LegacyCheckpoint {
     /// tools that map checkpoints (listing, values, diff) read it as any other; keys are the
     /// V1 names.
     ///
-    /// - Throws: ``TensorError`` for a tensor that does not decode, ``BundleWriteError`` when
-    ///   the bundle cannot be written.
+    /// - Throws: ``TensorError`` for a tensor that does not decode, ``BundleWriteError`` for
+    ///   one the writer refuses, `FileError` when a file cannot be written.
     public func writeBundle(to prefix: String) throws -> CheckpointBundle {
         var writer = try BundleWriter(prefix: prefix)
         for tensor in tensors {

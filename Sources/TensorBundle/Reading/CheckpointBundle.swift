@@ -86,13 +86,11 @@ public final class CheckpointBundle: Sendable {
     /// Opens the bundle at `prefix`: `prefix.index`, and the data files of `dataPrefix`
     /// (by default the same prefix; another one lets a tool test whether an index belongs
     /// with the data files of a different save).
-    public convenience init(prefix: String, dataPrefix: String? = nil) throws(BundleError) {
-        let indexFile: MappedFile
-        do {
-            indexFile = try MappedFile(path: BundleFiles.index(prefix: prefix))
-        } catch {
-            throw BundleError(file: error)
-        }
+    ///
+    /// - Throws: `FileError` when the index file cannot be opened at all; everything short of
+    ///   that is reported as findings.
+    public convenience init(prefix: String, dataPrefix: String? = nil) throws(FileError) {
+        let indexFile = try MappedFile(path: BundleFiles.index(prefix: prefix))
         self.init(prefix: prefix, dataPrefix: dataPrefix ?? prefix, indexFile: indexFile) { path in
             Result { () throws(FileError) in DataFile(mapped: try MappedFile(path: path)) }
         }

@@ -3,13 +3,16 @@ import Checksums
 import MappedIO
 import SSTable
 
-/// Why a bundle could not be written.
+/// Why a bundle could not be written, where the writer itself refuses (a file's failure is
+/// thrown as its `FileError`).
 public struct BundleWriteError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Hashable {
+        /// A tensor key is empty (the empty key is the header's).
         case emptyKey
+        /// A tensor key was added twice.
         case duplicateKey
+        /// A tensor does not fit its dtype, shape or shard.
         case badTensor
-        case file
     }
 
     public let code: Code
@@ -18,10 +21,6 @@ public struct BundleWriteError: Error, Sendable, CustomStringConvertible {
     init(_ code: Code, _ cause: String) {
         self.code = code
         self.cause = cause
-    }
-
-    init(_ error: FileError) {
-        self.init(.file, error.description)
     }
 
     public var description: String { cause }
@@ -43,16 +42,12 @@ public struct BundleWriter {
 
     /// Starts a bundle at `prefix` with `shardCount` data files; files already at their paths
     /// are replaced only as `replacing` allows.
-    public init(prefix: String, shardCount: Int64 = 1, replacing: Replacement = .never) throws(BundleWriteError) {
+    public init(prefix: String, shardCount: Int64 = 1, replacing: Replacement = .never) throws {
         guard shardCount >= 1 else { throw BundleWriteError(.badTensor, "a bundle needs at least one shard") }
         var shards: [OutputFile] = []
-        do {
-            try replacing.check(BundleFiles.index(prefix: prefix))
-            for shard in 0..<shardCount {
-                shards.append(try OutputFile(path: BundleFiles.data(prefix: prefix, shard: shard, of: shardCount), replacing: replacing))
-            }
-        } catch {
-            throw BundleWriteError(error)
+        try replacing.check(BundleFiles.index(prefix: prefix))
+        for shard in 0..<shardCount {
+            shards.append(try OutputFile(path: BundleFiles.data(prefix: prefix, shard: shard, of: shardCount), replacing: replacing))
         }
         self.prefix = prefix
         self.shardCount = shardCount
@@ -63,7 +58,7 @@ public struct BundleWriter {
     /// Adds a fixed-size tensor whose raw little-endian element bytes are `bytes`.
     public mutating func add(
         _ key: [UInt8], dtype: DataType, shape: TensorShape, bytes: UnsafeRawBufferPointer, shard: Int64 = 0
-    ) throws(BundleWriteError) {
+    ) throws {
         guard let size = dtype.elementSize, let count = shape.elementCount, Int64(bytes.count) == count * Int64(size) else {
             throw BundleWriteError(.badTensor, "tensor \(KeyText.escape(key)): \(bytes.count) bytes do not hold a \(dtype) \(shape)")
         }
@@ -71,12 +66,12 @@ public struct BundleWriter {
     }
 
     /// Adds a string tensor.
-    public mutating func add(_ key: [UInt8], strings: [[UInt8]], shape: TensorShape, shard: Int64 = 0) throws(BundleWriteError) {
+    public mutating func add(_ key: [UInt8], strings: [[UInt8]], shape: TensorShape, shard: Int64 = 0) throws {
         try add(key, dtype: .string, elements: strings, shape: shape, shard: shard, encode: StringEncoding.encode)
     }
 
     /// Adds a variant tensor from serialized `VariantTensorDataProto` payloads.
-    public mutating func add(_ key: [UInt8], variants: [[UInt8]], shape: TensorShape, shard: Int64 = 0) throws(BundleWriteError) {
+    public mutating func add(_ key: [UInt8], variants: [[UInt8]], shape: TensorShape, shard: Int64 = 0) throws {
         try add(key, dtype: .variant, elements: variants, shape: shape, shard: shard, encode: VariantEncoding.encode)
     }
 
@@ -84,13 +79,13 @@ public struct BundleWriter {
     private mutating func add(
         _ key: [UInt8], dtype: DataType, elements: [[UInt8]], shape: TensorShape, shard: Int64,
         encode: ([[UInt8]]) -> (bytes: [UInt8], crc: UInt32)
-    ) throws(BundleWriteError) {
+    ) throws {
         guard shape.elementCount == Int64(elements.count) else {
             throw BundleWriteError(.badTensor, "tensor \(KeyText.escape(key)): \(elements.count) \(dtype) elements for shape \(shape)")
         }
         let (bytes, crc) = encode(elements)
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(BundleWriteError) in try append(key, dtype: dtype, shape: shape, encoded: raw, crc: crc, shard: shard) }
+            Result { () throws in try append(key, dtype: dtype, shape: shape, encoded: raw, crc: crc, shard: shard) }
         }.get()
     }
 
@@ -100,7 +95,7 @@ public struct BundleWriter {
     public mutating func addSlice(
         _ key: [UInt8], dtype: DataType, fullShape: TensorShape, slice: TensorSlice, bytes: UnsafeRawBufferPointer,
         shard: Int64 = 0
-    ) throws(BundleWriteError) {
+    ) throws {
         let box: [Range<Int64>]
         switch slice.ranges(in: fullShape) {
         case .success(let ranges): box = ranges
@@ -125,7 +120,7 @@ public struct BundleWriter {
 
     private mutating func append(
         _ key: [UInt8], dtype: DataType, shape: TensorShape, encoded: UnsafeRawBufferPointer, crc: UInt32, shard: Int64
-    ) throws(BundleWriteError) {
+    ) throws {
         guard !key.isEmpty else { throw BundleWriteError(.emptyKey, "a tensor key cannot be empty") }
         guard entries[key] == nil else { throw BundleWriteError(.duplicateKey, "adding duplicate key \(KeyText.escape(key))") }
         guard shard >= 0 && shard < shardCount else {
@@ -133,11 +128,7 @@ public struct BundleWriter {
         }
         let file = shards[Int(shard)]
         let offset = Int64(file.count)
-        do {
-            try file.write(encoded)
-        } catch {
-            throw BundleWriteError(error)
-        }
+        try file.write(encoded)
         entries[key] = BundleEntry(
             dtype: dtype, shape: shape, shardID: shard, offset: offset, size: Int64(encoded.count), crc32c: CRC32C.mask(crc))
     }
@@ -156,39 +147,33 @@ public struct BundleWriter {
 
     /// Makes the bundle visible: every data file is flushed and renamed into place, then the
     /// index is written the same way.
-    public consuming func finish() throws(BundleWriteError) {
-        do {
-            for shard in shards { try shard.commit() }
-            let index = try OutputFile(path: BundleFiles.index(prefix: prefix), replacing: replacing)
-            try index.write(indexBytes())
-            try index.commit()
-        } catch {
-            throw BundleWriteError(error)
-        }
+    public consuming func finish() throws {
+        for shard in shards { try shard.commit() }
+        let index = try OutputFile(path: BundleFiles.index(prefix: prefix), replacing: replacing)
+        try index.write(indexBytes())
+        try index.commit()
     }
 }
 
 extension BundleWriter {
     /// Adds a fixed-size tensor from an array of its raw element bytes.
-    public mutating func add(_ key: String, dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError)
-    {
+    public mutating func add(_ key: String, dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws {
         try add(Array(key.utf8), dtype: dtype, shape: shape, bytes: bytes, shard: shard)
     }
 
     /// Adds a fixed-size tensor from an array of its raw element bytes.
-    public mutating func add(_ key: [UInt8], dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws(BundleWriteError)
-    {
+    public mutating func add(_ key: [UInt8], dtype: DataType, shape: TensorShape, bytes: [UInt8], shard: Int64 = 0) throws {
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(BundleWriteError) in try add(key, dtype: dtype, shape: shape, bytes: raw, shard: shard) }
+            Result { () throws in try add(key, dtype: dtype, shape: shape, bytes: raw, shard: shard) }
         }.get()
     }
 
     /// Adds one slice of a partitioned tensor from an array of the slice's raw element bytes.
     public mutating func addSlice(
         _ key: [UInt8], dtype: DataType, fullShape: TensorShape, slice: TensorSlice, bytes: [UInt8], shard: Int64 = 0
-    ) throws(BundleWriteError) {
+    ) throws {
         try bytes.withUnsafeBytes { raw in
-            Result { () throws(BundleWriteError) in
+            Result { () throws in
                 try addSlice(key, dtype: dtype, fullShape: fullShape, slice: slice, bytes: raw, shard: shard)
             }
         }.get()
