@@ -93,6 +93,7 @@ public struct Archiver: Sendable {
         // Each checkpoint's data files are listed and measured once, for the plan and its step.
         let sizes = progress == nil ? [] : added.map(source.dataBytes(of:))
         progress?.plan(sizes.reduce(0, +))
+        var carried: Carried? = nil
         for (number, checkpoint) in added.enumerated() {
             let step = progress.map { StepProgress(limit: sizes[number], parent: $0) }
             defer { step?.finish() }
@@ -104,18 +105,6 @@ public struct Archiver: Sendable {
                 continue
             }
             try source.stage(checkpoint)
-            // Verified and hashed in one pass, while the base still in the run (if any) is hashed;
-            // encoding it is the only other read of its files.
-            let local = try base(for: checkpoint.step, in: manifest).map { Path.join(run.path, $0.checkpoint) }
-            let sources: Sources
-            do {
-                let identities = try creator(step?.progress).identities(
-                    verifying: checkpoint.prefix, hashing: local.flatMap { FileSystem.exists($0 + ".index") ? $0 : nil })
-                sources = Sources(target: identities.target, localBase: try? identities.base?.get())
-            } catch {
-                skip(checkpoint.name, "not archived, it fails verification: \(error)")
-                continue
-            }
             // Companions first: a run killed after the delta is linked leaves them for the
             // next run, which lists the delta again with them.
             let found: [(path: String, digest: FileDigest)]
@@ -129,8 +118,21 @@ public struct Archiver: Sendable {
             for (path, digest) in found {
                 companions.append(try Companion.store(path, digest: digest, in: archive, manifest: manifest))
             }
-            let entry = try add(checkpoint, sources: sources, run: run, archive: archive, manifest: manifest, progress: step?.progress)
-                .with(companions: companions)
+            // The checkpoint is verified, hashed and encoded in one pass over its files; the base
+            // still in the run is the previous step's checkpoint, known by the hashes taken as it
+            // was encoded while its files stay as they were.
+            let versions = Self.versions(of: checkpoint.prefix)
+            let added: Added
+            do {
+                added = try add(
+                    checkpoint, localBase: localBase(for: checkpoint, in: manifest, run: run, carried: carried),
+                    run: run, archive: archive, manifest: manifest, progress: step?.progress)
+            } catch  where Self.isFailure(error, ofReading: checkpoint.prefix) {
+                skip(checkpoint.name, "not archived, it fails verification: \(error)")
+                continue
+            }
+            carried = versions == Self.versions(of: checkpoint.prefix) ? (checkpoint.prefix, added.target, versions) : nil
+            let entry = added.entry.with(companions: companions)
             for file in [entry.file] + companions.map(\.file) { try publisher?.publish(file: file, in: archive) }
             manifest.add(entry)
             try commit(manifest, archive)
@@ -140,11 +142,34 @@ public struct Archiver: Sendable {
         return report
     }
 
-    /// The identities of a step's checkpoint (verified and hashed) and of its base's files in the
-    /// run directory (hashed), when they are there and could be read.
-    private struct Sources {
-        let target: BundleIdentity
-        let localBase: BundleIdentity?
+    /// The checkpoint archived last in this run: its prefix, its identity (hashed as it was
+    /// encoded) and the versions of its files then.
+    private typealias Carried = (prefix: String, identity: BundleIdentity, versions: [FileVersion?])
+
+    /// The versions of the files of the checkpoint at `prefix` (its index, then its data files).
+    private static func versions(of prefix: String) -> [FileVersion?] {
+        BundleFiles.existing(prefix: prefix).map(FileVersion.init(path:))
+    }
+
+    /// The identity of the files of `checkpoint`'s base in the run directory, when they are
+    /// there and could be read: carried from the step that encoded them while they are as they
+    /// were then, else hashed.
+    private func localBase(
+        for checkpoint: TrainingRun.Checkpoint, in manifest: ArchiveManifest, run: TrainingRun, carried: Carried?
+    ) throws -> (prefix: String, identity: BundleIdentity)? {
+        guard let base = try base(for: checkpoint.step, in: manifest) else { return nil }
+        let prefix = Path.join(run.path, base.checkpoint)
+        guard FileSystem.exists(prefix + ".index") else { return nil }
+        if let carried, carried.prefix == prefix, carried.versions == Self.versions(of: prefix) { return (prefix, carried.identity) }
+        return (try? creator(nil).identity(hashing: prefix)).map { (prefix, $0) }
+    }
+
+    /// Whether `error` says that the checkpoint at `prefix` cannot be archived as it is
+    /// (damaged, or its files unreadable or gone), rather than that the archive failed.
+    private static func isFailure(_ error: any Error, ofReading prefix: String) -> Bool {
+        if let error = error as? DeltaError { return error.code == .damagedInput }
+        guard let error = error as? FileError else { return false }
+        return error.path.hasPrefix(prefix + ".")
     }
 
     /// The creator of a step's deltas; `target` and `base`, the identities of the checkpoint it
@@ -154,10 +179,10 @@ public struct Archiver: Sendable {
         creator.progress = progress
         creator.level = level
         creator.jobs = jobs
-        // Each source was verified (and hashed) before it is added; a base is either the
-        // archived step's own bytes (the delta's recorded base identity is checked afterwards)
-        // or rebuilt from the archive, hash by hash.
-        creator.inputCheck = .trusted
+        // A checkpoint is verified as it is first encoded, and trusted once hashed; a base is
+        // either the archived step's own bytes (equal hashes) or rebuilt from the archive, hash
+        // by hash.
+        creator.inputCheck = target == nil ? .verify : .trusted
         creator.targetIdentity = target
         creator.baseIdentity = base
         return creator
@@ -201,33 +226,39 @@ public struct Archiver: Sendable {
         return plan
     }
 
-    /// Writes the delta file of one checkpoint and returns its entry (not yet in the manifest).
+    /// A step's entry (not yet in the manifest) and the identity of its checkpoint, hashed as it
+    /// was encoded.
+    private struct Added {
+        let entry: ArchiveEntry
+        let target: BundleIdentity
+    }
+
+    /// Writes the delta file of one checkpoint, which the first encoding verifies and hashes as
+    /// it reads it (a keyframe tried after a delta trusts what that one hashed).
     private func add(
-        _ checkpoint: TrainingRun.Checkpoint, sources: Sources, run: TrainingRun, archive: String, manifest: ArchiveManifest,
-        progress: WorkProgress?
-    ) throws -> ArchiveEntry {
+        _ checkpoint: TrainingRun.Checkpoint, localBase: (prefix: String, identity: BundleIdentity)?, run: TrainingRun,
+        archive: String, manifest: ArchiveManifest, progress: WorkProgress?
+    ) throws -> Added {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
         guard let base = try base(for: checkpoint.step, in: manifest) else {
-            return try entry(
-                for: checkpoint, file: keyframeFile, base: nil, archive: archive,
-                written: try create(nil, checkpoint, sources.target, keyframeFile, archive, progress))
+            let alone = try create(nil, checkpoint, nil, keyframeFile, archive, progress)
+            return try added(checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
         }
         let written = try createDelta(
-            checkpoint, sources: sources, against: base, file: deltaFile, run: run, archive: archive, manifest: manifest,
-            progress: progress)
+            checkpoint, localBase: localBase, against: base, file: deltaFile, archive: archive, manifest: manifest, progress: progress)
         // A delta that is not smaller than a keyframe would be is replaced by one.
         let keyframe = manifest.entries.last { $0.isKeyframe && $0.step < checkpoint.step }
         let estimate = keyframe.map { Double($0.size) / Double(max($0.rawSize, 1)) * Double(written.rawSize) } ?? 0
         if Double(written.size) >= estimate {
-            let alone = try create(nil, checkpoint, sources.target, keyframeFile, archive, progress)
+            let alone = try create(nil, checkpoint, written.manifest.target, keyframeFile, archive, progress)
             if alone.size <= written.size {
                 try remove(Path.join(archive, deltaFile))
-                return try entry(for: checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
+                return try added(checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
             }
             try remove(Path.join(archive, keyframeFile))
         }
-        return try entry(for: checkpoint, file: deltaFile, base: base, archive: archive, written: written)
+        return try added(checkpoint, file: deltaFile, base: base, archive: archive, written: written)
     }
 
     /// What a created delta file holds: its size and the target's raw size.
@@ -237,9 +268,10 @@ public struct Archiver: Sendable {
         let manifest: Manifest
     }
 
-    /// `identity` is the checkpoint's; `baseIdentity`, the base's when it was hashed already.
+    /// `identity` is the checkpoint's when it was hashed already (else it is verified and hashed
+    /// as it is encoded); `baseIdentity`, the base's.
     private func create(
-        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ identity: BundleIdentity, _ file: String, _ archive: String,
+        _ base: String?, _ checkpoint: TrainingRun.Checkpoint, _ identity: BundleIdentity?, _ file: String, _ archive: String,
         _ progress: WorkProgress?, baseIdentity: BundleIdentity? = nil
     ) throws -> Written {
         let path = Path.join(archive, file)
@@ -251,24 +283,27 @@ public struct Archiver: Sendable {
     }
 
     /// A delta against the archived `base`: made from the base's files in the run directory
-    /// when they are still there and unchanged, else from the base rebuilt out of the archive.
+    /// when they hold its bytes, else from the base rebuilt out of the archive.
     private func createDelta(
-        _ checkpoint: TrainingRun.Checkpoint, sources: Sources, against base: ArchiveEntry, file: String, run: TrainingRun,
-        archive: String, manifest: ArchiveManifest, progress: WorkProgress?
+        _ checkpoint: TrainingRun.Checkpoint, localBase: (prefix: String, identity: BundleIdentity)?, against base: ArchiveEntry,
+        file: String, archive: String, manifest: ArchiveManifest, progress: WorkProgress?
     ) throws -> Written {
         let rebuilder = ChainRebuilder(directory: archive, manifest: manifest, applier: applier)
         let expected = try DeltaFile(path: rebuilder.path(of: base)).manifest.target
-        let local = Path.join(run.path, base.checkpoint)
-        // The base's files in the run, hashed as the step was verified, unless that failed (a base
-        // half deleted by max_to_keep, say): any failure here falls back to the archive.
-        if let localBase = sources.localBase, localBase == expected,
-            let written = try? create(local, checkpoint, sources.target, file, archive, progress, baseIdentity: localBase)
-        {
-            return written
+        if let localBase, localBase.identity == expected {
+            do {
+                return try create(localBase.prefix, checkpoint, nil, file, archive, progress, baseIdentity: expected)
+            } catch  where Self.isFailure(error, ofReading: checkpoint.prefix) {
+                throw error
+            } catch {
+                // The base's files failed as they were read (half deleted by max_to_keep, say):
+                // the base is rebuilt from the archive instead.
+            }
         }
         let scratch = try ArchiveLayout.scratch(in: archive)
         let rebuilt = try rebuilder.rebuild(base, into: nil, scratch: scratch)
-        return try create(rebuilt.prefix, checkpoint, sources.target, file, archive, progress)
+        // The rebuilt files were checked against the identity the base's delta records.
+        return try create(rebuilt.prefix, checkpoint, nil, file, archive, progress, baseIdentity: expected)
     }
 
     private var applier: DeltaApplier {
@@ -277,10 +312,13 @@ public struct Archiver: Sendable {
         return applier
     }
 
-    private func entry(
-        for checkpoint: TrainingRun.Checkpoint, file: String, base: ArchiveEntry?, archive: String, written: Written
-    ) throws -> ArchiveEntry {
-        try ArchiveLayout.entry(file: file, target: written.manifest.target, step: checkpoint.step, base: base, archive: archive)
+    private func added(
+        _ checkpoint: TrainingRun.Checkpoint, file: String, base: ArchiveEntry?, archive: String, written: Written
+    ) throws -> Added {
+        let target = written.manifest.target
+        return Added(
+            entry: try ArchiveLayout.entry(file: file, target: target, step: checkpoint.step, base: base, archive: archive),
+            target: target)
     }
 
     /// Brings the directory back in line with the manifest after an interrupted run or a lost

@@ -79,7 +79,7 @@ enum CheckpointTarget: Sendable {
 
     /// Verifies the checkpoint with `verifier`, with a progress bar on standard error when
     /// `showingProgress`, and returns the bundle it opened (nil when its index cannot be read,
-    /// which is a finding for a local checkpoint). A store that fails is a ``RemoteError``.
+    /// which is a finding for a local checkpoint). A store that fails throws its `StoreError`.
     func verify(with verifier: Verifier, showingProgress: Bool) throws -> (bundle: CheckpointBundle?, report: CheckpointReport) {
         switch self {
         case .local(let prefix, let siblings):

@@ -1,6 +1,7 @@
 import BinaryCoding
 import Checksums
 import MappedIO
+import Parallelism
 import Synchronization
 import TensorBundle
 import Verification
@@ -24,18 +25,24 @@ public struct FileDigest: Sendable, Hashable {
 
     /// Hashes the file at `path`, mapped and read front to back, lending each piece to
     /// `consume` once it is hashed; what was read leaves the resident set every
-    /// ``evictedBytes``. (Mapping saves read(2)'s copy into a buffer.)
-    static func of(path: String, lending consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) -> FileDigest {
+    /// ``evictedBytes``. (Mapping saves read(2)'s copy into a buffer.) With a `gate`, each
+    /// stretch is read only when the gate lets it, and reported read once it is.
+    static func of(
+        path: String, gate: FollowGate? = nil, lending consume: (UnsafeRawBufferPointer) -> Void
+    ) throws(FileError) -> FileDigest {
         var hasher = XXH3Hasher128()
         let file = try MappedFile(path: path)
+        let name = Path.fileName(of: path)
         file.withUnsafeBytes { bytes in
             for stretch in stride(from: 0, to: bytes.count, by: Self.evictedBytes) {
                 let end = min(stretch + Self.evictedBytes, bytes.count)
+                gate?.mayRead(name, from: stretch)
                 for start in stride(from: stretch, to: end, by: Self.pieceSize) {
                     let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<min(start + Self.pieceSize, end)])
                     hasher.update(piece)
                     consume(piece)
                 }
+                gate?.didRead(name, upTo: end)
                 file.evict(stretch..<end)
             }
         }
@@ -53,9 +60,17 @@ public struct FileDigest: Sendable, Hashable {
 /// checkpoint's identity comes from the verification's own pass.
 final class HashingSource: DataFileSource {
     private let digests = Mutex<[String: FileDigest]>([:])
+    /// What paces the reading, when another pass follows it.
+    private let gate: FollowGate?
+
+    init(gate: FollowGate? = nil) {
+        self.gate = gate
+    }
 
     func read(_ path: String, into consume: (UnsafeRawBufferPointer) -> Void) throws(FileError) {
-        let digest = try FileDigest.of(path: path, lending: consume)
+        // Read to its end or not at all: the follower never waits on this file again.
+        defer { gate?.didRead(Path.fileName(of: path), upTo: .max) }
+        let digest = try FileDigest.of(path: path, gate: gate, lending: consume)
         digests.withLock { $0[digest.name] = digest }
     }
 
@@ -79,23 +94,28 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
     static func of(prefix: String, shardCount: Int64, hashed: HashingSource? = nil) throws -> BundleIdentity {
         let index = try FileDigest.of(path: BundleFiles.index(prefix: prefix))
         let directory = Path.directory(of: prefix)
-        let name = Path.fileName(of: prefix)
-        let names = try FileSystem.contents(ofDirectory: directory)
-        let shards = names.compactMap { file -> (shard: Int64, file: String)? in
-            guard let parsed = BundleFiles.parseData(fileName: file), parsed.shard >= 0, parsed.shard < shardCount,
-                file == BundleFiles.data(prefix: name, shard: parsed.shard, of: shardCount)
-            else { return nil }
-            return (parsed.shard, file)
-        }
         var dataFiles: [FileDigest] = []
-        for (_, file) in shards.sorted(by: { $0.shard < $1.shard }) {
+        for file in try dataFileNames(prefix: prefix, shardCount: shardCount) {
             if let digest = hashed?.digest(ofFileNamed: file) {
                 dataFiles.append(digest)
             } else {
                 dataFiles.append(try FileDigest.of(path: Path.join(directory, file)))
             }
         }
-        return BundleIdentity(name: name, index: index, dataFiles: dataFiles)
+        return BundleIdentity(name: Path.fileName(of: prefix), index: index, dataFiles: dataFiles)
+    }
+
+    /// The names of the data files of the checkpoint at `prefix` that exist, of its
+    /// `shardCount` shards, in shard order: the files an identity lists.
+    static func dataFileNames(prefix: String, shardCount: Int64) throws(FileError) -> [String] {
+        let name = Path.fileName(of: prefix)
+        let names = try FileSystem.contents(ofDirectory: Path.directory(of: prefix))
+        return names.compactMap { file -> (shard: Int64, file: String)? in
+            guard let parsed = BundleFiles.parseData(fileName: file), parsed.shard >= 0, parsed.shard < shardCount,
+                file == BundleFiles.data(prefix: name, shard: parsed.shard, of: shardCount)
+            else { return nil }
+            return (parsed.shard, file)
+        }.sorted { $0.shard < $1.shard }.map(\.file)
     }
 
     /// The checkpoint's size: its index and data files (a manifest whose sizes do not add up

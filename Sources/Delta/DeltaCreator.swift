@@ -8,9 +8,10 @@ import Zstandard
 
 /// Writes a delta of a target checkpoint against a base (or alone), one self-contained file.
 ///
-/// Each input is first read once, front to back, to verify and hash it (the two at the same
-/// time). Then every stored tensor of the target is encoded in element-aligned chunks on every
-/// core: bytes found unchanged anywhere in the base (same size and CRC, then compared) become
+/// The base is first read once, front to back, to verify and hash it (the two at the same
+/// time). The target is verified and hashed the same way while it is encoded, that pass kept a
+/// little ahead of the encoding so that the two read each page from the disk once. Every stored
+/// tensor of the target is encoded in element-aligned chunks on every core: bytes found unchanged anywhere in the base (same size and CRC, then compared) become
 /// references; tensors whose name, dtype and size match in the base are compared with it block
 /// by block, and the blocks that changed are encoded against it (XOR or subtraction, byte
 /// planes, zstd), or against the optimizer's prediction; the rest are encoded alone; bytes no
@@ -23,6 +24,9 @@ public struct DeltaCreator: Sendable {
     package var chunkBytes = 4 << 20
     /// Chunks encoded per parallel batch, per job.
     package var batchPerJob = 4
+    /// How far the target's check may read ahead of its encoding: what it read is still in the
+    /// page cache when the encoding reads it.
+    package var checkLead = 64 << 20
     /// How far the inputs are checked before anything is written.
     public var inputCheck = InputCheck.verify
     /// Encode weights and optimizer slots against what the optimizer's update rule predicts
@@ -31,9 +35,9 @@ public struct DeltaCreator: Sendable {
     /// Told the bytes the run will read (its inputs, checked unless trusted, then the target
     /// encoded), then the bytes done.
     public var progress: WorkProgress?
-    /// The target's identity, when the caller verified and hashed the target already
-    /// (``identities(verifying:hashing:)``): the target is then read once more, to be encoded,
-    /// and neither verified nor hashed again.
+    /// The target's identity, when the caller hashed the target already (a delta of it made
+    /// before): the target is then read only to be encoded, and neither verified nor hashed
+    /// again.
     public var targetIdentity: BundleIdentity?
     /// The base's identity, when the caller hashed the base already: it is then read only where
     /// the encoding compares with it.
@@ -70,43 +74,64 @@ public struct DeltaCreator: Sendable {
         for input in inputs {
             if let excess = Verifier.excessUnclaimedBytes(in: input) { throw DeltaError(.damagedInput, excess) }
         }
-        // Both inputs are read at the same time, each checked and hashed in one pass (an input
-        // whose identity is known already is not read here).
-        let known = [self.targetIdentity, self.baseIdentity]
-        let identities = concurrently(inputs.count, reading: inputs.indices.filter { known[$0] == nil }.count) {
-            (index, jobs) throws in
-            if let identity = known[index] { return identity }
-            return try identity(of: inputs[index], check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)")
-        }
-        let targetIdentity = try identities[0].get()
-        let baseIdentity = try base.map { (_) throws in try identities[1].get() }
         guard target.header != nil, target.headerProblem == nil else {
             throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
         }
+        // The base is checked and hashed in one pass first, unless its identity is known.
+        let baseIdentity = try base.map { (bundle) throws in
+            try self.baseIdentity ?? identity(of: bundle, check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)")
+        }
         let baseFiles = try (baseIdentity?.dataFiles ?? []).map { (digest) throws in
             try MappedFile(path: Path.join(Path.directory(of: basePrefix!), digest.name))
+        }
+        // The target is checked and hashed while it is encoded, the check's pass a little ahead
+        // of the encoding through the same pages: its files are read from the disk once.
+        let names =
+            try self.targetIdentity?.dataFiles.map(\.name)
+            ?? BundleIdentity.dataFileNames(prefix: targetPrefix, shardCount: target.header!.numShards)
+        let gate = FollowGate(lead: checkLead)
+        let checked = ResultSlots<BundleIdentity?>(count: 1, initial: self.targetIdentity)
+        let checking = BackgroundWork<any Error>()
+        if self.targetIdentity == nil {
+            checking.start { [self] in
+                defer { gate.release() }
+                return Swift.Result {
+                    checked[0] = try identity(
+                        of: target, check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)", gate: gate)
+                }
+            }
+        } else {
+            gate.release()
+        }
+        // Neither side waits for the other once this returns, and the check ends first.
+        defer {
+            gate.release()
+            try? checking.wait()
         }
         let matcher = BaseMatcher(base: base, baseIdentity: baseIdentity, baseFiles: baseFiles)
         let file = try OutputFile(path: output, replacing: replacing)
         // Straight to the disk: filling page-cache pages is most of a write's cost on many machines.
         try file.appendDirectly()
         try file.write(DeltaFormat.header)
-        let targetFiles = try targetIdentity.dataFiles.map { (digest) throws in
-            try MappedFile(path: Path.join(Path.directory(of: targetPrefix), digest.name))
-        }
+        let targetFiles = try names.map { (name) throws in try MappedFile(path: Path.join(Path.directory(of: targetPrefix), name)) }
         let shardFiles = Dictionary(
-            targetIdentity.dataFiles.enumerated().compactMap { index, digest in
-                BundleFiles.parseData(fileName: digest.name).map { ($0.shard, index) }
-            }, uniquingKeysWith: { first, _ in first })
+            names.enumerated().compactMap { index, name in BundleFiles.parseData(fileName: name).map { ($0.shard, index) } },
+            uniquingKeysWith: { first, _ in first })
         let predictions = predictionPlans(
             target: target, shardFiles: shardFiles, targetFiles: targetFiles, baseFiles: baseFiles, matcher: matcher)
         var plans: [FilePlan] = []
-        for (index, digest) in targetIdentity.dataFiles.enumerated() {
-            let shard = BundleFiles.parseData(fileName: digest.name)?.shard ?? -1
+        for (index, name) in names.enumerated() {
+            let shard = BundleFiles.parseData(fileName: name)?.shard ?? -1
             let units = plan(
                 target: target, shard: shard, fileIndex: index, data: targetFiles[index], matcher: matcher, predictions: predictions)
-            plans.append(
-                FilePlan(runs: try encode(units, data: targetFiles[index], targetFiles: targetFiles, baseFiles: baseFiles, into: file)))
+            let runs = try encode(
+                units, data: targetFiles[index], named: name, gate: gate, targetFiles: targetFiles, baseFiles: baseFiles, into: file)
+            plans.append(FilePlan(runs: runs))
+        }
+        try checking.wait()
+        let targetIdentity = checked[0]!
+        guard targetIdentity.dataFiles.map(\.name) == names else {
+            throw DeltaError(.damagedInput, "\(targetPrefix): its data files changed while it was read; not stored")
         }
         let indexOffset = file.count
         try write(DeltaFormat.section(.index, try compressIndex(target: target, base: base)), to: file)
@@ -179,15 +204,19 @@ public struct DeltaCreator: Sendable {
 
     /// Encodes units batch by batch in parallel and appends their sections in order.
     private func encode(
-        _ units: [Unit], data: MappedFile, targetFiles: [MappedFile], baseFiles: [MappedFile], into file: OutputFile
+        _ units: [Unit], data: MappedFile, named name: String, gate: FollowGate, targetFiles: [MappedFile], baseFiles: [MappedFile],
+        into file: OutputFile
     ) throws -> [Run] {
         var runs: [Run] = []
         let batch = max(1, jobs * batchPerJob)
         let level = self.level
         // One payload buffer per slot of a batch, reused batch after batch.
         let payloads = ResultSlots<[UInt8]>(count: batch, initial: [])
+        var end = 0
         for start in stride(from: 0, to: units.count, by: batch) {
             let slice = Array(units[start..<min(units.count, start + batch)])
+            end += slice.reduce(0) { $0 + $1.length }
+            gate.follow(name, upTo: end)
             let results = ResultSlots<Swift.Result<[Piece], any Error>?>(count: slice.count, initial: nil)
             ParallelWork.run(count: slice.count, jobs: jobs, state: { Worker(level: level) }) { worker, index in
                 var payload = payloads.exchange(index, with: [])
@@ -315,56 +344,31 @@ public struct DeltaCreator: Sendable {
         try file.write(bytes)
     }
 
-    /// Verifies the target at `targetPrefix` as ``InputCheck/verify`` does, hashing its files in
-    /// the same pass, while the files of the base at `basePrefix` (trusted) are hashed at the
-    /// same time: their identities, for ``targetIdentity`` and ``baseIdentity``.
-    ///
-    /// - Throws: ``DeltaError`` with ``DeltaError/Code/damagedInput`` naming the target's damage
-    ///   (or the bytes nothing records), or why the target cannot be read. The base's failure
-    ///   is returned, not thrown.
-    public func identities(
-        verifying targetPrefix: String, hashing basePrefix: String?
-    ) throws -> (
-        target: BundleIdentity, base: Swift.Result<BundleIdentity, any Error>?
-    ) {
-        let prefixes = [targetPrefix] + (basePrefix.map { [$0] } ?? [])
-        let identities = concurrently(prefixes.count, reading: prefixes.count) { (index, jobs) throws in
-            let bundle = try CheckpointBundle(prefix: prefixes[index])
-            if let excess = Verifier.excessUnclaimedBytes(in: bundle) { throw DeltaError(.damagedInput, excess) }
-            return try identity(of: bundle, check: index == 0 ? .verify : .trusted, jobs: jobs, refusal: "")
-        }
-        return (try identities[0].get(), basePrefix.map { _ in identities[1] })
-    }
-
-    /// Runs `read` for inputs `0..<count` at the same time, the jobs shared among the `reading`
-    /// of them that read files; its results in input order.
-    private func concurrently(
-        _ count: Int, reading: Int, _ read: @escaping @Sendable (_ index: Int, _ jobs: Int) throws -> BundleIdentity
-    ) -> [Swift.Result<BundleIdentity, any Error>] {
-        let results = ResultSlots<Swift.Result<BundleIdentity, any Error>?>(count: count, initial: nil)
-        let jobsPerInput = max(1, jobs / max(reading, 1))
-        ParallelWork.run(count: count, jobs: jobs) { index in
-            results[index] = Swift.Result { () throws in try read(index, jobsPerInput) }
-        }
-        return (0..<count).map { results[$0]! }
+    /// The identity of the checkpoint at `prefix`: its files hashed, not verified.
+    public func identity(hashing prefix: String) throws -> BundleIdentity {
+        try identity(of: try CheckpointBundle(prefix: prefix), check: .trusted, jobs: jobs, refusal: "")
     }
 
     /// Reads one input once: hashes its files and, unless `check` trusts it, verifies it in the
     /// same pass; damage it refuses is named, followed by `refusal`.
     private func identity(
-        of bundle: CheckpointBundle, check: InputCheck, jobs: Int, refusal: String
+        of bundle: CheckpointBundle, check: InputCheck, jobs: Int, refusal: String, gate: FollowGate? = nil
     ) throws
         -> BundleIdentity
     {
         let shardCount = bundle.header?.numShards ?? 0
-        guard check != .trusted else { return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount) }
-        let source = HashingSource()
-        let report: CheckpointReport
-        var verifier = Verifier.forReading(jobs: jobs)
-        verifier.progress = progress
-        report = try verifier.verify(bundle, source: source)
-        if let damage = report.damage, !(check == .allowDamagedData && report.onlyDataDamage) {
-            throw DeltaError(.damagedInput, damage + refusal)
+        let source = HashingSource(gate: gate)
+        if check == .trusted {
+            for name in try BundleIdentity.dataFileNames(prefix: bundle.prefix, shardCount: shardCount) {
+                try source.read(Path.join(Path.directory(of: bundle.prefix), name)) { _ in }
+            }
+        } else {
+            var verifier = Verifier.forReading(jobs: jobs)
+            verifier.progress = progress
+            let report = try verifier.verify(bundle, source: source)
+            if let damage = report.damage, !(check == .allowDamagedData && report.onlyDataDamage) {
+                throw DeltaError(.damagedInput, damage + refusal)
+            }
         }
         return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount, hashed: source)
     }
