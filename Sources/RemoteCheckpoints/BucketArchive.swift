@@ -37,14 +37,22 @@ public final class BucketArchive: ArchivePublisher {
         let folder = self.location
         let staged = staging.path
         let (objects, tag) = try session.run { client in
-            let listing = try await client.list(bucket: folder.bucket, prefix: folder.key, delimiter: "/")
-            // Names that are not plain are no archive's files: left out, as a local archive's are.
-            let objects = listing.children(of: folder.key).objects
-            guard objects[ArchiveManifest.fileName] != nil,
+            // The manifest first, then the listing: every file a manifest lists was created before
+            // it, so a listing taken after it holds them all (the other way round, a manifest
+            // another archiver writes in between lists files the listing has not seen). A
+            // manifest that appears between the two is read again.
+            var attempt = 0
+            while true {
+                attempt += 1
                 let manifest = try await client.get(folder.appending(ArchiveManifest.fileName), limit: 256 << 20)
-            else { return (objects, String?.none) }
-            try OutputFile.write(manifest.bytes, to: Path.join(staged, ArchiveManifest.fileName))
-            return (objects, String?.some(manifest.etag))
+                let listing = try await client.list(bucket: folder.bucket, prefix: folder.key, delimiter: "/")
+                // Names that are not plain are no archive's files: left out, as a local archive's are.
+                let objects = listing.children(of: folder.key).objects
+                if manifest == nil, objects[ArchiveManifest.fileName] != nil, attempt < 5 { continue }
+                guard let manifest else { return (objects, String?.none) }
+                try OutputFile.write(manifest.bytes, to: Path.join(staged, ArchiveManifest.fileName))
+                return (objects, String?.some(manifest.etag))
+            }
         }
         self.state = Mutex(State(objects: objects, manifestTag: tag))
     }
