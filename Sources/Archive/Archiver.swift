@@ -122,11 +122,12 @@ public struct Archiver: Sendable {
             // still in the run is the previous step's checkpoint, known by the hashes taken as it
             // was encoded while its files stay as they were.
             let versions = Self.versions(of: checkpoint.prefix)
+            let base = try base(for: checkpoint.step, in: manifest)
             let added: Added
             do {
                 added = try add(
-                    checkpoint, localBase: localBase(for: checkpoint, in: manifest, run: run, carried: carried),
-                    run: run, archive: archive, manifest: manifest, progress: step?.progress)
+                    checkpoint, base: base, localBase: localBase(of: base, run: run, carried: carried), archive: archive,
+                    manifest: manifest, progress: step?.progress)
             } catch  where Self.isFailure(error, ofReading: checkpoint.prefix) {
                 skip(checkpoint.name, "not archived, it fails verification: \(error)")
                 continue
@@ -151,13 +152,11 @@ public struct Archiver: Sendable {
         BundleFiles.existing(prefix: prefix).map(FileVersion.init(path:))
     }
 
-    /// The identity of the files of `checkpoint`'s base in the run directory, when they are
+    /// The identity of the files of the archived `base` in the run directory, when they are
     /// there and could be read: carried from the step that encoded them while they are as they
     /// were then, else hashed.
-    private func localBase(
-        for checkpoint: TrainingRun.Checkpoint, in manifest: ArchiveManifest, run: TrainingRun, carried: Carried?
-    ) throws -> (prefix: String, identity: BundleIdentity)? {
-        guard let base = try base(for: checkpoint.step, in: manifest) else { return nil }
+    private func localBase(of base: ArchiveEntry?, run: TrainingRun, carried: Carried?) -> (prefix: String, identity: BundleIdentity)? {
+        guard let base else { return nil }
         let prefix = Path.join(run.path, base.checkpoint)
         guard FileSystem.exists(prefix + ".index") else { return nil }
         if let carried, carried.prefix == prefix, carried.versions == Self.versions(of: prefix) { return (prefix, carried.identity) }
@@ -233,15 +232,16 @@ public struct Archiver: Sendable {
         let target: BundleIdentity
     }
 
-    /// Writes the delta file of one checkpoint, which the first encoding verifies and hashes as
-    /// it reads it (a keyframe tried after a delta trusts what that one hashed).
+    /// Writes the delta file of one checkpoint against the archived `base` (a keyframe when
+    /// nil), which the first encoding verifies and hashes as it reads it (a keyframe tried after
+    /// a delta trusts what that one hashed).
     private func add(
-        _ checkpoint: TrainingRun.Checkpoint, localBase: (prefix: String, identity: BundleIdentity)?, run: TrainingRun,
+        _ checkpoint: TrainingRun.Checkpoint, base: ArchiveEntry?, localBase: (prefix: String, identity: BundleIdentity)?,
         archive: String, manifest: ArchiveManifest, progress: WorkProgress?
     ) throws -> Added {
         let deltaFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: false)
         let keyframeFile = ArchiveLayout.fileName(of: checkpoint.name, keyframe: true)
-        guard let base = try base(for: checkpoint.step, in: manifest) else {
+        guard let base else {
             let alone = try create(nil, checkpoint, nil, keyframeFile, archive, progress)
             return try added(checkpoint, file: keyframeFile, base: nil, archive: archive, written: alone)
         }

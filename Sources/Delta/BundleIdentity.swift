@@ -88,15 +88,14 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
     public let dataFiles: [FileDigest]
 
     /// The identity of the checkpoint at `prefix` (every file hashed): its index and the data
-    /// files of its `shardCount` shards that exist, in shard order, taken from `hashed` where it
-    /// read them. The files are found by listing the directory, so the work is bounded by what
-    /// it holds, not by a count read from the index.
-    static func of(prefix: String, shardCount: Int64, hashed: HashingSource? = nil) throws -> BundleIdentity {
+    /// files `names` (see ``dataFileNames(prefix:shardCount:)``), their digests taken from
+    /// `hashed` where it read them.
+    static func of(prefix: String, dataFiles names: [String], hashed: HashingSource) throws -> BundleIdentity {
         let index = try FileDigest.of(path: BundleFiles.index(prefix: prefix))
         let directory = Path.directory(of: prefix)
         var dataFiles: [FileDigest] = []
-        for file in try dataFileNames(prefix: prefix, shardCount: shardCount) {
-            if let digest = hashed?.digest(ofFileNamed: file) {
+        for file in names {
+            if let digest = hashed.digest(ofFileNamed: file) {
                 dataFiles.append(digest)
             } else {
                 dataFiles.append(try FileDigest.of(path: Path.join(directory, file)))
@@ -106,7 +105,9 @@ public struct BundleIdentity: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The names of the data files of the checkpoint at `prefix` that exist, of its
-    /// `shardCount` shards, in shard order: the files an identity lists.
+    /// `shardCount` shards, in shard order: the files an identity lists. They are found by
+    /// listing the directory, so the work is bounded by what it holds, not by a count read from
+    /// the index.
     static func dataFileNames(prefix: String, shardCount: Int64) throws(FileError) -> [String] {
         let name = Path.fileName(of: prefix)
         let names = try FileSystem.contents(ofDirectory: Path.directory(of: prefix))

@@ -10,9 +10,9 @@ import Zstandard
 ///
 /// The base is first read once, front to back, to verify and hash it (the two at the same
 /// time). The target is verified and hashed the same way while it is encoded, that pass kept a
-/// little ahead of the encoding so that the two read each page from the disk once. Every stored
-/// tensor of the target is encoded in element-aligned chunks on every core: bytes found unchanged anywhere in the base (same size and CRC, then compared) become
-/// references; tensors whose name, dtype and size match in the base are compared with it block
+/// little ahead of the encoding so that the two read each page from the disk once. Every
+/// stored tensor of the target is encoded in element-aligned chunks on every core: bytes found
+/// unchanged anywhere in the base (same size and CRC, then compared) become references; tensors whose name, dtype and size match in the base are compared with it block
 /// by block, and the blocks that changed are encoded against it (XOR or subtraction, byte
 /// planes, zstd), or against the optimizer's prediction; the rest are encoded alone; bytes no
 /// tensor claims are kept raw. The index is compressed against the base's index. Memory stays
@@ -78,9 +78,7 @@ public struct DeltaCreator: Sendable {
             throw DeltaError(.damagedInput, "\(BundleFiles.index(prefix: targetPrefix)): \(target.headerProblem?.message ?? "no header")")
         }
         // The base is checked and hashed in one pass first, unless its identity is known.
-        let baseIdentity = try base.map { (bundle) throws in
-            try self.baseIdentity ?? identity(of: bundle, check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)")
-        }
+        let baseIdentity = try base.map { (bundle) throws in try self.baseIdentity ?? identity(of: bundle, check: inputCheck, jobs: jobs) }
         let baseFiles = try (baseIdentity?.dataFiles ?? []).map { (digest) throws in
             try MappedFile(path: Path.join(Path.directory(of: basePrefix!), digest.name))
         }
@@ -89,23 +87,20 @@ public struct DeltaCreator: Sendable {
         let names =
             try self.targetIdentity?.dataFiles.map(\.name)
             ?? BundleIdentity.dataFileNames(prefix: targetPrefix, shardCount: target.header!.numShards)
-        let gate = FollowGate(lead: checkLead)
+        let gate = self.targetIdentity == nil ? FollowGate(lead: checkLead) : nil
         let checked = ResultSlots<BundleIdentity?>(count: 1, initial: self.targetIdentity)
         let checking = BackgroundWork<any Error>()
-        if self.targetIdentity == nil {
+        if let gate {
             checking.start { [self] in
                 defer { gate.release() }
                 return Swift.Result {
-                    checked[0] = try identity(
-                        of: target, check: inputCheck, jobs: jobs, refusal: "; not stored (damaged input)", gate: gate)
+                    checked[0] = try identity(of: target, dataFiles: names, check: inputCheck, jobs: jobs, gate: gate)
                 }
             }
-        } else {
-            gate.release()
         }
         // Neither side waits for the other once this returns, and the check ends first.
         defer {
-            gate.release()
+            gate?.release()
             try? checking.wait()
         }
         let matcher = BaseMatcher(base: base, baseIdentity: baseIdentity, baseFiles: baseFiles)
@@ -130,16 +125,13 @@ public struct DeltaCreator: Sendable {
         }
         try checking.wait()
         let targetIdentity = checked[0]!
-        guard targetIdentity.dataFiles.map(\.name) == names else {
-            throw DeltaError(.damagedInput, "\(targetPrefix): its data files changed while it was read; not stored")
-        }
         let indexOffset = file.count
-        try write(DeltaFormat.section(.index, try compressIndex(target: target, base: base)), to: file)
+        try file.write(DeltaFormat.section(.index, try compressIndex(target: target, base: base)))
         let manifest = Manifest(base: baseIdentity, target: targetIdentity, indexSection: indexOffset, files: plans)
         let manifestOffset = file.count
         let manifestSection = DeltaFormat.section(.manifest, manifest.encoded())
-        try write(manifestSection, to: file)
-        try write(DeltaFormat.trailer(manifestOffset: manifestOffset, manifestLength: manifestSection.count), to: file)
+        try file.write(manifestSection)
+        try file.write(DeltaFormat.trailer(manifestOffset: manifestOffset, manifestLength: manifestSection.count))
         try file.commit()
         return manifest
     }
@@ -204,7 +196,7 @@ public struct DeltaCreator: Sendable {
 
     /// Encodes units batch by batch in parallel and appends their sections in order.
     private func encode(
-        _ units: [Unit], data: MappedFile, named name: String, gate: FollowGate, targetFiles: [MappedFile], baseFiles: [MappedFile],
+        _ units: [Unit], data: MappedFile, named name: String, gate: FollowGate?, targetFiles: [MappedFile], baseFiles: [MappedFile],
         into file: OutputFile
     ) throws -> [Run] {
         var runs: [Run] = []
@@ -216,7 +208,7 @@ public struct DeltaCreator: Sendable {
         for start in stride(from: 0, to: units.count, by: batch) {
             let slice = Array(units[start..<min(units.count, start + batch)])
             end += slice.reduce(0) { $0 + $1.length }
-            gate.follow(name, upTo: end)
+            gate?.follow(name, upTo: end)
             let results = ResultSlots<Swift.Result<[Piece], any Error>?>(count: slice.count, initial: nil)
             ParallelWork.run(count: slice.count, jobs: jobs, state: { Worker(level: level) }) { worker, index in
                 var payload = payloads.exchange(index, with: [])
@@ -331,45 +323,38 @@ public struct DeltaCreator: Sendable {
 
     /// Appends a chunk section around `payload` without copying it.
     private func writeSection(_ payload: ArraySlice<UInt8>, to file: OutputFile) throws {
-        try write(DeltaFormat.sectionHead(.chunk, length: payload.count), to: file)
+        try file.write(DeltaFormat.sectionHead(.chunk, length: payload.count))
         try payload.withUnsafeBytes { bytes in
-            Swift.Result { () throws(FileError) in
-                try file.write(bytes)
-                try file.write(DeltaFormat.sectionTail(bytes))
-            }
-        }.get()
-    }
-
-    private func write(_ bytes: [UInt8], to file: OutputFile) throws {
-        try file.write(bytes)
+            try file.write(bytes)
+            try file.write(DeltaFormat.sectionTail(bytes))
+        }
     }
 
     /// The identity of the checkpoint at `prefix`: its files hashed, not verified.
     public func identity(hashing prefix: String) throws -> BundleIdentity {
-        try identity(of: try CheckpointBundle(prefix: prefix), check: .trusted, jobs: jobs, refusal: "")
+        try identity(of: try CheckpointBundle(prefix: prefix), check: .trusted, jobs: jobs)
     }
 
-    /// Reads one input once: hashes its files and, unless `check` trusts it, verifies it in the
-    /// same pass; damage it refuses is named, followed by `refusal`.
+    /// Reads one input once: hashes its files (`dataFiles`, by default those its directory holds
+    /// of its shards) and, unless `check` trusts it, verifies it in the same pass; damage it
+    /// refuses is named.
     private func identity(
-        of bundle: CheckpointBundle, check: InputCheck, jobs: Int, refusal: String, gate: FollowGate? = nil
+        of bundle: CheckpointBundle, dataFiles names: [String]? = nil, check: InputCheck, jobs: Int, gate: FollowGate? = nil
     ) throws
         -> BundleIdentity
     {
-        let shardCount = bundle.header?.numShards ?? 0
+        let names = try names ?? BundleIdentity.dataFileNames(prefix: bundle.prefix, shardCount: bundle.header?.numShards ?? 0)
         let source = HashingSource(gate: gate)
         if check == .trusted {
-            for name in try BundleIdentity.dataFileNames(prefix: bundle.prefix, shardCount: shardCount) {
-                try source.read(Path.join(Path.directory(of: bundle.prefix), name)) { _ in }
-            }
+            for name in names { try source.read(Path.join(Path.directory(of: bundle.prefix), name)) { _ in } }
         } else {
             var verifier = Verifier.forReading(jobs: jobs)
             verifier.progress = progress
             let report = try verifier.verify(bundle, source: source)
             if let damage = report.damage, !(check == .allowDamagedData && report.onlyDataDamage) {
-                throw DeltaError(.damagedInput, damage + refusal)
+                throw DeltaError(.damagedInput, damage + "; not stored (damaged input)")
             }
         }
-        return try BundleIdentity.of(prefix: bundle.prefix, shardCount: shardCount, hashed: source)
+        return try BundleIdentity.of(prefix: bundle.prefix, dataFiles: names, hashed: source)
     }
 }
