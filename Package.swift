@@ -22,6 +22,8 @@ let package = Package(
         .executable(name: "ckptverify", targets: ["ckptverify"]),
         .executable(name: "ckptdiff", targets: ["ckptdiff"]),
         .executable(name: "ckptdelta", targets: ["ckptdelta"]),
+        // The three tools in one executable, as the release archive and the Python package ship them.
+        .executable(name: "ckpt-tools", targets: ["ckpt-tools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -106,11 +108,15 @@ let package = Package(
                 "BinaryCoding", "TensorBundle", "Verification", "Diffing", "Delta", "Archive", "JSON", "Parallelism",
                 "RemoteCheckpoints", "MappedIO",
                 "Checksums", "TrainingState", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildCommit"]
         ),
+        // `--version` names the git commit the tools were built from.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(name: "ckptverify", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdiff", dependencies: ["CheckpointCLI"]),
         .executableTarget(name: "ckptdelta", dependencies: ["CheckpointCLI"]),
+        .executableTarget(name: "ckpt-tools", dependencies: ["CheckpointCLI"]),
 
         .target(
             name: "FixtureSupport", dependencies: ["TensorBundle", "SSTable", "Checksums", "Parallelism"], path: "Tests/FixtureSupport"),
@@ -144,7 +150,9 @@ let package = Package(
             exclude: ["fault_proxy.py"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CheckpointCLI", "FixtureSupport", "MappedIO", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta"]),
+            dependencies: [
+                "CheckpointCLI", "FixtureSupport", "MappedIO", "TensorBundle", "ckptverify", "ckptdiff", "ckptdelta", "ckpt-tools",
+            ]),
         .testTarget(name: "InteropTests", dependencies: ["TensorBundle", "Delta", "Archive", "FixtureSupport", "MappedIO", "ckptdiff"]),
     ]
 )

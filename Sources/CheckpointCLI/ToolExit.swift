@@ -14,6 +14,14 @@ public enum ToolStatus: Int32, Sendable {
     case findings = 1
     /// The tool could not do its job: bad arguments, unreadable input.
     case trouble = 2
+
+    /// Prints `lines` on standard error, checks that standard output was delivered, and exits
+    /// with this status.
+    func exit(saying lines: String...) -> Never {
+        for line in lines { Terminal.diagnose(line) }
+        Terminal.finish()
+        Glibc.exit(rawValue)
+    }
 }
 
 /// A failure a tool decides on itself before it has a result (an argument, a selection, a
@@ -45,12 +53,20 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The command-line arguments as bytes, checked to be UTF-8: Swift repairs invalid bytes to
-/// U+FFFD, which would name another file than the one the user gave.
-enum RawArguments {
+/// A tool's command-line arguments (those from index `first` of the process's), checked as
+/// bytes to be UTF-8: Swift repairs invalid bytes to U+FFFD, which would name another file than
+/// the one the user gave.
+struct RawArguments {
+    /// The index in `CommandLine.arguments` of the tool's first argument: 1, or 2 when the
+    /// multi-call executable was given the tool's name first.
+    let first: Int
+
+    /// The tool's arguments, as Swift decoded them.
+    var decoded: ArraySlice<String> { CommandLine.arguments.dropFirst(first) }
+
     /// The first argument that is not valid UTF-8, escaped for display; nil when all are.
-    static var firstInvalid: String? {
-        for index in 1..<Int(CommandLine.argc) {
+    var firstInvalid: String? {
+        for index in first..<Int(CommandLine.argc) {
             guard let argument = CommandLine.unsafeArgv[index] else { continue }
             let bytes = Array(
                 UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
@@ -63,9 +79,9 @@ enum RawArguments {
     /// tools reach object stores through S3's protocol only, and such an argument would
     /// otherwise be taken for a relative path (an archive run would create a folder named
     /// `gs:`). Values of the options that take regular expressions are not paths.
-    static var firstURL: String? {
+    var firstURL: String? {
         var previous = ""
-        for argument in CommandLine.arguments.dropFirst() {
+        for argument in decoded {
             defer { previous = argument }
             guard previous != "--include", previous != "--exclude", !argument.hasPrefix("s3://"),
                 let scheme = argument.firstRange(of: "://")
@@ -79,7 +95,7 @@ enum RawArguments {
     }
 
     /// The one-line complaint about an argument these tools cannot take, if there is one.
-    static var complaint: String? {
+    var complaint: String? {
         if let invalid = firstInvalid {
             return "the argument \(invalid) is not valid UTF-8; these tools take UTF-8 paths only (rename the file or use a link)"
         }
@@ -101,36 +117,30 @@ extension ParsableCommand {
     /// diff(1) convention: a usage error, or any error the command throws, prints one line on
     /// standard error and exits 2 (every error of these tools describes itself in one line
     /// naming the file, object or argument, and the cause); `--help` and `--version` exit 0.
-    public static func runAsTool(name: String) -> Never {
-        if let complaint = RawArguments.complaint { end(.trouble, saying: "\(name): \(complaint)") }
+    /// The tool's arguments start at index `firstArgument` of the process's.
+    public static func runAsTool(name: String, firstArgument: Int = 1) -> Never {
+        let arguments = RawArguments(first: firstArgument)
+        if let complaint = arguments.complaint { ToolStatus.trouble.exit(saying: "\(name): \(complaint)") }
         let command: any StatusCommand
         do {
-            var parsed = try parseAsRoot()
+            var parsed = try parseAsRoot(Array(arguments.decoded))
             guard let own = parsed as? any StatusCommand else {
                 // `--help` and similar built-in commands run themselves.
                 try parsed.run()
-                end(.clean)
+                ToolStatus.clean.exit()
             }
             command = own
         } catch {
             if exitCode(for: error) == .success {
                 Terminal.document(fullMessage(for: error) + "\n")
-                end(.clean)
+                ToolStatus.clean.exit()
             }
-            end(.trouble, saying: "\(name): \(message(for: error))", "See '\(name) --help'.")
+            ToolStatus.trouble.exit(saying: "\(name): \(message(for: error))", "See '\(name) --help'.")
         }
         do {
-            end(try command.execute())
+            try command.execute().exit()
         } catch {
-            end(.trouble, saying: "\(name): \(error)")
+            ToolStatus.trouble.exit(saying: "\(name): \(error)")
         }
-    }
-
-    /// Prints `lines` on standard error, checks that standard output was delivered, and exits
-    /// with `status`.
-    private static func end(_ status: ToolStatus, saying lines: String...) -> Never {
-        for line in lines { Terminal.diagnose(line) }
-        Terminal.finish()
-        Glibc.exit(status.rawValue)
     }
 }

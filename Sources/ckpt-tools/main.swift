@@ -1,0 +1,3 @@
+import CheckpointCLI
+
+MultiCall.main()
