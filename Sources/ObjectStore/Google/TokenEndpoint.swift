@@ -3,7 +3,8 @@ import JSON
 import NIOCore
 
 /// An OAuth2 token endpoint (`https://oauth2.googleapis.com/token`): a form posted, a token
-/// answered. Transport failures, 408, 429 and 5xx are retried (three attempts in all); a refusal
+/// answered. Transport failures, 408, 429 and 5xx are retried with the stores' jittered backoff
+/// (``RetryPolicy``, three attempts in all); a refusal
 /// is a `credentials` error quoting the endpoint's `error` and `error_description` with every
 /// secret of the request cut out of them.
 struct TokenEndpoint {
@@ -20,6 +21,7 @@ struct TokenEndpoint {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: form.map { "\($0.0)=\(SigV4.encode($0.1, keepingSlash: false))" }.joined(separator: "&")))
+        let retry = RetryPolicy(maxAttempts: 3)
         var attempt = 0
         while true {
             attempt += 1
@@ -30,25 +32,23 @@ struct TokenEndpoint {
                 status = response.status.code
                 body = Array(buffer: try await response.body.collect(upTo: 64 << 10))
             } catch {
-                guard attempt < 3 else {
+                guard await retry.pause(afterAttempt: attempt) else {
                     throw StoreError(
                         .unreachable, url, "the token endpoint did not answer (\(S3Client.reason(for: error))) (after \(attempt) attempts)",
                         underlying: error)
                 }
-                try? await Task.sleep(for: .milliseconds(250 << attempt))
                 continue
             }
-            switch status {
-            case 200:
+            if status == 200 {
                 return try GoogleAccessToken.parse(body, now: wallClock(), source: source, principal: principal, subject: url)
-            case 408, 429,
-                500...599 where attempt < 3:
-                try? await Task.sleep(for: .milliseconds(250 << attempt))
-            case 400...499:
-                throw StoreError(.credentials, url, "the token endpoint refused the \(source): \(refusal(body, status: status))")
-            default:
-                throw StoreError(.server, url, "the token endpoint answered HTTP \(status) (after \(attempt) attempts)")
             }
+            if status == 408 || RetryPolicy.isRetryable(status: Int(status), code: nil), await retry.pause(afterAttempt: attempt) {
+                continue
+            }
+            if (400...499).contains(status), status != 408, status != 429 {
+                throw StoreError(.credentials, url, "the token endpoint refused the \(source): \(refusal(body, status: status))")
+            }
+            throw StoreError(.server, url, "the token endpoint answered HTTP \(status) (after \(attempt) attempts)")
         }
     }
 
