@@ -26,7 +26,7 @@ public enum MultiCall {
             Terminal.document("\(usage)\n(or run it through a link named after the tool; each tool's --help says more)\n")
             ToolStatus.clean.exit()
         default:
-            let what = first.isEmpty ? "no tool named" : "\(first) is not one of the tools"
+            let what = first.isEmpty ? "name the tool to run" : "\(first) is not one of the tools"
             ToolStatus.trouble.exit(saying: "ckpt-tools: \(what); \(usage)")
         }
     }
