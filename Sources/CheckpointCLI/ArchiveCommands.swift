@@ -16,17 +16,20 @@ extension DeltaCommand {
                 verification are reported and skipped (exit status 1).
                 """)
 
-        @Argument(help: "The training directory, local or an s3:// folder (then copied a checkpoint at a time).")
+        @Argument(help: "The training directory, local or an s3:// or gs:// folder (then copied a checkpoint at a time).")
         var run: String
 
-        @Argument(help: "The archive directory (created if needed), or an s3:// folder.")
+        @Argument(help: "The archive directory (created if needed), or an s3:// or gs:// folder.")
         var archive: String
 
         @Option(
             help: ArgumentHelp(
-                "For an s3:// archive: the storage class of the delta objects (STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE, …); archive.json stays STANDARD.",
+                "For a bucket archive: the storage class of the delta objects (s3://: STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE, …; gs://: STANDARD, NEARLINE, COLDLINE, ARCHIVE); archive.json stays STANDARD.",
                 valueName: "class"))
         var storageClass: String?
+
+        /// Google Cloud Storage's storage classes.
+        static let googleClasses = ["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"]
 
         @Option(help: "Deltas allowed after a keyframe before the next keyframe.")
         var maxChain = 10
@@ -66,7 +69,12 @@ extension DeltaCommand {
             let bucket =
                 RemoteSession.isRemote(archive)
                 ? try BucketArchive(archive, storageClass: storageClass, in: RemoteSession.shared()) : nil
-            guard bucket != nil || storageClass == nil else { throw ToolError(.usage, "--storage-class applies to s3:// archives only") }
+            guard bucket != nil || storageClass == nil else { throw ToolError(.usage, "--storage-class applies to bucket archives only") }
+            if let storageClass, archive.hasPrefix("gs://"), !Self.googleClasses.contains(storageClass) {
+                throw ToolError(
+                    .usage,
+                    "--storage-class \(storageClass): Google Cloud Storage's classes are \(Self.googleClasses.joined(separator: ", "))")
+            }
             archiver.publisher = bucket
             let directory = bucket?.staging.path ?? archive
             if dryRun {
@@ -109,7 +117,7 @@ extension DeltaCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild an archived step, byte for byte, into a directory TensorFlow can resume from.")
 
-        @Argument(help: "The archive directory, or an s3:// folder.")
+        @Argument(help: "The archive directory, or an s3:// or gs:// folder.")
         var archive: String
 
         @Option(help: "The step to restore.")
@@ -182,7 +190,7 @@ extension DeltaCommand {
         static let configuration = CommandConfiguration(
             commandName: "ls", abstract: "List an archive's steps: sizes, chain depth, ratio against the raw checkpoints.")
 
-        @Argument(help: "The archive directory, or an s3:// folder.")
+        @Argument(help: "The archive directory, or an s3:// or gs:// folder.")
         var archive: String
 
         @Flag(help: "Write one JSON document to standard output.")
@@ -207,7 +215,7 @@ extension DeltaCommand {
             abstract: "Check an archive's files and chains without changing it.",
             discussion: "Exit status as ckptverify: 0 intact, 1 problems found, 2 trouble (no archive there).")
 
-        @Argument(help: "The archive directory, or an s3:// folder (its objects are copied to a staging directory first).")
+        @Argument(help: "The archive directory, or an s3:// or gs:// folder (its objects are copied to a staging directory first).")
         var archive: String
 
         @Flag(help: "Also rebuild every step in a scratch directory and check its hashes.")
@@ -271,7 +279,7 @@ extension DeltaCommand {
                 with --all), each for --days days; run `restore` again once they are readable.
                 """)
 
-        @Argument(help: "The s3:// archive folder.")
+        @Argument(help: "The s3:// archive folder (a gs:// one never needs a thaw).")
         var archive: String
 
         @Option(help: "The step whose chain to restore.")
@@ -298,7 +306,13 @@ extension DeltaCommand {
         }
 
         func execute() throws -> ToolStatus {
-            guard RemoteSession.isRemote(archive) else { throw ToolError(.usage, "\(archive): thaw applies to s3:// archives only") }
+            guard RemoteSession.isRemote(archive) else { throw ToolError(.usage, "\(archive): thaw applies to bucket archives only") }
+            if archive.hasPrefix("gs://") {
+                Terminal.print(
+                    "\(archive): nothing to thaw: Google Cloud Storage reads objects of every storage class, ARCHIVE included, without a restore"
+                )
+                return .clean
+            }
             let bucket = try BucketArchive(archive, in: RemoteSession.shared())
             let manifest = try bucket.manifest()
             let files =

@@ -71,7 +71,7 @@ enum CheckpointTarget: Sendable {
             let legacy = try LegacyCheckpoint(prefix: prefix)
             return (try Self.bundle(of: legacy), verifier.verify(legacy: legacy))
         case .remote(let checkpoint):
-            let session = try RemoteSession.shared()
+            let session = RemoteSession.shared()
             let bundle = try checkpoint.open(in: session)
             return (bundle, try checkpoint.verify(bundle, with: verifier, in: session))
         }
@@ -101,7 +101,7 @@ enum CheckpointTarget: Sendable {
             }
             return (nil, verifier.verify(legacy: try LegacyCheckpoint(prefix: prefix)))
         case .remote(let checkpoint):
-            let session = try RemoteSession.shared()
+            let session = RemoteSession.shared()
             let bundle = try checkpoint.open(in: session)
             let meter = ProgressMeter.start(label: Path.fileName(of: checkpoint.prefix), if: showingProgress)
             defer { meter?.finish() }

@@ -75,15 +75,15 @@ struct RawArguments {
         return nil
     }
 
-    /// The first argument that names a URL other than `s3://…` (`gs://…`, `https://…`): these
-    /// tools reach object stores through S3's protocol only, and such an argument would
-    /// otherwise be taken for a relative path (an archive run would create a folder named
-    /// `gs:`). Values of the options that take regular expressions are not paths.
+    /// The first argument that names a URL other than `s3://…` and `gs://…` (`https://…`,
+    /// `az://…`): these tools reach no other stores, and such an argument would otherwise be
+    /// taken for a relative path (an archive run would create a folder named `az:`). Values of
+    /// the options that take regular expressions are not paths.
     var firstURL: String? {
         var previous = ""
         for argument in decoded {
             defer { previous = argument }
-            guard previous != "--include", previous != "--exclude", !argument.hasPrefix("s3://"),
+            guard previous != "--include", previous != "--exclude", !RemoteSession.isRemote(argument),
                 let scheme = argument.firstRange(of: "://")
             else { continue }
             let name = argument[..<scheme.lowerBound]
@@ -100,7 +100,7 @@ struct RawArguments {
             return "the argument \(invalid) is not valid UTF-8; these tools take UTF-8 paths only (rename the file or use a link)"
         }
         return firstURL.map {
-            "\($0): only s3:// URLs are supported (for Google Cloud Storage, use s3://BUCKET/KEY with AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys)"
+            "\($0): only s3:// (S3-compatible stores) and gs:// (Google Cloud Storage) URLs are supported"
         }
     }
 }

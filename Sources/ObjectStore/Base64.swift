@@ -16,4 +16,10 @@ enum Base64 {
         }
         return result
     }
+
+    /// A CRC-32C as stores carry it: its four bytes, most significant first, in base64
+    /// (`x-amz-checksum-crc32c`, Google's `crc32c` and `x-goog-hash: crc32c=`).
+    static func crc32c(_ crc: UInt32) -> String {
+        encode([UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
+    }
 }

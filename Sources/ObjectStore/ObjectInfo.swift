@@ -4,23 +4,33 @@ import MappedIO
 public struct ObjectInfo: Sendable, Hashable {
     public let location: ObjectLocation
     public let size: Int64
-    /// The entity tag, quotes included, as the store gives it (for `If-Match`).
-    public let etag: String
-    /// `STANDARD` unless the store says otherwise (`GLACIER`, `DEEP_ARCHIVE`, …).
+    /// The version a replacement must name (``WriteOptions/ifVersion``): S3's entity tag,
+    /// quotes included, or Google's generation number.
+    public let version: String
+    /// `STANDARD` unless the store says otherwise (`GLACIER`, `DEEP_ARCHIVE`, Google's
+    /// `NEARLINE`, `COLDLINE`, `ARCHIVE`, …).
     public let storageClass: String
     /// For an archived object: whether a restore is under way, and until when a restored copy
     /// is readable (`x-amz-restore`); nil when the store said nothing.
     public let restore: String?
+    /// The CRC-32C the store keeps for the whole object, as it gives it (base64 of the four
+    /// bytes, most significant first), when it keeps one (Google always does); a download of the
+    /// whole object is checked against it.
+    public let crc32c: String?
 
-    public init(location: ObjectLocation, size: Int64, etag: String, storageClass: String, restore: String? = nil) {
+    public init(
+        location: ObjectLocation, size: Int64, version: String, storageClass: String, restore: String? = nil, crc32c: String? = nil
+    ) {
         self.location = location
         self.size = size
-        self.etag = etag
+        self.version = version
         self.storageClass = storageClass
         self.restore = restore
+        self.crc32c = crc32c
     }
 
-    /// Storage classes whose objects cannot be read until restored.
+    /// Storage classes whose objects cannot be read until restored (S3's; every class of
+    /// Google's is readable).
     public static let archiveClasses: Set<String> = ["GLACIER", "DEEP_ARCHIVE"]
 
     /// Whether a GET would fail with `InvalidObjectState` (an archive tier, not restored).
@@ -69,17 +79,18 @@ public struct ObjectListing: Sendable {
 public struct WriteOptions: Sendable {
     /// Create only: fail with ``StoreError/Code-swift.struct/preconditionFailed`` when the key exists.
     public var createOnly = false
-    /// Replace only the version with this entity tag (compare-and-swap).
-    public var ifMatch: String? = nil
-    /// The storage class (`STANDARD_IA`, `GLACIER_IR`, `GLACIER`, `DEEP_ARCHIVE`, …).
+    /// Replace only this version (``ObjectInfo/version``): compare-and-swap.
+    public var ifVersion: String? = nil
+    /// The storage class (S3's `STANDARD_IA`, `GLACIER_IR`, `GLACIER`, `DEEP_ARCHIVE`, …;
+    /// Google's `NEARLINE`, `COLDLINE`, `ARCHIVE`).
     public var storageClass: String? = nil
     public var contentType: String = "application/octet-stream"
 
     public init(
-        createOnly: Bool = false, ifMatch: String? = nil, storageClass: String? = nil, contentType: String = "application/octet-stream"
+        createOnly: Bool = false, ifVersion: String? = nil, storageClass: String? = nil, contentType: String = "application/octet-stream"
     ) {
         self.createOnly = createOnly
-        self.ifMatch = ifMatch
+        self.ifVersion = ifVersion
         self.storageClass = storageClass
         self.contentType = contentType
     }

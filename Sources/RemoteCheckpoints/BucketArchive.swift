@@ -30,13 +30,13 @@ public final class BucketArchive: ArchivePublisher {
     /// `storageClass` is the class of the files this run creates (the manifest stays STANDARD).
     public init(_ url: String, storageClass: String? = nil, in session: RemoteSession) throws {
         let location = try RemoteSession.location(url)
-        self.location = ObjectLocation(bucket: location.bucket, key: location.folderKey)
+        self.location = location.with(key: location.folderKey)
         self.session = session
         self.storageClass = storageClass
         self.staging = try ScratchDirectory.staging(standingFor: self.location.description)
         let folder = self.location
         let staged = staging.path
-        let (objects, tag) = try session.run { client in
+        let (objects, tag) = try session.run(on: folder) { client in
             // The manifest first, then the listing: every file a manifest lists was created before
             // it, so a listing taken after it holds them all (the other way round, a manifest
             // another archiver writes in between lists files the listing has not seen). A
@@ -45,13 +45,13 @@ public final class BucketArchive: ArchivePublisher {
             while true {
                 attempt += 1
                 let manifest = try await client.get(folder.appending(ArchiveManifest.fileName), limit: 256 << 20)
-                let listing = try await client.list(bucket: folder.bucket, prefix: folder.key, delimiter: "/")
+                let listing = try await client.list(folder, delimiter: "/")
                 // Names that are not plain are no archive's files: left out, as a local archive's are.
                 let objects = listing.children(of: folder.key).objects
                 if manifest == nil, objects[ArchiveManifest.fileName] != nil, attempt < 5 { continue }
                 guard let manifest else { return (objects, String?.none) }
                 try OutputFile.write(manifest.bytes, to: Path.join(staged, ArchiveManifest.fileName))
-                return (objects, String?.some(manifest.etag))
+                return (objects, String?.some(manifest.version))
             }
         }
         self.state = Mutex(State(objects: objects, manifestTag: tag))
@@ -120,7 +120,7 @@ public final class BucketArchive: ArchivePublisher {
         let archived = state.withLock { state in names.filter { state.objects[$0]?.needsRestore ?? false } }
         guard !archived.isEmpty else { return [] }
         let folder = location
-        let heads = try session.run { client in
+        let heads = try session.run(on: folder) { client in
             var still: [String] = []
             for name in archived where try await client.head(folder.appending(name))?.needsRestore ?? true { still.append(name) }
             return still
@@ -134,7 +134,7 @@ public final class BucketArchive: ArchivePublisher {
             Set(names).compactMap { name in FileSystem.exists(Path.join(staging.path, name)) ? nil : state.objects[name] }
         }
         let directory = staging.path
-        try session.run { client in try await client.download(wanted, into: directory) }
+        try session.run(on: location) { client in try await client.download(wanted, into: directory) }
     }
 
     /// The files a restore of `entry` reads: its chain and their companions.
@@ -146,7 +146,7 @@ public final class BucketArchive: ArchivePublisher {
     /// `days` days; returns how many restores were started (the others were under way or done).
     public func thaw(_ names: [String], days: Int, tier: String) throws -> Int {
         let targets = names.map(location.appending)
-        return try session.run { client in
+        return try session.run(on: location) { client in
             var started = 0
             for target in targets where try await client.restore(target, days: days, tier: tier) { started += 1 }
             return started
@@ -175,10 +175,10 @@ public final class BucketArchive: ArchivePublisher {
             throw ArchiveError(.io, "\(path): vanished before it was uploaded")
         }
         try conditionally(target, "exists") {
-            try session.run { client in _ = try await client.upload(file: path, to: target, options: options) }
+            try session.run(on: location) { client in _ = try await client.upload(file: path, to: target, options: options) }
         }
         state.withLock {
-            $0.objects[name] = ObjectInfo(location: target, size: Int64(size), etag: "", storageClass: storageClass ?? "STANDARD")
+            $0.objects[name] = ObjectInfo(location: target, size: Int64(size), version: "", storageClass: storageClass ?? "STANDARD")
         }
     }
 
@@ -186,12 +186,12 @@ public final class BucketArchive: ArchivePublisher {
         let target = location.appending(ArchiveManifest.fileName)
         let bytes = try MappedFile(path: Path.join(directory, ArchiveManifest.fileName)).withUnsafeBytes { Array($0) }
         let tag = state.withLock { $0.manifestTag }
-        let options = WriteOptions(createOnly: tag == nil, ifMatch: tag, contentType: "application/json")
+        let options = WriteOptions(createOnly: tag == nil, ifVersion: tag, contentType: "application/json")
         try conditionally(target, "changed since this run read it") {
-            let written = try session.run { client -> String in
-                let etag = try await client.put(target, bytes: bytes, options: options)
-                if !etag.isEmpty { return etag }
-                return try await client.head(target)?.etag ?? ""
+            let written = try session.run(on: location) { client -> String in
+                let version = try await client.put(target, bytes: bytes, options: options)
+                if !version.isEmpty { return version }
+                return try await client.head(target)?.version ?? ""
             }
             state.withLock { $0.manifestTag = written }
         }
@@ -199,7 +199,7 @@ public final class BucketArchive: ArchivePublisher {
 
     public func remove(file name: String) throws {
         let target = location.appending(name)
-        try session.run { client in try await client.delete(target) }
+        try session.run(on: location) { client in try await client.delete(target) }
         _ = state.withLock { $0.objects.removeValue(forKey: name) }
     }
 

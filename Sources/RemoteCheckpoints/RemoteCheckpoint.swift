@@ -21,7 +21,7 @@ public struct RemoteCheckpoint: Sendable {
     /// listed sizes.
     public func open(in session: RemoteSession) throws -> CheckpointBundle {
         let (folder, name) = (folder, Path.fileName(of: prefix))
-        return try session.run { client in try await folder.bundle(named: name, client: client) }
+        return try session.run(on: folder.location) { client in try await folder.bundle(named: name, client: client) }
     }
 
     /// Verifies the opened `bundle` with `verifier`, streaming its data files: ranged reads as
@@ -32,10 +32,11 @@ public struct RemoteCheckpoint: Sendable {
         _ bundle: CheckpointBundle, with verifier: Verifier, in session: RemoteSession
     ) throws -> CheckpointReport {
         var verifier = verifier
-        verifier.readsInFlight = min(session.client.configuration.connections, 32)
-        verifier.chunkSize = session.client.configuration.rangeSize
+        let client = try session.client(for: folder.location)
+        verifier.readsInFlight = min(client.connections, 32)
+        verifier.chunkSize = client.rangeSize
         let (configured, siblings) = (verifier, folder.names)
-        return try session.run { client in
+        return try session.run(on: folder.location) { client in
             try await configured.verify(bundle, reader: StoreShardReader(client: client), siblings: siblings)
         }
     }
@@ -44,7 +45,7 @@ public struct RemoteCheckpoint: Sendable {
     /// that does not read leaves the names to the stored keys, as a local one does).
     public func trainingState(of bundle: CheckpointBundle, in session: RemoteSession) throws -> TrainingState {
         let folder = folder
-        let graph = try session.run { client -> [UInt8]? in
+        let graph = try session.run(on: folder.location) { client -> [UInt8]? in
             guard
                 case .strings(let strings)? = try? await folder.value(forKey: Array(ObjectGraph.key.utf8), of: bundle, client: client)
                     .contents,
@@ -65,7 +66,7 @@ public struct RemoteCheckpoint: Sendable {
         TensorValue, TensorError
     > {
         let folder = folder
-        return try session.run { client in
+        return try session.run(on: folder.location) { client in
             do {
                 return .success(try await folder.value(forKey: key, of: bundle, client: client))
             } catch let error as TensorError {

@@ -6,38 +6,41 @@ import TensorBundle
 public struct RemoteFolder: Sendable {
     /// The folder (its key ends in `/`).
     public let location: ObjectLocation
-    /// Object names directly in the folder, with their sizes.
-    public let sizes: [String: Int]
+    /// The objects directly in the folder, by name, as listed (size, class, checksum).
+    public let objects: [String: ObjectInfo]
     /// Names of the folders directly below it.
     public let folders: Set<String>
     /// Names in it that are not plain (``FileName``), never read or printed raw.
     public let refused: [NameError]
 
     /// Every name in the folder: objects, then folders.
-    public var names: [String] { sizes.keys.sorted() + folders.sorted() }
+    public var names: [String] { objects.keys.sorted() + folders.sorted() }
 
-    static func list(_ location: ObjectLocation, client: S3Client) async throws(StoreError) -> RemoteFolder {
+    /// Object names directly in the folder, with their sizes.
+    public var sizes: [String: Int] { objects.mapValues { Int($0.size) } }
+
+    static func list(_ location: ObjectLocation, client: any StoreClient) async throws(StoreError) -> RemoteFolder {
         let folderKey = location.folderKey
-        let listing = try await client.list(bucket: location.bucket, prefix: folderKey, delimiter: "/")
+        let listing = try await client.list(location.with(key: folderKey), delimiter: "/")
         let children = listing.children(of: folderKey)
         return RemoteFolder(
-            location: ObjectLocation(bucket: location.bucket, key: folderKey), sizes: children.objects.mapValues { Int($0.size) },
+            location: location.with(key: folderKey), objects: children.objects,
             folders: children.folders, refused: children.refused)
     }
 
     /// The objects of the checkpoint `name`: its `.index`, its data files and, with
     /// `companions`, its TF1 `.meta`.
     func objects(ofCheckpoint name: String, companions: Bool = false) -> [ObjectInfo] {
-        sizes.keys.sorted().filter { file in
+        objects.keys.sorted().filter { file in
             file == BundleFiles.index(prefix: name) || BundleFiles.parseData(fileName: file)?.prefix == name
                 || (companions && file == name + ".meta")
-        }.map { ObjectInfo(location: location.appending($0), size: Int64(sizes[$0]!), etag: "", storageClass: "STANDARD") }
+        }.compactMap { objects[$0] }
     }
 
     /// The folder as a training directory: its listing and its state file.
-    func directory(client: S3Client) async throws(StoreError) -> CheckpointDirectory {
+    func directory(client: any StoreClient) async throws(StoreError) -> CheckpointDirectory {
         var state: Result<[UInt8], FileError>? = nil
-        if sizes[CheckpointDirectory.stateFileName] != nil {
+        if objects[CheckpointDirectory.stateFileName] != nil {
             let stateLocation = location.appending(CheckpointDirectory.stateFileName)
             if let object = try await client.get(stateLocation, limit: 16 << 20) {
                 state = .success(object.bytes)
@@ -50,7 +53,7 @@ public struct RemoteFolder: Sendable {
 
     /// Opens the checkpoint `name` of this folder: its index read whole into memory, its data
     /// files known by their listed sizes.
-    func bundle(named name: String, client: S3Client) async throws -> CheckpointBundle {
+    func bundle(named name: String, client: any StoreClient) async throws -> CheckpointBundle {
         let indexLocation = location.appending(BundleFiles.index(prefix: name))
         let index = try await client.get(indexLocation, limit: RemoteFolder.largestIndex)
         guard let index else { throw RemoteError(.noSuchCheckpoint, "\(indexLocation): no such object") }
@@ -65,7 +68,7 @@ public struct RemoteFolder: Sendable {
     ///
     /// - Throws: ``TensorError`` when it fails its checks, is partitioned or too large to read
     ///   whole; ``StoreError`` when the store fails.
-    func value(forKey key: [UInt8], of bundle: CheckpointBundle, client: S3Client) async throws -> TensorValue {
+    func value(forKey key: [UInt8], of bundle: CheckpointBundle, client: any StoreClient) async throws -> TensorValue {
         let entry = try bundle.entry(forKey: key)
         guard !entry.isPartitioned else {
             throw TensorError(.unsupported, key: key, "a partitioned tensor of a remote checkpoint is read by copying the checkpoint first")

@@ -18,7 +18,7 @@ public enum RemoteOutput {
             throw RemoteError(.exists, "\(input): is an input of this command; never replaced")
         }
         let options = WriteOptions(createOnly: !force)
-        try session.run { client in
+        try session.run(on: folder) { client in
             for name in names {
                 do {
                     try await client.upload(file: Path.join(directory, name), to: folder.appending(name), options: options)

@@ -21,15 +21,17 @@ public struct RemoteTarget: Sendable {
     ///   ``StoreError``.
     public static func locate(_ path: String, latestOnly: Bool, in session: RemoteSession) throws -> RemoteTarget {
         let location = try RemoteSession.location(path)
-        return try session.run { client in try await locate(location, path: path, latestOnly: latestOnly, client: client) }
+        return try session.run(on: location) { client in try await locate(location, path: path, latestOnly: latestOnly, client: client) }
     }
 
-    private static func locate(_ location: ObjectLocation, path: String, latestOnly: Bool, client: S3Client) async throws -> RemoteTarget {
+    private static func locate(
+        _ location: ObjectLocation, path: String, latestOnly: Bool, client: any StoreClient
+    ) async throws -> RemoteTarget {
         if !location.key.isEmpty && !location.key.hasSuffix("/") {
             let parent = try await RemoteFolder.list(location.parent, client: client)
             var name = location.name
             if name.hasSuffix(".index") { name.removeLast(".index".count) }
-            if parent.sizes[BundleFiles.index(prefix: name)] != nil {
+            if parent.objects[BundleFiles.index(prefix: name)] != nil {
                 let prefix = parent.location.appending(name).description
                 return RemoteTarget(folder: parent, directory: nil, checkpoints: [RemoteCheckpoint(folder: parent, prefix: prefix)])
             }
@@ -38,7 +40,7 @@ public struct RemoteTarget: Sendable {
             }
         }
         let folder = try await RemoteFolder.list(location, client: client)
-        guard !folder.sizes.isEmpty || !folder.folders.isEmpty else {
+        guard !folder.objects.isEmpty || !folder.folders.isEmpty else {
             throw RemoteError(.noSuchCheckpoint, "\(path): no such checkpoint folder (nothing is stored under it)")
         }
         let directory = try await folder.directory(client: client)

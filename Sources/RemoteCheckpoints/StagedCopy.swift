@@ -21,7 +21,7 @@ public struct StagedCopy: Sendable {
         let staging = try ScratchDirectory.staging(standingFor: target.folder.location.description)
         let objects = target.folder.objects(ofCheckpoint: name)
         let directory = staging.path
-        try session.run { client in try await client.download(objects, into: directory) }
+        try session.run(on: target.folder.location) { client in try await client.download(objects, into: directory) }
         self.prefix = Path.join(staging.path, name)
         self.sources = objects.map(\.location.description)
         self.staging = staging
@@ -36,9 +36,9 @@ public struct StagedCopy: Sendable {
         let location = try RemoteSession.location(url)
         ScratchDirectory.record(staging.path, standsFor: location.parent.description)
         let local = Path.join(staging.path, location.name)
-        try session.run { client in
+        try session.run(on: location) { client in
             guard let info = try await client.head(location) else { throw RemoteError(.noSuchCheckpoint, "\(url): no such object") }
-            try await client.download(location, size: info.size, to: local)
+            try await client.download(info, to: local)
         }
         return local
     }

@@ -46,7 +46,7 @@ public struct StoreRun: CheckpointSource {
     public mutating func stage(_ checkpoint: TrainingRun.Checkpoint) throws {
         let objects = folder.objects(ofCheckpoint: checkpoint.name, companions: true)
         let directory = staging.path
-        try session.run { client in try await client.download(objects, into: directory) }
+        try session.run(on: folder.location) { client in try await client.download(objects, into: directory) }
         staged.append(objects.map(\.location.name))
         if staged.count > 2 {
             for file in staged.removeFirst() { try? FileSystem.remove(Path.join(directory, file)) }

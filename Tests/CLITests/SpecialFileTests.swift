@@ -108,17 +108,19 @@ extension SpecialFileTests {
 }
 
 extension SpecialFileTests {
-    /// A URL other than s3:// is refused with one line, not taken for a relative path; an
-    /// s3:// one without credentials says so in one line, and nothing local is created.
+    /// A URL other than s3:// and gs:// is refused with one line, not taken for a relative path;
+    /// an s3:// one without credentials says so in one line, and nothing local is created.
     @Test func objectStoreURLsAreNotLocalPaths() throws {
         let runs: [(String, [String])] = [
-            ("ckptverify", ["gs://bucket/run/ckpt-1"]), ("ckptdiff", ["https://example.com/a", Fixtures.path("tf2_keras_adam/ckpt-1")]),
-            ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "gs://bucket/archive"]),
+            ("ckptverify", ["az://bucket/run/ckpt-1"]), ("ckptdiff", ["https://example.com/a", Fixtures.path("tf2_keras_adam/ckpt-1")]),
+            ("ckptdelta", ["archive", Fixtures.path("tf1_saver"), "hdfs://namenode/archive"]),
         ]
         for (tool, arguments) in runs {
             let result = try ToolRunner.run(tool, arguments)
             #expect(
-                result.status == 2 && result.standardError.contains("only s3:// URLs are supported"), "\(tool): \(result.standardError)")
+                result.status == 2
+                    && result.standardError.contains("only s3:// (S3-compatible stores) and gs:// (Google Cloud Storage) URLs"),
+                "\(tool): \(result.standardError)")
         }
         let noCredentials: [String: String?] = [
             "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_PROFILE": nil, "HOME": NSTemporaryDirectory(),
@@ -131,7 +133,15 @@ extension SpecialFileTests {
             #expect(result.status == 2 && result.standardError.contains("no AWS credentials found"), "\(tool): \(result.standardError)")
             #expect(result.standardError.split(separator: "\n").count == 1)
         }
-        #expect(!FileManager.default.fileExists(atPath: "s3:"))
+        // gs:// without credentials: no key file, no gcloud login, no metadata server.
+        let noGoogle: [String: String?] = [
+            "GOOGLE_APPLICATION_CREDENTIALS": nil, "STORAGE_EMULATOR_HOST": nil, "CLOUDSDK_CONFIG": nil, "HOME": NSTemporaryDirectory(),
+            "GCE_METADATA_HOST": "127.0.0.1:9",
+        ]
+        let google = try ToolRunner.run("ckptverify", ["gs://bucket/run/ckpt-1"], timeLimit: 60, environment: noGoogle)
+        #expect(google.status == 2 && google.standardError.contains("no Google credentials found"), "\(google.standardError)")
+        #expect(google.standardError.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: "s3:") && !FileManager.default.fileExists(atPath: "gs:"))
         let regex = try ToolRunner.run(
             "ckptdiff", ["--include", "s3://x|kernel", Fixtures.path("tf2_keras_adam/ckpt-1"), Fixtures.path("tf2_keras_adam/ckpt-1")])
         #expect(regex.status == 0, "a regular expression is not a path: \(regex.standardError)")

@@ -15,7 +15,10 @@ struct ConfigurationTests {
         #expect(ObjectLocation(url: "s3://b")?.key == nil)  // too short a bucket
         #expect(ObjectLocation(url: "s3://Bucket/k") == nil)
         #expect(ObjectLocation(url: "s3://bucket")?.key == "")
-        #expect(ObjectLocation(url: "gs://bucket/k") == nil)
+        let google = ObjectLocation(url: "gs://my_bucket/run/ckpt-1")
+        #expect(google?.store == .gcs && google?.bucket == "my_bucket" && google?.parent.description == "gs://my_bucket/run/")
+        #expect(ObjectLocation(url: "s3://my_bucket/k") == nil)  // `_` is Google's only
+        #expect(ObjectLocation(url: "az://bucket/k") == nil)
     }
 
     @Test func readsEndpointsRegionsAndProfiles() throws {

@@ -9,15 +9,15 @@ import Testing
 /// error is kept as the cause of the ``StoreError`` that reports it.
 struct TransportFailureTests {
     @Test func reasonsComeFromTypesAndCodes() {
-        #expect(S3Client.reason(for: IOError(errnoCode: ECONNREFUSED, reason: "connect")) == "connection refused")
-        #expect(S3Client.reason(for: IOError(errnoCode: ECONNRESET, reason: "read")) == "the connection was closed")
-        #expect(S3Client.reason(for: HTTPClientError.connectTimeout) == "connecting timed out")
-        #expect(S3Client.reason(for: HTTPClientError.readTimeout) == "no answer in time")
-        #expect(S3Client.reason(for: HTTPClientError.remoteConnectionClosed) == "the connection was closed")
-        #expect(S3Client.reason(for: ChannelError.eof) == "the connection was closed")
+        #expect(transportReason(for: IOError(errnoCode: ECONNREFUSED, reason: "connect")) == "connection refused")
+        #expect(transportReason(for: IOError(errnoCode: ECONNRESET, reason: "read")) == "the connection was closed")
+        #expect(transportReason(for: HTTPClientError.connectTimeout) == "connecting timed out")
+        #expect(transportReason(for: HTTPClientError.readTimeout) == "no answer in time")
+        #expect(transportReason(for: HTTPClientError.remoteConnectionClosed) == "the connection was closed")
+        #expect(transportReason(for: ChannelError.eof) == "the connection was closed")
         // An error whose text merely mentions a known failure is not taken for it.
         struct Mentions: Error, CustomStringConvertible { var description: String { "Connection refused, said nobody" } }
-        #expect(S3Client.reason(for: Mentions()) == "Connection refused, said nobody")
+        #expect(transportReason(for: Mentions()) == "Connection refused, said nobody")
     }
 
     @Test func aRefusedConnectionKeepsItsCause() async throws {

@@ -3,13 +3,13 @@ import Foundation
 import ObjectStore
 import Testing
 
-/// The S3 client's writes against both servers: conditional creates and compare-and-swap,
-/// multipart uploads, listings past one page, ranged reads.
-@Suite("S3 client writes", .needsServers)
+/// The clients' writes against every server: conditional creates and compare-and-swap,
+/// multipart and resumable uploads, listings past one page, ranged reads.
+@Suite("Store client writes", .needsServers)
 struct ClientTests {
-    static func store(_ server: String) throws -> TestStore { try server == "moto" ? TestStore.moto : TestStore.seaweedfs }
+    static func store(_ server: String) throws -> TestStore { try TestStore.named(server) }
 
-    @Test(arguments: ["SeaweedFS", "moto"])
+    @Test(arguments: ["SeaweedFS", "moto", "fake-gcs-server"])
     func conditionalWritesNeverReplace(server: String) async throws {
         let client = try Self.store(server).client()
         defer { Task { await client.shutdown() } }
@@ -20,10 +20,10 @@ struct ClientTests {
         }
         #expect(try await client.get(target)?.bytes == Array("one".utf8))
         // Compare-and-swap: the current tag wins once, a stale tag never.
-        let second = try await client.put(target, bytes: Array("two".utf8), options: WriteOptions(ifMatch: first))
+        let second = try await client.put(target, bytes: Array("two".utf8), options: WriteOptions(ifVersion: first))
         do {
-            try await client.put(target, bytes: Array("three".utf8), options: WriteOptions(ifMatch: first))
-            Issue.record("a stale entity tag replaced the object")
+            try await client.put(target, bytes: Array("three".utf8), options: WriteOptions(ifVersion: first))
+            Issue.record("a stale version replaced the object")
         } catch {
             #expect(error.code == .preconditionFailed)
         }
@@ -32,7 +32,7 @@ struct ClientTests {
         #expect(try await client.head(target.parent.appending("absent")) == nil)
     }
 
-    @Test(arguments: ["SeaweedFS", "moto"])
+    @Test(arguments: ["SeaweedFS", "moto", "fake-gcs-server"])
     func multipartUploadsRoundTrip(server: String) async throws {
         let store = try Self.store(server)
         let client = try store.client(["CKPT_S3_PART_MIB": "5"])
@@ -52,18 +52,27 @@ struct ClientTests {
         #expect(try await client.head(target)?.size == Int64(bytes.count))
         var read: [UInt8] = []
         try await client.read(target, range: 5_000_000..<21_000_000) { read.append(contentsOf: $0) }
-        #expect(read == Array(bytes[5_000_000..<21_000_000]))
-        // A second create-only multipart upload loses and leaves the object as it was.
-        TestFiles.write([UInt8](repeating: 1, count: 70 << 20), to: scratch.path("other"))
-        await #expect(throws: StoreError.self) {
-            try await client.upload(file: scratch.path("other"), to: target, options: WriteOptions(createOnly: true))
+        // Compared apart from #expect, which would describe 16 MiB arrays on failure.
+        let readBack = read == Array(bytes[5_000_000..<21_000_000])
+        #expect(readBack, "the ranged read differs (\(read.count) bytes read)")
+        // A second create-only multipart upload loses and leaves the object as it was. (Google
+        // takes `ifGenerationMatch=0` on a resumable upload's first request, but fake-gcs-server
+        // ignores it there; ResumableUploadTests checks that the client sends it.)
+        if store.kind == .s3 {
+            TestFiles.write([UInt8](repeating: 1, count: 70 << 20), to: scratch.path("other"))
+            await #expect(throws: StoreError.self) {
+                try await client.upload(file: scratch.path("other"), to: target, options: WriteOptions(createOnly: true))
+            }
         }
-        try await client.download(target, size: Int64(bytes.count), to: scratch.path("copy"))
-        #expect(TestFiles.read(scratch.path("copy")) == bytes)
+        let info = try #require(try await client.head(target))
+        try await client.download(info, to: scratch.path("copy"))
+        let copied = TestFiles.read(scratch.path("copy")) == bytes
+        #expect(copied, "the download differs")
     }
 
-    @Test func listingsFollowContinuationTokens() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func listingsFollowPageTokens(server: String) async throws {
+        let store = try Self.store(server)
         let client = try store.client()
         defer { Task { await client.shutdown() } }
         let folder = store.freshPrefix("listing")
@@ -75,10 +84,10 @@ struct ClientTests {
             try await group.waitForAll()
         }
         try await client.put(folder.appending("sub/nested"), bytes: [1])
-        let flat = try await client.list(bucket: folder.bucket, prefix: folder.key, delimiter: "/")
+        let flat = try await client.list(folder, delimiter: "/")
         #expect(flat.objects.count == 1_010)
         #expect(flat.folders == [folder.key + "sub/"])
-        let deep = try await client.list(bucket: folder.bucket, prefix: folder.key)
+        let deep = try await client.list(folder)
         #expect(deep.objects.count == 1_011)
     }
 

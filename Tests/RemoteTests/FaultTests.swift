@@ -3,16 +3,16 @@ import Foundation
 import ObjectStore
 import Testing
 
-/// Faults injected by the proxy in front of SeaweedFS: throttling, cut connections, slow
-/// answers, a killed run, two archivers at once. One suite, run one test at a time, because
-/// the proxy's fault settings are shared.
+/// Faults injected by the proxies in front of SeaweedFS and fake-gcs-server: throttling, cut
+/// connections, slow answers, damage in transit, a killed run, two archivers at once. One suite,
+/// run one test at a time, because the proxies' fault settings are shared.
 @Suite("Faults between the tools and the store", .serialized, .needsServers)
 struct FaultTests {
     /// Through a proxy that answers 503 SlowDown to every third request and cuts every fourth
     /// body in half, verification still completes with the same report, and damage is still found.
-    @Test func readsSurviveThrottlingAndCutConnections() async throws {
-        let direct = try TestStore.seaweedfs
-        let proxy = try TestStore.faultProxy
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func readsSurviveThrottlingAndCutConnections(server: String) async throws {
+        let (direct, proxy) = try TestStore.withFaultProxy(server)
         let scratch = TemporaryDirectory()
         try writeLargeCheckpoint(prefix: scratch.path("big/ckpt-3"))
         let prefix = direct.freshPrefix("faults")
@@ -31,9 +31,9 @@ struct FaultTests {
     /// Two archivers on one bucket archive at once (one slowed by the fault proxy): where both
     /// add steps, exactly one stops with a clear error (on a loaded machine the slow one may
     /// start only once the other is done, and then adds nothing); the archive holds every step once.
-    @Test func twoArchiversOneWins() async throws {
-        let direct = try TestStore.seaweedfs
-        let slow = try TestStore.faultProxy
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func twoArchiversOneWins(server: String) async throws {
+        let (direct, slow) = try TestStore.withFaultProxy(server)
         let faults = try Faults(#"{"delay_every": 1, "delay_seconds": 0.15}"#)
         let scratch = TemporaryDirectory()
         let run = try RemoteArchiveTests.run(RemoteArchiveTests.allSteps, in: scratch)
@@ -59,9 +59,9 @@ struct FaultTests {
     }
 
     /// A run killed mid-upload leaves nothing listed that is missing; the next run completes it.
-    @Test func aKilledRunIsCompletedByTheNext() async throws {
-        let direct = try TestStore.seaweedfs
-        let slow = try TestStore.faultProxy
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func aKilledRunIsCompletedByTheNext(server: String) async throws {
+        let (direct, slow) = try TestStore.withFaultProxy(server)
         let faults = try Faults(#"{"delay_every": 1, "delay_seconds": 0.2}"#)
         let scratch = TemporaryDirectory()
         let run = try RemoteArchiveTests.run(RemoteArchiveTests.allSteps, in: scratch)
@@ -110,24 +110,25 @@ final class Faults {
 /// ends, a body trickled a few bytes a second. Each fails with one line naming the object.
 /// (In the same serialized suite as the other faults: the proxy's settings are shared.)
 extension FaultTests {
-    /// A checkpoint folder in the store, reached through the fault proxy.
-    static func folder() async throws -> (prefix: String, environment: [String: String?]) {
-        let direct = try TestStore.seaweedfs
+    /// A checkpoint folder in the store `server`, reached through its fault proxy.
+    static func folder(_ server: String) async throws -> (prefix: String, environment: [String: String?]) {
+        let (direct, proxy) = try TestStore.withFaultProxy(server)
         let prefix = direct.freshPrefix("endless")
         try await direct.upload(directory: Fixtures.path("tf2_keras_adam"), to: prefix)
-        var environment = try TestStore.faultProxy.environment
+        var environment = proxy.environment
         environment["AWS_MAX_ATTEMPTS"] = "3"
         return (prefix.description, environment)
     }
 
-    @Test func aListingThatNeverEndsIsGivenUp() async throws {
-        let (prefix, environment) = try await Self.folder()
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func aListingThatNeverEndsIsGivenUp(server: String) async throws {
+        let (prefix, environment) = try await Self.folder(server)
         let same = try Faults(#"{"loop_listing": "same"}"#)
         for (tool, arguments) in [("ckptverify", [prefix]), ("ckptdelta", ["ls", prefix]), ("ckptdiff", [prefix, prefix])] {
             let result = try ToolRunner.run(tool, arguments, timeLimit: 60, environment: environment)
             #expect(!result.timedOut && result.status == 2, "\(tool): \(result.status) \(result.standardError)")
-            #expect(result.standardError.contains("same continuation token twice"), "\(result.standardError)")
-            #expect(result.standardError.contains("s3://ckpt-test/"), "\(result.standardError)")
+            #expect(result.standardError.contains("same page token twice"), "\(result.standardError)")
+            #expect(result.standardError.contains(String(prefix.prefix(15))), "\(result.standardError)")
         }
         same.clear()
         let distinct = try Faults(#"{"loop_listing": "distinct"}"#)
@@ -142,14 +143,16 @@ extension FaultTests {
     /// A listing, an object read whole (the index) and a ranged read (the data), each sent
     /// 8 bytes a second: given up after three windows of two seconds, naming what was read.
     /// (One case at a time: the proxy's settings are shared.)
-    @Test func aTrickledBodyIsGivenUp() async throws {
-        for (request, object) in [("list-type=2", ""), ("ckpt-10.index", "ckpt-10.index"), (".data-", "ckpt-10.data-00000-of-00001")] {
-            try await expectGivenUp(trickling: request, naming: object)
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func aTrickledBodyIsGivenUp(server: String) async throws {
+        let listing = server == "fake-gcs-server" ? "/o?" : "list-type=2"
+        for (request, object) in [(listing, ""), ("ckpt-10.index", "ckpt-10.index"), (".data-", "ckpt-10.data-00000-of-00001")] {
+            try await expectGivenUp(server, trickling: request, naming: object)
         }
     }
 
-    private func expectGivenUp(trickling request: String, naming object: String) async throws {
-        let (prefix, environment) = try await Self.folder()
+    private func expectGivenUp(_ server: String, trickling request: String, naming object: String) async throws {
+        let (prefix, environment) = try await Self.folder(server)
         var slow = environment
         slow["CKPT_S3_LOW_SPEED_TIME"] = "2"
         slow["CKPT_S3_LOW_SPEED_LIMIT"] = "1024"
@@ -164,5 +167,28 @@ extension FaultTests {
         // Three attempts of about two seconds each, with backoff.
         #expect(seconds < 40, "\(seconds) s")
         #expect((try faults.stats()["trickles"] as? Int ?? 0) >= 3)
+    }
+}
+
+/// Damage in transit: a byte flipped in every media download from Google's emulator. Each
+/// whole-object download is checked against the object's CRC-32C, so the archive's restore
+/// stops with one line naming the object instead of writing damaged files.
+extension FaultTests {
+    @Test func aCRC32CMismatchStopsTheDownload() async throws {
+        let (direct, proxy) = try TestStore.withFaultProxy("fake-gcs-server")
+        let scratch = TemporaryDirectory()
+        let archive = direct.freshPrefix("flipped").description
+        let run = try RemoteArchiveTests.run([1, 2], in: scratch)
+        let archived = try ToolRunner.run("ckptdelta", ["archive", run, archive], environment: direct.environment)
+        #expect(archived.status == 0, "\(archived.standardError)")
+        let faults = try Faults(#"{"flip_media_byte": true}"#)
+        let output = scratch.path("restored")
+        let restore = try ToolRunner.run("ckptdelta", ["restore", archive, "--step", "2", "-o", output], environment: proxy.environment)
+        #expect(restore.status == 2, "\(restore.standardOutput)\(restore.standardError)")
+        #expect(restore.standardError.contains("do not match the store's CRC-32C"), "\(restore.standardError)")
+        #expect(restore.standardError.contains(archive), "\(restore.standardError)")
+        #expect(restore.standardError.split(separator: "\n").count == 1, "\(restore.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #expect((try faults.stats()["flips"] as? Int ?? 0) >= 1)
     }
 }

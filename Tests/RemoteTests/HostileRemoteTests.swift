@@ -6,11 +6,11 @@ import Testing
 /// The hand-edited indexes of `HostileIndexTests` (extreme sizes, offsets, counts, shard
 /// numbers), read from a bucket: `ckptverify` and `--part` end as they do locally (exit 1, no
 /// trap, no hang) and say the same first error.
-@Suite("Hostile checkpoints in s3://", .needsServers)
+@Suite("Hostile checkpoints in buckets", .needsServers)
 struct HostileRemoteTests {
-    @Test(arguments: HostileCheckpoint.cases)
-    func extremeRecordValuesFromABucket(_ hostile: HostileCheckpoint.Case) async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: HostileCheckpoint.cases, ["SeaweedFS", "fake-gcs-server"])
+    func extremeRecordValuesFromABucket(_ hostile: HostileCheckpoint.Case, server: String) async throws {
+        let store = try TestStore.named(server)
         let directory = TemporaryDirectory()
         let copy = directory.path("copy")
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: false)

@@ -22,9 +22,9 @@ struct RemoteArchiveTests {
 
     static let allSteps = [1, 2, 3, 10, 11, 40]
 
-    @Test(arguments: ["SeaweedFS", "moto"])
+    @Test(arguments: ["SeaweedFS", "moto", "fake-gcs-server"])
     func archivesIncrementallyAndRestoresEveryStep(server: String) async throws {
-        let store = try server == "moto" ? TestStore.moto : TestStore.seaweedfs
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let archive = store.freshPrefix("archive").description
         let first = try ToolRunner.run(
@@ -59,8 +59,9 @@ struct RemoteArchiveTests {
         #expect(remoteListing.status == 0 && remoteListing.standardOutput == localListing.standardOutput)
     }
 
-    @Test func aSyncedCopyWorksEitherWay() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func aSyncedCopyWorksEitherWay(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let local = scratch.path("archive")
         #expect(try ToolRunner.run("ckptdelta", ["archive", "--quiet", try Self.run(Self.allSteps, in: scratch), local]).status == 0)
@@ -77,8 +78,9 @@ struct RemoteArchiveTests {
     }
 
     /// A training folder in the bucket, archived a checkpoint at a time, locally and into the bucket.
-    @Test func archivesARunThatLivesInTheBucket() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func archivesARunThatLivesInTheBucket(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let run = store.freshPrefix("remote-run")
         try await store.upload(directory: Fixtures.path("tf1_saver"), to: run)
@@ -100,8 +102,9 @@ struct RemoteArchiveTests {
         }
     }
 
-    @Test func aFolderThatIsNotAnArchiveIsRefused() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func aFolderThatIsNotAnArchiveIsRefused(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let prefix = store.freshPrefix("foreign")
         try await store.upload(directory: Fixtures.path("dtypes"), to: prefix)

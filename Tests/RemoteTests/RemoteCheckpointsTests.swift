@@ -17,8 +17,8 @@ import Verification
 @Suite("RemoteCheckpoints against a real store", .needsServers)
 struct RemoteCheckpointsTests {
     /// A session with `store`, configured as the tools configure theirs.
-    static func session(_ store: TestStore) throws -> RemoteSession {
-        try RemoteSession(environment: store.environment.compactMapValues { $0 })
+    static func session(_ store: TestStore) -> RemoteSession {
+        RemoteSession(environment: store.environment.compactMapValues { $0 })
     }
 
     /// A fresh folder holding the Keras fixture run (its state file included), uploaded through
@@ -31,9 +31,10 @@ struct RemoteCheckpointsTests {
         return folder
     }
 
-    @Test func locatesCheckpointsAsALocalDirectoryOrdersThem() throws {
-        let store = try TestStore.seaweedfs
-        let session = try Self.session(store)
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func locatesCheckpointsAsALocalDirectoryOrdersThem(server: String) throws {
+        let store = try TestStore.named(server)
+        let session = Self.session(store)
         let folder = try Self.uploadedRun(to: store, in: session)
         let local = try CheckpointDirectory(path: Fixtures.path("tf2_keras_adam")).checkpoints(latestOnly: false).map(Path.fileName)
         let remote = try RemoteTarget.locate(folder.description, latestOnly: false, in: session)
@@ -45,23 +46,27 @@ struct RemoteCheckpointsTests {
         #expect(one.directory == nil && one.checkpoints.map(\.prefix) == [folder.appending("ckpt-2").description])
     }
 
-    @Test func nothingThereIsACodeNotAMessage() throws {
-        let store = try TestStore.seaweedfs
-        let session = try Self.session(store)
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func nothingThereIsACodeNotAMessage(server: String) throws {
+        let store = try TestStore.named(server)
+        let session = Self.session(store)
         let empty = store.freshPrefix("empty").description
         let missing = #expect(throws: RemoteError.self) { try RemoteTarget.locate(empty, latestOnly: false, in: session) }
         #expect(missing?.code == .noSuchCheckpoint && missing?.message.contains(empty.dropLast()) == true)
-        let notURL = #expect(throws: RemoteError.self) { try RemoteTarget.locate("s3://B/x", latestOnly: false, in: session) }
+        let notURL = #expect(throws: RemoteError.self) {
+            try RemoteTarget.locate(store.kind.scheme + "B/x", latestOnly: false, in: session)
+        }
         #expect(notURL?.code == .notAURL)
         let bucket = #expect(throws: StoreError.self) {
-            try RemoteTarget.locate("s3://no-such-bucket-ckpt/run/", latestOnly: false, in: session)
+            try RemoteTarget.locate(store.kind.scheme + "no-such-bucket-ckpt/run/", latestOnly: false, in: session)
         }
         #expect(bucket?.code == .noSuchBucket, "\(String(describing: bucket))")
     }
 
-    @Test func readsACheckpointWhereItIsAsALocalOneReads() throws {
-        let store = try TestStore.seaweedfs
-        let session = try Self.session(store)
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func readsACheckpointWhereItIsAsALocalOneReads(server: String) throws {
+        let store = try TestStore.named(server)
+        let session = Self.session(store)
         let folder = try Self.uploadedRun(to: store, in: session)
         let checkpoint = try RemoteTarget.locate(folder.appending("ckpt-10").description, latestOnly: false, in: session).checkpoints[0]
         let bundle = try checkpoint.open(in: session)
@@ -77,9 +82,10 @@ struct RemoteCheckpointsTests {
         #expect(names == TrainingState(bundle: localBundle).variables.values.map(\.name).sorted())
     }
 
-    @Test func stagedCopiesAreByteIdenticalNamedByTheirURLAndGoneAfterUse() throws {
-        let store = try TestStore.seaweedfs
-        let session = try Self.session(store)
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func stagedCopiesAreByteIdenticalNamedByTheirURLAndGoneAfterUse(server: String) throws {
+        let store = try TestStore.named(server)
+        let session = Self.session(store)
         let folder = try Self.uploadedRun(to: store, in: session)
         var staged: String
         do {
@@ -92,9 +98,10 @@ struct RemoteCheckpointsTests {
         #expect(!FileManager.default.fileExists(atPath: Path.directory(of: staged)), "the staging directory outlived its copy")
     }
 
-    @Test func uploadsNeverReplaceAnInputOrAnObjectInTheWay() throws {
-        let store = try TestStore.moto
-        let session = try Self.session(store)
+    @Test(arguments: ["moto", "fake-gcs-server"])
+    func uploadsNeverReplaceAnInputOrAnObjectInTheWay(server: String) throws {
+        let store = try TestStore.named(server)
+        let session = Self.session(store)
         let folder = store.freshPrefix("out")
         let scratch = TemporaryDirectory()
         TestFiles.write(Array("delta".utf8), to: scratch.path("a.ckptdelta"))
@@ -113,9 +120,10 @@ struct RemoteCheckpointsTests {
         #expect(input?.code == .exists && input?.message.hasSuffix("never replaced") == true)
     }
 
-    @Test func aSecondArchiverLosesByTheStoresAnswerNotByAMessage() throws {
-        let store = try TestStore.moto
-        let session = try Self.session(store)
+    @Test(arguments: ["moto", "fake-gcs-server"])
+    func aSecondArchiverLosesByTheStoresAnswerNotByAMessage(server: String) throws {
+        let store = try TestStore.named(server)
+        let session = Self.session(store)
         let archive = store.freshPrefix("archive").description
         let scratch = TemporaryDirectory()
         let run = try RemoteArchiveTests.run([1, 2], in: scratch)

@@ -6,8 +6,9 @@ import Testing
 /// `ckptdiff` and `ckptdelta create/apply/info` with either side in a real S3 server.
 @Suite("ckptdiff and ckptdelta on s3://", .needsServers)
 struct RemoteDeltaTests {
-    @Test func diffsCreatesAndAppliesAcrossTheStore() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func diffsCreatesAndAppliesAcrossTheStore(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let run = store.freshPrefix("run")
         try await store.upload(directory: Fixtures.path("tf2_keras_adam"), to: run)
@@ -63,8 +64,9 @@ struct RemoteDeltaTests {
         #expect(overwrite.status == 2 && overwrite.standardError.contains("exists"))
     }
 
-    @Test func aDamagedRemoteCheckpointIsNamedByItsURL() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func aDamagedRemoteCheckpointIsNamedByItsURL(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let directory = scratch.copy(fixture: "tf2_keras_adam")
         var bytes = TestFiles.read(directory + "/ckpt-1.data-00000-of-00001")
@@ -81,8 +83,9 @@ struct RemoteDeltaTests {
 
     /// Every failure about a remote delta, an object staged locally on its way in or out,
     /// names the object by its URL: never a staging path, which is gone when the user reads it.
-    @Test func remoteFailuresNameTheObjectNotItsStagingCopy() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func remoteFailuresNameTheObjectNotItsStagingCopy(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let run = store.freshPrefix("staged")
         try await store.upload(directory: Fixtures.path("tf2_keras_adam"), to: run)

@@ -8,8 +8,9 @@ import Testing
 struct RemoteVerifyTests {
     static let groups = ["tf2_keras_adam", "sharded_tf1", "sharded_tf2", "partitioned", "dtypes", "tf1_saver"]
 
-    @Test func remoteReportsEqualLocalOnes() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func remoteReportsEqualLocalOnes(server: String) async throws {
+        let store = try TestStore.named(server)
         for group in Self.groups {
             let prefix = store.freshPrefix(group)
             try await store.upload(directory: Fixtures.path(group), to: prefix)
@@ -38,8 +39,9 @@ struct RemoteVerifyTests {
         }
     }
 
-    @Test func damageIsReportedAsLocally() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func damageIsReportedAsLocally(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         let directory = scratch.copy(fixture: "sharded_tf2")
         let shard = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".data-00001-") }.sorted()[0]
@@ -58,8 +60,9 @@ struct RemoteVerifyTests {
         #expect(remote.standardOutput.contains("checksum does not match"))
     }
 
-    @Test func sharesMergeIntoTheReportOfOneRun() async throws {
-        let store = try TestStore.seaweedfs
+    @Test(arguments: ["SeaweedFS", "fake-gcs-server"])
+    func sharesMergeIntoTheReportOfOneRun(server: String) async throws {
+        let store = try TestStore.named(server)
         let scratch = TemporaryDirectory()
         try writeLargeCheckpoint(prefix: scratch.path("big/ckpt-7"))
         var bytes = TestFiles.read(scratch.path("big/ckpt-7.data-00000-of-00002"))

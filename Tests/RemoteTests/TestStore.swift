@@ -4,50 +4,84 @@ import ObjectStore
 import TensorBundle
 import Testing
 
-/// One of the real S3 servers `scripts/s3-servers` starts on loopback, with the bucket
-/// `ckpt-test` the tests write under fresh, unique prefixes.
+/// One of the real servers `scripts/s3-servers` starts on loopback (S3-compatible ones, and
+/// Google's emulator), with the bucket `ckpt-test` the tests write under fresh, unique prefixes.
 struct TestStore: Sendable {
     static let bucket = "ckpt-test"
 
     let name: String
     let endpoint: String
+    let kind: ObjectLocation.Store
 
     /// SeaweedFS: checks signatures and upload checksums.
-    static var seaweedfs: TestStore { get throws { try named("SeaweedFS", variable: "CKPT_TEST_SEAWEEDFS") } }
+    static var seaweedfs: TestStore { get throws { try named("SeaweedFS", variable: "CKPT_TEST_SEAWEEDFS", kind: .s3) } }
     /// moto: conditional writes, storage classes, restores.
-    static var moto: TestStore { get throws { try named("moto", variable: "CKPT_TEST_MOTO") } }
+    static var moto: TestStore { get throws { try named("moto", variable: "CKPT_TEST_MOTO", kind: .s3) } }
     /// The fault-injecting proxy in front of SeaweedFS.
-    static var faultProxy: TestStore { get throws { try named("fault proxy", variable: "CKPT_TEST_FAULT_PROXY") } }
+    static var faultProxy: TestStore { get throws { try named("fault proxy", variable: "CKPT_TEST_FAULT_PROXY", kind: .s3) } }
+    /// The fault-injecting proxy in front of fake-gcs-server.
+    static var gcsFaultProxy: TestStore {
+        get throws { try named("GCS fault proxy", variable: "CKPT_TEST_GCS_FAULT_PROXY", kind: .gcs) }
+    }
+    /// fake-gcs-server: Google Cloud Storage's JSON API, generations and CRC-32Cs.
+    static var fakeGCS: TestStore { get throws { try named("fake-gcs-server", variable: "CKPT_TEST_FAKE_GCS", kind: .gcs) } }
 
-    private static func named(_ name: String, variable: String) throws -> TestStore {
+    /// A server and the fault proxy in front of it: SeaweedFS's for `SeaweedFS`, the emulator's
+    /// for `fake-gcs-server`.
+    static func withFaultProxy(_ name: String) throws -> (direct: TestStore, proxy: TestStore) {
+        name == "fake-gcs-server" ? (try fakeGCS, try gcsFaultProxy) : (try seaweedfs, try faultProxy)
+    }
+
+    /// The server called `name` (`SeaweedFS`, `moto`, `fake-gcs-server`).
+    static func named(_ name: String) throws -> TestStore {
+        switch name {
+        case "moto": try moto
+        case "fake-gcs-server": try fakeGCS
+        default: try seaweedfs
+        }
+    }
+
+    private static func named(_ name: String, variable: String, kind: ObjectLocation.Store) throws -> TestStore {
         guard let endpoint = ProcessInfo.processInfo.environment[variable] else {
             throw StoreTestSetup("\(variable) is not set: these tests need the servers of scripts/s3-servers (scripts/test starts them)")
         }
-        return TestStore(name: name, endpoint: endpoint)
+        return TestStore(name: name, endpoint: endpoint, kind: kind)
     }
 
     /// The environment the tools run with: this server, its test credentials, no profile files
     /// and no instance metadata.
     var environment: [String: String?] {
         let variables = ProcessInfo.processInfo.environment
-        return [
-            "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1", "HOME": NSTemporaryDirectory(), "AWS_PROFILE": nil,
-            "AWS_ACCESS_KEY_ID": variables["CKPT_TEST_ACCESS_KEY"], "AWS_SECRET_ACCESS_KEY": variables["CKPT_TEST_SECRET_KEY"],
-            "AWS_SESSION_TOKEN": nil, "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "6",
+        var environment: [String: String?] = [
+            "HOME": NSTemporaryDirectory(), "AWS_PROFILE": nil, "AWS_SESSION_TOKEN": nil, "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_MAX_ATTEMPTS": "6", "GOOGLE_APPLICATION_CREDENTIALS": nil, "STORAGE_EMULATOR_HOST": nil, "AWS_ENDPOINT_URL": nil,
         ]
+        switch kind {
+        case .s3:
+            environment["AWS_ENDPOINT_URL"] = endpoint
+            environment["AWS_REGION"] = "us-east-1"
+            environment["AWS_ACCESS_KEY_ID"] = variables["CKPT_TEST_ACCESS_KEY"]
+            environment["AWS_SECRET_ACCESS_KEY"] = variables["CKPT_TEST_SECRET_KEY"]
+        case .gcs:
+            environment["STORAGE_EMULATOR_HOST"] = endpoint
+        }
+        return environment
     }
 
     /// A client of this server, configured as the tools are, with `extra` settings.
-    func client(_ extra: [String: String] = [:]) throws -> S3Client {
+    func client(_ extra: [String: String] = [:]) throws -> any StoreClient {
         var variables: [String: String] = [:]
         for (name, value) in environment { if let value { variables[name] = value } }
         for (name, value) in extra { variables[name] = value }
-        return try S3Client(environment: variables)
+        switch kind {
+        case .s3: return try S3Client(environment: variables)
+        case .gcs: return try GCSClient(environment: variables)
+        }
     }
 
-    /// A fresh prefix, `s3://ckpt-test/TEST-UUID/`.
+    /// A fresh prefix, `s3://ckpt-test/TEST-UUID/` (or `gs://…`).
     func freshPrefix(_ test: String) -> ObjectLocation {
-        ObjectLocation(bucket: Self.bucket, key: "\(test)-\(UUID().uuidString.prefix(8))/")
+        ObjectLocation(store: kind, bucket: Self.bucket, key: "\(test)-\(UUID().uuidString.prefix(8))/")
     }
 
     /// Uploads every file of the local `directory` under `prefix`.
@@ -66,7 +100,10 @@ struct TestStore: Sendable {
 
 extension TestStore {
     /// The variables `scripts/s3-servers start` exports, naming its servers.
-    static let variables = ["CKPT_TEST_SEAWEEDFS", "CKPT_TEST_MOTO", "CKPT_TEST_FAULT_PROXY", "CKPT_TEST_FAULTS", "CKPT_TEST_ACCESS_KEY"]
+    static let variables = [
+        "CKPT_TEST_SEAWEEDFS", "CKPT_TEST_MOTO", "CKPT_TEST_FAULT_PROXY", "CKPT_TEST_FAULTS", "CKPT_TEST_ACCESS_KEY", "CKPT_TEST_FAKE_GCS",
+        "CKPT_TEST_GCS_FAULT_PROXY",
+    ]
 
     /// Whether the environment names the servers (`scripts/test` starts them and always does).
     static var serversNamed: Bool { variables.allSatisfy { ProcessInfo.processInfo.environment[$0] != nil } }
@@ -78,7 +115,7 @@ extension Trait where Self == ConditionTrait {
     static var needsServers: Self {
         .enabled(
             if: TestStore.serversNamed,
-            "needs the S3 servers of scripts/s3-servers (CKPT_TEST_SEAWEEDFS and the rest are unset); scripts/test starts them")
+            "needs the servers of scripts/s3-servers (CKPT_TEST_SEAWEEDFS and the rest are unset); scripts/test starts them")
     }
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A loopback HTTP/1.1 proxy that injects faults between the tools and a real S3 server.
+"""A loopback HTTP/1.1 proxy that injects faults between the tools and a real store (an S3
+server, or Google's emulator).
 
 Usage: fault_proxy.py LISTEN_PORT UPSTREAM_PORT CONTROL_FILE
 
@@ -9,8 +10,11 @@ Before each request it reads CONTROL_FILE (JSON, absent = no faults):
                          body and the connection closed
   {"delay_every": N, "delay_seconds": S}  every Nth response is held back S seconds
   {"loop_listing": "same"}     every listing says it is truncated, with the continuation token
-                               "loop" (a store that never ends a listing); "distinct" gives a
-                               new token each time (a listing of endless pages)
+                               (S3) or next page token (Google) "loop" (a store that never ends
+                               a listing); "distinct" gives a new token each time (a listing of
+                               endless pages)
+  {"flip_media_byte": true}    the middle byte of every media download's body (a request line
+                               holding alt=media) is flipped: damage in transit
   {"trickle_bytes_per_second": B, "trickle_path": P}  every response body (to a request whose
                                line holds P, if given) is sent B bytes a second
 and writes what it injected to CONTROL_FILE.stats as JSON counters.
@@ -18,7 +22,7 @@ Requests are forwarded unchanged (the Host header too, so signatures still verif
 import asyncio, json, os, sys
 
 LISTEN, UPSTREAM, CONTROL = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-stats = {"requests": 0, "slowdowns": 0, "cuts": 0, "delays": 0, "loops": 0, "trickles": 0}
+stats = {"requests": 0, "slowdowns": 0, "cuts": 0, "delays": 0, "loops": 0, "trickles": 0, "flips": 0}
 
 
 def control():
@@ -38,6 +42,26 @@ def save_stats():
 def every(faults, name, count):
     n = int(faults.get(name, 0))
     return n > 0 and count % n == 0
+
+
+def dechunked(head, body):
+    """The head and body of a response, a chunked body made plain (so that it can be edited)."""
+    if b"transfer-encoding: chunked" not in head.lower():
+        return head, body
+    plain, rest = b"", body
+    while True:
+        size_line, rest = rest.split(b"\r\n", 1)
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        plain, rest = plain + rest[:size], rest[size + 2:]
+    head = b"\r\n".join(line for line in head.split(b"\r\n") if not line.lower().startswith(b"transfer-encoding:"))
+    return with_length(head.replace(b"\r\n\r\n", b"\r\nContent-Length: 0\r\n\r\n", 1), len(plain)), plain
+
+
+def with_length(head, length):
+    return b"\r\n".join(
+        b"Content-Length: %d" % length if line.lower().startswith(b"content-length:") else line for line in head.split(b"\r\n"))
 
 
 async def read_message_head(reader):
@@ -76,15 +100,21 @@ async def serve(client_reader, client_writer):
             response = await upstream_reader.read()
             upstream_writer.close()
             split = response.find(b"\r\n\r\n") + 4
-            response_head, response_body = response[:split], response[split:]
+            response_head, response_body = dechunked(response[:split], response[split:])
             loop = faults.get("loop_listing")
-            if loop and request_line.startswith("GET") and "list-type=2" in request_line:
+            gcs_listing = b'"kind":"storage#objects"' in response_body[:64]
+            if loop and request_line.startswith("GET") and ("list-type=2" in request_line or gcs_listing):
                 stats["loops"] += 1
                 token = b"loop" if loop == "same" else b"loop-%d" % count
-                response_body = response_body.replace(b"<IsTruncated>false</IsTruncated>", b"<IsTruncated>true</IsTruncated><NextContinuationToken>" + token + b"</NextContinuationToken>", 1)
-                response_head = b"\r\n".join(
-                    b"Content-Length: %d" % len(response_body) if line.lower().startswith(b"content-length:") else line
-                    for line in response_head.split(b"\r\n"))
+                if gcs_listing:
+                    response_body = response_body.replace(b'"kind":"storage#objects"', b'"kind":"storage#objects","nextPageToken":"' + token + b'"', 1)
+                else:
+                    response_body = response_body.replace(b"<IsTruncated>false</IsTruncated>", b"<IsTruncated>true</IsTruncated><NextContinuationToken>" + token + b"</NextContinuationToken>", 1)
+                response_head = with_length(response_head, len(response_body))
+            if faults.get("flip_media_byte") and "alt=media" in request_line and response_body:
+                stats["flips"] += 1
+                middle = len(response_body) // 2
+                response_body = response_body[:middle] + bytes([response_body[middle] ^ 0xFF]) + response_body[middle + 1:]
             rate = int(faults.get("trickle_bytes_per_second", 0))
             if rate > 0 and response_body and faults.get("trickle_path", "") in request_line:
                 stats["trickles"] += 1

@@ -29,7 +29,7 @@ struct MetadataServer {
             } catch {
                 throw StoreError(
                     .credentials, "credentials",
-                    "no Google credentials found (set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, run 'gcloud auth application-default login', or run on Google Cloud with a service account; the metadata server at \(base) did not answer: \(S3Client.reason(for: error)))"
+                    "no Google credentials found (set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, run 'gcloud auth application-default login', or run on Google Cloud with a service account; the metadata server at \(base) did not answer: \(transportReason(for: error)))"
                 )
             }
             guard response.headers.first(name: "Metadata-Flavor") == "Google" else {

@@ -20,7 +20,8 @@ struct TokenEndpoint {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: form.map { "\($0.0)=\(SigV4.encode($0.1, keepingSlash: false))" }.joined(separator: "&")))
+        request.body = .bytes(
+            ByteBuffer(string: form.map { "\($0.0)=\(PercentEncoding.encode($0.1, keepingSlash: false))" }.joined(separator: "&")))
         let retry = RetryPolicy(maxAttempts: 3)
         var attempt = 0
         while true {
@@ -34,7 +35,7 @@ struct TokenEndpoint {
             } catch {
                 guard await retry.pause(afterAttempt: attempt) else {
                     throw StoreError(
-                        .unreachable, url, "the token endpoint did not answer (\(S3Client.reason(for: error))) (after \(attempt) attempts)",
+                        .unreachable, url, "the token endpoint did not answer (\(transportReason(for: error))) (after \(attempt) attempts)",
                         underlying: error)
                 }
                 continue

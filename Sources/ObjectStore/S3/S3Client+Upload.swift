@@ -2,16 +2,10 @@ import MappedIO
 import NIOCore
 
 extension S3Client {
-    /// Uploads the local file at `path` as the object at `location`: one PUT below the
-    /// multipart threshold, otherwise a multipart upload with several parts in flight, each
-    /// sent with `Content-MD5`, aborted on any failure so that no part is left behind. With
-    /// `createOnly`, the object appears only if the key was free, and never half-written.
-    ///
-    /// - Throws: ``StoreError`` for the store's failures, `FileError` for the local file's.
-    @discardableResult
-    public func upload(
-        file path: String, to location: ObjectLocation, options: WriteOptions = WriteOptions()
-    ) async throws -> String {
+    /// One PUT below the multipart threshold, otherwise a multipart upload with several parts
+    /// in flight, each sent with `Content-MD5`, aborted on any failure so that no part is left
+    /// behind.
+    public func upload(file path: String, to location: ObjectLocation, options: WriteOptions) async throws -> String {
         let file = try MappedFile(path: path)
         guard file.count >= configuration.multipartThreshold else {
             return try await put(location, buffer: file.withUnsafeBytes { ByteBuffer(bytes: $0) }, options: options)
@@ -29,10 +23,10 @@ extension S3Client {
     }
 
     private func startMultipart(_ location: ObjectLocation, options: WriteOptions) async throws(StoreError) -> String {
-        var call = Call(method: .POST, bucket: location.bucket, key: location.key, query: [("uploads", "")])
+        var call = StoreCall(.POST, location, query: [("uploads", "")])
         call.headers = [("content-type", options.contentType)]
         if let storageClass = options.storageClass { call.headers.append(("x-amz-storage-class", storageClass)) }
-        let (_, body) = try await sendCollecting(call, limit: 1 << 20)
+        let (_, body) = try await transport.sendCollecting(call, limit: 1 << 20)
         guard let uploadID = XMLDocument(Array(buffer: body)).first("UploadId"), !uploadID.isEmpty else {
             throw StoreError(.malformedResponse, location.description, "the store started a multipart upload without an upload id")
         }
@@ -71,13 +65,11 @@ extension S3Client {
     ) async throws(StoreError) -> String {
         let part = Payload.mapped(MappedRange(file: file, range: range))
         let kind: StoreConfiguration.UploadChecksum = configuration.uploadChecksum == .none ? .none : .md5
-        var call = Call(
-            method: .PUT, bucket: location.bucket, key: location.key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-            body: part)
+        var call = StoreCall(.PUT, location, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: part)
         call.headers = part.withUnsafeBytes { checksumHeaders($0, forcing: kind) }
         // Sent (or given up): release the part's pages, so an upload's resident size stays at the parts in flight.
         defer { file.evict(range) }
-        let response = try await send(call)
+        let response = try await transport.send(call)
         guard let etag = response.headers.first(name: "etag") else {
             throw StoreError(.malformedResponse, location.description, "the store accepted part \(number) without an entity tag")
         }
@@ -91,11 +83,9 @@ extension S3Client {
             "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLDocument.escape($0.element))</ETag></Part>"
         }
         let xml = "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>"
-        var call = Call(
-            method: .POST, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)],
-            body: .buffer(ByteBuffer(string: xml)))
+        var call = StoreCall(.POST, location, query: [("uploadId", uploadID)], body: .buffer(ByteBuffer(string: xml)))
         call.headers = [("content-type", "application/xml")] + conditionHeaders(options)
-        let (response, body) = try await sendCollecting(call, limit: 1 << 20)
+        let (response, body) = try await transport.sendCollecting(call, limit: 1 << 20)
         // The store may answer 200 and report a failure in the body.
         let document = XMLDocument(Array(buffer: body))
         if let code = document.first("Code") {
@@ -106,7 +96,6 @@ extension S3Client {
     }
 
     private func abortMultipart(_ location: ObjectLocation, uploadID: String) async throws(StoreError) {
-        _ = try await send(
-            Call(method: .DELETE, bucket: location.bucket, key: location.key, query: [("uploadId", uploadID)]), accepting: [200, 204, 404])
+        _ = try await transport.send(StoreCall(.DELETE, location, query: [("uploadId", uploadID)]), accepting: [200, 204, 404])
     }
 }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// How to reach an S3-compatible store and how to talk to it, read the way AWS tools read it.
-public struct StoreConfiguration: Sendable {
+public struct StoreConfiguration: Sendable, TransferSettings {
     /// Where requests go.
     public struct Endpoint: Sendable, Hashable {
         public var secure: Bool
@@ -159,30 +159,11 @@ public struct StoreConfiguration: Sendable {
             endpoint: endpoint, region: region, addressing: custom == nil ? .virtualHosted : .path,
             uploadChecksum: .crc32c, conditionalWrites: .native, connections: 64, maxAttempts: 8,
             rangeSize: 8 << 20, partSize: 16 << 20, multipartThreshold: 64 << 20)
-        func choice<Value: RawRepresentable>(_ name: String, _ value: inout Value) throws(StoreError) where Value.RawValue == String {
-            guard let text = environment[name] else { return }
-            guard let parsed = Value(rawValue: text) else { throw StoreError(.invalidRequest, name, "\"\(text)\" is not a known value") }
-            value = parsed
-        }
-        func number(_ name: String, _ range: ClosedRange<Int>, scale: Int = 1, _ value: inout Int) throws(StoreError) {
-            guard let text = environment[name] else { return }
-            guard let parsed = Int(text), range.contains(parsed) else {
-                throw StoreError(.invalidRequest, name, "\"\(text)\" is not a whole number in \(range.lowerBound)...\(range.upperBound)")
-            }
-            value = parsed * scale
-        }
-        try choice("CKPT_S3_ADDRESSING", &configuration.addressing)
-        try choice("CKPT_S3_CHECKSUM", &configuration.uploadChecksum)
-        try choice("CKPT_S3_CONDITIONAL_WRITES", &configuration.conditionalWrites)
-        try number("CKPT_S3_CONNECTIONS", 1...512, &configuration.connections)
-        try number("AWS_MAX_ATTEMPTS", 1...50, &configuration.maxAttempts)
-        try number("CKPT_S3_RANGE_MIB", 1...256, scale: 1 << 20, &configuration.rangeSize)
-        try number("CKPT_S3_PART_MIB", 5...4096, scale: 1 << 20, &configuration.partSize)
-        try number("CKPT_S3_CONNECT_TIMEOUT", 1...600, &configuration.connectTimeout)
-        try number("CKPT_S3_READ_TIMEOUT", 1...3600, &configuration.readTimeout)
-        try number("CKPT_S3_LOW_SPEED_LIMIT", 1...(1 << 30), &configuration.lowSpeed.bytesPerSecond)
-        try number("CKPT_S3_LOW_SPEED_TIME", 1...3600, &configuration.lowSpeed.seconds)
-        try number("CKPT_S3_MAX_LIST_PAGES", 1...10_000_000, &configuration.maxListPages)
+        let settings = EnvironmentSettings(environment)
+        try settings.choice("CKPT_S3_ADDRESSING", &configuration.addressing)
+        try settings.choice("CKPT_S3_CHECKSUM", &configuration.uploadChecksum)
+        try settings.choice("CKPT_S3_CONDITIONAL_WRITES", &configuration.conditionalWrites)
+        try configuration.read(from: environment)
 
         if let key = setting("aws_access_key_id"), let secret = setting("aws_secret_access_key") {
             configuration.profileCredentials = Credentials(

@@ -45,7 +45,7 @@ public struct SigV4: Sendable {
         /// The path and query as they go on the request line, encoded exactly as signed.
         public var target: String {
             let query = SigV4.canonicalQuery(self.query)
-            return SigV4.encode(path, keepingSlash: true) + (query.isEmpty ? "" : "?" + query)
+            return PercentEncoding.encode(path, keepingSlash: true) + (query.isEmpty ? "" : "?" + query)
         }
     }
 
@@ -68,7 +68,7 @@ public struct SigV4: Sendable {
         let signedNames = headers.map(\.name).joined(separator: ";")
         let canonical = [
             request.method,
-            Self.encode(request.path, keepingSlash: true),
+            PercentEncoding.encode(request.path, keepingSlash: true),
             Self.canonicalQuery(request.query),
             headers.map { "\($0.name):\($0.value)\n" }.joined(),
             signedNames,
@@ -97,32 +97,10 @@ public struct SigV4: Sendable {
 
     /// Query parameters sorted by encoded name, then value, each `name=value`.
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
-        query.map { (encode($0.name, keepingSlash: false), encode($0.value, keepingSlash: false)) }
+        query.map { (PercentEncoding.encode($0.name, keepingSlash: false), PercentEncoding.encode($0.value, keepingSlash: false)) }
             .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
             .map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")
-    }
-
-    /// RFC 3986 encoding of every byte but the unreserved `A-Z a-z 0-9 - _ . ~` (and `/` when
-    /// kept), upper-case hex, as SigV4 requires.
-    static func encode(_ text: String, keepingSlash: Bool) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/") where keepingSlash:
-                result += "/"
-            default:
-                let digits = Array("0123456789ABCDEF".unicodeScalars)
-                result += "%"
-                result.unicodeScalars.append(digits[Int(byte >> 4)])
-                result.unicodeScalars.append(digits[Int(byte & 15)])
-            }
-        }
-        return result
     }
 
     /// A header value with leading and trailing spaces removed and inner runs collapsed.
