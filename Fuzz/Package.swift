@@ -64,5 +64,6 @@ let package = Package(
         ),
         .executableTarget(name: "fuzz-layouts", dependencies: ["FuzzSupport", .product(name: "Verification", package: "ckpt-tools")]),
         .executableTarget(name: "fuzz-aws-config", dependencies: ["FuzzSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
+        .executableTarget(name: "fuzz-google", dependencies: ["FuzzSupport", .product(name: "ObjectStore", package: "ckpt-tools")]),
     ]
 )

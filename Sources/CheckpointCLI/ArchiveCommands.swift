@@ -66,15 +66,17 @@ extension DeltaCommand {
                     if !quiet { Terminal.print(ArchiveOutput.line(event)) }
                 }
             }
-            let bucket =
-                RemoteSession.isRemote(archive)
-                ? try BucketArchive(archive, storageClass: storageClass, in: RemoteSession.shared()) : nil
-            guard bucket != nil || storageClass == nil else { throw ToolError(.usage, "--storage-class applies to bucket archives only") }
+            guard RemoteSession.isRemote(archive) || storageClass == nil else {
+                throw ToolError(.usage, "--storage-class applies to bucket archives only")
+            }
             if let storageClass, archive.hasPrefix("gs://"), !Self.googleClasses.contains(storageClass) {
                 throw ToolError(
                     .usage,
                     "--storage-class \(storageClass): Google Cloud Storage's classes are \(Self.googleClasses.joined(separator: ", "))")
             }
+            let bucket =
+                RemoteSession.isRemote(archive)
+                ? try BucketArchive(archive, storageClass: storageClass, in: RemoteSession.shared()) : nil
             archiver.publisher = bucket
             let directory = bucket?.staging.path ?? archive
             if dryRun {

@@ -142,6 +142,15 @@ extension SpecialFileTests {
         #expect(google.status == 2 && google.standardError.contains("no Google credentials found"), "\(google.standardError)")
         #expect(google.standardError.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: "s3:") && !FileManager.default.fileExists(atPath: "gs:"))
+        // Google's classes, refused before anything is read; and a gs:// archive never needs a thaw.
+        let glacier = try ToolRunner.run(
+            "ckptdelta", ["archive", "--storage-class", "GLACIER", Fixtures.path("tf1_saver"), "gs://bucket/archive/"],
+            environment: noGoogle)
+        #expect(
+            glacier.status == 2
+                && glacier.standardError.contains("Google Cloud Storage's classes are STANDARD, NEARLINE, COLDLINE, ARCHIVE"))
+        let thaw = try ToolRunner.run("ckptdelta", ["thaw", "gs://bucket/archive/", "--latest"], environment: noGoogle)
+        #expect(thaw.status == 0 && thaw.standardOutput.contains("nothing to thaw"), "\(thaw.standardOutput)\(thaw.standardError)")
         let regex = try ToolRunner.run(
             "ckptdiff", ["--include", "s3://x|kernel", Fixtures.path("tf2_keras_adam/ckpt-1"), Fixtures.path("tf2_keras_adam/ckpt-1")])
         #expect(regex.status == 0, "a regular expression is not a path: \(regex.standardError)")

@@ -1,7 +1,11 @@
+import Foundation
 import Glibc
 
-/// Runs child processes directly (posix_spawn + wait4), so that each run's wall time and
-/// peak resident set are its own.
+/// Runs child processes (posix_spawn + waitpid) so that each run's wall time and peak resident set
+/// are its own. The peak is measured by GNU `time` (`/usr/bin/time -f %M`) between us and the
+/// child: a child spawned straight from this process would report at least this process's own
+/// peak (Linux carries the parent's resident high-water mark across `exec`), so a large
+/// benchmark process would inflate every child's figure.
 public enum Spawn {
     public struct Run: Sendable {
         public let seconds: Double
@@ -24,18 +28,22 @@ public enum Spawn {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var argv = arguments.map { strdup($0) } + [nil]
+        let measured = "/tmp/ckpt-bench-rss-\(getpid())"
+        defer { unlink(measured) }
+        var argv = (["/usr/bin/time", "-f", "%M", "-o", measured] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let start = Clock.now()
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard spawned == 0 else { throw Failure(description: "\(arguments[0]): \(String(cString: strerror(spawned)))") }
+        let spawned = posix_spawn(&pid, "/usr/bin/time", &actions, nil, &argv, environ)
+        guard spawned == 0 else { throw Failure(description: "/usr/bin/time: \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
-        var usage = rusage()
-        _ = wait4(pid, &status, 0, &usage)
+        _ = waitpid(pid, &status, 0)
         let seconds = Clock.now() - start
         guard status == 0 else { throw Failure(description: "\(arguments.joined(separator: " ")) exited with status \(status)") }
-        return Run(seconds: seconds, peakRSS: usage.ru_maxrss * 1024)
+        guard let text = try? String(contentsOfFile: measured, encoding: .utf8),
+            let kilobytes = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+        else { throw Failure(description: "\(arguments[0]): /usr/bin/time gave no peak resident set") }
+        return Run(seconds: seconds, peakRSS: kilobytes * 1024)
     }
 
     /// The fastest of `runs` runs, with the largest peak resident set seen.

@@ -24,7 +24,8 @@ FuzzWorkspace.run(seeds: {
     _ = document.first("Code")
     _ = document.all("Key")
     for section in document.sections("Contents") { _ = section.first("Size") }
-    guard let page = try? ListingPage(parsing: input, bucket: "ckpt-test", subject: "s3://ckpt-test/run/") else { return }
+    let bucket = ObjectLocation(store: .s3, bucket: "ckpt-test", key: "")
+    guard let page = try? ListingPage(parsing: input, bucket: bucket, subject: "s3://ckpt-test/run/") else { return }
     var listing = ObjectListing()
     listing.objects = page.objects
     listing.folders = page.folders

@@ -47,7 +47,8 @@ extension GCSClient: StoreClient {
 
     /// A multipart upload: the object's metadata, with the bytes' CRC-32C for the store to
     /// check, then the bytes; the store's answer must carry the same CRC-32C. The version is the
-    /// new generation.
+    /// new generation. Retried only when a generation precondition guards it, as Google
+    /// advises (an unconditional replacement is sent once).
     public func put(_ location: ObjectLocation, bytes: [UInt8], options: WriteOptions) async throws(StoreError) -> String {
         try await put(location, buffer: ByteBuffer(bytes: bytes), options: options)
     }
@@ -65,7 +66,8 @@ extension GCSClient: StoreClient {
             .POST, location, path: GoogleDialect.uploadPath(location), query: [("uploadType", "multipart")] + preconditions(options),
             body: .buffer(body))
         call.headers = [("content-type", "multipart/related; boundary=\(boundary)")]
-        let (_, answer) = try await transport.sendCollecting(call, limit: 1 << 20)
+        // Google's guidance: a write is retried only when a precondition guards it.
+        let (_, answer) = try await transport.sendCollecting(call, limit: 1 << 20, idempotent: !preconditions(options).isEmpty)
         return try created(location, answer: Array(buffer: answer), crc32c: crc, size: Int64(buffer.readableBytes))
     }
 

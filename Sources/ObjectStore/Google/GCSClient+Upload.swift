@@ -13,9 +13,23 @@ extension GCSClient {
         guard file.count >= configuration.resumableThreshold else {
             return try await put(location, buffer: file.withUnsafeBytes { ByteBuffer(bytes: $0) }, options: options)
         }
-        let crc = Base64.crc32c(file.withUnsafeBytes { CRC32C.checksum($0) })
+        let crc = Base64.crc32c(Self.checksum(of: file, chunk: configuration.partSize))
         let session = try await startResumable(location, options: options, crc32c: crc)
         return try await sendChunks(of: file, to: session, location: location, crc32c: crc)
+    }
+
+    /// The CRC-32C of the whole file, read a chunk at a time and each chunk's pages released
+    /// after it, so a large file's upload never holds more than a chunk resident.
+    private static func checksum(of file: MappedFile, chunk: Int) -> UInt32 {
+        var crc = CRC32C()
+        var offset = 0
+        while offset < file.count {
+            let end = min(file.count, offset + chunk)
+            file.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[offset..<end])) }
+            file.evict(offset..<end)
+            offset = end
+        }
+        return crc.value
     }
 
     /// Starts a resumable upload; returns its session's path (the `Location` the store gave,

@@ -6,8 +6,9 @@ import AsyncHTTPClient
 /// CRC-32C the store keeps for each object.
 ///
 /// Writes are made safe by generation preconditions: `ifGenerationMatch=0` creates only, and
-/// `ifGenerationMatch=N` replaces only generation N, so every write is idempotent and may be
-/// retried. Call ``shutdown()`` when done.
+/// `ifGenerationMatch=N` replaces only generation N, so such a write may be retried; one without
+/// a precondition (a replacement with `--force`) is sent once, and a resumable upload's chunks
+/// resume from what the store committed. Call ``shutdown()`` when done.
 public final class GCSClient: Sendable {
     public let configuration: GoogleStoreConfiguration
     let transport: StoreTransport<GoogleDialect>

@@ -69,8 +69,11 @@ struct StoreTransport<Dialect: StoreDialect>: Sendable {
     /// Sends `call` until it gets an answer that is not worth retrying; a status in `accepted`
     /// returns the response (body unread), anything else throws the store's error. A store that
     /// cannot be reached at all is tried at most ``unreachableAttempts`` times (the client
-    /// itself keeps reconnecting until its connect timeout within each attempt).
-    func send(_ call: StoreCall, accepting accepted: Set<UInt> = [200]) async throws(StoreError) -> HTTPClientResponse {
+    /// itself keeps reconnecting until its connect timeout within each attempt). A call that is
+    /// not `idempotent` (a write no precondition guards) is sent once.
+    func send(
+        _ call: StoreCall, accepting accepted: Set<UInt> = [200], idempotent: Bool = true
+    ) async throws(StoreError) -> HTTPClientResponse {
         var attempts = 0
         var unanswered = 0
         while true {
@@ -83,6 +86,7 @@ struct StoreTransport<Dialect: StoreDialect>: Sendable {
                     unanswered += 1
                     retryable = unanswered < Self.unreachableAttempts
                 }
+                retryable = retryable && idempotent
                 guard retryable, await retry.pause(afterAttempt: attempts) else {
                     throw retryable ? error.after(attempts) : error
                 }
@@ -92,15 +96,15 @@ struct StoreTransport<Dialect: StoreDialect>: Sendable {
 
     /// Sends `call` and returns its whole body, refusing more than `limit` bytes. A body that
     /// arrives slower than the low-speed limit is asked for again, at most
-    /// ``unreachableAttempts`` times.
+    /// ``unreachableAttempts`` times (an `idempotent` call only).
     func sendCollecting(
-        _ call: StoreCall, accepting accepted: Set<UInt> = [200], limit: Int = 64 << 20
+        _ call: StoreCall, accepting accepted: Set<UInt> = [200], limit: Int = 64 << 20, idempotent: Bool = true
     ) async throws(StoreError) -> (HTTPClientResponse, ByteBuffer) {
         var attempt = 0
         var slow = 0
         while true {
             attempt += 1
-            let response = try await send(call, accepting: accepted)
+            let response = try await send(call, accepting: accepted, idempotent: idempotent)
             let failure: StoreError
             do {
                 return (response, try await response.body.collect(upTo: limit, speed: lowSpeed))
@@ -114,7 +118,7 @@ struct StoreTransport<Dialect: StoreDialect>: Sendable {
             } catch {
                 failure = transportFailure(error, call: call)
             }
-            guard await retry.pause(afterAttempt: attempt) else { throw failure.after(attempt) }
+            guard idempotent, await retry.pause(afterAttempt: attempt) else { throw failure.after(attempt) }
         }
     }
 
