@@ -26,14 +26,11 @@ FuzzWorkspace.run(seeds: {
     for section in document.sections("Contents") { _ = section.first("Size") }
     let bucket = ObjectLocation(store: .s3, bucket: "ckpt-test", key: "")
     guard let page = try? ListingPage(parsing: input, bucket: bucket, subject: "s3://ckpt-test/run/") else { return }
-    var listing = ObjectListing()
-    listing.objects = page.objects
-    listing.folders = page.folders
-    let children = listing.children(of: "run/")
+    let children = page.entries.children(of: "run/")
     for name in children.objects.keys {
         precondition(
             !name.isEmpty && !name.contains("/") && !name.unicodeScalars.contains(where: { $0.value < 0x20 }),
             "a child with a name that is not plain")
     }
-    for object in page.objects { precondition(object.size >= 0, "a negative size") }
+    for object in page.entries.objects { precondition(object.size >= 0, "a negative size") }
 }

@@ -50,25 +50,37 @@ extension GCSClient: StoreClient {
     /// new generation. Retried only when a generation precondition guards it, as Google
     /// advises (an unconditional replacement is sent once).
     public func put(_ location: ObjectLocation, bytes: [UInt8], options: WriteOptions) async throws(StoreError) -> String {
-        try await put(location, buffer: ByteBuffer(bytes: bytes), options: options)
+        try await send(bytes.withUnsafeBytes { multipartUpload(of: $0, to: location, options: options) }, to: location)
     }
 
-    func put(_ location: ObjectLocation, buffer: ByteBuffer, options: WriteOptions) async throws(StoreError) -> String {
-        let crc = Base64.crc32c(buffer.withUnsafeReadableBytes { CRC32C.checksum($0) })
+    /// The request of a multipart upload of `bytes` (their one copy is its body), with their
+    /// size and CRC-32C, and whether a precondition guards it.
+    func multipartUpload(
+        of bytes: UnsafeRawBufferPointer, to location: ObjectLocation, options: WriteOptions
+    ) -> (call: StoreCall, size: Int, crc32c: String, guarded: Bool) {
+        let crc = Base64.crc32c(CRC32C.checksum(bytes))
+        let guarded = preconditions(options)
         let boundary = "ckpt-" + (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         var body = ByteBuffer()
         body.writeString(
             "--\(boundary)\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n\(metadata(location, options: options, crc32c: crc))\r\n"
                 + "--\(boundary)\r\ncontent-type: \(options.contentType)\r\n\r\n")
-        body.writeImmutableBuffer(buffer)
+        body.writeBytes(bytes)
         body.writeString("\r\n--\(boundary)--\r\n")
         var call = StoreCall(
-            .POST, location, path: GoogleDialect.uploadPath(location), query: [("uploadType", "multipart")] + preconditions(options),
+            .POST, location, path: GoogleDialect.uploadPath(location), query: [("uploadType", "multipart")] + guarded,
             body: .buffer(body))
         call.headers = [("content-type", "multipart/related; boundary=\(boundary)")]
-        // Google's guidance: a write is retried only when a precondition guards it.
-        let (_, answer) = try await transport.sendCollecting(call, limit: 1 << 20, idempotent: !preconditions(options).isEmpty)
-        return try created(location, answer: Array(buffer: answer), crc32c: crc, size: Int64(buffer.readableBytes))
+        return (call, bytes.count, crc, !guarded.isEmpty)
+    }
+
+    /// Sends a multipart upload; returns the new generation once the store's answer names the
+    /// size and CRC-32C sent. Google's guidance: retried only when a precondition guards it.
+    func send(
+        _ upload: (call: StoreCall, size: Int, crc32c: String, guarded: Bool), to location: ObjectLocation
+    ) async throws(StoreError) -> String {
+        let (_, answer) = try await transport.sendCollecting(upload.call, limit: 1 << 20, idempotent: upload.guarded)
+        return try created(location, answer: Array(buffer: answer), crc32c: upload.crc32c, size: Int64(upload.size))
     }
 
     /// Google Cloud Storage reads objects of every class (`ARCHIVE` included) without a

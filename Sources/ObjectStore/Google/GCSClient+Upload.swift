@@ -11,7 +11,7 @@ extension GCSClient {
     public func upload(file path: String, to location: ObjectLocation, options: WriteOptions) async throws -> String {
         let file = try MappedFile(path: path)
         guard file.count >= configuration.resumableThreshold else {
-            return try await put(location, buffer: file.withUnsafeBytes { ByteBuffer(bytes: $0) }, options: options)
+            return try await send(file.withUnsafeBytes { multipartUpload(of: $0, to: location, options: options) }, to: location)
         }
         let crc = Base64.crc32c(Self.checksum(of: file, chunk: configuration.partSize))
         let session = try await startResumable(location, options: options, crc32c: crc)

@@ -8,18 +8,15 @@ extension S3Client {
             if let token { call.query.append(("continuation-token", token)) }
             let (_, body) = try await transport.sendCollecting(call)
             let page = try ListingPage(parsing: Array(buffer: body), bucket: prefix.bucketLocation, subject: prefix.description)
-            var entries = ObjectListing()
-            entries.objects = page.objects
-            entries.folders = page.folders
-            return (entries, page.continuation)
+            return (page.entries, page.continuation)
         }
     }
 }
 
 /// One page of a ListObjectsV2 answer, read as strictly as anything else a store sends.
 struct ListingPage {
-    var objects: [ObjectInfo] = []
-    var folders: [String] = []
+    /// The page's objects and folders.
+    var entries = ObjectListing()
     /// The token of the next page; nil on the last.
     var continuation: String?
 
@@ -35,12 +32,12 @@ struct ListingPage {
             guard let key = item.first("Key"), let size = item.first("Size").flatMap(Int64.init), size >= 0 else {
                 throw StoreError(.malformedResponse, subject, "a listing entry lacks a key or size")
             }
-            objects.append(
+            entries.objects.append(
                 ObjectInfo(
                     location: bucket.with(key: key), size: size, version: item.first("ETag") ?? "",
                     storageClass: item.first("StorageClass") ?? "STANDARD"))
         }
-        folders = document.sections("CommonPrefixes").compactMap { $0.first("Prefix") }
+        entries.folders = document.sections("CommonPrefixes").compactMap { $0.first("Prefix") }
         guard document.first("IsTruncated") == "true" else { return }
         guard let token = document.first("NextContinuationToken") else {
             throw StoreError(.malformedResponse, subject, "a truncated listing gave no continuation token")
